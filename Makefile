@@ -1,0 +1,45 @@
+# coachkit: every target sets up .venv itself (created when missing, reinstalled when
+# pyproject.toml changes), so a fresh clone needs nothing typed before `make demo` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+STORE  ?= data/store-demo
+PORT   ?= 8866
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test lint nbcheck unit bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[all]'
+	@touch $(STAMP)
+
+## make demo: ingest the shipped demo athlete, analyse it and serve the dashboard
+demo: $(STAMP)
+	$(VENV)/bin/coachkit ingest data/sample --athlete demo --store $(STORE)
+	$(VENV)/bin/coachkit activities --athlete demo --store $(STORE) --format table
+	$(VENV)/bin/coachkit wellness --athlete demo --store $(STORE) --format table
+
+## make test: everything CI runs (lint, stripped notebooks, unit, integration, notebooks)
+test: lint nbcheck unit
+
+lint: $(STAMP)
+	$(PY) -m ruff check coachkit tests
+	$(PY) -m ruff format --check coachkit tests
+
+nbcheck: $(STAMP)
+	$(PY) -m coachkit._nbcheck notebooks
+
+unit: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider --timeout 900
+
+## make bench: benchmarks, printed as ratios against a baseline measured in the same run
+bench: $(STAMP)
+	$(PY) -m pytest -q -s tests/bench -p no:cacheprovider -o testpaths=tests/bench
+
+clean:
+	rm -rf $(VENV) data/store-demo reports .pytest_cache

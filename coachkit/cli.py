@@ -1,0 +1,234 @@
+"""The ``coachkit`` command (typer + rich). DESIGN §8 and §9 name its commands and options.
+
+Heavy libraries (pandas, pyarrow, readers) are imported inside the commands, never at module
+level, so that ``coachkit --help`` starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coachkit.store import Store
+
+app = typer.Typer(
+    name="coachkit",
+    help="An open, explainable running coach. Ingest your runs, see your training, get a plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = typer.Option(None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store].")
+AthleteOpt = typer.Option(..., "--athlete", "-a", help="Athlete id (letters, digits, '.', '_', '-').")
+FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _open_store(path: Path | None, *, create: bool = False) -> Store:
+    from coachkit.store import Store, StoreError
+
+    try:
+        return Store(path, create=create)
+    except StoreError as exc:
+        _fail(str(exc))
+        raise  # unreachable, for type checkers
+
+
+def _iso_utc(series: pd.Series) -> pd.Series:
+    return series.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
+    """Print a frame as csv, json (records) or a rich table; datetimes as ISO-8601 UTC."""
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = _iso_utc(out[col].dt.tz_convert("UTC"))
+        elif pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    fmt = fmt.lower()
+    if fmt == "csv":
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif fmt == "json":
+        typer.echo(out.to_json(orient="records", indent=1, force_ascii=False))
+    elif fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title or None, show_lines=False)
+        for col in out.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in out.itertuples(index=False):
+            table.add_row(*["" if pd.isna(v) else (f"{v:.1f}" if isinstance(v, float) else str(v)) for v in row])
+        Console().print(table)
+    else:
+        _fail(f"unknown format {fmt!r}: use table, csv or json")
+
+
+@app.command()
+def init(store: Path | None = StoreOpt) -> None:
+    """Create an empty store (ingest creates one too)."""
+    from coachkit.store import Store
+
+    s = Store(store, create=True)
+    typer.echo(f"Store ready at {s.root} (schema version {s.schema_version}).")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders: FIT, GPX, TCX, zip/gz exports, JSON, CSV."),
+    athlete: str = AthleteOpt,
+    store: Path | None = StoreOpt,
+    strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any file was quarantined."),
+    as_json: bool = typer.Option(False, "--json", help="Print the per-file report as JSON."),
+) -> None:
+    """Import files into the store: new, merged, unchanged or quarantined with a reason."""
+    from coachkit.ingest import ingest as run_ingest
+    from coachkit.io.containers import iter_paths
+    from coachkit.store import Store, StoreError, check_athlete_id
+
+    try:
+        check_athlete_id(athlete)
+        files = list(iter_paths(paths))
+    except (StoreError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    s = Store(store, create=True)
+    if as_json or not sys.stderr.isatty():
+        report = run_ingest(s, paths, athlete)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Ingesting", total=len(files))
+            report = run_ingest(s, paths, athlete, progress=lambda _name: bar.advance(task))
+    if as_json:
+        typer.echo(json.dumps({"totals": report.totals(), "files": [o.__dict__ for o in report.outcomes]}, indent=1))
+    else:
+        _print_report(report, s.root, athlete)
+    if strict and report.quarantined:
+        raise typer.Exit(1)
+
+
+def _print_report(report, root: Path, athlete: str) -> None:  # noqa: ANN001
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    t = report.totals()
+    table = Table(title=f"Ingest for {athlete} into {root}")
+    for col in ("status", "files", "activities", "wellness days"):
+        table.add_column(col)
+    for status in ("new", "merged", "unchanged", "skipped", "quarantined"):
+        rows = [o for o in report.outcomes if o.status == status]
+        table.add_row(status, str(len(rows)), str(sum(o.n_new + o.n_merged for o in rows)),
+                      str(sum(o.n_wellness for o in rows)))
+    console.print(table)
+    problems = [o for o in report.outcomes if o.status in ("quarantined", "skipped")]
+    if problems:
+        q = Table(title="Not imported, and why")
+        q.add_column("file", overflow="fold")
+        q.add_column("status")
+        q.add_column("reason", overflow="fold")
+        for o in problems:
+            q.add_row(o.name, o.status, o.reason)
+        console.print(q)
+    console.print(f"{t['new_activities']} new activities, {t['merged_activities']} merged into existing ones, "
+                  f"{t['wellness_days']} wellness days, {t['quarantined']} quarantined.")
+
+
+@app.command()
+def athletes(store: Path | None = StoreOpt, fmt: str = FormatOpt) -> None:
+    """List the athletes in the store."""
+    import pandas as pd
+
+    s = _open_store(store)
+    emit_frame(pd.DataFrame(s.athletes()), fmt, title="Athletes")
+
+
+@app.command()
+def activities(
+    athlete: str | None = typer.Option(None, "--athlete", "-a", help="Only this athlete."),
+    store: Path | None = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """List activities with the DESIGN §3 columns (start_time in ISO-8601 UTC)."""
+    s = _open_store(store)
+    if athlete:
+        _require(s, athlete)
+    df = s.activities(athlete)
+    if fmt == "table":
+        df = df[["athlete_id", "activity_id", "sport", "start_time", "distance_m", "moving_time_s",
+                 "avg_hr", "source_kind", "quality_flags"]]
+    emit_frame(df, fmt, title="Activities")
+
+
+@app.command()
+def wellness(
+    athlete: str | None = typer.Option(None, "--athlete", "-a", help="Only this athlete."),
+    store: Path | None = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """List wellness days: HRV (rMSSD), resting HR, sleep, stress, readiness."""
+    s = _open_store(store)
+    if athlete:
+        _require(s, athlete)
+    emit_frame(s.wellness(athlete), fmt, title="Wellness")
+
+
+def _require(s: Store, athlete: str) -> None:
+    from coachkit.store import StoreError
+
+    try:
+        s.require_athlete(athlete)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def rebuild(store: Path | None = StoreOpt) -> None:
+    """Re-parse every raw original into a fresh catalog (keeps feedback and plans)."""
+    from coachkit.rebuild import rebuild as run_rebuild
+
+    s = _open_store(store)
+    report = run_rebuild(s)
+    t = report.totals()
+    typer.echo(f"Rebuilt {t['files']} sources: {t['new_activities']} activities, "
+               f"{t['merged_activities']} merged, {t['wellness_days']} wellness days, "
+               f"{t['quarantined']} quarantined.")
+
+
+@app.command()
+def doctor(store: Path | None = StoreOpt) -> None:
+    """Check the environment and the store, and say what to fix."""
+    from coachkit.doctor import run_checks
+
+    ok = True
+    for status, label, detail in run_checks(store):
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[status]
+        typer.echo(f"[{mark}] {label}: {detail}")
+        ok &= status != "fail"
+    raise typer.Exit(0 if ok else 1)
+
+
+def main() -> None:
+    """Entry point of the ``coachkit`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

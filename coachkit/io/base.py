@@ -1,0 +1,244 @@
+"""What every reader returns, and the helpers they share.
+
+A reader is a function ``read_<format>(data: bytes, *, name: str = "") -> ParsedFile``. It takes
+bytes rather than a path so that the store can re-parse its content-addressed ``raw/`` originals
+(``coachkit rebuild``) and members of zips and ``.gz`` files the same way. A reader that cannot
+make sense of its input raises :class:`UnreadableFile` with a one-line reason a user can act on;
+the batch goes on without that file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coachkit.schemas import SAMPLE_COLUMNS, conform
+
+# Beyond these a value is a sensor or recording fault, not physiology (HR 250 is the design's
+# own example of junk; 12.5 m/s is faster than Usain Bolt's average over 100 m).
+HR_MIN_BPM, HR_MAX_BPM = 25.0, 230.0
+RUN_SPEED_MAX_M_S = 12.5
+GPS_GAP_S = 30.0  # a hole in GPS fixes longer than this while the clock runs is a gap
+EARLIEST_PLAUSIBLE = pd.Timestamp("1995-01-01", tz="UTC")  # before consumer GPS/HR loggers
+
+
+class UnreadableFile(ValueError):
+    """The input cannot be parsed; ``str(exc)`` is a one-line reason for the quarantine table."""
+
+
+@dataclass
+class ParsedActivity:
+    """One activity as a reader sees it, before the store gives it an id.
+
+    ``summary`` holds any of the activities columns of DESIGN §3 that the source states
+    (sport, start_time, distance_m, ...); :func:`finish_activity` fills the rest from samples.
+    ``samples`` is a canonical samples frame or None for summary-only sources.
+    """
+
+    summary: dict[str, Any]
+    samples: pd.DataFrame | None = None
+    laps: pd.DataFrame | None = None
+    source_kind: str = ""
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedFile:
+    """Everything one input file holds: zero or more activities and zero or more wellness days."""
+
+    activities: list[ParsedActivity] = field(default_factory=list)
+    wellness: pd.DataFrame | None = None
+    decoder: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.activities and (self.wellness is None or self.wellness.empty)
+
+
+_SPORT_ALIASES = {
+    "run": "run", "running": "run", "road_running": "run", "street_running": "run",
+    "virtualrun": "treadmill", "virtual_run": "treadmill", "treadmill": "treadmill",
+    "treadmill_running": "treadmill", "indoor_running": "treadmill",
+    "trail_run": "trail_run", "trailrun": "trail_run", "trail_running": "trail_run", "trail": "trail_run",
+    "walk": "walk", "walking": "walk", "hike": "walk", "hiking": "walk",
+    "ride": "ride", "cycling": "ride", "biking": "ride", "bike": "ride", "virtualride": "ride",
+    "road_biking": "ride", "mountain_biking": "ride", "ebikeride": "ride",
+    "swim": "swim", "swimming": "swim", "lap_swimming": "swim", "open_water_swimming": "swim",
+    "strength": "strength", "weighttraining": "strength", "strength_training": "strength",
+    "training": "other", "generic": "other", "other": "other",
+}
+# Strava's GPX <type> numbers (Strava export): 9 = Run, 1 = Ride, 10 = Walk, 4 = Hike
+_STRAVA_GPX_TYPES = {"9": "run", "1": "ride", "10": "walk", "4": "walk", "2": "swim"}
+
+
+def normalize_sport(raw: Any, sub: Any = None) -> str:
+    """Map a source's sport name (FIT enum name, Strava type, TCX Sport) to one of ``SPORTS``.
+
+    >>> normalize_sport("Running", "trail")
+    'trail_run'
+    """
+    text = str(raw or "").strip().lower().replace(" ", "_").replace("-", "_")
+    subtext = str(sub or "").strip().lower().replace(" ", "_")
+    if text in _STRAVA_GPX_TYPES:
+        return _STRAVA_GPX_TYPES[text]
+    sport = _SPORT_ALIASES.get(text, "other")
+    if sport == "run" and subtext:
+        if "trail" in subtext:
+            return "trail_run"
+        if "treadmill" in subtext or "indoor" in subtext or "virtual" in subtext:
+            return "treadmill"
+    return sport
+
+
+def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in metres between arrays of points (WGS-84 mean radius)."""
+    r = 6_371_008.8
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * r * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def cumulative_distance_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Cumulative track distance from fixes; missing fixes add nothing."""
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    if len(lat) == 0:
+        return np.zeros(0)
+    ok = ~(np.isnan(lat) | np.isnan(lon))
+    steps = np.zeros(len(lat))
+    idx = np.flatnonzero(ok)
+    if len(idx) > 1:
+        steps[idx[1:]] = haversine_m(lat[idx[:-1]], lon[idx[:-1]], lat[idx[1:]], lon[idx[1:]])
+    return np.cumsum(steps)
+
+
+def make_samples(columns: dict[str, Any]) -> pd.DataFrame:
+    """Build a canonical samples frame from whatever columns a reader has.
+
+    ``timestamp`` is required. ``t_s`` is derived from it; ``distance_m`` from lat/lon when the
+    source has none; ``speed_m_s`` from distance when absent. Rows are sorted by time and exact
+    duplicate timestamps are dropped (some devices write a record twice).
+    """
+    df = pd.DataFrame(columns)
+    if "timestamp" not in df or df.empty:
+        return conform(df.iloc[0:0], SAMPLE_COLUMNS)
+    df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True)
+    df = df[df["timestamp"].notna()]
+    df = df.sort_values("timestamp", kind="stable").drop_duplicates("timestamp", keep="first")
+    if df.empty:
+        return conform(df, SAMPLE_COLUMNS)
+    t = (df["timestamp"] - df["timestamp"].iloc[0]).dt.total_seconds().to_numpy()
+    df["t_s"] = t
+    has_dist = "distance_m" in df and df["distance_m"].notna().any()
+    if not has_dist and "lat" in df and "lon" in df and df["lat"].notna().sum() > 1:
+        df["distance_m"] = cumulative_distance_m(df["lat"].to_numpy(), df["lon"].to_numpy())
+    if ("speed_m_s" not in df or df["speed_m_s"].isna().all()) and "distance_m" in df:
+        d = pd.Series(df["distance_m"].to_numpy(dtype=float)).interpolate(limit_area="inside").to_numpy()
+        dt = np.diff(t, prepend=np.nan)
+        dd = np.diff(d, prepend=np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.where(dt > 0, dd / dt, np.nan)
+        df["speed_m_s"] = v
+    extra = ("rr_ms",) if "rr_ms" in df else ()
+    return conform(df, SAMPLE_COLUMNS, keep_extra=extra)
+
+
+def _nanmean(s: pd.Series) -> float | None:
+    s = s.dropna()
+    return float(s.mean()) if len(s) else None
+
+
+def summarize_samples(samples: pd.DataFrame) -> dict[str, Any]:
+    """Activity summary figures computed from canonical samples (used where a source states none)."""
+    if samples is None or samples.empty:
+        return {}
+    out: dict[str, Any] = {"start_time": samples["timestamp"].iloc[0]}
+    out["elapsed_time_s"] = float(samples["t_s"].iloc[-1])
+    dist = samples["distance_m"].dropna()
+    if len(dist):
+        out["distance_m"] = float(dist.max())  # device odometers start at 0 with the activity
+    speed = samples["speed_m_s"]
+    dt = samples["t_s"].diff().fillna(0).clip(upper=10)  # a pause longer than 10 s is not moving
+    if speed.notna().any():
+        out["moving_time_s"] = float(dt[(speed > 0.5).to_numpy()].sum())
+    alt = samples["altitude_m"].dropna()
+    if len(alt) > 1:
+        # 1 m hysteresis-free sum of rises after light smoothing: GPS altitude noise inflates raw sums
+        smooth = alt.rolling(5, center=True, min_periods=1).mean().to_numpy()
+        rises = np.diff(smooth)
+        out["elevation_gain_m"] = float(rises[rises > 0].sum())
+    hr = samples["hr_bpm"].where(samples["hr_bpm"] > 0)
+    if hr.notna().any():
+        out["avg_hr"] = _nanmean(hr)
+        out["max_hr"] = float(hr.max())
+    cad = samples["cadence_spm"].where(samples["cadence_spm"] > 0)
+    if cad.notna().any():
+        out["avg_cadence_spm"] = _nanmean(cad)
+    pw = samples["power_w"]
+    if pw.notna().any():
+        out["avg_power_w"] = _nanmean(pw)
+    return out
+
+
+def quality_flags(summary: dict[str, Any], samples: pd.DataFrame | None, *, now: pd.Timestamp | None = None) -> list[str]:
+    """Data-quality codes for one activity, so that junk never looks like a real run.
+
+    ``now`` bounds "in the future"; it defaults to the wall clock because readers are I/O.
+    """
+    flags: list[str] = []
+    sport = summary.get("sport") or "other"
+    avg_hr, max_hr = summary.get("avg_hr"), summary.get("max_hr")
+    if avg_hr is None or (isinstance(avg_hr, float) and math.isnan(avg_hr)):
+        flags.append("no_hr")
+    elif not (HR_MIN_BPM <= avg_hr <= HR_MAX_BPM) or (max_hr is not None and max_hr > 250):
+        flags.append("hr_implausible")
+    start = summary.get("start_time")
+    now = now or pd.Timestamp.now(tz="UTC")
+    if start is not None and not pd.isna(start):
+        start = pd.Timestamp(start)
+        if start < EARLIEST_PLAUSIBLE or start > now + pd.Timedelta(days=1):
+            flags.append("date_implausible")
+    elapsed, moving = summary.get("elapsed_time_s"), summary.get("moving_time_s")
+    if elapsed is not None and moving is not None and moving > elapsed * 1.02 + 5:
+        flags.append("time_inverted")
+    dist, mov = summary.get("distance_m"), summary.get("moving_time_s") or summary.get("elapsed_time_s")
+    if sport in ("run", "trail_run", "treadmill", "walk") and dist and mov and mov > 0:
+        if dist / mov > RUN_SPEED_MAX_M_S:
+            flags.append("speed_implausible")
+    if samples is not None and not samples.empty:
+        if sport in ("run", "trail_run", "treadmill", "walk") and samples["speed_m_s"].notna().any():
+            fast = (samples["speed_m_s"] > RUN_SPEED_MAX_M_S * 2).mean()
+            if fast > 0.02 and "speed_implausible" not in flags:
+                flags.append("speed_implausible")
+        if samples["t_s"].diff().lt(0).any():
+            flags.append("time_inverted")
+        if samples["lat"].notna().any():
+            fix_t = samples.loc[samples["lat"].notna(), "t_s"].to_numpy()
+            if len(fix_t) > 1 and np.diff(fix_t).max() > GPS_GAP_S and sport != "treadmill":
+                flags.append("gps_gaps")
+    return list(dict.fromkeys(flags))
+
+
+def finish_activity(act: ParsedActivity, *, now: pd.Timestamp | None = None) -> ParsedActivity:
+    """Fill the summary from samples where the source is silent, and compute quality flags.
+
+    Values the source states win over values computed from samples (a watch's distance comes
+    from its own fused GPS/accelerometer estimate and is what the runner saw).
+    """
+    summary = dict(act.summary)
+    computed = summarize_samples(act.samples) if act.samples is not None else {}
+    for key, value in computed.items():
+        if summary.get(key) is None or (isinstance(summary.get(key), float) and math.isnan(summary[key])):
+            summary[key] = value
+    summary["sport"] = summary.get("sport") or "other"
+    summary["has_samples"] = act.samples is not None and not act.samples.empty
+    flags = list(act.flags) + quality_flags(summary, act.samples, now=now)
+    return ParsedActivity(summary=summary, samples=act.samples, laps=act.laps,
+                          source_kind=act.source_kind, flags=list(dict.fromkeys(flags)))

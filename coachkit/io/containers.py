@@ -1,0 +1,147 @@
+"""Expand inputs into parseable units: folders, zip archives (Strava/Garmin exports) and gzip.
+
+Nothing is ever extracted to disk. Members are read into memory with hard limits, so a zip bomb
+or a ``../`` path costs nothing but a quarantine line, and the rest of the batch lands.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+# A real export member is a few MB; Garmin full-account exports reach a few GB in total.
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+MAX_ARCHIVE_BYTES = 8 * 1024 * 1024 * 1024
+MAX_RATIO = 200  # compression ratio above which a large member is treated as a bomb
+MAX_MEMBERS = 200_000
+_SKIP_NAMES = {".ds_store", "thumbs.db"}
+_SKIP_PREFIXES = ("__macosx/", ".")
+
+
+@dataclass
+class Unit:
+    """One parseable unit: a plain file, or a member of an archive (``name`` = "archive::member").
+
+    ``data`` is None when the unit was refused before reading; ``error`` then says why.
+    """
+
+    name: str
+    data: bytes | None
+    error: str | None = None
+
+
+class ContainerError(ValueError):
+    """An archive as a whole cannot be read (corrupt zip, gzip bomb)."""
+
+
+def _bounded_gunzip(data: bytes, limit: int = MAX_MEMBER_BYTES) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            out = gz.read(limit + 1)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise ContainerError(f"corrupt gzip data ({exc})") from None
+    if len(out) > limit:
+        raise ContainerError(f"gzip expands beyond {limit // 2**20} MB: refused (possible gzip bomb)")
+    if len(data) and len(out) / len(data) > MAX_RATIO * 5 and len(out) > 64 * 2**20:
+        raise ContainerError("gzip compression ratio is implausibly high: refused (possible gzip bomb)")
+    return out
+
+
+def _strip_gz(name: str) -> str:
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
+def _safe_member_name(name: str) -> str | None:
+    """Return a normalised member name, or None when it is absolute or climbs out (``../``)."""
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return None
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if any(p == ".." for p in parts):
+        return None
+    return "/".join(parts)
+
+
+def iter_zip(data: bytes, archive_name: str) -> Iterator[Unit]:
+    """Yield the units inside a zip, refusing unsafe or oversized members one by one."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ContainerError(f"corrupt zip archive ({exc})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise ContainerError(f"zip holds {len(infos)} members: refused (more than {MAX_MEMBERS})")
+    declared = sum(i.file_size for i in infos)
+    if declared > MAX_ARCHIVE_BYTES:
+        raise ContainerError(f"zip expands to {declared / 2**30:.1f} GB: refused (possible zip bomb)")
+    total = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        label = f"{archive_name}::{info.filename}"
+        safe = _safe_member_name(info.filename)
+        if safe is None:
+            yield Unit(label, None, "unsafe path in archive (absolute or '../'): refused")
+            continue
+        base = safe.rsplit("/", 1)[-1].lower()
+        if base in _SKIP_NAMES or safe.lower().startswith(_SKIP_PREFIXES) or base.startswith("._"):
+            continue
+        if info.file_size > MAX_MEMBER_BYTES or (
+            info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 32 * 2**20
+        ):
+            yield Unit(label, None, f"member expands to {info.file_size / 2**20:.0f} MB: refused (possible zip bomb)")
+            continue
+        try:
+            with zf.open(info) as fh:
+                raw = fh.read(MAX_MEMBER_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+            yield Unit(label, None, f"unreadable archive member ({exc.__class__.__name__}: {exc})")
+            continue
+        if len(raw) > MAX_MEMBER_BYTES:
+            yield Unit(label, None, "member larger than its header says: refused (possible zip bomb)")
+            continue
+        total += len(raw)
+        if total > MAX_ARCHIVE_BYTES:
+            yield Unit(label, None, "archive expands beyond the size limit: refused (possible zip bomb)")
+            return
+        yield from expand_bytes(raw, label)
+
+
+def expand_bytes(data: bytes, name: str) -> Iterator[Unit]:
+    """Yield parseable units from one file's bytes: itself, or what its gzip/zip holds."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            inner = _bounded_gunzip(data)
+        except ContainerError as exc:
+            yield Unit(name, None, str(exc))
+            return
+        yield from expand_bytes(inner, _strip_gz(name))
+        return
+    if data[:4] == b"PK\x03\x04" or (data[:4] == b"PK\x05\x06" and len(data) <= 22):
+        try:
+            yield from iter_zip(data, name)
+        except ContainerError as exc:
+            yield Unit(name, None, str(exc))
+        return
+    yield Unit(name, data)
+
+
+def iter_paths(paths: list[Path]) -> Iterator[Path]:
+    """Every file under the given files/folders, in a stable sorted order, hidden files skipped."""
+    for root in paths:
+        root = Path(root)
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for fn in sorted(filenames):
+                    if fn.startswith(".") or fn.lower() in _SKIP_NAMES:
+                        continue
+                    yield Path(dirpath) / fn
+        elif root.exists():
+            yield root
+        else:
+            raise FileNotFoundError(f"no such file or folder: {root}")

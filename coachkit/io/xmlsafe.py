@@ -1,0 +1,161 @@
+"""Safe, forgiving XML parsing shared by the GPX and TCX readers (DESIGN §10).
+
+Safety: every parse goes through :mod:`defusedxml`'s expat parser with entity declarations and
+external references forbidden, so a "billion laughs" or an external-entity (XXE) document is
+refused before anything is expanded or fetched. Expat itself never fetches external DTDs.
+``lxml`` is not used: it is not a coachkit dependency, and the standard library parser with the
+C TreeBuilder reads a 2.6 MB GPX in well under 0.1 s.
+
+Forgiveness: exported GPX/TCX files are often not quite well-formed, and a runner wants their
+run anyway. :func:`parse_xml` tries, in order,
+
+1. a strict parse;
+2. when the only fault is an undeclared namespace prefix (``<gpxdata:cadence>`` without
+   ``xmlns:gpxdata``, written by some converters), the same parse after declaring the missing
+   prefixes on the root element: element *local names* are all the readers look at;
+3. a partial parse that keeps every element read before the first error (a truncated upload).
+
+The caller decides whether what was recovered is plausible enough to keep; ``problem`` says what
+was wrong and where, for the warning or the quarantine reason.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from coachkit.io.base import UnreadableFile
+
+ENTITIES_REFUSED = "XML with entity declarations refused (possible entity-expansion attack)"
+
+# expat error code for "unbound prefix" (xml.parsers.expat.errors.XML_ERROR_UNBOUND_PREFIX)
+_UNBOUND_PREFIX = 27
+_PREFIX_USE = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=")
+_PREFIX_DECL = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
+_ROOT_START = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+
+
+@dataclass
+class XmlDocument:
+    """A parsed document: ``root`` plus what, if anything, had to be forgiven.
+
+    ``problem`` is None for a well-formed document, else a short description with line and
+    column. ``complete`` is False when the tree stops where the error was (elements after it are
+    missing, the element being read at that point may lack children).
+    """
+
+    root: ET.Element
+    problem: str | None = None
+    complete: bool = True
+
+
+class _FirstElementBuilder(ET.TreeBuilder):
+    """TreeBuilder that remembers the root as soon as it opens, so a broken parse keeps it."""
+
+    first: ET.Element | None = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:  # type: ignore[override]
+        element = super().start(tag, attrs)
+        if self.first is None:
+            self.first = element
+        return element
+
+
+def localname(tag: object) -> str:
+    """Return the tag without its ``{namespace}`` (comments and PIs give ``""``).
+
+    >>> localname("{http://www.topografix.com/GPX/1/1}trkpt")
+    'trkpt'
+    """
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _describe(exc: ET.ParseError) -> str:
+    line, column = getattr(exc, "position", (0, 0))
+    reason = str(exc).split(":", 1)[0].strip() or "not well-formed"
+    return f"{reason} at line {line}, column {column}"
+
+
+def _parse(data: bytes, builder: ET.TreeBuilder) -> ET.Element:
+    # forbid_dtd stays False: a plain <!DOCTYPE> is harmless; entity declarations are not
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    try:
+        parser.feed(data)
+        return parser.close()
+    except DefusedXmlException:
+        # the message must not echo the entity (it could name a local file such as /etc/passwd)
+        raise UnreadableFile(ENTITIES_REFUSED) from None
+
+
+def _declare_missing_prefixes(data: bytes) -> tuple[bytes, list[str]]:
+    """Declare on the root element every prefix the document uses but the root does not declare."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:200]:
+        return data, []  # UTF-16/32: the byte patterns below do not apply
+    root = _ROOT_START.search(data)
+    if root is None:
+        return data, []
+    root_tag_end = data.find(b">", root.end())
+    declared = set(_PREFIX_DECL.findall(data[root.start() : root_tag_end]))
+    used = {a or b for a, b in _PREFIX_USE.findall(data)}
+    missing = sorted(used - declared - {b"xml", b"xmlns"})
+    if not missing:
+        return data, []
+    decls = b"".join(b' xmlns:%s="urn:coachkit:undeclared:%s"' % (p, p) for p in missing)
+    patched = data[: root.end()] + decls + data[root.end() :]
+    return patched, [p.decode("ascii", "replace") for p in missing]
+
+
+def parse_xml(data: bytes) -> XmlDocument:
+    """Parse untrusted XML bytes safely, recovering what a malformed document still holds.
+
+    Parameters
+    ----------
+    data
+        The raw file content (any encoding expat knows, BOM or XML declaration honoured).
+
+    Returns
+    -------
+    XmlDocument
+        The root element and, when the document was not well-formed, what was wrong.
+
+    Raises
+    ------
+    UnreadableFile
+        For entity declarations or external entities (never expanded), or when not even the
+        root element could be read (the reason gives line and column).
+    """
+    try:
+        return XmlDocument(_parse(data, ET.TreeBuilder()))
+    except ET.ParseError as exc:
+        first_error = exc
+    problem = _describe(first_error)
+    if getattr(first_error, "code", None) == _UNBOUND_PREFIX:
+        patched, prefixes = _declare_missing_prefixes(data)
+        if prefixes:
+            try:
+                root = _parse(patched, ET.TreeBuilder())
+            except ET.ParseError:
+                data = patched  # the prefixes were one fault among others: recover what we can
+            else:
+                names = ", ".join(prefixes)
+                return XmlDocument(root, f"undeclared namespace prefix {names} ({problem})")
+    builder = _FirstElementBuilder()
+    try:
+        _parse(data, builder)
+    except ET.ParseError as exc:
+        problem = _describe(exc)
+    if builder.first is None:
+        raise UnreadableFile(f"not well-formed XML ({problem})")
+    return XmlDocument(builder.first, problem, complete=False)
+
+
+def child_text(element: ET.Element, path: str) -> str | None:
+    """Stripped text at ``path`` (local names, any namespace: ``"Creator/Name"``), or None."""
+    found = element.find("/".join(f"{{*}}{part}" for part in path.split("/")))
+    if found is None or found.text is None:
+        return None
+    return found.text.strip() or None

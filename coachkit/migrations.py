@@ -1,0 +1,161 @@
+"""Numbered schema migrations of ``catalog.sqlite`` (DESIGN §4).
+
+Each entry upgrades the schema by one version; ``PRAGMA user_version`` records where a store
+is. Never edit a released migration: add a new one. Opening a store written by a newer
+coachkit fails with a clear message instead of guessing.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation
+    """
+    CREATE TABLE athletes (
+        athlete_id TEXT PRIMARY KEY,
+        name TEXT,
+        settings_json TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL
+    );
+    -- the manifest: one row per parsed unit (a file, or a member of an archive), keyed by content
+    CREATE TABLE sources (
+        athlete_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT,
+        decoder TEXT,
+        status TEXT NOT NULL CHECK (status IN ('imported', 'quarantined', 'skipped')),
+        reason TEXT,
+        n_activities INTEGER NOT NULL DEFAULT 0,
+        n_wellness INTEGER NOT NULL DEFAULT 0,
+        warnings TEXT,
+        seq INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL,
+        PRIMARY KEY (athlete_id, sha256)
+    );
+    -- the fast path: a path whose size and mtime are unchanged is not read again
+    CREATE TABLE seen_paths (
+        athlete_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (athlete_id, path)
+    );
+    CREATE TABLE activities (
+        activity_id TEXT PRIMARY KEY,
+        athlete_id TEXT NOT NULL,
+        sport TEXT NOT NULL,
+        start_time TEXT NOT NULL,
+        utc_offset_s INTEGER,
+        elapsed_time_s REAL,
+        moving_time_s REAL,
+        distance_m REAL,
+        elevation_gain_m REAL,
+        avg_hr REAL,
+        max_hr REAL,
+        avg_cadence_spm REAL,
+        avg_power_w REAL,
+        name TEXT,
+        device TEXT,
+        source_kind TEXT,
+        source_file TEXT,
+        source_sha256 TEXT,
+        has_samples INTEGER NOT NULL DEFAULT 0,
+        quality_flags TEXT NOT NULL DEFAULT '',
+        load REAL,
+        load_method TEXT,
+        extra_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX activities_by_athlete_time ON activities (athlete_id, start_time);
+    -- every source that delivered a given activity; the primary one fills the activities row
+    CREATE TABLE activity_sources (
+        athlete_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        activity_id TEXT NOT NULL,
+        source_kind TEXT NOT NULL,
+        source_file TEXT,
+        priority INTEGER NOT NULL,
+        start_time TEXT,
+        distance_m REAL,
+        is_primary INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (athlete_id, sha256, idx)
+    );
+    CREATE INDEX activity_sources_by_activity ON activity_sources (activity_id);
+    CREATE TABLE laps (
+        activity_id TEXT NOT NULL,
+        lap INTEGER NOT NULL,
+        start_time TEXT,
+        elapsed_time_s REAL,
+        distance_m REAL,
+        avg_hr REAL,
+        PRIMARY KEY (activity_id, lap)
+    );
+    CREATE TABLE wellness (
+        athlete_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        rmssd_ms REAL,
+        ln_rmssd REAL,
+        resting_hr REAL,
+        sleep_s REAL,
+        sleep_score REAL,
+        stress REAL,
+        readiness REAL,
+        sha256 TEXT,
+        PRIMARY KEY (athlete_id, date, source)
+    );
+    CREATE TABLE feedback (
+        feedback_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        athlete_id TEXT NOT NULL,
+        activity_id TEXT,
+        date TEXT NOT NULL,
+        rpe REAL,
+        feel REAL,
+        soreness REAL,
+        niggle_site TEXT,
+        niggle_severity REAL,
+        illness INTEGER,
+        missed_reason TEXT,
+        note TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX feedback_by_athlete_date ON feedback (athlete_id, date);
+    CREATE TABLE plans (
+        plan_id TEXT PRIMARY KEY,
+        athlete_id TEXT NOT NULL,
+        goal_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE plan_workouts (
+        plan_id TEXT NOT NULL,
+        athlete_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        kind TEXT NOT NULL,
+        distance_m REAL,
+        duration_s REAL,
+        pace_low_s_per_km REAL,
+        pace_high_s_per_km REAL,
+        hr_low REAL,
+        hr_high REAL,
+        steps TEXT,
+        purpose TEXT,
+        status TEXT NOT NULL DEFAULT 'planned',
+        PRIMARY KEY (plan_id, date, version)
+    );
+    CREATE TABLE adaptations (
+        adaptation_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        athlete_id TEXT NOT NULL,
+        date TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        change TEXT NOT NULL,
+        explanation TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,157 @@
+"""Canonical frames: column sets, dtypes and validation at the I/O boundaries (DESIGN §3).
+
+Everything here is plain data so that importing it is cheap; pandera is imported lazily by
+:func:`validate`, which the store and the CLI call at their boundaries.
+All times are tz-aware UTC, distances metres, durations seconds, speeds m/s, heart rate bpm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SPORTS = ("run", "trail_run", "treadmill", "walk", "ride", "swim", "strength", "other")
+
+#: activities frame, in output order: name -> pandas dtype
+ACTIVITY_COLUMNS: dict[str, str] = {
+    "athlete_id": "string",
+    "activity_id": "string",
+    "sport": "string",
+    "start_time": "datetime64[ns, UTC]",
+    "utc_offset_s": "Int64",
+    "elapsed_time_s": "float64",
+    "moving_time_s": "float64",
+    "distance_m": "float64",
+    "elevation_gain_m": "float64",
+    "avg_hr": "float64",
+    "max_hr": "float64",
+    "avg_cadence_spm": "float64",
+    "avg_power_w": "float64",
+    "name": "string",
+    "device": "string",
+    "source_kind": "string",
+    "source_file": "string",
+    "has_samples": "bool",
+    "quality_flags": "string",
+    "load": "float64",
+    "load_method": "string",
+}
+
+#: per-activity samples frame (one parquet per activity)
+SAMPLE_COLUMNS: dict[str, str] = {
+    "t_s": "float64",  # seconds since the activity start (elapsed, pauses included)
+    "timestamp": "datetime64[ns, UTC]",
+    "lat": "float64",
+    "lon": "float64",
+    "altitude_m": "float64",
+    "distance_m": "float64",
+    "speed_m_s": "float64",
+    "hr_bpm": "float64",
+    "cadence_spm": "float64",  # steps per minute, both feet
+    "power_w": "float64",
+    "temperature_c": "float64",
+}
+#: optional: list of R-R intervals (ms) whose beat fell within that sample's second
+RR_COLUMN = "rr_ms"
+
+#: wellness frame: one row per athlete per day per source
+WELLNESS_COLUMNS: dict[str, str] = {
+    "date": "datetime64[ns]",  # local calendar day of the reading, naive
+    "rmssd_ms": "float64",
+    "ln_rmssd": "float64",
+    "resting_hr": "float64",
+    "sleep_s": "float64",
+    "sleep_score": "float64",
+    "stress": "float64",
+    "readiness": "float64",
+    "source": "string",
+}
+
+FEEDBACK_COLUMNS: dict[str, str] = {
+    "athlete_id": "string",
+    "activity_id": "string",
+    "date": "datetime64[ns]",
+    "rpe": "float64",
+    "feel": "float64",
+    "soreness": "float64",
+    "niggle_site": "string",
+    "niggle_severity": "float64",
+    "illness": "boolean",
+    "missed_reason": "string",
+    "note": "string",
+    "created_at": "datetime64[ns, UTC]",
+}
+
+#: data-quality flag codes (joined with ";" in ``quality_flags``)
+QUALITY_FLAGS = (
+    "no_hr",
+    "hr_implausible",
+    "gps_gaps",
+    "speed_implausible",
+    "manual",
+    "time_inverted",
+    "date_implausible",
+    "duplicate_of:",
+)
+
+# source priority when the same run arrives from several places (DESIGN §3): higher wins
+SOURCE_PRIORITY: dict[str, int] = {
+    "fit": 60,
+    "tcx": 50,
+    "gpx": 40,
+    "strava_streams": 30,
+    "strava_api": 20,
+    "strava_export_csv": 15,
+    "intervals_csv": 12,
+    "elevate_json": 10,
+    "garmin_json": 10,
+    "manual": 0,
+}
+
+
+def empty_frame(columns: dict[str, str]) -> Any:
+    """Return an empty pandas frame with exactly these columns and dtypes."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+
+
+def conform(df: Any, columns: dict[str, str], *, keep_extra: tuple[str, ...] = ()) -> Any:
+    """Return a copy of ``df`` with exactly ``columns`` (missing ones added as nulls), cast.
+
+    Columns named in ``keep_extra`` are kept after the canonical ones when present.
+    """
+    import pandas as pd
+
+    out = {}
+    n = len(df)
+    for col, dtype in columns.items():
+        if col in df.columns:
+            s = df[col]
+            if dtype.startswith("datetime64[ns, UTC]"):
+                s = pd.to_datetime(s, utc=True)
+            elif dtype.startswith("datetime64"):
+                s = pd.to_datetime(s)
+            else:
+                s = s.astype(dtype)
+        else:
+            s = pd.Series([pd.NA if dtype in ("string", "Int64", "boolean") else None] * n,
+                          index=df.index, dtype=dtype if dtype != "bool" else "bool")
+            if dtype == "bool":
+                s = pd.Series(False, index=df.index, dtype="bool")
+        out[col] = s
+    for col in keep_extra:
+        if col in df.columns:
+            out[col] = df[col]
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+def validate(df: Any, columns: dict[str, str], name: str) -> Any:
+    """Check ``df`` against a canonical column set with pandera; raise with context on mismatch."""
+    import pandera.pandas as pa
+
+    schema = pa.DataFrameSchema(
+        {c: pa.Column(t, nullable=True, coerce=False) for c, t in columns.items()},
+        strict=False,
+        name=name,
+    )
+    return schema.validate(df)
