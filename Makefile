@@ -39,7 +39,7 @@ unit: $(STAMP)
 
 ## make bench: benchmarks, printed as ratios against a baseline measured in the same run
 bench: $(STAMP)
-	$(PY) -m pytest -q -s tests/bench -p no:cacheprovider -o testpaths=tests/bench
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/bench
 
 clean:
 	rm -rf $(VENV) data/store-demo reports .pytest_cache

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from coachkit.io import NothingToImport, read_bytes
+from coachkit.io import NothingToImport, companion_path, read_bytes
 from coachkit.io.base import ParsedActivity, UnreadableFile, finish_activity
 from coachkit.io.containers import Unit, expand_bytes, iter_paths
 from coachkit.schemas import ACTIVITY_COLUMNS, SOURCE_PRIORITY, WELLNESS_COLUMNS
@@ -226,14 +226,16 @@ def _import_wellness(conn: Any, athlete_id: str, wellness: pd.DataFrame, sha: st
     return n
 
 
-def _record_source(conn: Any, athlete_id: str, sha: str, o: Outcome, warnings: list[str]) -> None:
+def _record_source(conn: Any, athlete_id: str, sha: str, o: Outcome, warnings: list[str],
+                   companion_sha: str | None = None) -> None:
     seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sources").fetchone()[0]
     status = {"new": "imported", "merged": "imported"}.get(o.status, o.status)
     conn.execute(
         "INSERT OR REPLACE INTO sources (athlete_id, sha256, name, kind, decoder, status, reason, "
-        "n_activities, n_wellness, warnings, seq, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "n_activities, n_wellness, warnings, companion_sha256, seq, ingested_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (athlete_id, sha, o.name, o.kind, o.decoder, status, o.reason or None, o.n_new + o.n_merged,
-         o.n_wellness, json.dumps(warnings) if warnings else None, seq, utc_now_iso()),
+         o.n_wellness, json.dumps(warnings) if warnings else None, companion_sha, seq, utc_now_iso()),
     )
 
 
@@ -249,11 +251,15 @@ def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp 
     if store.conn.execute("SELECT 1 FROM sources WHERE athlete_id=? AND sha256=?", (athlete_id, sha)).fetchone():
         return Outcome(unit.name, "unchanged")
     store.put_raw(sha, unit.data)
+    companion_sha = None
+    if unit.companion is not None:
+        companion_sha = hashlib.sha256(unit.companion).hexdigest()
+        store.put_raw(companion_sha, unit.companion)
     base = unit.name.rsplit("::", 1)[-1].rsplit("/", 1)[-1]
     warnings: list[str] = []
     pending: list[Path] = []
     try:
-        parsed = read_bytes(unit.data, name=base)
+        parsed = read_bytes(unit.data, name=base, companion=unit.companion)
         warnings = list(parsed.warnings)
         o = Outcome(unit.name, "new", kind=(parsed.activities[0].source_kind if parsed.activities else ""),
                     decoder=parsed.decoder)
@@ -271,7 +277,7 @@ def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp 
             if o.n_new == 0 and o.n_merged:
                 o.status = "merged"
             o.reason = "; ".join(warnings)[:300]
-            _record_source(conn, athlete_id, sha, o, warnings)
+            _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
     except NothingToImport as exc:
         for p in pending:
             p.unlink(missing_ok=True)
@@ -290,7 +296,7 @@ def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp 
             store.publish_samples(p)
         return o
     with store.transaction() as conn:
-        _record_source(conn, athlete_id, sha, o, warnings)
+        _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
     return o
 
 
@@ -331,7 +337,12 @@ def ingest(
             except OSError as exc:
                 report.outcomes.append(Outcome(str(path), "quarantined", f"cannot read: {exc.strerror}"))
                 continue
+            partner = companion_path(path)
             for unit in expand_bytes(data, str(path)):
+                if partner is not None and unit.data is not None:
+                    unit.companion = next(
+                        (u.data for u in expand_bytes(partner.read_bytes(), str(partner)) if u.data), None
+                    )
                 report.outcomes.append(import_unit(store, athlete_id, unit, now=now))
             with store.transaction() as conn:
                 conn.execute(

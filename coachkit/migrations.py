@@ -28,6 +28,7 @@ MIGRATIONS: list[str] = [
         n_activities INTEGER NOT NULL DEFAULT 0,
         n_wellness INTEGER NOT NULL DEFAULT 0,
         warnings TEXT,
+        companion_sha256 TEXT,  -- a second original this unit was read with (Strava streams + activity)
         seq INTEGER NOT NULL,
         ingested_at TEXT NOT NULL,
         PRIMARY KEY (athlete_id, sha256)

@@ -46,12 +46,15 @@ def rebuild(store: Store, *, progress: Callable[[str], None] | None = None) -> I
             for table in USER_TABLES:
                 conn.execute(f"INSERT INTO main.{table} SELECT * FROM old.{table}")
         conn.execute("DETACH DATABASE old")
-        for row in store.sources().to_dict("records"):
+        for row in [dict(r) for r in store.conn.execute("SELECT * FROM sources ORDER BY seq")]:
             if progress:
                 progress(row["name"])
             raw = store.raw_path(row["sha256"])
             if raw.exists():
-                outcome = import_unit(fresh, row["athlete_id"], Unit(row["name"], raw.read_bytes()))
+                companion = row.get("companion_sha256")
+                unit = Unit(row["name"], raw.read_bytes(),
+                            companion=store.raw_path(companion).read_bytes() if companion else None)
+                outcome = import_unit(fresh, row["athlete_id"], unit)
             else:  # refused before reading (unsafe zip member): nothing to re-parse, keep the verdict
                 outcome = import_unit(fresh, row["athlete_id"], Unit(row["name"], None, row["reason"]))
             report.outcomes.append(outcome)

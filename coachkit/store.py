@@ -77,6 +77,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def _statements(script: str) -> Iterator[str]:
+    """Split a SQL script into complete statements (comments may contain ';')."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            yield buf
+            buf = ""
+    if buf.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
+        yield buf
+
+
 class Store:
     """Open (and create or upgrade) a coachkit store directory.
 
@@ -172,12 +184,16 @@ class Store:
                 f"the store at {self.root} has schema version {version}, newer than this "
                 f"coachkit understands ({SCHEMA_VERSION}): upgrade coachkit (pip install -U coachkit)"
             )
-        for number in range(version, SCHEMA_VERSION):
+        while version < SCHEMA_VERSION:
+            # Each migration in its own transaction; the version is re-read under the write lock
+            # because another process may have upgraded the store while this one waited.
             with self.transaction() as conn:
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    for statement in _statements(MIGRATIONS[version]):
                         conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number + 1}")
+                    conn.execute(f"PRAGMA user_version = {version + 1}")
+                    version += 1
 
     @property
     def schema_version(self) -> int:

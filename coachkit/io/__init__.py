@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coachkit.io.base import UnreadableFile
@@ -41,6 +42,9 @@ READERS: dict[str, str] = {
 }
 
 _FIT_SUFFIXES = (".fit",)
+# exports ship documentation, media and account files beside the data: not errors, not data
+_NOT_DATA_SUFFIXES = (".md", ".rst", ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg", ".gif",
+                      ".heic", ".mp4", ".mov", ".webp", ".svg", ".ics", ".py", ".yml", ".yaml")
 _XML_SUFFIXES = (".gpx", ".tcx", ".xml")
 
 
@@ -108,6 +112,8 @@ def sniff(data: bytes, name: str = "") -> str:
     lname = name.lower()
     if not data or not data.strip():
         raise UnreadableFile("empty file")
+    if lname.endswith(_NOT_DATA_SUFFIXES):
+        raise NothingToImport(f"a {lname.rsplit('.', 1)[-1]} document or media file, not training data")
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     if lname.endswith(_FIT_SUFFIXES):
@@ -145,17 +151,45 @@ def sniff(data: bytes, name: str = "") -> str:
     raise UnreadableFile("not a format coachkit reads (FIT, GPX, TCX, Strava/Garmin JSON, HRV CSV, R-R text)")
 
 
-def read_bytes(data: bytes, *, name: str = "", kind: str | None = None) -> ParsedFile:
+def read_bytes(
+    data: bytes, *, name: str = "", kind: str | None = None, companion: bytes | None = None
+) -> ParsedFile:
     """Parse one file's bytes with the reader its content calls for.
 
-    Containers (zip, gzip) are not handled here; :mod:`coachkit.io.containers` expands them.
+    ``companion`` is a second original the file needs to make sense: Strava streams count
+    seconds from their activity's start, so a streams file is read together with its activity
+    JSON. Containers (zip, gzip) are not handled here; :mod:`coachkit.io.containers` expands them.
     """
     kind = kind or sniff(data, name)
     if kind == "container":
         raise UnreadableFile("a compressed archive: expand it with coachkit.io.containers")
-    module, func = READERS[kind].split(":")
-    reader = getattr(importlib.import_module(module), func)
-    parsed = reader(data, name=name)
+    if kind == "strava_streams" and companion is not None:
+        from coachkit.io.strava_json import combine_strava, read_strava_activity
+
+        parsed = combine_strava(read_strava_activity(companion, name=name), data)
+    else:
+        module, func = READERS[kind].split(":")
+        parsed = getattr(importlib.import_module(module), func)(data, name=name)
     for act in parsed.activities:
         act.source_kind = act.source_kind or kind
     return parsed
+
+
+def companion_path(path: Path) -> Path | None:
+    """The activity JSON beside a Strava streams JSON (``X_streams.json`` -> ``X_activity.json``
+    or ``X.json``, optionally gzipped), when it exists."""
+    name = path.name
+    gz = ".gz" if name.lower().endswith(".gz") else ""
+    if gz:
+        name = name[:-3]
+    low = name.lower()
+    if "streams" not in low or not low.endswith(".json"):
+        return None
+    i = low.rindex("streams")
+    stem, rest = name[:i], name[i + len("streams"):]
+    for candidate in (f"{stem}activity{rest}", f"{stem.rstrip('_-.')}{rest}"):
+        for suffix in dict.fromkeys((gz, "", ".gz")):
+            other = path.with_name(candidate + suffix)
+            if other != path and other.is_file():
+                return other
+    return None

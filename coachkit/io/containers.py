@@ -33,6 +33,7 @@ class Unit:
     name: str
     data: bytes | None
     error: str | None = None
+    companion: bytes | None = None  # a second original needed to read this one (see io.read_bytes)
 
 
 class ContainerError(ValueError):

@@ -25,6 +25,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
@@ -34,7 +36,9 @@ ENTITIES_REFUSED = "XML with entity declarations refused (possible entity-expans
 
 # expat error code for "unbound prefix" (xml.parsers.expat.errors.XML_ERROR_UNBOUND_PREFIX)
 _UNBOUND_PREFIX = 27
-_PREFIX_USE = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*=")
+_PREFIX_USE = re.compile(
+    rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*\s*="
+)
 _PREFIX_DECL = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
 _ROOT_START = re.compile(rb"<([A-Za-z_][\w:.-]*)")
 
@@ -82,13 +86,17 @@ def _describe(exc: ET.ParseError) -> str:
 
 def _parse(data: bytes, builder: ET.TreeBuilder) -> ET.Element:
     # forbid_dtd stays False: a plain <!DOCTYPE> is harmless; entity declarations are not
-    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    parser = DefusedXMLParser(
+        target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True
+    )
     try:
         parser.feed(data)
         return parser.close()
     except DefusedXmlException:
         # the message must not echo the entity (it could name a local file such as /etc/passwd)
         raise UnreadableFile(ENTITIES_REFUSED) from None
+    except (LookupError, ValueError) as exc:  # expat: unknown or unsupported declared encoding
+        raise UnreadableFile(f"XML that expat cannot decode ({str(exc)[:80]})") from None
 
 
 def _declare_missing_prefixes(data: bytes) -> tuple[bytes, list[str]]:
@@ -159,3 +167,47 @@ def child_text(element: ET.Element, path: str) -> str | None:
     if found is None or found.text is None:
         return None
     return found.text.strip() or None
+
+
+# --- column helpers shared by the GPX and TCX readers ------------------------------------------
+
+RUN_LIKE = ("run", "trail_run", "treadmill", "walk")
+# Above this a recorded cadence is already steps/min (both feet); below it, per-leg strides:
+# running cadence is ~150-200 spm, i.e. ~75-100 per leg, and nobody runs at 60 spm.
+_PER_LEG_MAX = 120.0
+_TIME_MIN = pd.Timestamp("1900-01-01", tz="UTC")
+_TIME_MAX = pd.Timestamp("2200-01-01", tz="UTC")  # datetime64[ns] ends in 2262
+
+
+def to_times(texts: list[str | None]) -> pd.Series:
+    """ISO-8601 strings to UTC timestamps; junk and absurd years become NaT (naive means UTC)."""
+    times = pd.to_datetime(
+        pd.Series(texts, dtype=object), utc=True, format="ISO8601", errors="coerce"
+    )
+    return times.where((times >= _TIME_MIN) & (times < _TIME_MAX))
+
+
+def to_floats(texts: list[str | None]) -> np.ndarray:
+    """Numeric strings to floats; anything else ("null", "", "inf") becomes NaN."""
+    values = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(
+        dtype=float, copy=True
+    )
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def cadence_to_spm(cadence: np.ndarray, sport: str) -> np.ndarray:
+    """Running cadence to steps/min (both feet); other sports keep their rpm.
+
+    Garmin's TrackPointExtension ``cad``, TCX ``RunCadence`` and Strava-export GPX all count one
+    leg (strides/min), so a runner at 170 spm reads ~85. A file whose median is above
+    ``_PER_LEG_MAX`` already counts both feet and is kept as is.
+
+    >>> cadence_to_spm(np.array([84.0, 86.0]), "run").tolist()
+    [168.0, 172.0]
+    """
+    cadence = np.asarray(cadence, dtype=float)
+    positive = cadence[cadence > 0]
+    if sport in RUN_LIKE and len(positive) and np.median(positive) < _PER_LEG_MAX:
+        return cadence * 2.0
+    return cadence

@@ -1,0 +1,176 @@
+"""Tolerant FIT decoding with fitdecode, for the files the fast decoder refuses.
+
+fitfast (the fast path in :mod:`coachkit.io.fit`) stops at the first CRC mismatch, truncation or
+undefined message. Real files have all three, so this module re-reads them with fitdecode, CRC
+check off, and keeps everything decoded before a fatal error. Both paths produce the same
+:class:`FitContent`: record columns as float64 NumPy arrays (timestamps in Unix seconds,
+positions in degrees) and the other messages as dicts (times in Unix seconds, enums as profile
+names), so that one builder turns either into activities.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from coachkit.io.base import UnreadableFile
+
+# FIT SDK, Profile "date_time": seconds since 1989-12-31T00:00:00Z, which is this Unix time.
+FIT_EPOCH_UNIX_S = 631_065_600
+# FIT stores positions as semicircles: 2**31 semicircles = 180 degrees.
+DEG_PER_SEMICIRCLE = 180.0 / 2**31
+
+#: the record fields coachkit turns into samples (developer fields named "power" are kept too)
+RECORD_FIELDS = (
+    "timestamp", "position_lat", "position_long", "distance", "altitude", "enhanced_altitude",
+    "speed", "enhanced_speed", "heart_rate", "cadence", "fractional_cadence", "power",
+    "temperature",
+)  # fmt: skip
+
+
+@dataclass
+class FitContent:
+    """What a FIT decoder found, in one shape whichever decoder it was."""
+
+    records: dict[str, np.ndarray]
+    messages: dict[str, list[dict[Any, Any]]]
+    decoder: str
+    warnings: list[str] = field(default_factory=list)
+    #: compressed_speed_distance values per record (bytes or None), when the decoder left them packed
+    compressed_speed_distance: list[Any] | None = None
+
+
+def semicircles_to_degrees(values: np.ndarray) -> np.ndarray:
+    """Convert FIT semicircles to degrees (``deg = sc * 180 / 2**31``)."""
+    return np.asarray(values, dtype=float) * DEG_PER_SEMICIRCLE
+
+
+def repair_zero_size_header(data: bytes) -> tuple[bytes, bool]:
+    """Give an unfinished recording's header its real data size.
+
+    A device that stops before closing the file leaves ``data_size = 0`` in the header with the
+    messages still following it (seen in a Zwift file cut at 84 KiB). Decoders then see nothing.
+    Declaring everything after the header as data lets a tolerant decoder read up to the cut.
+    """
+    if len(data) < 14 or data[0] not in (12, 14) or len(data) <= data[0] + 2:
+        return data, False
+    if struct.unpack_from("<I", data, 4)[0] != 0:
+        return data, False
+    fixed = bytearray(data)
+    struct.pack_into("<I", fixed, 4, len(data) - data[0])
+    return bytes(fixed), True
+
+
+def _as_unix(value: Any, is_time: bool) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if is_time and isinstance(value, int):
+        return value + FIT_EPOCH_UNIX_S  # raw FIT date_time counts from the FIT epoch
+    return value
+
+
+def _message_dict(frame: Any, subfield_type: type) -> dict[str, Any]:
+    """One fitdecode data message as a dict shaped like fitfast's ``parse`` output."""
+    row: dict[str, Any] = {}
+    for fd in frame.fields:
+        fdef = fd.field
+        name = fd.name
+        value = fd.value
+        if isinstance(fdef, subfield_type) and fd.parent_field is not None:
+            # fitdecode names a field after its resolved sub-field (garmin_product,
+            # avg_running_cadence); fitfast keeps the parent name and the raw enum number.
+            name = fd.parent_field.name
+            if not fdef.is_base_type and isinstance(fd.raw_value, int):
+                value = fd.raw_value
+        type_name = getattr(getattr(fdef, "type", None), "name", "")
+        is_time = name == "timestamp" or type_name in ("date_time", "local_date_time")
+        if value is not None:
+            row[name] = _as_unix(value, is_time)
+    return row
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return math.nan
+
+
+def _record_columns(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Columns like ``fitfast.records``: float64, NaN where a record lacks the field."""
+    if not rows:
+        return {}
+    present = set().union(*rows)
+    wanted = [k for k in present if k in RECORD_FIELDS or (isinstance(k, str) and k.lower() == "power")]
+    cols = {k: np.array([_number(r.get(k)) for r in rows], dtype=float) for k in wanted}
+    for key in ("position_lat", "position_long"):
+        if key in cols:
+            cols[key] = semicircles_to_degrees(cols[key])
+    return cols
+
+
+def decode_with_fitdecode(data: bytes) -> FitContent:
+    """Decode FIT bytes with fitdecode, CRC check off, keeping all messages before a fatal error.
+
+    Raises
+    ------
+    UnreadableFile
+        When not a single message could be decoded (the reason says why).
+    """
+    import fitdecode
+    from fitdecode.exceptions import FitEOFError, FitHeaderError, FitParseError
+    from fitdecode.types import SubField
+
+    buf, repaired = repair_zero_size_header(data)
+    messages: dict[str, list[dict[Any, Any]]] = defaultdict(list)
+    records: list[dict[str, Any]] = []
+    notes: list[str] = []
+    n_headers = 0
+    stop: str | None = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            reader = fitdecode.FitReader(
+                buf,
+                processor=None,  # its datetime objects cost time; times are converted below
+                check_crc=fitdecode.CrcCheck.DISABLED,
+                error_handling=fitdecode.ErrorHandling.WARN,
+            )
+            with reader:
+                for frame in reader:
+                    if isinstance(frame, fitdecode.FitHeader):
+                        n_headers += 1
+                    elif isinstance(frame, fitdecode.FitDataMessage):
+                        row = _message_dict(frame, SubField)
+                        if frame.name == "record":
+                            records.append(row)
+                        else:
+                            messages[frame.name].append(row)
+        except FitEOFError:
+            stop = "the file ends in the middle of a message (truncated)"
+        except FitHeaderError as exc:
+            if n_headers == 0 or not (records or messages):
+                raise UnreadableFile(f"not a readable FIT file: {exc}") from None
+            stop = f"FIT part {n_headers + 1} has a corrupt header ({exc}); ignored the rest"
+        except FitParseError as exc:
+            stop = f"decoding stopped ({exc})"
+        except Exception as exc:  # fitdecode raises assorted errors on garbage; keep what we have
+            stop = f"decoding stopped ({exc.__class__.__name__}: {str(exc)[:80]})"
+    if not records and not messages:
+        raise UnreadableFile(f"not a readable FIT file: {stop or 'no messages in it'}")
+    if repaired:
+        notes.append("the header declares no data (a recording the device never finished); "
+                     "read the messages that follow it")
+    if stop:
+        notes.append(f"{stop}; kept the {len(records)} records decoded before that")
+    if caught:
+        first = str(caught[0].message).splitlines()[0][:100]
+        notes.append(f"fitdecode reported {len(caught)} decoding problem(s), first: {first}")
+    return FitContent(records=_record_columns(records), messages=dict(messages),
+                      decoder="fitdecode", warnings=notes)

@@ -1,0 +1,538 @@
+"""Strava API v3 JSON (activities, activity pages, streams) and Nike Run Club API JSON.
+
+Strava's API splits a run in two: the activity (``/activities/{id}``: summary, laps, the start
+time) and its streams (``/activities/{id}/streams``: per-second arrays keyed by seconds since the
+start, with no clock of their own). :func:`combine_strava` puts them back together; the store and
+the sync call it when they hold both. Field meanings follow the Strava API reference
+(https://developers.strava.com/docs/reference/, models DetailedActivity, SummaryActivity, Lap,
+StreamSet).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from coachkit.io.base import (
+    ParsedActivity,
+    ParsedFile,
+    UnreadableFile,
+    make_samples,
+    normalize_sport,
+)
+
+#: sports whose cadence Strava (like FIT) records per leg: double it for steps/min of both feet
+FOOT_SPORTS = frozenset({"run", "trail_run", "treadmill", "walk"})
+
+# Strava SportType values that base.normalize_sport does not know (it maps unknown names to
+# "other"); keys are the type with case, spaces and punctuation removed.
+_STRAVA_RIDES = dict.fromkeys(
+    ("mountainbikeride", "emountainbikeride", "gravelride", "velomobile", "handcycle"), "ride"
+)
+
+# Strava stream type -> canonical samples column (StreamSet model); "moving", "grade_smooth"
+# are derived by Strava and not kept.
+_STREAM_COLUMNS = {
+    "distance": "distance_m",
+    "altitude": "altitude_m",
+    "velocity_smooth": "speed_m_s",
+    "heartrate": "hr_bpm",
+    "cadence": "cadence_spm",
+    "watts": "power_w",
+    "temp": "temperature_c",
+}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_LATEST_MS = 4.1e12  # 2099-12-04 in ms since 1970: later epoch times are corrupt, not runs
+_MAX_STREAM_S = 30 * 86400.0  # a stream "time" beyond 30 days is corrupt
+_NO_START = (
+    "Strava streams without a start time: ingest them together with the activity JSON "
+    "(its start_date gives the clock the streams' seconds count from)"
+)
+
+
+def num(value: Any) -> float | None:
+    """A finite float from a JSON/CSV value, or None (booleans, NaN, text and lists are not numbers)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        out = float(value.strip() if isinstance(value, str) else value)
+    except (ValueError, OverflowError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def utc(value: Any) -> pd.Timestamp | None:
+    """Parse an ISO-8601 time to a tz-aware UTC Timestamp (naive = UTC); None if unparsable."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        return None  # also keeps pandas from reading "now" or "today" as the wall clock
+    try:
+        ts = pd.Timestamp(value.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if ts is pd.NaT or pd.isna(ts):
+        return None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+F = TypeVar("F", bound=Callable[..., ParsedFile])
+_PARSE_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+
+
+def guard(what: str) -> Callable[[F], F]:
+    """Decorate a reader so that no raw parsing exception escapes it (base reader contract)."""
+
+    def deco(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> ParsedFile:
+            try:
+                return func(*args, **kwargs)
+            except UnreadableFile:
+                raise
+            except _PARSE_ERRORS as exc:
+                raise UnreadableFile(
+                    f"{what}: unexpected content ({exc.__class__.__name__})"
+                ) from exc
+
+        return wrapper  # type: ignore[return-value]
+
+    return deco
+
+
+def load_json(data: bytes, what: str) -> Any:
+    """Decode JSON bytes or raise UnreadableFile naming ``what`` the file was meant to be."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise UnreadableFile(f"{what}: not valid JSON ({exc.__class__.__name__})") from None
+
+
+def strava_sport(raw: Any, *, trainer: Any = None) -> str:
+    """Map a Strava ``sport_type``/``type`` to one of ``schemas.SPORTS``.
+
+    A run flagged ``trainer`` (Strava's "indoor" switch) is a treadmill run.
+
+    >>> strava_sport("TrailRun"), strava_sport("Run", trainer=True), strava_sport("AlpineSki")
+    ('trail_run', 'treadmill', 'other')
+    """
+    key = "".join(ch for ch in str(raw or "").casefold() if ch.isalnum())
+    sport = _STRAVA_RIDES.get(key) or normalize_sport(key)
+    if sport == "run" and trainer is True:
+        return "treadmill"
+    return sport
+
+
+def _put(summary: dict[str, Any], key: str, value: Any, scale: float = 1.0) -> None:
+    v = num(value)
+    if v is not None:
+        summary[key] = v * scale
+
+
+def _offset_s(obj: dict[str, Any], start: pd.Timestamp) -> int | None:
+    """Local offset: the API's ``utc_offset``, else start_date_local - start_date.
+
+    ``start_date_local`` carries a misleading "Z": it is the local wall clock, so drop the zone.
+    """
+    off = num(obj.get("utc_offset"))
+    if off is not None and abs(off) <= 14 * 3600:
+        return int(round(off))
+    local = utc(obj.get("start_date_local"))
+    if local is None or abs(local.year - start.year) > 1:
+        return None
+    off = (local - start).total_seconds()
+    return int(round(off / 60) * 60) if abs(off) <= 14 * 3600 else None
+
+
+def _laps(raw: Any, sport: str) -> pd.DataFrame | None:
+    if not isinstance(raw, list):
+        return None
+    rows = []
+    for lap in raw:
+        if not isinstance(lap, dict):
+            continue
+        row: dict[str, Any] = {"start_time": utc(lap.get("start_date"))}
+        _put(row, "elapsed_time_s", lap.get("elapsed_time"))
+        _put(row, "moving_time_s", lap.get("moving_time"))
+        _put(row, "distance_m", lap.get("distance"))
+        _put(row, "avg_hr", lap.get("average_heartrate"))
+        _put(row, "max_hr", lap.get("max_heartrate"))
+        _put(
+            row, "avg_cadence_spm", lap.get("average_cadence"), 2.0 if sport in FOOT_SPORTS else 1.0
+        )
+        rows.append(row)
+    if not rows:
+        return None
+    laps = pd.DataFrame(rows)
+    laps["start_time"] = pd.to_datetime(laps["start_time"], utc=True)
+    return laps
+
+
+def strava_activity(obj: dict[str, Any]) -> ParsedActivity:
+    """One Strava Detailed/SummaryActivity dict -> summary-only ParsedActivity (no samples)."""
+    start = utc(obj.get("start_date"))
+    if start is None:
+        raise UnreadableFile("Strava activity without a valid start_date")
+    sport = strava_sport(obj.get("sport_type") or obj.get("type"), trainer=obj.get("trainer"))
+    summary: dict[str, Any] = {"sport": sport, "start_time": start}
+    offset = _offset_s(obj, start)
+    if offset is not None:
+        summary["utc_offset_s"] = offset
+    _put(summary, "elapsed_time_s", obj.get("elapsed_time"))
+    _put(summary, "moving_time_s", obj.get("moving_time"))
+    _put(summary, "distance_m", obj.get("distance"))
+    _put(summary, "elevation_gain_m", obj.get("total_elevation_gain"))
+    _put(summary, "avg_hr", obj.get("average_heartrate"))
+    _put(summary, "max_hr", obj.get("max_heartrate"))
+    # Strava running cadence is per leg (rpm), as in FIT: both feet = x2
+    _put(
+        summary, "avg_cadence_spm", obj.get("average_cadence"), 2.0 if sport in FOOT_SPORTS else 1.0
+    )
+    if obj.get("device_watts") is not False:  # False = Strava's estimate from speed and grade
+        _put(summary, "avg_power_w", obj.get("average_watts"))
+    for key, field in (("name", "name"), ("device", "device_name")):
+        if isinstance(obj.get(field), str) and obj[field].strip():
+            summary[key] = obj[field].strip()
+    if isinstance(obj.get("id"), (int, str)) and not isinstance(obj.get("id"), bool):
+        summary["external_id"] = f"strava:{obj['id']}"
+    flags = ["manual"] if obj.get("manual") is True else []
+    return ParsedActivity(
+        summary=summary, laps=_laps(obj.get("laps"), sport), source_kind="strava_api", flags=flags
+    )
+
+
+@guard("Strava activity")
+def read_strava_activity(data: bytes, *, name: str = "") -> ParsedFile:
+    """Read one Strava API activity (``GET /activities/{id}``) as a summary-only activity.
+
+    Parameters
+    ----------
+    data : bytes
+        The JSON response.
+    name : str
+        File name, for messages only.
+
+    Returns
+    -------
+    ParsedFile
+        One activity, ``source_kind="strava_api"``, flagged ``manual`` for hand-entered ones.
+        Samples come from the streams: see :func:`combine_strava`.
+    """
+    obj = load_json(data, "Strava activity")
+    if isinstance(obj, list) and len(obj) == 1:
+        obj = obj[0]
+    if not isinstance(obj, dict):
+        raise UnreadableFile("not a Strava activity: expected one JSON object with a start_date")
+    return ParsedFile(activities=[strava_activity(obj)], decoder="strava_json")
+
+
+@guard("Strava activity list")
+def read_strava_activity_list(data: bytes, *, name: str = "") -> ParsedFile:
+    """Read a page of Strava SummaryActivity objects (``GET /athlete/activities``).
+
+    Every sport is kept (rides stay rides). An entry without a usable start is skipped with a
+    warning; an extra outer list (``[[...]]``, seen in fixtures) is unwrapped.
+    """
+    obj = load_json(data, "Strava activity list")
+    while isinstance(obj, list) and len(obj) == 1 and isinstance(obj[0], list):
+        obj = obj[0]
+    if not isinstance(obj, list):
+        raise UnreadableFile("not a Strava activity list: expected a JSON array of activities")
+    if not obj:
+        from coachkit.io import NothingToImport
+
+        raise NothingToImport("an empty Strava activity list")
+    parsed = ParsedFile(decoder="strava_json:list")
+    for i, item in enumerate(obj):
+        if not isinstance(item, dict):
+            parsed.warnings.append(f"entry {i}: not an activity object, skipped")
+            continue
+        try:
+            parsed.activities.append(strava_activity(item))
+        except UnreadableFile as exc:
+            parsed.warnings.append(f"entry {i}: {exc}, skipped")
+    if not parsed.activities:
+        raise UnreadableFile("Strava activity list without any activity that has a start_date")
+    return parsed
+
+
+# -- streams -------------------------------------------------------------------------------------
+
+
+def _stream_arrays(obj: Any) -> dict[str, list[Any]]:
+    """Streams in any of Strava's three shapes -> {type: values}.
+
+    ``[{"type": t, "data": [...]}]`` (default), ``{t: {"data": [...]}}`` (key_by_type=true) and
+    the flattened ``{t: [...]}`` that client libraries save.
+    """
+    out: dict[str, list[Any]] = {}
+    if isinstance(obj, list):
+        for item in obj:
+            if isinstance(item, dict) and isinstance(item.get("type"), str):
+                if isinstance(item.get("data"), list):
+                    out[item["type"]] = item["data"]
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            if isinstance(value, dict) and isinstance(value.get("data"), list):
+                out[str(key)] = value["data"]
+            elif isinstance(value, list):
+                out[str(key)] = value
+    return out
+
+
+def _floats(values: list[Any], n: int) -> np.ndarray:
+    arr = np.full(n, np.nan)
+    for i, v in enumerate(values[:n]):
+        x = num(v)
+        if x is not None:
+            arr[i] = x
+    return arr
+
+
+def _stream_samples(
+    arrays: dict[str, list[Any]], start: pd.Timestamp, sport: str | None, warnings: list[str]
+) -> pd.DataFrame:
+    if "time" not in arrays:
+        raise UnreadableFile("Strava streams without a 'time' stream: cannot place the samples")
+    n = len(arrays["time"])
+    for key, values in arrays.items():
+        if len(values) != n and (key in _STREAM_COLUMNS or key == "latlng"):
+            warnings.append(
+                f"stream {key!r} has {len(values)} points, time has {n}: aligned by index"
+            )
+    t = _floats(arrays["time"], n)
+    t[(t < 0) | (t > _MAX_STREAM_S)] = np.nan
+    cols: dict[str, Any] = {"timestamp": start + pd.to_timedelta(t, unit="s")}
+    for key, col in _STREAM_COLUMNS.items():
+        if key in arrays:
+            cols[col] = _floats(arrays[key], n)
+    if "cadence_spm" in cols and sport in FOOT_SPORTS:
+        cols["cadence_spm"] = cols["cadence_spm"] * 2.0  # per leg -> both feet
+    if "latlng" in arrays:
+        lat, lon = np.full(n, np.nan), np.full(n, np.nan)
+        for i, pair in enumerate(arrays["latlng"][:n]):
+            if isinstance(pair, list) and len(pair) == 2:
+                la, lo = num(pair[0]), num(pair[1])
+                if la is not None and lo is not None and abs(la) <= 90 and abs(lo) <= 180:
+                    lat[i], lon[i] = la, lo
+        cols["lat"], cols["lon"] = lat, lon
+    samples = make_samples(cols)
+    if samples.empty:
+        raise UnreadableFile("Strava streams without any usable time value")
+    return samples
+
+
+@guard("Strava streams")
+def read_strava_streams(
+    data: bytes,
+    *,
+    name: str = "",
+    start_time: pd.Timestamp | None = None,
+    sport: str | None = None,
+) -> ParsedFile:
+    """Read Strava streams (``GET /activities/{id}/streams``) into a samples-only activity.
+
+    Streams count seconds from the activity start but do not state it. The start is
+    ``start_time`` when given, else a top-level ``start_date`` in the JSON; without either the
+    file cannot be placed in time and :class:`UnreadableFile` says to ingest it with its
+    activity (see :func:`combine_strava`).
+
+    Parameters
+    ----------
+    data : bytes
+        The streams JSON in any of Strava's shapes (list, key_by_type, flattened).
+    name : str
+        File name, for messages only.
+    start_time : Timestamp, optional
+        The activity's start (UTC).
+    sport : str, optional
+        Canonical sport; for foot sports the per-leg cadence is doubled.
+
+    Returns
+    -------
+    ParsedFile
+        One activity with samples, ``source_kind="strava_streams"``.
+    """
+    obj = load_json(data, "Strava streams")
+    head = obj if isinstance(obj, dict) else {}
+    start = pd.Timestamp(start_time) if start_time is not None else utc(head.get("start_date"))
+    if start is None or pd.isna(start):
+        raise UnreadableFile(_NO_START)
+    start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    if sport is None and isinstance(head.get("sport_type") or head.get("type"), str):
+        sport = strava_sport(
+            head.get("sport_type") or head.get("type"), trainer=head.get("trainer")
+        )
+    warnings: list[str] = []
+    if sport is None:
+        warnings.append("sport unknown: cadence kept as recorded (per leg for Strava runs)")
+    samples = _stream_samples(_stream_arrays(obj), start, sport, warnings)
+    summary: dict[str, Any] = {"start_time": start}
+    if sport:
+        summary["sport"] = sport
+    act = ParsedActivity(summary=summary, samples=samples, source_kind="strava_streams")
+    return ParsedFile(activities=[act], decoder="strava_json:streams", warnings=warnings)
+
+
+def combine_strava(activity: ParsedFile, streams_bytes: bytes) -> ParsedFile:
+    """Attach a Strava streams file to its activity: samples at ``start_date + time``.
+
+    The activity's stated summary (distance, moving time, HR...) is kept as is; the streams
+    add the samples, so the result has ``source_kind="strava_streams"``.
+
+    Parameters
+    ----------
+    activity : ParsedFile
+        What :func:`read_strava_activity` returned for the activity JSON (exactly one activity).
+    streams_bytes : bytes
+        That activity's streams JSON.
+
+    Returns
+    -------
+    ParsedFile
+        A new ParsedFile; neither input is modified.
+    """
+    if len(activity.activities) != 1:
+        raise UnreadableFile("Strava streams can only be combined with exactly one activity")
+    act = activity.activities[0]
+    start = act.summary.get("start_time")
+    if start is None or pd.isna(start):
+        raise UnreadableFile(_NO_START)
+    streams = read_strava_streams(streams_bytes, start_time=start, sport=act.summary.get("sport"))
+    combined = ParsedActivity(
+        summary=dict(act.summary),
+        samples=streams.activities[0].samples,
+        laps=act.laps,
+        source_kind="strava_streams",
+        flags=list(act.flags),
+    )
+    return ParsedFile(
+        activities=[combined],
+        wellness=activity.wellness,
+        decoder=f"{activity.decoder or 'strava_json'}+streams",
+        warnings=list(activity.warnings) + streams.warnings,
+    )
+
+
+# -- Nike Run Club -------------------------------------------------------------------------------
+
+# unit names as the NRC API writes them -> factor to SI
+_NIKE_UNITS = {
+    "distance": ("distance_m", {"KM": 1000.0, "M": 1.0, "MI": 1609.344}),
+    "speed": ("speed_m_s", {"KMH": 1 / 3.6, "MPH": 0.44704, "MS": 1.0}),
+    "heart_rate": ("hr_bpm", {"BPM": 1.0}),
+    "latitude": ("lat", {"DD": 1.0}),
+    "longitude": ("lon", {"DD": 1.0}),
+    "elevation": ("altitude_m", {"M": 1.0, "FT": 0.3048}),
+}
+
+
+def _nike_series(metric: dict[str, Any], factor: float) -> pd.Series:
+    """One NRC metric as values indexed by whole second (ms epoch // 1000) of the interval end."""
+    secs, vals = [], []
+    for item in metric.get("values") or []:
+        if not isinstance(item, dict):
+            continue
+        t = num(item.get("end_epoch_ms"))
+        t = num(item.get("start_epoch_ms")) if t is None else t
+        v = num(item.get("value"))
+        if t is not None and v is not None and 0 < t < _LATEST_MS:
+            secs.append(int(t // 1000))
+            vals.append(v * factor)
+    return pd.Series(vals, index=secs, dtype=float)
+
+
+def _nike_samples(columns: dict[str, pd.Series], start_ms: float) -> pd.DataFrame:
+    """Metrics on the union of their whole seconds; the odometer is interpolated in time."""
+    grid = pd.Index(sorted(set().union(*(s.index for s in columns.values()))), dtype="int64")
+    cols: dict[str, Any] = {
+        "timestamp": pd.to_datetime(grid.to_numpy() * 1000, unit="ms", utc=True)
+    }
+    for col, series in columns.items():
+        if col == "distance_m":  # 0 at the start, the running sum at each interval end
+            x = np.concatenate([[start_ms // 1000], series.index.to_numpy(dtype=float)])
+            y = np.concatenate([[0.0], series.to_numpy()])
+            cols[col] = np.interp(grid.to_numpy(dtype=float), x, y)
+        else:
+            cols[col] = series.reindex(grid).to_numpy()
+    return make_samples(cols)
+
+
+@guard("Nike Run Club activity")
+def read_nike_run_json(data: bytes, *, name: str = "") -> ParsedFile:
+    """Read a Nike Run Club API activity (``/sport/v3/me/activity/{id}?metrics=ALL``).
+
+    NRC metrics are lists of ``{start_epoch_ms, end_epoch_ms, value}``. ``distance`` holds the
+    distance covered *within* each interval (km), so the odometer is their running sum at each
+    interval end; the other metrics are instantaneous. Values are put on a 1-second grid.
+
+    Returns
+    -------
+    ParsedFile
+        One activity with samples, ``source_kind="nike_json"``.
+    """
+    obj = load_json(data, "Nike Run Club activity")
+    if not isinstance(obj, dict) or not isinstance(obj.get("metrics"), list):
+        raise UnreadableFile("not a Nike Run Club activity: no 'metrics' list")
+    if obj.get("delete_indicator") is True:
+        from coachkit.io import NothingToImport
+
+        raise NothingToImport("a Nike Run Club activity marked as deleted")
+    start_ms, end_ms = num(obj.get("start_epoch_ms")), num(obj.get("end_epoch_ms"))
+    if start_ms is None or not 0 < start_ms < _LATEST_MS:
+        raise UnreadableFile("Nike Run Club activity without a valid start_epoch_ms")
+    start = pd.Timestamp(int(start_ms), unit="ms", tz="UTC")
+    tags = obj.get("tags") if isinstance(obj.get("tags"), dict) else {}
+    sport = normalize_sport(obj.get("type"))
+    if sport == "run" and str(tags.get("location", "")).lower() == "indoors":
+        sport = "treadmill"
+    summary: dict[str, Any] = {"sport": sport, "start_time": start}
+    if end_ms is not None and end_ms > start_ms:
+        summary["elapsed_time_s"] = (end_ms - start_ms) / 1000
+    _put(summary, "moving_time_s", obj.get("active_duration_ms"), 1e-3)
+    if isinstance(tags.get("com.nike.name"), str):
+        summary["name"] = tags["com.nike.name"]
+    dist_factor = 1000.0  # NRC writes km
+    warnings: list[str] = []
+    columns: dict[str, pd.Series] = {}
+    for metric in obj["metrics"]:
+        if not isinstance(metric, dict) or metric.get("type") not in _NIKE_UNITS:
+            continue
+        col, units = _NIKE_UNITS[metric["type"]]
+        unit = str(metric.get("unit", "")).upper()
+        if unit not in units:
+            warnings.append(f"metric {metric['type']!r} in unknown unit {unit!r}: skipped")
+            continue
+        series = _nike_series(metric, units[unit]).groupby(level=0)
+        if col == "distance_m":
+            dist_factor = units[unit]
+            if isinstance(metric.get("source"), str):
+                summary["device"] = metric["source"]  # e.g. com.nike.running.ios.applewatch
+        columns[col] = series.sum().cumsum() if col == "distance_m" else series.mean()
+    wanted = {  # NRC summaries (metric, statistic) -> our key and unit factor
+        ("distance", "total"): ("distance_m", dist_factor),
+        ("heart_rate", "mean"): ("avg_hr", 1.0),
+        ("ascent", "total"): ("elevation_gain_m", 1.0),
+    }
+    for item in obj.get("summaries") or []:
+        stat = (
+            (str(item.get("metric")), str(item.get("summary"))) if isinstance(item, dict) else None
+        )
+        if stat in wanted:
+            _put(summary, wanted[stat][0], item.get("value"), wanted[stat][1])
+    samples = _nike_samples(columns, start_ms) if columns else None
+    act = ParsedActivity(summary=summary, samples=samples, source_kind="nike_json")
+    return ParsedFile(activities=[act], decoder="nike_json", warnings=warnings)

@@ -1,0 +1,1 @@
+"""Figures (frame -> plotly figure) and, later, the dashboard app."""

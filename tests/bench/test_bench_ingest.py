@@ -1,0 +1,89 @@
+"""Ingest benchmarks (`make bench`). They print ratios against a baseline measured in the same
+run and never assert on timings: machines differ, ratios on one machine do not lie.
+
+- ingest throughput over the real FIT files vs fitdecode decoding the same files to a DataFrame
+  (target: ratio >= 1.0, the whole ingest with storage at least as fast as fitdecode's decode);
+- re-ingest of the unchanged real folder (target < 0.5 s);
+- cold `coachkit --help` (target < 0.3 s).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from coachkit.ingest import ingest
+from coachkit.store import Store
+
+
+def _fitdecode_to_frame(path) -> int:
+    import fitdecode
+    import pandas as pd
+
+    rows = []
+    with fitdecode.FitReader(str(path), check_crc=fitdecode.CrcCheck.DISABLED,
+                             error_handling=fitdecode.ErrorHandling.IGNORE) as fit:
+        try:
+            for frame in fit:
+                if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
+                    rows.append({f.name: f.value for f in frame.fields})
+        except fitdecode.FitError:
+            pass
+    return len(pd.DataFrame(rows))
+
+
+def _best(fn, repeat=3):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def test_bench_ingest_throughput_vs_fitdecode(real_dir, tmp_path):
+    files = sorted((real_dir / "fit").glob("*.fit"))
+    t_base, n_base = _best(lambda: sum(_fitdecode_to_frame(f) for f in files))
+    counter = iter(range(1000))
+
+    def run_ingest():
+        store = Store(tmp_path / f"s{next(counter)}")
+        ingest(store, [real_dir / "fit"], "bench")
+        n = 0
+        for row in store.conn.execute("SELECT athlete_id, activity_id FROM activities WHERE has_samples=1"):
+            n += len(store.read_samples(row[0], row[1]))
+        return n
+
+    t_ours, n_ours = _best(run_ingest)
+    print(f"\n[bench] FIT ingest (decode + checks + store): {len(files)} files, {n_ours} samples in "
+          f"{t_ours:.2f} s = {n_ours / t_ours:,.0f} samples/s")
+    print(f"[bench] baseline fitdecode decode-to-DataFrame: {n_base} records in {t_base:.2f} s = "
+          f"{n_base / t_base:,.0f} records/s")
+    print(f"[bench] ratio (ours / fitdecode, samples per second): {(n_ours / t_ours) / (n_base / t_base):.2f}x "
+          "(target >= 1.0, goal >= 3)")
+    assert n_ours > 0.8 * n_base  # the comparison is only fair if we stored about as many samples
+
+
+def test_bench_reingest_unchanged_real_folder(real_dir, tmp_path):
+    store = Store(tmp_path / "s")
+    t_first, _ = _best(lambda: ingest(store, [real_dir], "bench"), repeat=1)
+    t_again, report = _best(lambda: ingest(store, [real_dir], "bench"))
+    assert {o.status for o in report.outcomes} == {"unchanged"}
+    print(f"\n[bench] first ingest of {real_dir}: {t_first:.2f} s; re-ingest unchanged: {t_again * 1000:.0f} ms "
+          f"(target < 500 ms) over {len(report.outcomes)} files")
+
+
+def test_bench_cold_help():
+    cmd = [sys.executable, "-m", "coachkit.cli", "--help"]
+    t, proc = _best(lambda: subprocess.run(cmd, capture_output=True), repeat=5)
+    assert proc.returncode == 0
+    base, _ = _best(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), repeat=5)
+    print(f"\n[bench] cold `coachkit --help`: {t * 1000:.0f} ms (bare interpreter start {base * 1000:.0f} ms; "
+          "target < 300 ms)")
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-s"]))
