@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 MERGE_WINDOW_S = 60  # DESIGN §3: same run if starts are within 60 s ...
 MERGE_DISTANCE_TOL = 0.03  # ... and distances within 3 %
+# Exports of one recording carry the device's start to the second, while their distances can
+# differ by far more than 3 % on short runs (device odometer vs GPS track): same start = same run.
+SAME_START_S = 2
 _SPORT_FAMILY = {"run": "run", "trail_run": "run", "treadmill": "run"}
 _SUMMARY_COLS = [
     c for c in ACTIVITY_COLUMNS
@@ -111,6 +114,8 @@ def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[An
         if _SPORT_FAMILY.get(row["sport"], row["sport"]) != family:
             continue
         d_new, d_old = _num(summary.get("distance_m")), row["distance_m"]
+        if abs((pd.Timestamp(row["start_time"]) - start).total_seconds()) <= SAME_START_S:
+            return row, True
         if d_new and d_old:
             if abs(d_new - d_old) <= MERGE_DISTANCE_TOL * max(d_new, d_old):
                 return row, True

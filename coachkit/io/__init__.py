@@ -125,11 +125,13 @@ def sniff(data: bytes, name: str = "") -> str:
     if text.startswith("<"):
         if "<gpx" in low:
             return "gpx"
-        if "<trainingcenterdatabase" in low:
-            return "tcx"
+        if "<trainingcenterdatabase" in low or "<trackpoint" in low or "<activity sport=" in low:
+            return "tcx"  # the last two: a TCX whose root element was lost; the reader decides
         raise UnreadableFile("XML that is neither GPX nor TCX")
     if lname.endswith(_XML_SUFFIXES):
         raise UnreadableFile(f"named {lname.rsplit('.', 1)[-1]} but is not XML")
+    if text.strip() in ("null", "[]", "{}", "[[]]"):
+        raise NothingToImport("an empty JSON response")
     if text.startswith(("{", "[")) and not text.startswith("[Params]"):
         return _sniff_json(data)
     if text.startswith("[Params]"):

@@ -79,7 +79,9 @@ def read_fit(data: bytes, *, name: str = "") -> ParsedFile:
     _check_signature(data)
     try:
         content = _decode_fast(data)
-    except Exception as exc:  # fitfast.FitDecodeError, or anything a Rust panic turns into
+    except BaseException as exc:  # FitDecodeError, or pyo3's PanicException (a BaseException)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         content = decode_with_fitdecode(data)
         content.warnings.insert(0, f"{_why_fast_failed(exc)}; read with fitdecode, CRC check off")
     return _build(content)
