@@ -90,6 +90,7 @@ QUALITY_FLAGS = (
     "manual",
     "time_inverted",
     "date_implausible",
+    "time_unknown",  # summary rows with a date but no clock time (intervals.icu export)
     "duplicate_of:",
 )
 
@@ -98,6 +99,7 @@ SOURCE_PRIORITY: dict[str, int] = {
     "fit": 60,
     "tcx": 50,
     "gpx": 40,
+    "nike_json": 35,
     "strava_streams": 30,
     "strava_api": 20,
     "strava_export_csv": 15,

@@ -38,7 +38,7 @@ READERS: dict[str, str] = {
     "rr_text": "coachkit.io.hrv:read_rr_text",
     "polar_hrm": "coachkit.io.hrv:read_polar_hrm",
     "garmin_json": "coachkit.io.garmin_json:read_garmin_json",
-    "nike_json": "coachkit.io.strava_json:read_nike_run_json",
+    "nike_json": "coachkit.io.nike_json:read_nike_run_json",
 }
 
 _FIT_SUFFIXES = (".fit",)

@@ -23,6 +23,7 @@ from coachkit.schemas import SAMPLE_COLUMNS, conform
 HR_MIN_BPM, HR_MAX_BPM = 25.0, 230.0
 RUN_SPEED_MAX_M_S = 12.5
 GPS_GAP_S = 30.0  # a hole in GPS fixes longer than this while the clock runs is a gap
+GPS_GAP_MOVED_M = 200.0  # ... or across which the runner moved this far with nothing recorded
 EARLIEST_PLAUSIBLE = pd.Timestamp("1995-01-01", tz="UTC")  # before consumer GPS/HR loggers
 
 
@@ -187,6 +188,31 @@ def summarize_samples(samples: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+def _has_gps_gap(samples: pd.DataFrame) -> bool:
+    """True when fixes are missing for > 30 s while the runner kept going.
+
+    Two shapes: rows keep coming without fixes (the clock runs, GPS lost), or consecutive fixes
+    are > 30 s apart yet > 200 m apart in space (the runner moved while nothing was recorded).
+    A pause (no rows, no movement) is not a gap.
+    """
+    fixes = samples["lat"].notna().to_numpy()
+    t = samples["t_s"].to_numpy()
+    first, last = np.flatnonzero(fixes)[[0, -1]]
+    inside = ~fixes[first:last + 1]
+    if inside.any():  # runs of fix-less rows between the first and last fix
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(int), [0]])))
+        for a, b in zip(edges[::2], edges[1::2]):
+            if t[first + b] - t[first + a - 1] > GPS_GAP_S:
+                return True
+    ft = t[fixes]
+    lat, lon = samples["lat"].to_numpy()[fixes], samples["lon"].to_numpy()[fixes]
+    jumps = np.flatnonzero(np.diff(ft) > GPS_GAP_S)
+    if len(jumps):
+        moved = haversine_m(lat[jumps], lon[jumps], lat[jumps + 1], lon[jumps + 1])
+        return bool((moved > GPS_GAP_MOVED_M).any())
+    return False
+
+
 def quality_flags(summary: dict[str, Any], samples: pd.DataFrame | None, *, now: pd.Timestamp | None = None) -> list[str]:
     """Data-quality codes for one activity, so that junk never looks like a real run.
 
@@ -219,10 +245,8 @@ def quality_flags(summary: dict[str, Any], samples: pd.DataFrame | None, *, now:
                 flags.append("speed_implausible")
         if samples["t_s"].diff().lt(0).any():
             flags.append("time_inverted")
-        if samples["lat"].notna().any():
-            fix_t = samples.loc[samples["lat"].notna(), "t_s"].to_numpy()
-            if len(fix_t) > 1 and np.diff(fix_t).max() > GPS_GAP_S and sport != "treadmill":
-                flags.append("gps_gaps")
+        if sport != "treadmill" and samples["lat"].notna().sum() > 1 and _has_gps_gap(samples):
+            flags.append("gps_gaps")
     return list(dict.fromkeys(flags))
 
 

@@ -15,7 +15,6 @@ import struct
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -68,31 +67,34 @@ def repair_zero_size_header(data: bytes) -> tuple[bytes, bool]:
     return bytes(fixed), True
 
 
-def _as_unix(value: Any, is_time: bool) -> Any:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if is_time and isinstance(value, int):
-        return value + FIT_EPOCH_UNIX_S  # raw FIT date_time counts from the FIT epoch
-    return value
+def _field_spec(fd: Any, subfield_type: type) -> tuple[str, bool, bool]:
+    """(name, is a time, use the raw value) for one fitdecode field, shaped like fitfast's."""
+    fdef, name, use_raw = fd.field, fd.name, False
+    if isinstance(fdef, subfield_type) and fd.parent_field is not None:
+        # fitdecode names a field after its resolved sub-field (garmin_product,
+        # avg_running_cadence); fitfast keeps the parent name and the raw enum number.
+        name = fd.parent_field.name
+        use_raw = not fdef.is_base_type
+    type_name = getattr(getattr(fdef, "type", None), "name", "")
+    return name, name == "timestamp" or type_name in ("date_time", "local_date_time"), use_raw
 
 
-def _message_dict(frame: Any, subfield_type: type) -> dict[str, Any]:
+def _message_dict(frame: Any, subfield_type: type, cache: dict[Any, Any]) -> dict[str, Any]:
     """One fitdecode data message as a dict shaped like fitfast's ``parse`` output."""
     row: dict[str, Any] = {}
     for fd in frame.fields:
-        fdef = fd.field
-        name = fd.name
-        value = fd.value
-        if isinstance(fdef, subfield_type) and fd.parent_field is not None:
-            # fitdecode names a field after its resolved sub-field (garmin_product,
-            # avg_running_cadence); fitfast keeps the parent name and the raw enum number.
-            name = fd.parent_field.name
-            if not fdef.is_base_type and isinstance(fd.raw_value, int):
-                value = fd.raw_value
-        type_name = getattr(getattr(fdef, "type", None), "name", "")
-        is_time = name == "timestamp" or type_name in ("date_time", "local_date_time")
-        if value is not None:
-            row[name] = _as_unix(value, is_time)
+        value, fdef = fd.value, fd.field
+        if value is None or fdef is None:  # invalid, or a field no profile names
+            continue
+        spec = cache.get((fdef, fd.parent_field))
+        if spec is None:
+            spec = cache[(fdef, fd.parent_field)] = _field_spec(fd, subfield_type)
+        name, is_time, use_raw = spec
+        if use_raw and isinstance(fd.raw_value, int):
+            value = fd.raw_value
+        elif is_time and isinstance(value, int):
+            value += FIT_EPOCH_UNIX_S  # raw FIT date_time counts from the FIT epoch
+        row[name] = value
     return row
 
 
@@ -131,6 +133,7 @@ def decode_with_fitdecode(data: bytes) -> FitContent:
     messages: dict[str, list[dict[Any, Any]]] = defaultdict(list)
     records: list[dict[str, Any]] = []
     notes: list[str] = []
+    cache: dict[Any, Any] = {}
     n_headers = 0
     stop: str | None = None
     with warnings.catch_warnings(record=True) as caught:
@@ -147,7 +150,7 @@ def decode_with_fitdecode(data: bytes) -> FitContent:
                     if isinstance(frame, fitdecode.FitHeader):
                         n_headers += 1
                     elif isinstance(frame, fitdecode.FitDataMessage):
-                        row = _message_dict(frame, SubField)
+                        row = _message_dict(frame, SubField, cache)
                         if frame.name == "record":
                             records.append(row)
                         else:

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from coachkit.io import NothingToImport
 from coachkit.io.base import UnreadableFile
 from coachkit.io.elevate import read_elevate_json
+from coachkit.io.nike_json import read_nike_run_json
 from coachkit.io.strava_json import (
     combine_strava,
-    read_nike_run_json,
     read_strava_activity,
     read_strava_activity_list,
     read_strava_streams,

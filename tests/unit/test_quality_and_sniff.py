@@ -154,3 +154,16 @@ def test_streams_find_their_activity_json(tmp_path):
     (tmp_path / "123.json").write_bytes(b"x")
     assert companion_path(tmp_path / "123_streams.json") == tmp_path / "123.json"
     assert companion_path(tmp_path / "123.json") is None
+
+
+def test_a_pause_without_movement_is_not_a_gps_gap():
+    s = _samples(n=600)
+    paused = s.drop(index=range(200, 320))  # no rows for 2 min, then on from the same spot
+    paused = paused.assign(lat=paused["lat"].where(paused.index < 320, paused["lat"] - 120 * 3.0 / 111_195.0))
+    assert "gps_gaps" not in quality_flags(_summary(), make_samples(paused.to_dict("list")), now=NOW)
+
+
+def test_a_silent_jump_across_the_map_is_a_gps_gap():
+    s = _samples(n=600)
+    jumped = s.drop(index=range(200, 320))  # 2 min without rows, 360 m further on: GPS lost
+    assert "gps_gaps" in quality_flags(_summary(), make_samples(jumped.to_dict("list")), now=NOW)

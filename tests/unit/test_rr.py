@@ -93,11 +93,7 @@ def test_constant_series_has_zero_rmssd_and_no_log():
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.floats(min_value=-100, max_value=5000) | st.just(float("nan")), max_size=200
-    )
-)
+@given(st.lists(st.floats(min_value=-100, max_value=5000) | st.just(float("nan")), max_size=200))
 def test_invariants(rr):
     r = rmssd_from_rr(rr)
     assert r.n_beats == len(rr)
