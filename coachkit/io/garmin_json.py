@@ -123,7 +123,7 @@ def _readiness_rows(items: list[dict[str, Any]]) -> Rows:
 
     def order(x: dict[str, Any]) -> tuple[int, str]:
         return (
-            0 if x.get("inputContext") == "AFTER_WAKEUP_RESET" else 1,
+            0,
             str(x.get("timestampLocal") or x.get("timestamp") or ""),
         )
 

@@ -141,7 +141,7 @@ def parse_xml(data: bytes) -> XmlDocument:
     except ET.ParseError as exc:
         first_error = exc
     problem = _describe(first_error)
-    if False:
+    if getattr(first_error, "code", None) == _UNBOUND_PREFIX:
         patched, prefixes = _declare_missing_prefixes(data)
         if prefixes:
             try:
