@@ -32,6 +32,7 @@ MERGE_DISTANCE_TOL = 0.03  # ... and distances within 3 %
 # Exports of one recording carry the device's start to the second, while their distances can
 # differ by far more than 3 % on short runs (device odometer vs GPS track): same start = same run.
 SAME_START_S = 2
+MERGE_OVERLAP = 0.9  # two recordings sharing 90 % of the shorter one's time are one session
 _SPORT_FAMILY = {"run": "run", "trail_run": "run", "treadmill": "run"}
 _SUMMARY_COLS = [
     c for c in ACTIVITY_COLUMNS
@@ -101,8 +102,23 @@ def _num(value: Any) -> Any:
 
 # -- per-unit import ------------------------------------------------------------------------------
 
+def _overlap_share(start_a: pd.Timestamp, dur_a: Any, start_b: pd.Timestamp, dur_b: Any) -> float:
+    """Shared time of two recordings as a share of the shorter one (0 when a duration is unknown)."""
+    if not dur_a or not dur_b:
+        return 0.0
+    end_a, end_b = start_a + pd.Timedelta(seconds=dur_a), start_b + pd.Timedelta(seconds=dur_b)
+    shared = (min(end_a, end_b) - max(start_a, start_b)).total_seconds()
+    return max(0.0, shared) / min(dur_a, dur_b)
+
+
 def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[Any, bool]:
-    """Existing activity this one duplicates: (row, same_run). ``same_run`` False = near-duplicate."""
+    """Existing activity this one duplicates: (row, same_run). ``same_run`` False = near-duplicate.
+
+    Same run (DESIGN §3 and the notes at the top): same sport family, start within 60 s, and
+    distances within 3 %, or the same start to 2 s, or recordings that overlap in time by 90 %.
+    The overlap test matters because a GPS track's distance and a watch's odometer can differ
+    by 5-15 % for the very same run.
+    """
     start = pd.Timestamp(summary["start_time"])
     lo, hi = _iso(start - pd.Timedelta(seconds=MERGE_WINDOW_S)), _iso(start + pd.Timedelta(seconds=MERGE_WINDOW_S))
     family = _SPORT_FAMILY.get(summary["sport"], summary["sport"])
@@ -113,18 +129,17 @@ def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[An
     ):
         if _SPORT_FAMILY.get(row["sport"], row["sport"]) != family:
             continue
+        row_start = pd.Timestamp(row["start_time"])
         d_new, d_old = _num(summary.get("distance_m")), row["distance_m"]
-        if abs((pd.Timestamp(row["start_time"]) - start).total_seconds()) <= SAME_START_S:
+        t_new, t_old = _num(summary.get("elapsed_time_s")), row["elapsed_time_s"]
+        if (
+            abs((row_start - start).total_seconds()) <= SAME_START_S
+            or (d_new and d_old and abs(d_new - d_old) <= MERGE_DISTANCE_TOL * max(d_new, d_old))
+            or _overlap_share(start, t_new, row_start, t_old) >= MERGE_OVERLAP
+            or (not (d_new and d_old) and not (t_new and t_old))  # nothing to tell them apart
+        ):
             return row, True
-        if d_new and d_old:
-            if abs(d_new - d_old) <= MERGE_DISTANCE_TOL * max(d_new, d_old):
-                return row, True
-            near = near or row
-        else:
-            t_new, t_old = _num(summary.get("elapsed_time_s")), row["elapsed_time_s"]
-            if not t_new or not t_old or abs(t_new - t_old) <= MERGE_DISTANCE_TOL * max(t_new, t_old):
-                return row, True
-            near = near or row
+        near = near or row
     return near, False
 
 

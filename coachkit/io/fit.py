@@ -277,7 +277,8 @@ def _laps(laps: list[dict[Any, Any]]) -> pd.DataFrame | None:
     if not laps:
         return None
     frame = pd.DataFrame({
-        "start_time": pd.to_datetime([_num(x.get("start_time")) for x in laps], unit="s", utc=True),
+        "start_time": pd.to_datetime([_num(x.get("start_time")) for x in laps], unit="s",
+                                     utc=True).as_unit("ns"),
         "elapsed_time_s": [_num(x.get("total_elapsed_time")) for x in laps],
         "moving_time_s": [_num(x.get("total_timer_time")) for x in laps],
         "distance_m": [_num(x.get("total_distance")) for x in laps],
@@ -338,9 +339,11 @@ def _build(content: FitContent) -> ParsedFile:
                         "so the date (around 1990) is not the real one")
     cols = {
         "lat": rec.get("position_lat"), "lon": rec.get("position_long"),
-        "altitude_m": _column(rec, n, "enhanced_altitude", "altitude"),
+        # the plain field first: where a device writes it, the enhanced one is expanded from it,
+        # and fitfast 0.1 truncates that expansion (2.03 m/s comes out as 2.029)
+        "altitude_m": _column(rec, n, "altitude", "enhanced_altitude"),
         "distance_m": _column(rec, n, "distance"),
-        "speed_m_s": _column(rec, n, "enhanced_speed", "speed"),
+        "speed_m_s": _column(rec, n, "speed", "enhanced_speed"),
         "hr_bpm": _column(rec, n, "heart_rate"), "power_w": _power(rec, n),
         "temperature_c": _column(rec, n, "temperature"),
     }  # fmt: skip
@@ -386,7 +389,7 @@ def _build(content: FitContent) -> ParsedFile:
             cad = cadence[mask]
             part["cadence_spm"] = running_cadence_spm(cad, frac[mask] if frac is not None else None) \
                 if sport in FOOT_SPORTS else cad
-        part["timestamp"] = pd.to_datetime(ts[mask], unit="s", utc=True)
+        part["timestamp"] = pd.to_datetime(ts[mask], unit="s", utc=True).as_unit("ns")
         samples = make_samples(part)
         if beats is not None:
             inside = (beats >= bounds[k]) & (beats < bounds[k + 1])

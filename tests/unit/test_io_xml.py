@@ -207,6 +207,8 @@ def test_running_cadence_per_leg_is_doubled_but_steps_and_bike_rpm_are_kept():
     assert cadence_to_spm(np.array([0.0, 84.0, 86.0]), "run").tolist() == [0.0, 168.0, 172.0]
     assert cadence_to_spm(np.array([170.0, 172.0]), "run").tolist() == [170.0, 172.0]  # already spm
     assert cadence_to_spm(np.array([85.0, 90.0]), "ride").tolist() == [85.0, 90.0]  # pedal rpm
+    assert cadence_to_spm(np.array([55.0, 60.0]), "walk").tolist() == [110.0, 120.0]
+    assert cadence_to_spm(np.array([105.0, 110.0]), "walk").tolist() == [105.0, 110.0]
 
 
 # --- GPX -----------------------------------------------------------------------------------------

@@ -1,0 +1,236 @@
+"""The FIT reader on the real files of ../shared/data/real (skipped when that folder is absent).
+
+Reference values were read once with fitdecode 0.11 directly (``FitReader(check_crc=DISABLED)``,
+session and record messages, no coachkit code) and are written here as literals; sample counts
+are the number of distinct record timestamps, which is what a samples frame holds.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coachkit.io import NothingToImport
+from coachkit.io.base import ParsedFile, UnreadableFile, finish_activity
+from coachkit.io.fit import _read_with_fitdecode, read_fit
+from tests.conftest import REAL, real_file
+
+pytestmark = pytest.mark.real_data
+
+_FIT_FILES = sorted(f"fit/{p.name}" for p in (REAL / "fit").glob("*.fit")) + sorted(
+    f"wellness/{p.name}" for p in (REAL / "wellness").glob("*.fit")
+)
+
+
+@functools.cache
+def _read(rel: str, *, fallback: bool = False) -> ParsedFile | UnreadableFile:
+    data = Path(real_file(rel)).read_bytes()
+    try:
+        return (_read_with_fitdecode if fallback else read_fit)(data, name=rel)
+    except UnreadableFile as exc:
+        return exc
+
+
+def _parsed(rel: str) -> ParsedFile:
+    out = _read(rel)
+    assert isinstance(out, ParsedFile), f"{rel}: {out}"
+    return out
+
+
+@pytest.mark.parametrize("rel", _FIT_FILES or ["fit/<real data absent>"])
+def test_every_real_fit_file_is_read_or_refused_with_a_reason(rel: str) -> None:
+    out = _read(rel)
+    if isinstance(out, UnreadableFile):
+        assert str(out) and "\n" not in str(out)
+        return
+    assert out.decoder in ("fitfast", "fitdecode") and out.activities
+    for act in out.activities:
+        smp = act.samples
+        assert str(smp["timestamp"].dtype) == "datetime64[ns, UTC]"
+        assert smp["timestamp"].is_monotonic_increasing and smp["timestamp"].is_unique
+        finished = finish_activity(act, now=pd.Timestamp("2026-01-01", tz="UTC"))
+        assert finished.summary["sport"] in ("run", "trail_run", "treadmill", "walk", "ride",
+                                             "swim", "strength", "other")  # fmt: skip
+
+
+# file, start (UTC), sport, session total_distance (m), distinct record timestamps,
+# session avg_heart_rate, number of valid R-R intervals in hrv messages (None: no hrv)
+FACTS = [
+    # SOURCES.md: FR935, 1h53, 16.1 km, 6774 hrv messages
+    ("elevate_portland_fr935.fit", "2018-02-18 17:29:41", "run", 16075.72, 6180, 118, 13131),
+    # SOURCES.md: FR945 treadmill, 1h03, 10.6 km, no GPS
+    ("elevate_treadmill_fr945.fit", "2020-02-02 11:19:33", "treadmill", 10630.37, 3101, 145, 4278),
+    ("elevate_loup-blanc_trail_5h_fenix6s.fit", "2021-09-01 13:34:23", "trail_run", 36975.1, 7509, 158, 44236),
+    ("elevate_kaiteriteri_fr945.fit", "2020-01-06 22:33:00", "run", 12241.63, 4736, 120, 9810),
+    # CRC mismatch: only the fallback reads it
+    ("fitparse_2013-02-06_fr110_run.fit", "2013-02-06 12:11:14", "run", 4835.38, 583, 147, None),
+    ("fitparse_garmin-fenix-5-run.fit", "2017-06-11 14:34:09", "run", 157.56, 21, 90, 113),
+    ("gc_FR15_10k_race_noHR.fit", "2014-10-11 18:08:45", "run", 10010.82, 686, None, None),
+    ("gc_FR955_Stryd_run_hrv.fit", "2024-07-09 14:12:49", "run", 10021.48, 3118, 139, 7220),
+    ("gc_fenix5plus_run_hrv_2019-09-07.fit", "2019-09-07 09:22:19", "run", 13301.03, 941, 158, 9614),
+    ("gc_HRV-Data_stryd_run_hrv.fit", "2017-03-04 17:41:40", "run", 8239.99, 4242, 134, 9350),
+    ("heartandsole_testdata_fr220.fit", "2021-04-16 13:37:53", "run", 158.71, 46, 83, None),
+    # SOURCES.md: strength training, avg HR 234 bpm (implausible; the store flags it)
+    ("odd_elevate_flagged-hr_strength.fit", "2020-09-19 08:24:49", "strength", 0.0, 2209, 234, None),
+    # SOURCES.md: 2h24, 16.8 km; developer data fields
+    ("odd_fit_mornindew-broken_fr920xt_run.fit", "2019-05-18 14:11:39", "run", 16773.34, 6874, 147, None),
+    # clock never set: FIT system time 17217864 s after power-on = 1990-07-18 (not real)
+    ("odd_fitparse_compressed-speed-distance_fr70.fit", "1990-07-18 06:44:24", "run", 10248.67, 755, 170, None),
+    # fitdecode stops at byte 7471 after 473 records (236 distinct seconds); the session survives
+    ("odd_fitparse_strava-android-app_run_noHR.fit", "2021-09-27 14:13:10", "run", 11274.04, 236, None, None),
+    ("elevate_pyselsky_coros_2h41.fit", "2020-02-15 10:16:30", "run", 21524.3, 9698, 131, None),
+    # CRC mismatch; SOURCES.md: 5h39, 28.5 km, 20342 records
+    ("sportslib_garmin_fr910xt_ultra_5h39.fit", "2012-08-18 05:15:44", "run", 28524.95, 20342, 160, None),
+    # truncated / corrupt chained header: the first 14 records and the session are kept
+    ("odd_fitparse_activity-unexpected-eof.fit", "2012-04-09 21:22:26", "run", 5.73, 14, None, None),
+    ("odd_fitparse_activity-settings-corruptheader.fit", "2012-04-09 21:22:26", "run", 5.73, 14, None, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "start", "sport", "dist", "n", "avg_hr", "n_rr"), FACTS)
+def test_real_file_facts(name: str, start: str, sport: str, dist: float, n: int,
+                         avg_hr: int | None, n_rr: int | None) -> None:  # fmt: skip
+    parsed = _parsed(f"fit/{name}")
+    (act,) = parsed.activities
+    s = act.summary
+    assert s["start_time"] == pd.Timestamp(start, tz="UTC")
+    assert s["sport"] == sport
+    assert s["distance_m"] == pytest.approx(dist, rel=0.01)
+    assert len(act.samples) == n
+    if avg_hr is None:
+        assert "avg_hr" not in s
+    else:
+        assert s["avg_hr"] == avg_hr
+    if n_rr is None:
+        assert "rr_ms" not in act.samples
+    else:
+        rr = act.samples["rr_ms"]
+        assert sum(len(x) for x in rr) == n_rr
+        flat = np.concatenate([x for x in rr if x])
+        assert 200 < np.median(flat) < 2000  # ms, not seconds
+
+
+def test_triathlon_with_chained_headers_gives_every_leg() -> None:
+    parsed = _parsed("fit/odd_fitparse_sample_mulitple_header_triathlon.fit")
+    acts = parsed.activities
+    # fitdecode session messages: open-water swim, transition, bike, transition, run
+    assert [a.summary["sport"] for a in acts] == ["swim", "other", "ride", "other", "run"]
+    assert [a.summary["distance_m"] for a in acts] == [1644.71, 141.7, 40909.42, 31.93, 9805.92]
+    assert acts[2].summary["start_time"] == pd.Timestamp("2018-05-27 08:08:58", tz="UTC")
+    # records with timestamps in [session start, next session start)
+    assert [len(a.samples) for a in acts] == [349, 38, 854, 14, 518]
+    assert acts[4].summary["avg_cadence_spm"] == pytest.approx(2 * (83 + 0.515625))
+    assert acts[2].summary["avg_cadence_spm"] == 85  # cycling cadence stays rpm
+
+
+def test_fenix5_samples_match_the_fitparse_oracle_csv() -> None:
+    csv = pd.read_csv(real_file("fit/fitparse_garmin-fenix-5-run-records.csv"))
+    smp = _parsed("fit/fitparse_garmin-fenix-5-run.fit").activities[0].samples
+    assert len(smp) == len(csv) == 21
+    sc = 180.0 / 2**31  # FIT semicircles to degrees
+    np.testing.assert_allclose(smp["lat"], csv["position_lat"] * sc)
+    np.testing.assert_allclose(smp["lon"], csv["position_long"] * sc)
+    np.testing.assert_allclose(smp["hr_bpm"], csv["heart_rate"])
+    np.testing.assert_allclose(smp["distance_m"], csv["distance"])
+    np.testing.assert_allclose(smp["altitude_m"], csv["altitude"])
+    np.testing.assert_allclose(smp["temperature_c"], csv["temperature"])
+    # the CSV has whole strides/min; steps/min adds the fractional part and doubles
+    assert ((smp["cadence_spm"] - 2 * csv["cadence"]).between(0, 2)).all()
+
+
+def test_compressed_speed_distance_is_expanded() -> None:
+    parsed = _parsed("fit/odd_fitparse_compressed-speed-distance_fr70.fit")
+    assert parsed.decoder == "fitfast"
+    smp = parsed.activities[0].samples
+    # fitdecode 0.11 record values: 2nd record speed 3.54 m/s, distance 0.0, 3rd 14.25 m,
+    # last 10248.6875 m; record timestamps span 3880 s (compressed timestamp headers)
+    assert smp["speed_m_s"].iloc[1] == 3.54
+    assert smp["distance_m"].iloc[2] == 14.25 and smp["distance_m"].iloc[-1] == 10248.6875
+    assert smp["distance_m"].dropna().is_monotonic_increasing  # the 256 m rollovers accumulated
+    assert smp["t_s"].iloc[-1] == 3880
+    assert any("clock was never set" in w for w in parsed.warnings)
+
+
+def test_antfs_dump_records_get_their_compressed_timestamps() -> None:
+    smp = _parsed("fit/odd_fitparse_antfs-dump.63_fr70.fit").activities[0].samples
+    # fitdecode: 686 records, timestamps 16441242 .. 16444667 (FIT system time), mean HR 162.0
+    assert len(smp) == 686 and smp["t_s"].iloc[-1] == 16444667 - 16441242
+    assert smp["hr_bpm"].mean() == pytest.approx(161.98, abs=0.01)
+
+
+def test_local_offset_device_and_developer_power() -> None:
+    # fitdecode activity message: local 11:22:57 vs UTC 19:22:57 (Portland, PST)
+    portland = _parsed("fit/elevate_portland_fr935.fit").activities[0].summary
+    assert portland["utc_offset_s"] == -8 * 3600 and portland["device"] == "garmin fr935"
+    nz = _parsed("fit/elevate_kaiteriteri_fr945.fit").activities[0].summary
+    assert nz["utc_offset_s"] == 13 * 3600  # NZDT: 12:59:02 local vs 23:59:02 UTC
+    # Stryd power only as developer field "Power": fitdecode mean over 3118 records 353.39 W
+    stryd = _parsed("fit/gc_FR955_Stryd_run_hrv.fit").activities[0].samples
+    assert stryd["power_w"].mean() == pytest.approx(353.389, abs=0.01)
+
+
+def test_quality_problems_are_left_for_the_flags() -> None:
+    def flags(name: str) -> list[str]:
+        act = _parsed(f"fit/{name}").activities[0]
+        return finish_activity(act, now=pd.Timestamp("2026-01-01", tz="UTC")).flags
+
+    assert "hr_implausible" in flags("odd_elevate_flagged-hr_strength.fit")
+    assert "time_inverted" in flags("odd_sportslib_inverted-times.fit")  # timer 21680 s > 2840 s
+    assert "date_implausible" in flags("odd_fitparse_antfs-dump.63_fr70.fit")
+
+
+def test_odd_files_are_repaired_with_warnings() -> None:
+    strava = _parsed("fit/odd_fitparse_strava-android-app_run_noHR.fit")
+    assert strava.decoder == "fitdecode" and any("7471" in w for w in strava.warnings)
+    eof = _parsed("fit/odd_fitparse_activity-unexpected-eof.fit")
+    assert eof.warnings[0] == "file truncated; read with fitdecode, CRC check off"
+    chained = _parsed("fit/odd_fitparse_activity-settings-corruptheader.fit")
+    assert any("corrupt header" in w for w in chained.warnings)
+    crc = _parsed("fit/sportslib_garmin_fr910xt_ultra_5h39.fit")
+    assert crc.decoder == "fitdecode" and crc.warnings[0].startswith("CRC mismatch")
+    # no session and broken dates: 3279 records over 657 distinct seconds, merged per second
+    broken = _parsed("fit/odd_sportslib_broken-dates.fit").activities[0]
+    assert len(broken.samples) == 657 and broken.summary["sport"] == "ride"
+    assert broken.samples["timestamp"].iloc[0] == pd.Timestamp("2017-03-20 19:09:28", tz="UTC")
+
+
+def test_unfinished_zwift_recording_is_recovered() -> None:
+    # header data_size 0, file cut at 84 KiB; fitdecode on a copy with the size patched reads
+    # 2319 records from 2016-01-16 14:33:51 UTC before the cut
+    parsed = _parsed("fit/odd_sportslib_empty-activities.fit")
+    (act,) = parsed.activities
+    assert len(act.samples) == 2319
+    assert act.samples["timestamp"].iloc[0] == pd.Timestamp("2016-01-16 14:33:51", tz="UTC")
+    assert any("never finished" in w for w in parsed.warnings)
+
+
+def test_files_without_workouts_are_refused() -> None:
+    assert str(_read("fit/odd_elevate_empty.fit")) == "empty file"
+    monitoring = _read("wellness/fitparse_MonitoringFile_vivofit.fit")
+    assert isinstance(monitoring, NothingToImport) and "monitoring" in str(monitoring)
+
+
+_FAST = [rel for rel in _FIT_FILES if rel.startswith("fit/")]
+
+
+@pytest.mark.parametrize("rel", _FAST or ["fit/<real data absent>"])
+def test_fast_path_and_fallback_agree(rel: str) -> None:
+    fast = _read(rel)
+    if not isinstance(fast, ParsedFile) or fast.decoder != "fitfast":
+        pytest.skip("fitfast cannot read this file; only the fallback does")
+    slow = _read(rel, fallback=True)
+    assert isinstance(slow, ParsedFile) and slow.decoder == "fitdecode"
+    assert len(fast.activities) == len(slow.activities)
+    for a, b in zip(fast.activities, slow.activities):
+        assert len(a.samples) == len(b.samples)
+        assert a.summary.get("start_time") == b.summary.get("start_time")
+        for key in ("distance_m", "avg_hr"):
+            if b.summary.get(key) is None:
+                assert a.summary.get(key) is None
+            else:
+                assert a.summary.get(key) == pytest.approx(b.summary[key], rel=1e-6)
+        pd.testing.assert_frame_equal(a.samples, b.samples, rtol=1e-9)
