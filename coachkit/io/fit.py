@@ -157,7 +157,7 @@ def running_cadence_spm(cadence: np.ndarray, fractional: np.ndarray | None) -> n
     """Steps per minute from FIT running cadence (strides/min) and its fractional part."""
     cad = np.asarray(cadence, dtype=float)
     frac = np.zeros_like(cad) if fractional is None else np.nan_to_num(np.asarray(fractional, float))
-    return 2.0 * (cad + frac)
+    return cad + frac
 
 
 def rr_by_row(row_times_s: np.ndarray, beat_times_s: np.ndarray, rr_ms: np.ndarray) -> list[list[float]]:
