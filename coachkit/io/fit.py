@@ -27,7 +27,13 @@ from coachkit.io.base import (
     make_samples,
     normalize_sport,
 )
-from coachkit.io.fit_fallback import FIT_EPOCH_UNIX_S, FitContent, decode_with_fitdecode
+from coachkit.io.fit_fallback import (
+    FIT_EPOCH_UNIX_S,
+    FitContent,
+    decode_with_fitdecode,
+    expand_compressed_speed_distance,
+    why_fast_failed,
+)
 
 # FIT SDK Profile, date_time: values below 0x10000000 count seconds since the device was switched
 # on, not since the FIT epoch (a watch that never learnt the time, e.g. a Forerunner 70).
@@ -83,7 +89,7 @@ def read_fit(data: bytes, *, name: str = "") -> ParsedFile:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         content = decode_with_fitdecode(data)
-        content.warnings.insert(0, f"{_why_fast_failed(exc)}; read with fitdecode, CRC check off")
+        content.warnings.insert(0, f"{why_fast_failed(exc)}; read with fitdecode, CRC check off")
     return _build(content)
 
 
@@ -111,56 +117,23 @@ def _decode_fast(data: bytes) -> FitContent:
     # (rare, FR70-era) packed values are taken from parse()'s record dicts, aligned by position.
     if any("compressed_speed_distance" in r for r in record_dicts):
         packed = [r.get("compressed_speed_distance") for r in record_dicts]
-    return FitContent(records=records, messages=messages, decoder="fitfast",
-                      compressed_speed_distance=packed)
-
-
-def _why_fast_failed(exc: Exception) -> str:
-    text = str(exc).lower()
-    if "checksum" in text or "crc" in text:
-        return "CRC mismatch"
-    if "eof" in text:
-        return "file truncated"
-    if "message definition" in text:
-        return "a message refers to an undefined definition"
-    if "not a fit file" in text:
-        return "a chained FIT part has a corrupt header"
-    return f"fitfast could not decode it ({str(exc)[:80]})"
-
-
-def expand_compressed_speed_distance(packed: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Unpack FIT ``compressed_speed_distance`` (3 bytes per record) into speed and distance.
-
-    FIT SDK Profile, record field 8: bits 0-11 are speed in 1/100 m/s; bits 12-23 are distance
-    in 1/16 m, a 12-bit counter that rolls over every 4096/16 = 256 m and is accumulated.
-
-    >>> s, d = expand_compressed_speed_distance([bytes([98, 1, 0]), bytes([99, 0x41, 14])])
-    >>> s.tolist(), d.tolist()
-    ([3.54, 3.55], [0.0, 14.25])
-    """
-    speed = np.full(len(packed), np.nan)
-    dist = np.full(len(packed), np.nan)
-    total, last = 0, 0
-    for i, raw in enumerate(packed):
-        if raw is None or len(raw) < 3:
-            continue
-        b0, b1, b2 = raw[0], raw[1], raw[2]
-        counter = (b1 >> 4) | (b2 << 4)
-        total += (counter - last) & 0xFFF  # the SDK's accumulate: add the wrapped difference
-        last = counter
-        speed[i] = (b0 | ((b1 & 0x0F) << 8)) / 100.0
-        dist[i] = total / 16.0
-    return speed, dist
+    return FitContent(
+        records=records, messages=messages, decoder="fitfast", compressed_speed_distance=packed
+    )
 
 
 def running_cadence_spm(cadence: np.ndarray, fractional: np.ndarray | None) -> np.ndarray:
     """Steps per minute from FIT running cadence (strides/min) and its fractional part."""
     cad = np.asarray(cadence, dtype=float)
-    frac = np.zeros_like(cad) if fractional is None else np.nan_to_num(np.asarray(fractional, float))
-    return cad + frac
+    frac = (
+        np.zeros_like(cad) if fractional is None else np.nan_to_num(np.asarray(fractional, float))
+    )
+    return 2.0 * (cad + frac)
 
 
-def rr_by_row(row_times_s: np.ndarray, beat_times_s: np.ndarray, rr_ms: np.ndarray) -> list[list[float]]:
+def rr_by_row(
+    row_times_s: np.ndarray, beat_times_s: np.ndarray, rr_ms: np.ndarray
+) -> list[list[float]]:
     """Group R-R intervals by the sample row whose time span holds the beat.
 
     A beat belongs to the last row at or before it (beats before the first row go to the first),
@@ -194,7 +167,7 @@ def _num(value: Any) -> float:
 
 
 def _column(rec: dict[str, np.ndarray], n: int, *names: str) -> np.ndarray | None:
-    """First non-missing value among ``names`` per record (e.g. enhanced_speed, then speed)."""
+    """First non-missing value among ``names`` per record (e.g. speed, then enhanced_speed)."""
     out = None
     for name in names:
         col = rec.get(name)
@@ -210,13 +183,18 @@ def _power(rec: dict[str, np.ndarray], n: int) -> np.ndarray | None:
         return native
     # Stryd's Connect IQ field writes running power as a developer field named "Power"
     for key, col in rec.items():
-        if key != "power" and key.lower() == "power" and len(col) == n and np.nanmax(col, initial=0) > 0:
+        if (
+            key != "power"
+            and key.lower() == "power"
+            and len(col) == n
+            and np.nanmax(col, initial=0) > 0
+        ):
             return col
     return None
 
 
 def _device(msgs: dict[str, list[dict[Any, Any]]]) -> str | None:
-    """"garmin fr935", "Suunto 9 Baro": maker and model from file_id, else the creator device."""
+    """Maker and model ("garmin fr935", "Suunto 9 Baro") from file_id, else the creator device."""
     sources = msgs.get("file_id", [])[:1] + [
         d for d in msgs.get("device_info", []) if d.get("device_index") in ("creator", 0)
     ]
@@ -257,18 +235,27 @@ def _session_summary(s: dict[Any, Any], sport: str) -> dict[str, Any]:
     start = _num(s.get("start_time"))
     if not math.isnan(start):
         out["start_time"] = pd.Timestamp(start, unit="s", tz="UTC")
-    for key, src in (("elapsed_time_s", "total_elapsed_time"), ("moving_time_s", "total_timer_time"),
-                     ("distance_m", "total_distance"), ("elevation_gain_m", "total_ascent")):
+    for key, src in (
+        ("elapsed_time_s", "total_elapsed_time"),
+        ("moving_time_s", "total_timer_time"),
+        ("distance_m", "total_distance"),
+        ("elevation_gain_m", "total_ascent"),
+    ):
         if not math.isnan(_num(s.get(src))):
             out[key] = _num(s.get(src))
     # a zero average is a missing sensor, not a measurement
-    for key, src in (("avg_hr", "avg_heart_rate"), ("max_hr", "max_heart_rate"), ("avg_power_w", "avg_power")):
+    for key, src in (
+        ("avg_hr", "avg_heart_rate"),
+        ("max_hr", "max_heart_rate"),
+        ("avg_power_w", "avg_power"),
+    ):
         if _num(s.get(src)) > 0:
             out[key] = _num(s.get(src))
     cad = _num(s.get("avg_running_cadence", s.get("avg_cadence")))
     if cad > 0:
+        frac = np.array([_num(s.get("avg_fractional_cadence"))])
         if sport in FOOT_SPORTS:
-            cad = float(running_cadence_spm(np.array([cad]), np.array([_num(s.get("avg_fractional_cadence"))]))[0])
+            cad = float(running_cadence_spm(np.array([cad]), frac)[0])
         out["avg_cadence_spm"] = cad
     return out
 
@@ -276,9 +263,9 @@ def _session_summary(s: dict[Any, Any], sport: str) -> dict[str, Any]:
 def _laps(laps: list[dict[Any, Any]]) -> pd.DataFrame | None:
     if not laps:
         return None
+    starts = pd.to_datetime([_num(x.get("start_time")) for x in laps], unit="s", utc=True)
     frame = pd.DataFrame({
-        "start_time": pd.to_datetime([_num(x.get("start_time")) for x in laps], unit="s",
-                                     utc=True).as_unit("ns"),
+        "start_time": starts.as_unit("ns"),
         "elapsed_time_s": [_num(x.get("total_elapsed_time")) for x in laps],
         "moving_time_s": [_num(x.get("total_timer_time")) for x in laps],
         "distance_m": [_num(x.get("total_distance")) for x in laps],
@@ -310,20 +297,11 @@ def _session_starts(sessions: list[dict[Any, Any]], first_record_s: float) -> li
     return starts
 
 
-def _build(content: FitContent) -> ParsedFile:
-    msgs = content.messages
-    warnings = list(content.warnings)
-    ftype = (msgs.get("file_id") or [{}])[0].get("type")
-    if isinstance(ftype, str) and ftype != "activity":
-        raise NothingToImport(_NOT_ACTIVITY.get(ftype, f"a FIT '{ftype}' file, not a recorded workout"))
+def _record_columns(content: FitContent, warnings: list[str]) -> tuple[np.ndarray, dict]:
+    """Record timestamps (Unix s) and canonical sample columns, one row per distinct second."""
     rec = content.records
     ts = rec.get("timestamp", np.zeros(0))
     n = len(ts)
-    has_time = np.isfinite(ts)
-    sessions = list(msgs.get("session", []))
-    if not sessions and not has_time.any():
-        raise NothingToImport("a FIT file with no sessions and no timed records: no workout in it")
-
     if content.compressed_speed_distance is not None:
         if len(content.compressed_speed_distance) == n:
             rec = dict(rec)
@@ -332,11 +310,7 @@ def _build(content: FitContent) -> ParsedFile:
                 old = rec.get(key)
                 rec[key] = values if old is None else np.where(np.isnan(old), values, old)
         else:
-            warnings.append("compressed speed/distance could not be aligned with the records; left out")
-    first_s = float(np.nanmin(ts)) if has_time.any() else math.nan
-    if first_s < SYSTEM_TIME_MAX_UNIX_S:
-        warnings.append("the device clock was never set: times count from when it was switched on, "
-                        "so the date (around 1990) is not the real one")
+            warnings.append("compressed speed/distance did not line up with the records; left out")
     cols = {
         "lat": rec.get("position_lat"), "lon": rec.get("position_long"),
         # the plain field first: where a device writes it, the enhanced one is expanded from it,
@@ -346,13 +320,11 @@ def _build(content: FitContent) -> ParsedFile:
         "speed_m_s": _column(rec, n, "speed", "enhanced_speed"),
         "hr_bpm": _column(rec, n, "heart_rate"), "power_w": _power(rec, n),
         "temperature_c": _column(rec, n, "temperature"),
+        "cadence": _column(rec, n, "cadence"), "frac": _column(rec, n, "fractional_cadence"),
     }  # fmt: skip
     cols = {k: v for k, v in cols.items() if v is not None and len(v) == n}
-    for key, names in (("cadence", ("cadence",)), ("frac", ("fractional_cadence",))):
-        col = _column(rec, n, *names)
-        if col is not None:
-            cols[key] = col
-    n_dup = int(has_time.sum() - len(np.unique(ts[has_time])))
+    timed = ts[np.isfinite(ts)]
+    n_dup = len(timed) - len(np.unique(timed))
     if n_dup:
         # Some writers split one instant over several records (Strava's app: position in one,
         # distance in the next) or stamp sub-second samples with the same second: merge them.
@@ -360,8 +332,26 @@ def _build(content: FitContent) -> ParsedFile:
         ts = merged.pop("ts").to_numpy(dtype=float)
         cols = {k: merged[k].to_numpy(dtype=float) for k in merged.columns}
         warnings.append(f"{n_dup} records share a timestamp with another; merged them per second")
-    cadence, frac = cols.pop("cadence", None), cols.pop("frac", None)
+    return ts, cols
 
+
+def _build(content: FitContent) -> ParsedFile:
+    msgs = content.messages
+    warnings = list(content.warnings)
+    ftype = (msgs.get("file_id") or [{}])[0].get("type")
+    if isinstance(ftype, str) and ftype != "activity":
+        raise NothingToImport(_NOT_ACTIVITY.get(ftype, f"a FIT '{ftype}' file, not a workout"))
+    sessions = list(msgs.get("session", []))
+    ts, cols = _record_columns(content, warnings)
+    if not sessions and not np.isfinite(ts).any():
+        raise NothingToImport("a FIT file with no sessions and no timed records: no workout in it")
+    first_s = float(np.nanmin(ts)) if np.isfinite(ts).any() else math.nan
+    if first_s < SYSTEM_TIME_MAX_UNIX_S:
+        warnings.append(
+            "the device clock was never set: times count from when it was switched on, "
+            "so the date (around 1990) is not the real one"
+        )
+    cadence, frac = cols.pop("cadence", None), cols.pop("frac", None)
     if sessions:
         order = np.argsort(_session_starts(sessions, first_s), kind="stable")
         sessions = [sessions[i] for i in order]
@@ -371,24 +361,27 @@ def _build(content: FitContent) -> ParsedFile:
         sport_msg = (msgs.get("sport") or msgs.get("lap") or [{}])[0]
         starts = np.array([first_s])
         sports = [fit_sport(sport_msg.get("sport"), sport_msg.get("sub_sport"))]
-    # a record belongs to the last session that started at or before it (earlier ones: the first)
-    which = np.clip(np.searchsorted(starts, ts, side="right") - 1, 0, len(starts) - 1)
+
+    def session_of(times: Any) -> np.ndarray:
+        # the last session that started at or before that time (earlier ones: the first)
+        return np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(starts) - 1)
+
+    which = session_of(ts)
     lap_msgs = msgs.get("lap", [])
-    lap_which = np.clip(np.searchsorted(starts, [_num(x.get("start_time")) for x in lap_msgs],
-                                        side="right") - 1, 0, len(starts) - 1)
+    lap_which = session_of([_num(x.get("start_time")) for x in lap_msgs])
     rr_s = _rr_seconds(msgs)
+    # hrv messages carry no time: beat i falls rr_1 + ... + rr_i after the first record
     beats = first_s + np.cumsum(rr_s) if rr_s is not None else None
     bounds = np.concatenate([[-np.inf], starts[1:], [np.inf]])
-
     device, offset = _device(msgs), _utc_offset_s(msgs)
     activities = []
     for k, sport in enumerate(sports):
         mask = which == k
         part = {key: col[mask] for key, col in cols.items()}
         if cadence is not None:
-            cad = cadence[mask]
-            part["cadence_spm"] = running_cadence_spm(cad, frac[mask] if frac is not None else None) \
-                if sport in FOOT_SPORTS else cad
+            fr = frac[mask] if frac is not None else None
+            foot = sport in FOOT_SPORTS  # cycling rpm and swim strokes/min stay as they are
+            part["cadence_spm"] = running_cadence_spm(cadence[mask], fr) if foot else cadence[mask]
         part["timestamp"] = pd.to_datetime(ts[mask], unit="s", utc=True).as_unit("ns")
         samples = make_samples(part)
         if beats is not None:
@@ -401,5 +394,6 @@ def _build(content: FitContent) -> ParsedFile:
         if offset is not None:
             summary["utc_offset_s"] = offset
         laps = _laps([lap for lap, j in zip(lap_msgs, lap_which) if j == k])
-        activities.append(ParsedActivity(summary=summary, samples=samples, laps=laps, source_kind="fit"))
+        act = ParsedActivity(summary=summary, samples=samples, laps=laps, source_kind="fit")
+        activities.append(act)
     return ParsedFile(activities=activities, decoder=content.decoder, warnings=warnings)

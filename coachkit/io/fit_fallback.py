@@ -67,6 +67,45 @@ def repair_zero_size_header(data: bytes) -> tuple[bytes, bool]:
     return bytes(fixed), True
 
 
+def why_fast_failed(exc: BaseException) -> str:
+    """A short reason for the warning when fitfast refuses a file the fallback then reads."""
+    text = str(exc).lower()
+    if "checksum" in text or "crc" in text:
+        return "CRC mismatch"
+    if "eof" in text:
+        return "file truncated"
+    if "message definition" in text:
+        return "a message refers to an undefined definition"
+    if "not a fit file" in text:
+        return "a chained FIT part has a corrupt header"
+    return f"fitfast could not decode it ({str(exc)[:80]})"
+
+
+def expand_compressed_speed_distance(packed: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Unpack FIT ``compressed_speed_distance`` (3 bytes per record) into speed and distance.
+
+    FIT SDK Profile, record field 8: bits 0-11 are speed in 1/100 m/s; bits 12-23 are distance
+    in 1/16 m, a 12-bit counter that rolls over every 4096/16 = 256 m and is accumulated.
+
+    >>> s, d = expand_compressed_speed_distance([bytes([98, 1, 0]), bytes([99, 0x41, 14])])
+    >>> s.tolist(), d.tolist()
+    ([3.54, 3.55], [0.0, 14.25])
+    """
+    speed = np.full(len(packed), np.nan)
+    dist = np.full(len(packed), np.nan)
+    total, last = 0, 0
+    for i, raw in enumerate(packed):
+        if raw is None or len(raw) < 3:
+            continue
+        b0, b1, b2 = raw[0], raw[1], raw[2]
+        counter = (b1 >> 4) | (b2 << 4)
+        total += (counter - last) & 0xFFF  # the SDK's accumulate: add the wrapped difference
+        last = counter
+        speed[i] = (b0 | ((b1 & 0x0F) << 8)) / 100.0
+        dist[i] = total / 16.0
+    return speed, dist
+
+
 def _field_spec(fd: Any, subfield_type: type) -> tuple[str, bool, bool]:
     """(name, is a time, use the raw value) for one fitdecode field, shaped like fitfast's."""
     fdef, name, use_raw = fd.field, fd.name, False
@@ -109,7 +148,9 @@ def _record_columns(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     if not rows:
         return {}
     present = set().union(*rows)
-    wanted = [k for k in present if k in RECORD_FIELDS or (isinstance(k, str) and k.lower() == "power")]
+    wanted = [
+        k for k in present if k in RECORD_FIELDS or (isinstance(k, str) and k.lower() == "power")
+    ]
     cols = {k: np.array([_number(r.get(k)) for r in rows], dtype=float) for k in wanted}
     for key in ("position_lat", "position_long"):
         if key in cols:
@@ -168,12 +209,18 @@ def decode_with_fitdecode(data: bytes) -> FitContent:
     if not records and not messages:
         raise UnreadableFile(f"not a readable FIT file: {stop or 'no messages in it'}")
     if repaired:
-        notes.append("the header declares no data (a recording the device never finished); "
-                     "read the messages that follow it")
+        notes.append(
+            "the header declares no data (a recording the device never finished); "
+            "read the messages that follow it"
+        )
     if stop:
         notes.append(f"{stop}; kept the {len(records)} records decoded before that")
     if caught:
         first = str(caught[0].message).splitlines()[0][:100]
         notes.append(f"fitdecode reported {len(caught)} decoding problem(s), first: {first}")
-    return FitContent(records=_record_columns(records), messages=dict(messages),
-                      decoder="fitdecode", warnings=notes)
+    return FitContent(
+        records=_record_columns(records),
+        messages=dict(messages),
+        decoder="fitdecode",
+        warnings=notes,
+    )

@@ -101,7 +101,9 @@ def run_file(n: int = 6, *, hrv: bool = False, sport: int = 1) -> bytes:
                              "total_elapsed_time": n * 1000, "total_timer_time": n * 1000,
                              "total_distance": 1000 * (n - 1), "avg_heart_rate": 140,
                              "avg_cadence": 80, "avg_fractional_cadence": 64}))  # fmt: skip
-    msgs.append(("activity", {"timestamp": T0 + n, "num_sessions": 1, "local_timestamp": T0 + n + 7200}))
+    msgs.append(
+        ("activity", {"timestamp": T0 + n, "num_sessions": 1, "local_timestamp": T0 + n + 7200})
+    )
     return fit_file(msgs)
 
 
@@ -228,8 +230,10 @@ def test_truncated_file_keeps_the_records_before_the_cut() -> None:
 
 def test_chained_files_give_every_session() -> None:
     first = run_file(5)
-    second = fit_file([("record", {"timestamp": T0 + 100 + i, "heart_rate": 120}) for i in range(4)]
-                      + [("session", {"start_time": T0 + 100, "sport": 2, "total_distance": 0})])
+    second = fit_file(
+        [("record", {"timestamp": T0 + 100 + i, "heart_rate": 120}) for i in range(4)]
+        + [("session", {"start_time": T0 + 100, "sport": 2, "total_distance": 0})]
+    )
     parsed = read_fit(first + second)
     assert [a.summary["sport"] for a in parsed.activities] == ["run", "ride"]
     assert [len(a.samples) for a in parsed.activities] == [5, 4]
