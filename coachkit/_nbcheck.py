@@ -22,7 +22,9 @@ def problems(folder: Path) -> list[str]:
             found.append(f"{path}: not valid JSON ({exc})")
             continue
         for i, cell in enumerate(nb.get("cells", [])):
-            if cell.get("cell_type") == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            if cell.get("cell_type") == "code" and (
+                cell.get("outputs") or cell.get("execution_count")
+            ):
                 found.append(f"{path}: cell {i} has outputs; run nbstripout {path}")
                 break
         kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")

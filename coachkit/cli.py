@@ -27,8 +27,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-StoreOpt = typer.Option(None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store].")
-AthleteOpt = typer.Option(..., "--athlete", "-a", help="Athlete id (letters, digits, '.', '_', '-').")
+StoreOpt = typer.Option(
+    None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."
+)
+AthleteOpt = typer.Option(
+    ..., "--athlete", "-a", help="Athlete id (letters, digits, '.', '_', '-')."
+)
 FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
 
 
@@ -74,7 +78,12 @@ def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
         for col in out.columns:
             table.add_column(str(col), overflow="fold")
         for row in out.itertuples(index=False):
-            table.add_row(*["" if pd.isna(v) else (f"{v:.1f}" if isinstance(v, float) else str(v)) for v in row])
+            table.add_row(
+                *[
+                    "" if pd.isna(v) else (f"{v:.1f}" if isinstance(v, float) else str(v))
+                    for v in row
+                ]
+            )
         Console().print(table)
     else:
         _fail(f"unknown format {fmt!r}: use table, csv or json")
@@ -91,10 +100,14 @@ def init(store: Path | None = StoreOpt) -> None:
 
 @app.command()
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders: FIT, GPX, TCX, zip/gz exports, JSON, CSV."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Files or folders: FIT, GPX, TCX, zip/gz exports, JSON, CSV."
+    ),
     athlete: str = AthleteOpt,
     store: Path | None = StoreOpt,
-    strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any file was quarantined."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Exit non-zero if any file was quarantined."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the per-file report as JSON."),
 ) -> None:
     """Import files into the store: new, merged, unchanged or quarantined with a reason."""
@@ -117,7 +130,12 @@ def ingest(
             task = bar.add_task("Ingesting", total=len(files))
             report = run_ingest(s, paths, athlete, progress=lambda _name: bar.advance(task))
     if as_json:
-        typer.echo(json.dumps({"totals": report.totals(), "files": [o.__dict__ for o in report.outcomes]}, indent=1))
+        typer.echo(
+            json.dumps(
+                {"totals": report.totals(), "files": [o.__dict__ for o in report.outcomes]},
+                indent=1,
+            )
+        )
     else:
         _print_report(report, s.root, athlete)
     if strict and report.quarantined:
@@ -135,8 +153,12 @@ def _print_report(report, root: Path, athlete: str) -> None:  # noqa: ANN001
         table.add_column(col)
     for status in ("new", "merged", "unchanged", "skipped", "quarantined"):
         rows = [o for o in report.outcomes if o.status == status]
-        table.add_row(status, str(len(rows)), str(sum(o.n_new + o.n_merged for o in rows)),
-                      str(sum(o.n_wellness for o in rows)))
+        table.add_row(
+            status,
+            str(len(rows)),
+            str(sum(o.n_new + o.n_merged for o in rows)),
+            str(sum(o.n_wellness for o in rows)),
+        )
     console.print(table)
     problems = [o for o in report.outcomes if o.status in ("quarantined", "skipped")]
     if problems:
@@ -147,8 +169,10 @@ def _print_report(report, root: Path, athlete: str) -> None:  # noqa: ANN001
         for o in problems:
             q.add_row(o.name, o.status, o.reason)
         console.print(q)
-    console.print(f"{t['new_activities']} new activities, {t['merged_activities']} merged into existing ones, "
-                  f"{t['wellness_days']} wellness days, {t['quarantined']} quarantined.")
+    console.print(
+        f"{t['new_activities']} new activities, {t['merged_activities']} merged into existing ones, "
+        f"{t['wellness_days']} wellness days, {t['quarantined']} quarantined."
+    )
 
 
 @app.command()
@@ -172,8 +196,19 @@ def activities(
         _require(s, athlete)
     df = s.activities(athlete)
     if fmt == "table":
-        df = df[["athlete_id", "activity_id", "sport", "start_time", "distance_m", "moving_time_s",
-                 "avg_hr", "source_kind", "quality_flags"]]
+        df = df[
+            [
+                "athlete_id",
+                "activity_id",
+                "sport",
+                "start_time",
+                "distance_m",
+                "moving_time_s",
+                "avg_hr",
+                "source_kind",
+                "quality_flags",
+            ]
+        ]
     emit_frame(df, fmt, title="Activities")
 
 
@@ -207,9 +242,11 @@ def rebuild(store: Path | None = StoreOpt) -> None:
     s = _open_store(store)
     report = run_rebuild(s)
     t = report.totals()
-    typer.echo(f"Rebuilt {t['files']} sources: {t['new_activities']} activities, "
-               f"{t['merged_activities']} merged, {t['wellness_days']} wellness days, "
-               f"{t['quarantined']} quarantined.")
+    typer.echo(
+        f"Rebuilt {t['files']} sources: {t['new_activities']} activities, "
+        f"{t['merged_activities']} merged, {t['wellness_days']} wellness days, "
+        f"{t['quarantined']} quarantined."
+    )
 
 
 @app.command()

@@ -25,17 +25,34 @@ _OPTIONAL = {
 def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
     for mod in _REQUIRED:
         found = importlib.util.find_spec(mod) is not None
-        yield ("ok" if found else "fail", f"package {mod}",
-               "installed" if found else "missing: pip install -e . (or make test, which sets up .venv)")
+        yield (
+            "ok" if found else "fail",
+            f"package {mod}",
+            "installed"
+            if found
+            else "missing: pip install -e . (or make test, which sets up .venv)",
+        )
     for mod, what in _OPTIONAL.items():
         found = importlib.util.find_spec(mod) is not None
-        yield ("ok" if found else "warn", f"package {mod}", "installed" if found else f"missing, needed for {what}")
+        yield (
+            "ok" if found else "warn",
+            f"package {mod}",
+            "installed" if found else f"missing, needed for {what}",
+        )
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    yield ("ok" if chromium else "warn", "chromium", chromium or "not found: only the dashboard browser tests need it")
+    yield (
+        "ok" if chromium else "warn",
+        "chromium",
+        chromium or "not found: only the dashboard browser tests need it",
+    )
     root = resolve_store_path(store)
     catalog = Path(root) / "catalog.sqlite"
     if not catalog.exists():
-        yield ("warn", "store", f"no store at {root} yet: `coachkit ingest PATH --athlete ID` creates one")
+        yield (
+            "warn",
+            "store",
+            f"no store at {root} yet: `coachkit ingest PATH --athlete ID` creates one",
+        )
         return
     from coachkit.store import Store, StoreError
 
@@ -49,19 +66,36 @@ def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
     mode = s.conn.execute("PRAGMA journal_mode").fetchone()[0]
     yield ("ok" if mode == "wal" else "warn", "journal mode", mode)
     yield ("ok", "schema version", str(s.schema_version))
-    missing = [r["sha256"] for r in s.conn.execute("SELECT sha256 FROM sources WHERE status != 'quarantined'")
-               if not s.raw_path(r["sha256"]).exists()]
-    yield ("ok" if not missing else "fail", "raw originals",
-           "all present" if not missing else f"{len(missing)} missing: the store cannot be rebuilt from raw/")
+    missing = [
+        r["sha256"]
+        for r in s.conn.execute("SELECT sha256 FROM sources WHERE status != 'quarantined'")
+        if not s.raw_path(r["sha256"]).exists()
+    ]
+    yield (
+        "ok" if not missing else "fail",
+        "raw originals",
+        "all present"
+        if not missing
+        else f"{len(missing)} missing: the store cannot be rebuilt from raw/",
+    )
     no_samples = []
     for r in s.conn.execute("SELECT athlete_id, activity_id FROM activities WHERE has_samples=1"):
         if not s.samples_path(r["athlete_id"], r["activity_id"]).exists():
             no_samples.append(r["activity_id"])
-    yield ("ok" if not no_samples else "fail", "samples files",
-           "all present" if not no_samples else f"{len(no_samples)} missing: run `coachkit rebuild`")
+    yield (
+        "ok" if not no_samples else "fail",
+        "samples files",
+        "all present" if not no_samples else f"{len(no_samples)} missing: run `coachkit rebuild`",
+    )
     n_q = s.conn.execute("SELECT COUNT(*) FROM sources WHERE status='quarantined'").fetchone()[0]
-    yield ("ok" if not n_q else "warn", "quarantine",
-           f"{n_q} file(s) quarantined: `coachkit ingest` prints why" if n_q else "empty")
+    yield (
+        "ok" if not n_q else "warn",
+        "quarantine",
+        f"{n_q} file(s) quarantined: `coachkit ingest` prints why" if n_q else "empty",
+    )
     for a in s.athletes():
-        yield ("ok", f"athlete {a['athlete_id']}",
-               f"{a['n_activities']} activities ({a['first'] or '-'} .. {a['last'] or '-'}), {a['n_wellness_days']} wellness days")
+        yield (
+            "ok",
+            f"athlete {a['athlete_id']}",
+            f"{a['n_activities']} activities ({a['first'] or '-'} .. {a['last'] or '-'}), {a['n_wellness_days']} wellness days",
+        )

@@ -35,8 +35,19 @@ SAME_START_S = 2
 MERGE_OVERLAP = 0.9  # two recordings sharing 90 % of the shorter one's time are one session
 _SPORT_FAMILY = {"run": "run", "trail_run": "run", "treadmill": "run"}
 _SUMMARY_COLS = [
-    c for c in ACTIVITY_COLUMNS
-    if c not in ("athlete_id", "activity_id", "source_kind", "source_file", "has_samples", "quality_flags", "load", "load_method")
+    c
+    for c in ACTIVITY_COLUMNS
+    if c
+    not in (
+        "athlete_id",
+        "activity_id",
+        "source_kind",
+        "source_file",
+        "has_samples",
+        "quality_flags",
+        "load",
+        "load_method",
+    )
 ]
 _WELLNESS_VALUES = [c for c in WELLNESS_COLUMNS if c not in ("date", "source")]
 
@@ -102,6 +113,7 @@ def _num(value: Any) -> Any:
 
 # -- per-unit import ------------------------------------------------------------------------------
 
+
 def _overlap_share(start_a: pd.Timestamp, dur_a: Any, start_b: pd.Timestamp, dur_b: Any) -> float:
     """Shared time of two recordings as a share of the shorter one (0 when a duration is unknown)."""
     if not dur_a or not dur_b:
@@ -120,7 +132,10 @@ def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[An
     by 5-15 % for the very same run.
     """
     start = pd.Timestamp(summary["start_time"])
-    lo, hi = _iso(start - pd.Timedelta(seconds=MERGE_WINDOW_S)), _iso(start + pd.Timedelta(seconds=MERGE_WINDOW_S))
+    lo, hi = (
+        _iso(start - pd.Timedelta(seconds=MERGE_WINDOW_S)),
+        _iso(start + pd.Timedelta(seconds=MERGE_WINDOW_S)),
+    )
     family = _SPORT_FAMILY.get(summary["sport"], summary["sport"])
     near = None
     for row in conn.execute(
@@ -144,7 +159,13 @@ def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[An
 
 
 def _import_activity(
-    store: Store, conn: Any, athlete_id: str, act: ParsedActivity, sha: str, idx: int, name: str,
+    store: Store,
+    conn: Any,
+    athlete_id: str,
+    act: ParsedActivity,
+    sha: str,
+    idx: int,
+    name: str,
     pending: list[Path],
 ) -> str:
     """Insert or merge one activity inside the caller's transaction; return 'new' or 'merged'."""
@@ -156,18 +177,25 @@ def _import_activity(
     flags = list(act.flags)
     row_values = {c: _num(summary.get(c)) for c in _SUMMARY_COLS}
     row_values["start_time"] = _iso(summary["start_time"])
-    extra = {k: _num(v) for k, v in summary.items() if k not in ACTIVITY_COLUMNS and k != "has_samples"}
+    extra = {
+        k: _num(v) for k, v in summary.items() if k not in ACTIVITY_COLUMNS and k != "has_samples"
+    }
     has_samples = bool(act.samples is not None and not act.samples.empty)
 
     if match is not None and same_run:
         activity_id = match["activity_id"]
         primary = conn.execute(
-            "SELECT priority FROM activity_sources WHERE activity_id=? AND is_primary=1", (activity_id,)
+            "SELECT priority FROM activity_sources WHERE activity_id=? AND is_primary=1",
+            (activity_id,),
         ).fetchone()
         promote = primary is None or priority > primary["priority"]
         if promote:
-            conn.execute("UPDATE activity_sources SET is_primary=0 WHERE activity_id=?", (activity_id,))
-            merged = {c: row_values[c] if row_values[c] is not None else match[c] for c in _SUMMARY_COLS}
+            conn.execute(
+                "UPDATE activity_sources SET is_primary=0 WHERE activity_id=?", (activity_id,)
+            )
+            merged = {
+                c: row_values[c] if row_values[c] is not None else match[c] for c in _SUMMARY_COLS
+            }
             if merged.get("avg_hr") is not None:
                 flags = [f for f in flags if f != "no_hr"]
             take_samples = has_samples or not match["has_samples"]
@@ -175,8 +203,15 @@ def _import_activity(
                 f"UPDATE activities SET {', '.join(f'{c}=?' for c in _SUMMARY_COLS)}, source_kind=?, "
                 "source_file=?, source_sha256=?, has_samples=?, quality_flags=?, extra_json=? WHERE activity_id=?",
                 [merged[c] for c in _SUMMARY_COLS]
-                + [act.source_kind, name, sha, int(has_samples or bool(match["has_samples"])),
-                   ";".join(flags), json.dumps({**json.loads(match["extra_json"]), **extra}), activity_id],
+                + [
+                    act.source_kind,
+                    name,
+                    sha,
+                    int(has_samples or bool(match["has_samples"])),
+                    ";".join(flags),
+                    json.dumps({**json.loads(match["extra_json"]), **extra}),
+                    activity_id,
+                ],
             )
             if has_samples and take_samples:
                 pending.append(store.stage_samples(athlete_id, activity_id, act.samples, sha[:16]))
@@ -191,7 +226,10 @@ def _import_activity(
         return "merged"
 
     activity_id = activity_id_for(athlete_id, summary["start_time"], summary["sport"])
-    if match is not None or conn.execute("SELECT 1 FROM activities WHERE activity_id=?", (activity_id,)).fetchone():
+    if (
+        match is not None
+        or conn.execute("SELECT 1 FROM activities WHERE activity_id=?", (activity_id,)).fetchone()
+    ):
         if match is not None:
             flags.append(f"duplicate_of:{match['activity_id']}")
         activity_id = hashlib.sha256(f"{activity_id}|{sha}|{idx}".encode()).hexdigest()[:16]
@@ -199,8 +237,16 @@ def _import_activity(
         f"INSERT INTO activities (activity_id, athlete_id, {', '.join(_SUMMARY_COLS)}, source_kind, "
         "source_file, source_sha256, has_samples, quality_flags, extra_json) VALUES "
         f"(?, ?, {', '.join('?' for _ in _SUMMARY_COLS)}, ?, ?, ?, ?, ?, ?)",
-        [activity_id, athlete_id] + [row_values[c] for c in _SUMMARY_COLS]
-        + [act.source_kind, name, sha, int(has_samples), ";".join(dict.fromkeys(flags)), json.dumps(extra)],
+        [activity_id, athlete_id]
+        + [row_values[c] for c in _SUMMARY_COLS]
+        + [
+            act.source_kind,
+            name,
+            sha,
+            int(has_samples),
+            ";".join(dict.fromkeys(flags)),
+            json.dumps(extra),
+        ],
     )
     if has_samples:
         pending.append(store.stage_samples(athlete_id, activity_id, act.samples, sha[:16]))
@@ -210,12 +256,31 @@ def _import_activity(
     return "new"
 
 
-def _link(conn: Any, athlete_id: str, sha: str, idx: int, activity_id: str, act: ParsedActivity,
-          name: str, priority: int, is_primary: bool) -> None:
+def _link(
+    conn: Any,
+    athlete_id: str,
+    sha: str,
+    idx: int,
+    activity_id: str,
+    act: ParsedActivity,
+    name: str,
+    priority: int,
+    is_primary: bool,
+) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO activity_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (athlete_id, sha, idx, activity_id, act.source_kind, name, priority,
-         _iso(act.summary.get("start_time")), _num(act.summary.get("distance_m")), int(is_primary)),
+        (
+            athlete_id,
+            sha,
+            idx,
+            activity_id,
+            act.source_kind,
+            name,
+            priority,
+            _iso(act.summary.get("start_time")),
+            _num(act.summary.get("distance_m")),
+            int(is_primary),
+        ),
     )
 
 
@@ -223,8 +288,14 @@ def _insert_laps(conn: Any, activity_id: str, laps: pd.DataFrame) -> None:
     for i, lap in enumerate(laps.to_dict("records")):
         conn.execute(
             "INSERT OR REPLACE INTO laps VALUES (?, ?, ?, ?, ?, ?)",
-            (activity_id, i, _iso(lap.get("start_time")), _num(lap.get("elapsed_time_s")),
-             _num(lap.get("distance_m")), _num(lap.get("avg_hr"))),
+            (
+                activity_id,
+                i,
+                _iso(lap.get("start_time")),
+                _num(lap.get("elapsed_time_s")),
+                _num(lap.get("distance_m")),
+                _num(lap.get("avg_hr")),
+            ),
         )
 
 
@@ -240,26 +311,48 @@ def _import_wellness(conn: Any, athlete_id: str, wellness: pd.DataFrame, sha: st
             f"VALUES (?, ?, ?, {', '.join('?' for _ in _WELLNESS_VALUES)}, ?) "
             f"ON CONFLICT(athlete_id, date, source) DO UPDATE SET {updates}, sha256=excluded.sha256",
             [athlete_id, f"{pd.Timestamp(rec['date']):%Y-%m-%d}", rec.get("source") or "unknown"]
-            + [_num(rec.get(c)) for c in _WELLNESS_VALUES] + [sha],
+            + [_num(rec.get(c)) for c in _WELLNESS_VALUES]
+            + [sha],
         )
         n += 1
     return n
 
 
-def _record_source(conn: Any, athlete_id: str, sha: str, o: Outcome, warnings: list[str],
-                   companion_sha: str | None = None) -> None:
+def _record_source(
+    conn: Any,
+    athlete_id: str,
+    sha: str,
+    o: Outcome,
+    warnings: list[str],
+    companion_sha: str | None = None,
+) -> None:
     seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sources").fetchone()[0]
     status = {"new": "imported", "merged": "imported"}.get(o.status, o.status)
     conn.execute(
         "INSERT OR REPLACE INTO sources (athlete_id, sha256, name, kind, decoder, status, reason, "
         "n_activities, n_wellness, warnings, companion_sha256, seq, ingested_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (athlete_id, sha, o.name, o.kind, o.decoder, status, o.reason or None, o.n_new + o.n_merged,
-         o.n_wellness, json.dumps(warnings) if warnings else None, companion_sha, seq, utc_now_iso()),
+        (
+            athlete_id,
+            sha,
+            o.name,
+            o.kind,
+            o.decoder,
+            status,
+            o.reason or None,
+            o.n_new + o.n_merged,
+            o.n_wellness,
+            json.dumps(warnings) if warnings else None,
+            companion_sha,
+            seq,
+            utc_now_iso(),
+        ),
     )
 
 
-def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp | None = None) -> Outcome:
+def import_unit(
+    store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp | None = None
+) -> Outcome:
     """Parse one unit and write everything it holds in a single transaction."""
     if unit.data is None:
         sha = hashlib.sha256(f"refused|{unit.name}".encode()).hexdigest()
@@ -268,7 +361,9 @@ def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp 
             _record_source(conn, athlete_id, sha, o, [])
         return o
     sha = hashlib.sha256(unit.data).hexdigest()
-    if store.conn.execute("SELECT 1 FROM sources WHERE athlete_id=? AND sha256=?", (athlete_id, sha)).fetchone():
+    if store.conn.execute(
+        "SELECT 1 FROM sources WHERE athlete_id=? AND sha256=?", (athlete_id, sha)
+    ).fetchone():
         return Outcome(unit.name, "unchanged")
     store.put_raw(sha, unit.data)
     companion_sha = None
@@ -281,14 +376,26 @@ def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp 
     try:
         parsed = read_bytes(unit.data, name=base, companion=unit.companion)
         warnings = list(parsed.warnings)
-        o = Outcome(unit.name, "new", kind=(parsed.activities[0].source_kind if parsed.activities else ""),
-                    decoder=parsed.decoder)
+        o = Outcome(
+            unit.name,
+            "new",
+            kind=(parsed.activities[0].source_kind if parsed.activities else ""),
+            decoder=parsed.decoder,
+        )
         if parsed.is_empty:
             raise NothingToImport("no activities or wellness days in it")
         with store.transaction() as conn:
             for idx, act in enumerate(parsed.activities):
-                status = _import_activity(store, conn, athlete_id, finish_activity(act, now=now), sha, idx,
-                                          unit.name, pending)
+                status = _import_activity(
+                    store,
+                    conn,
+                    athlete_id,
+                    finish_activity(act, now=now),
+                    sha,
+                    idx,
+                    unit.name,
+                    pending,
+                )
                 o.n_new += status == "new"
                 o.n_merged += status == "merged"
             if parsed.wellness is not None and not parsed.wellness.empty:
@@ -310,7 +417,11 @@ def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp 
         for p in pending:
             p.unlink(missing_ok=True)
         log.debug("reader failure on %s", unit.name, exc_info=True)
-        o = Outcome(unit.name, "quarantined", f"could not be read ({exc.__class__.__name__}: {str(exc)[:120]})")
+        o = Outcome(
+            unit.name,
+            "quarantined",
+            f"could not be read ({exc.__class__.__name__}: {str(exc)[:120]})",
+        )
     else:
         for p in pending:
             store.publish_samples(p)
@@ -321,6 +432,7 @@ def import_unit(store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp 
 
 
 # -- batch ---------------------------------------------------------------------------------------
+
 
 def ingest(
     store: Store,
@@ -344,10 +456,13 @@ def ingest(
             try:
                 st = path.stat()
             except OSError as exc:
-                report.outcomes.append(Outcome(str(path), "quarantined", f"cannot stat: {exc.strerror}"))
+                report.outcomes.append(
+                    Outcome(str(path), "quarantined", f"cannot stat: {exc.strerror}")
+                )
                 continue
             seen = store.conn.execute(
-                "SELECT size, mtime_ns FROM seen_paths WHERE athlete_id=? AND path=?", (athlete_id, key)
+                "SELECT size, mtime_ns FROM seen_paths WHERE athlete_id=? AND path=?",
+                (athlete_id, key),
             ).fetchone()
             if seen and seen["size"] == st.st_size and seen["mtime_ns"] == st.st_mtime_ns:
                 report.outcomes.append(Outcome(str(path), "unchanged"))
@@ -355,13 +470,20 @@ def ingest(
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                report.outcomes.append(Outcome(str(path), "quarantined", f"cannot read: {exc.strerror}"))
+                report.outcomes.append(
+                    Outcome(str(path), "quarantined", f"cannot read: {exc.strerror}")
+                )
                 continue
             partner = companion_path(path)
             for unit in expand_bytes(data, str(path)):
                 if partner is not None and unit.data is not None:
                     unit.companion = next(
-                        (u.data for u in expand_bytes(partner.read_bytes(), str(partner)) if u.data), None
+                        (
+                            u.data
+                            for u in expand_bytes(partner.read_bytes(), str(partner))
+                            if u.data
+                        ),
+                        None,
                     )
                 report.outcomes.append(import_unit(store, athlete_id, unit, now=now))
             with store.transaction() as conn:

@@ -52,11 +52,16 @@ def rebuild(store: Store, *, progress: Callable[[str], None] | None = None) -> I
             raw = store.raw_path(row["sha256"])
             if raw.exists():
                 companion = row.get("companion_sha256")
-                unit = Unit(row["name"], raw.read_bytes(),
-                            companion=store.raw_path(companion).read_bytes() if companion else None)
+                unit = Unit(
+                    row["name"],
+                    raw.read_bytes(),
+                    companion=store.raw_path(companion).read_bytes() if companion else None,
+                )
                 outcome = import_unit(fresh, row["athlete_id"], unit)
             else:  # refused before reading (unsafe zip member): nothing to re-parse, keep the verdict
-                outcome = import_unit(fresh, row["athlete_id"], Unit(row["name"], None, row["reason"]))
+                outcome = import_unit(
+                    fresh, row["athlete_id"], Unit(row["name"], None, row["reason"])
+                )
             report.outcomes.append(outcome)
         for db in (fresh, store):  # fold the WALs in so that the swap moves one complete file
             db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -50,8 +50,16 @@ SAMPLE_COLUMNS: dict[str, str] = {
     "power_w": "float64",
     "temperature_c": "float64",
 }
-#: optional: list of R-R intervals (ms) whose beat fell within that sample's second
+#: optional: list of R-R intervals (ms) of the beats from this row up to the next row
 RR_COLUMN = "rr_ms"
+
+#: laps frame (per activity): what every reader emits at least; readers may add more columns
+LAP_COLUMNS: dict[str, str] = {
+    "start_time": "datetime64[ns, UTC]",
+    "elapsed_time_s": "float64",
+    "distance_m": "float64",
+    "avg_hr": "float64",
+}
 
 #: wellness frame: one row per athlete per day per source
 WELLNESS_COLUMNS: dict[str, str] = {
@@ -129,15 +137,19 @@ def conform(df: Any, columns: dict[str, str], *, keep_extra: tuple[str, ...] = (
     for col, dtype in columns.items():
         if col in df.columns:
             s = df[col]
+            # pandas 3 infers microseconds from strings; the contract says nanoseconds
             if dtype.startswith("datetime64[ns, UTC]"):
-                s = pd.to_datetime(s, utc=True)
+                s = pd.to_datetime(s, utc=True).dt.as_unit("ns")
             elif dtype.startswith("datetime64"):
-                s = pd.to_datetime(s)
+                s = pd.to_datetime(s).dt.as_unit("ns")
             else:
                 s = s.astype(dtype)
         else:
-            s = pd.Series([pd.NA if dtype in ("string", "Int64", "boolean") else None] * n,
-                          index=df.index, dtype=dtype if dtype != "bool" else "bool")
+            s = pd.Series(
+                [pd.NA if dtype in ("string", "Int64", "boolean") else None] * n,
+                index=df.index,
+                dtype=dtype if dtype != "bool" else "bool",
+            )
             if dtype == "bool":
                 s = pd.Series(False, index=df.index, dtype="bool")
         out[col] = s

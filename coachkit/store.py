@@ -85,7 +85,9 @@ def _statements(script: str) -> Iterator[str]:
         if sqlite3.complete_statement(buf):
             yield buf
             buf = ""
-    if buf.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
+    if buf.strip() and not all(
+        ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()
+    ):
         yield buf
 
 
@@ -210,9 +212,15 @@ class Store:
             atomic_write_bytes(path, data)
 
     def samples_path(self, athlete_id: str, activity_id: str) -> Path:
-        return self.samples_dir / f"athlete_id={check_athlete_id(athlete_id)}" / f"{activity_id}.parquet"
+        return (
+            self.samples_dir
+            / f"athlete_id={check_athlete_id(athlete_id)}"
+            / f"{activity_id}.parquet"
+        )
 
-    def stage_samples(self, athlete_id: str, activity_id: str, samples: pd.DataFrame, token: str) -> Path:
+    def stage_samples(
+        self, athlete_id: str, activity_id: str, samples: pd.DataFrame, token: str
+    ) -> Path:
         """Write samples beside their final name; :meth:`publish_samples` renames after commit.
 
         A crash between the catalog commit and the rename leaves a pending file that
@@ -267,7 +275,9 @@ class Store:
         return pd.read_parquet(path)
 
     # -- athletes ---------------------------------------------------------------------------
-    def ensure_athlete(self, athlete_id: str, name: str | None = None, conn: sqlite3.Connection | None = None) -> None:
+    def ensure_athlete(
+        self, athlete_id: str, name: str | None = None, conn: sqlite3.Connection | None = None
+    ) -> None:
         check_athlete_id(athlete_id)
         (conn or self.conn).execute(
             "INSERT OR IGNORE INTO athletes (athlete_id, name, created_at) VALUES (?, ?, ?)",
@@ -276,9 +286,13 @@ class Store:
 
     def require_athlete(self, athlete_id: str) -> str:
         check_athlete_id(athlete_id)
-        if not self.conn.execute("SELECT 1 FROM athletes WHERE athlete_id=?", (athlete_id,)).fetchone():
+        if not self.conn.execute(
+            "SELECT 1 FROM athletes WHERE athlete_id=?", (athlete_id,)
+        ).fetchone():
             known = ", ".join(a["athlete_id"] for a in self.athletes()) or "none yet"
-            raise StoreError(f"no athlete {athlete_id!r} in the store at {self.root} (known: {known})")
+            raise StoreError(
+                f"no athlete {athlete_id!r} in the store at {self.root} (known: {known})"
+            )
         return athlete_id
 
     def athletes(self) -> list[dict[str, Any]]:
@@ -300,12 +314,16 @@ class Store:
         cols = [d[0] for d in cur.description]
         return pd.DataFrame.from_records(cur.fetchall(), columns=cols)
 
-    def activities(self, athlete_id: str | None = None, *, include_extra: bool = False) -> pd.DataFrame:
+    def activities(
+        self, athlete_id: str | None = None, *, include_extra: bool = False
+    ) -> pd.DataFrame:
         """The activities frame of DESIGN §3, sorted by start time."""
         from coachkit.schemas import ACTIVITY_COLUMNS, conform
 
         where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
-        df = self._frame(f"SELECT * FROM activities {where} ORDER BY start_time, activity_id", params)
+        df = self._frame(
+            f"SELECT * FROM activities {where} ORDER BY start_time, activity_id", params
+        )
         df["has_samples"] = df["has_samples"].astype(bool) if len(df) else df.get("has_samples")
         out = conform(df, ACTIVITY_COLUMNS, keep_extra=("extra_json",) if include_extra else ())
         if include_extra and "extra_json" in out:
@@ -317,7 +335,9 @@ class Store:
         from coachkit.schemas import WELLNESS_COLUMNS, conform
 
         where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
-        df = self._frame(f"SELECT * FROM wellness {where} ORDER BY athlete_id, date, source", params)
+        df = self._frame(
+            f"SELECT * FROM wellness {where} ORDER BY athlete_id, date, source", params
+        )
         return conform(df, {"athlete_id": "string", **WELLNESS_COLUMNS})
 
     def sources(self, athlete_id: str | None = None) -> pd.DataFrame:
@@ -327,5 +347,6 @@ class Store:
 
     def linked_sources(self, activity_id: str) -> pd.DataFrame:
         return self._frame(
-            "SELECT * FROM activity_sources WHERE activity_id=? ORDER BY priority DESC", (activity_id,)
+            "SELECT * FROM activity_sources WHERE activity_id=? ORDER BY priority DESC",
+            (activity_id,),
         )

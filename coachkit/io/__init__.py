@@ -43,8 +43,26 @@ READERS: dict[str, str] = {
 
 _FIT_SUFFIXES = (".fit",)
 # exports ship documentation, media and account files beside the data: not errors, not data
-_NOT_DATA_SUFFIXES = (".md", ".rst", ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg", ".gif",
-                      ".heic", ".mp4", ".mov", ".webp", ".svg", ".ics", ".py", ".yml", ".yaml")
+_NOT_DATA_SUFFIXES = (
+    ".md",
+    ".rst",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".heic",
+    ".mp4",
+    ".mov",
+    ".webp",
+    ".svg",
+    ".ics",
+    ".py",
+    ".yml",
+    ".yaml",
+)
 _XML_SUFFIXES = (".gpx", ".tcx", ".xml")
 
 
@@ -62,7 +80,9 @@ def _sniff_json(data: bytes) -> str:
     try:
         obj = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableFile(f"not valid JSON ({exc.__class__.__name__}: {str(exc)[:80]})") from None
+        raise UnreadableFile(
+            f"not valid JSON ({exc.__class__.__name__}: {str(exc)[:80]})"
+        ) from None
     # Elevate wraps a list of Strava "training activities" with its extendedStats
     if isinstance(obj, dict) and isinstance(obj.get("activities"), list):
         first = obj["activities"][0] if obj["activities"] else {}
@@ -80,7 +100,9 @@ def _sniff_json(data: bytes) -> str:
     if isinstance(obj, dict):
         if "start_date" in obj and ("type" in obj or "sport_type" in obj):
             return "strava_api"
-        if {"time", "distance"} & set(obj) and all(isinstance(v, (list, dict)) for v in obj.values()):
+        if {"time", "distance"} & set(obj) and all(
+            isinstance(v, (list, dict)) for v in obj.values()
+        ):
             if any(isinstance(v, dict) and "data" in v for v in obj.values()) or all(
                 isinstance(v, list) for v in obj.values()
             ):
@@ -92,10 +114,19 @@ def _sniff_json(data: bytes) -> str:
         if "firstname" in obj and "lastname" in obj:
             raise NothingToImport("a Strava athlete profile: no activities or wellness in it")
         if "distribution_buckets" in json.dumps(obj)[:2000]:
-            raise NothingToImport("Strava heart-rate/power zone buckets: no activities or wellness in it")
+            raise NothingToImport(
+                "Strava heart-rate/power zone buckets: no activities or wellness in it"
+            )
         return "garmin_json"
-    if isinstance(obj, list) and obj and isinstance(obj[0], dict) and "distribution_buckets" in obj[0]:
-        raise NothingToImport("Strava heart-rate/power zone buckets: no activities or wellness in it")
+    if (
+        isinstance(obj, list)
+        and obj
+        and isinstance(obj[0], dict)
+        and "distribution_buckets" in obj[0]
+    ):
+        raise NothingToImport(
+            "Strava heart-rate/power zone buckets: no activities or wellness in it"
+        )
     if isinstance(obj, list) and obj and isinstance(obj[0], dict):
         return "garmin_json"
     raise NothingToImport("JSON that holds no activities or wellness data coachkit knows")
@@ -113,11 +144,15 @@ def sniff(data: bytes, name: str = "") -> str:
     if not data or not data.strip():
         raise UnreadableFile("empty file")
     if lname.endswith(_NOT_DATA_SUFFIXES):
-        raise NothingToImport(f"a {lname.rsplit('.', 1)[-1]} document or media file, not training data")
+        raise NothingToImport(
+            f"a {lname.rsplit('.', 1)[-1]} document or media file, not training data"
+        )
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     if lname.endswith(_FIT_SUFFIXES):
-        raise UnreadableFile("named .fit but has no FIT signature ('.FIT' at byte 8): not a FIT file")
+        raise UnreadableFile(
+            "named .fit but has no FIT signature ('.FIT' at byte 8): not a FIT file"
+        )
     if data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04":
         return "container"
     text = _text_head(data).lstrip("\ufeff \t\r\n")
@@ -144,13 +179,23 @@ def sniff(data: bytes, name: str = "") -> str:
     if "dist_m" in first_line and "mov_s" in first_line:
         return "intervals_csv"
     if first_line.count(",") >= 3 and any(
-        k in first_line for k in ("activity id", "activity date", "id de la actividad", "aktivitäts-id", "id de l'activité", "id attività")
+        k in first_line
+        for k in (
+            "activity id",
+            "activity date",
+            "id de la actividad",
+            "aktivitäts-id",
+            "id de l'activité",
+            "id attività",
+        )
     ):
         return "strava_export_csv"
     lines = [ln.strip() for ln in text.replace("\r", "\n").split("\n") if ln.strip()][:20]
     if lines and all(ln.replace(".", "", 1).isdigit() for ln in lines):
         return "rr_text"
-    raise UnreadableFile("not a format coachkit reads (FIT, GPX, TCX, Strava/Garmin JSON, HRV CSV, R-R text)")
+    raise UnreadableFile(
+        "not a format coachkit reads (FIT, GPX, TCX, Strava/Garmin JSON, HRV CSV, R-R text)"
+    )
 
 
 def read_bytes(
@@ -188,7 +233,7 @@ def companion_path(path: Path) -> Path | None:
     if "streams" not in low or not low.endswith(".json"):
         return None
     i = low.rindex("streams")
-    stem, rest = name[:i], name[i + len("streams"):]
+    stem, rest = name[:i], name[i + len("streams") :]
     for candidate in (f"{stem}activity{rest}", f"{stem.rstrip('_-.')}{rest}"):
         for suffix in dict.fromkeys((gz, "", ".gz")):
             other = path.with_name(candidate + suffix)

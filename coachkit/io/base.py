@@ -62,16 +62,41 @@ class ParsedFile:
 
 
 _SPORT_ALIASES = {
-    "run": "run", "running": "run", "road_running": "run", "street_running": "run",
-    "virtualrun": "treadmill", "virtual_run": "treadmill", "treadmill": "treadmill",
-    "treadmill_running": "treadmill", "indoor_running": "treadmill",
-    "trail_run": "trail_run", "trailrun": "trail_run", "trail_running": "trail_run", "trail": "trail_run",
-    "walk": "walk", "walking": "walk", "hike": "walk", "hiking": "walk",
-    "ride": "ride", "cycling": "ride", "biking": "ride", "bike": "ride", "virtualride": "ride",
-    "road_biking": "ride", "mountain_biking": "ride", "ebikeride": "ride",
-    "swim": "swim", "swimming": "swim", "lap_swimming": "swim", "open_water_swimming": "swim",
-    "strength": "strength", "weighttraining": "strength", "strength_training": "strength",
-    "training": "other", "generic": "other", "other": "other",
+    "run": "run",
+    "running": "run",
+    "road_running": "run",
+    "street_running": "run",
+    "virtualrun": "treadmill",
+    "virtual_run": "treadmill",
+    "treadmill": "treadmill",
+    "treadmill_running": "treadmill",
+    "indoor_running": "treadmill",
+    "trail_run": "trail_run",
+    "trailrun": "trail_run",
+    "trail_running": "trail_run",
+    "trail": "trail_run",
+    "walk": "walk",
+    "walking": "walk",
+    "hike": "walk",
+    "hiking": "walk",
+    "ride": "ride",
+    "cycling": "ride",
+    "biking": "ride",
+    "bike": "ride",
+    "virtualride": "ride",
+    "road_biking": "ride",
+    "mountain_biking": "ride",
+    "ebikeride": "ride",
+    "swim": "swim",
+    "swimming": "swim",
+    "lap_swimming": "swim",
+    "open_water_swimming": "swim",
+    "strength": "strength",
+    "weighttraining": "strength",
+    "strength_training": "strength",
+    "training": "other",
+    "generic": "other",
+    "other": "other",
 }
 # Strava's GPX <type> numbers (Strava export): 9 = Run, 1 = Ride, 10 = Walk, 4 = Hike
 _STRAVA_GPX_TYPES = {"9": "run", "1": "ride", "10": "walk", "4": "walk", "2": "swim"}
@@ -96,7 +121,9 @@ def normalize_sport(raw: Any, sub: Any = None) -> str:
     return sport
 
 
-def haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+def haversine_m(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     """Great-circle distance in metres between arrays of points (WGS-84 mean radius)."""
     r = 6_371_008.8
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -141,7 +168,11 @@ def make_samples(columns: dict[str, Any]) -> pd.DataFrame:
     if not has_dist and "lat" in df and "lon" in df and df["lat"].notna().sum() > 1:
         df["distance_m"] = cumulative_distance_m(df["lat"].to_numpy(), df["lon"].to_numpy())
     if ("speed_m_s" not in df or df["speed_m_s"].isna().all()) and "distance_m" in df:
-        d = pd.Series(df["distance_m"].to_numpy(dtype=float)).interpolate(limit_area="inside").to_numpy()
+        d = (
+            pd.Series(df["distance_m"].to_numpy(dtype=float))
+            .interpolate(limit_area="inside")
+            .to_numpy()
+        )
         dt = np.diff(t, prepend=np.nan)
         dd = np.diff(d, prepend=np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -198,7 +229,7 @@ def _has_gps_gap(samples: pd.DataFrame) -> bool:
     fixes = samples["lat"].notna().to_numpy()
     t = samples["t_s"].to_numpy()
     first, last = np.flatnonzero(fixes)[[0, -1]]
-    inside = ~fixes[first:last + 1]
+    inside = ~fixes[first : last + 1]
     if inside.any():  # runs of fix-less rows between the first and last fix
         edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(int), [0]])))
         for a, b in zip(edges[::2], edges[1::2]):
@@ -213,7 +244,9 @@ def _has_gps_gap(samples: pd.DataFrame) -> bool:
     return False
 
 
-def quality_flags(summary: dict[str, Any], samples: pd.DataFrame | None, *, now: pd.Timestamp | None = None) -> list[str]:
+def quality_flags(
+    summary: dict[str, Any], samples: pd.DataFrame | None, *, now: pd.Timestamp | None = None
+) -> list[str]:
     """Data-quality codes for one activity, so that junk never looks like a real run.
 
     ``now`` bounds "in the future"; it defaults to the wall clock because readers are I/O.
@@ -234,12 +267,18 @@ def quality_flags(summary: dict[str, Any], samples: pd.DataFrame | None, *, now:
     elapsed, moving = summary.get("elapsed_time_s"), summary.get("moving_time_s")
     if elapsed is not None and moving is not None and moving > elapsed * 1.02 + 5:
         flags.append("time_inverted")
-    dist, mov = summary.get("distance_m"), summary.get("moving_time_s") or summary.get("elapsed_time_s")
+    dist, mov = (
+        summary.get("distance_m"),
+        summary.get("moving_time_s") or summary.get("elapsed_time_s"),
+    )
     if sport in ("run", "trail_run", "treadmill", "walk") and dist and mov and mov > 0:
         if dist / mov > RUN_SPEED_MAX_M_S:
             flags.append("speed_implausible")
     if samples is not None and not samples.empty:
-        if sport in ("run", "trail_run", "treadmill", "walk") and samples["speed_m_s"].notna().any():
+        if (
+            sport in ("run", "trail_run", "treadmill", "walk")
+            and samples["speed_m_s"].notna().any()
+        ):
             fast = (samples["speed_m_s"] > RUN_SPEED_MAX_M_S * 2).mean()
             if fast > 0.02 and "speed_implausible" not in flags:
                 flags.append("speed_implausible")
@@ -259,10 +298,17 @@ def finish_activity(act: ParsedActivity, *, now: pd.Timestamp | None = None) -> 
     summary = dict(act.summary)
     computed = summarize_samples(act.samples) if act.samples is not None else {}
     for key, value in computed.items():
-        if summary.get(key) is None or (isinstance(summary.get(key), float) and math.isnan(summary[key])):
+        if summary.get(key) is None or (
+            isinstance(summary.get(key), float) and math.isnan(summary[key])
+        ):
             summary[key] = value
     summary["sport"] = summary.get("sport") or "other"
     summary["has_samples"] = act.samples is not None and not act.samples.empty
     flags = list(act.flags) + quality_flags(summary, act.samples, now=now)
-    return ParsedActivity(summary=summary, samples=act.samples, laps=act.laps,
-                          source_kind=act.source_kind, flags=list(dict.fromkeys(flags)))
+    return ParsedActivity(
+        summary=summary,
+        samples=act.samples,
+        laps=act.laps,
+        source_kind=act.source_kind,
+        flags=list(dict.fromkeys(flags)),
+    )

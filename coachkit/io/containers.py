@@ -47,9 +47,13 @@ def _bounded_gunzip(data: bytes, limit: int = MAX_MEMBER_BYTES) -> bytes:
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise ContainerError(f"corrupt gzip data ({exc})") from None
     if len(out) > limit:
-        raise ContainerError(f"gzip expands beyond {limit // 2**20} MB: refused (possible gzip bomb)")
+        raise ContainerError(
+            f"gzip expands beyond {limit // 2**20} MB: refused (possible gzip bomb)"
+        )
     if len(data) and len(out) / len(data) > MAX_RATIO * 5 and len(out) > 64 * 2**20:
-        raise ContainerError("gzip compression ratio is implausibly high: refused (possible gzip bomb)")
+        raise ContainerError(
+            "gzip compression ratio is implausibly high: refused (possible gzip bomb)"
+        )
     return out
 
 
@@ -78,7 +82,9 @@ def iter_zip(data: bytes, archive_name: str) -> Iterator[Unit]:
         raise ContainerError(f"zip holds {len(infos)} members: refused (more than {MAX_MEMBERS})")
     declared = sum(i.file_size for i in infos)
     if declared > MAX_ARCHIVE_BYTES:
-        raise ContainerError(f"zip expands to {declared / 2**30:.1f} GB: refused (possible zip bomb)")
+        raise ContainerError(
+            f"zip expands to {declared / 2**30:.1f} GB: refused (possible zip bomb)"
+        )
     total = 0
     for info in infos:
         if info.is_dir():
@@ -92,9 +98,15 @@ def iter_zip(data: bytes, archive_name: str) -> Iterator[Unit]:
         if base in _SKIP_NAMES or safe.lower().startswith(_SKIP_PREFIXES) or base.startswith("._"):
             continue
         if info.file_size > MAX_MEMBER_BYTES or (
-            info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 32 * 2**20
+            info.compress_size
+            and info.file_size / info.compress_size > MAX_RATIO
+            and info.file_size > 32 * 2**20
         ):
-            yield Unit(label, None, f"member expands to {info.file_size / 2**20:.0f} MB: refused (possible zip bomb)")
+            yield Unit(
+                label,
+                None,
+                f"member expands to {info.file_size / 2**20:.0f} MB: refused (possible zip bomb)",
+            )
             continue
         try:
             with zf.open(info) as fh:
@@ -103,11 +115,15 @@ def iter_zip(data: bytes, archive_name: str) -> Iterator[Unit]:
             yield Unit(label, None, f"unreadable archive member ({exc.__class__.__name__}: {exc})")
             continue
         if len(raw) > MAX_MEMBER_BYTES:
-            yield Unit(label, None, "member larger than its header says: refused (possible zip bomb)")
+            yield Unit(
+                label, None, "member larger than its header says: refused (possible zip bomb)"
+            )
             continue
         total += len(raw)
         if total > MAX_ARCHIVE_BYTES:
-            yield Unit(label, None, "archive expands beyond the size limit: refused (possible zip bomb)")
+            yield Unit(
+                label, None, "archive expands beyond the size limit: refused (possible zip bomb)"
+            )
             return
         yield from expand_bytes(raw, label)
 

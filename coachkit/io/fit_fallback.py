@@ -5,7 +5,8 @@ undefined message. Real files have all three, so this module re-reads them with 
 check off, and keeps everything decoded before a fatal error. Both paths produce the same
 :class:`FitContent`: record columns as float64 NumPy arrays (timestamps in Unix seconds,
 positions in degrees) and the other messages as dicts (times in Unix seconds, enums as profile
-names), so that one builder turns either into activities.
+names), so that one builder turns either into activities. The low-level FIT conversions both
+paths share (semicircles, packed speed/distance, the FIT epoch) live here too.
 """
 
 from __future__ import annotations

@@ -13,8 +13,14 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 SPORT_COLOURS = {
-    "run": "#2f7ed8", "trail_run": "#1a9850", "treadmill": "#7b8cde", "walk": "#a6a6a6",
-    "ride": "#f28f43", "swim": "#0d9fb8", "strength": "#8d6e63", "other": "#bdbdbd",
+    "run": "#2f7ed8",
+    "trail_run": "#1a9850",
+    "treadmill": "#7b8cde",
+    "walk": "#a6a6a6",
+    "ride": "#f28f43",
+    "swim": "#0d9fb8",
+    "strength": "#8d6e63",
+    "other": "#bdbdbd",
 }
 
 
@@ -26,15 +32,32 @@ def weekly_volume_figure(activities: pd.DataFrame, *, title: str = "Weekly dista
     import plotly.graph_objects as go
 
     df = activities[~activities["quality_flags"].fillna("").str.contains("duplicate_of")].copy()
-    df["week"] = df["start_time"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+    df["week"] = (
+        df["start_time"]
+        .dt.tz_convert("UTC")
+        .dt.tz_localize(None)
+        .dt.to_period("W-SUN")
+        .dt.start_time
+    )
     weekly = df.groupby(["week", "sport"], as_index=False)["distance_m"].sum()
     fig = go.Figure()
     for sport, part in weekly.groupby("sport"):
-        fig.add_bar(x=part["week"], y=part["distance_m"] / 1000, name=str(sport),
-                    marker_color=SPORT_COLOURS.get(str(sport), "#999"),
-                    hovertemplate="week of %{x|%d %b %Y}: %{y:.1f} km<extra>%{fullData.name}</extra>")
-    fig.update_layout(barmode="stack", title=title, yaxis_title="km", xaxis_title=None,
-                      template="plotly_white", legend_orientation="h", margin=dict(t=50, l=40, r=10, b=30))
+        fig.add_bar(
+            x=part["week"],
+            y=part["distance_m"] / 1000,
+            name=str(sport),
+            marker_color=SPORT_COLOURS.get(str(sport), "#999"),
+            hovertemplate="week of %{x|%d %b %Y}: %{y:.1f} km<extra>%{fullData.name}</extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=title,
+        yaxis_title="km",
+        xaxis_title=None,
+        template="plotly_white",
+        legend_orientation="h",
+        margin=dict(t=50, l=40, r=10, b=30),
+    )
     if len(weekly) == 0:
         fig.add_annotation(text="no activities yet", showarrow=False)
     return fig
@@ -51,16 +74,27 @@ def route_figure(samples: pd.DataFrame, *, title: str = "Route") -> go.Figure:
     else:
         hr = track["hr_bpm"] if track["hr_bpm"].notna().any() else None
         fig.add_scatter(
-            x=track["lon"], y=track["lat"], mode="markers+lines",
+            x=track["lon"],
+            y=track["lat"],
+            mode="markers+lines",
             line=dict(color="#bbb", width=1),
-            marker=dict(size=3, color=hr if hr is not None else "#2f7ed8",
-                        colorscale="Turbo", showscale=hr is not None,
-                        colorbar=dict(title="bpm") if hr is not None else None),
+            marker=dict(
+                size=3,
+                color=hr if hr is not None else "#2f7ed8",
+                colorscale="Turbo",
+                showscale=hr is not None,
+                colorbar=dict(title="bpm") if hr is not None else None,
+            ),
             hovertemplate="%{y:.5f}, %{x:.5f}<extra></extra>",
         )
         # a degree of longitude is cos(latitude) times as long as a degree of latitude
         cos_lat = max(0.2, abs(math.cos(math.radians(float(track["lat"].mean())))))
         fig.update_yaxes(scaleanchor="x", scaleratio=1 / cos_lat)
-    fig.update_layout(title=title, template="plotly_white", xaxis_title="longitude", yaxis_title="latitude",
-                      margin=dict(t=50, l=40, r=10, b=30))
+    fig.update_layout(
+        title=title,
+        template="plotly_white",
+        xaxis_title="longitude",
+        yaxis_title="latitude",
+        margin=dict(t=50, l=40, r=10, b=30),
+    )
     return fig

@@ -24,8 +24,11 @@ def _fitdecode_to_frame(path) -> int:
     import pandas as pd
 
     rows = []
-    with fitdecode.FitReader(str(path), check_crc=fitdecode.CrcCheck.DISABLED,
-                             error_handling=fitdecode.ErrorHandling.IGNORE) as fit:
+    with fitdecode.FitReader(
+        str(path),
+        check_crc=fitdecode.CrcCheck.DISABLED,
+        error_handling=fitdecode.ErrorHandling.IGNORE,
+    ) as fit:
         try:
             for frame in fit:
                 if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
@@ -53,17 +56,25 @@ def test_bench_ingest_throughput_vs_fitdecode(real_dir, tmp_path):
         store = Store(tmp_path / f"s{next(counter)}")
         ingest(store, [real_dir / "fit"], "bench")
         n = 0
-        for row in store.conn.execute("SELECT athlete_id, activity_id FROM activities WHERE has_samples=1"):
+        for row in store.conn.execute(
+            "SELECT athlete_id, activity_id FROM activities WHERE has_samples=1"
+        ):
             n += len(store.read_samples(row[0], row[1]))
         return n
 
     t_ours, n_ours = _best(run_ingest)
-    print(f"\n[bench] FIT ingest (decode + checks + store): {len(files)} files, {n_ours} samples in "
-          f"{t_ours:.2f} s = {n_ours / t_ours:,.0f} samples/s")
-    print(f"[bench] baseline fitdecode decode-to-DataFrame: {n_base} records in {t_base:.2f} s = "
-          f"{n_base / t_base:,.0f} records/s")
-    print(f"[bench] ratio (ours / fitdecode, samples per second): {(n_ours / t_ours) / (n_base / t_base):.2f}x "
-          "(target >= 1.0, goal >= 3)")
+    print(
+        f"\n[bench] FIT ingest (decode + checks + store): {len(files)} files, {n_ours} samples in "
+        f"{t_ours:.2f} s = {n_ours / t_ours:,.0f} samples/s"
+    )
+    print(
+        f"[bench] baseline fitdecode decode-to-DataFrame: {n_base} records in {t_base:.2f} s = "
+        f"{n_base / t_base:,.0f} records/s"
+    )
+    print(
+        f"[bench] ratio (ours / fitdecode, samples per second): {(n_ours / t_ours) / (n_base / t_base):.2f}x "
+        "(target >= 1.0, goal >= 3)"
+    )
     assert n_ours > 0.8 * n_base  # the comparison is only fair if we stored about as many samples
 
 
@@ -72,17 +83,23 @@ def test_bench_reingest_unchanged_real_folder(real_dir, tmp_path):
     t_first, _ = _best(lambda: ingest(store, [real_dir], "bench"), repeat=1)
     t_again, report = _best(lambda: ingest(store, [real_dir], "bench"))
     assert {o.status for o in report.outcomes} == {"unchanged"}
-    print(f"\n[bench] first ingest of {real_dir}: {t_first:.2f} s; re-ingest unchanged: {t_again * 1000:.0f} ms "
-          f"(target < 500 ms) over {len(report.outcomes)} files")
+    print(
+        f"\n[bench] first ingest of {real_dir}: {t_first:.2f} s; re-ingest unchanged: {t_again * 1000:.0f} ms "
+        f"(target < 500 ms) over {len(report.outcomes)} files"
+    )
 
 
 def test_bench_cold_help():
     cmd = [sys.executable, "-m", "coachkit.cli", "--help"]
     t, proc = _best(lambda: subprocess.run(cmd, capture_output=True), repeat=5)
     assert proc.returncode == 0
-    base, _ = _best(lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), repeat=5)
-    print(f"\n[bench] cold `coachkit --help`: {t * 1000:.0f} ms (bare interpreter start {base * 1000:.0f} ms; "
-          "target < 300 ms)")
+    base, _ = _best(
+        lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), repeat=5
+    )
+    print(
+        f"\n[bench] cold `coachkit --help`: {t * 1000:.0f} ms (bare interpreter start {base * 1000:.0f} ms; "
+        "target < 300 ms)"
+    )
 
 
 if __name__ == "__main__":

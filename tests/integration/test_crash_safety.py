@@ -56,8 +56,13 @@ def six_runs(tmp_path) -> Path:
 
 
 def _run_driver(mode: str, root: Path, src: Path, n: int) -> int:
-    proc = subprocess.run([sys.executable, "-c", DRIVER, mode, str(root), str(src), str(n)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, mode, str(root), str(src), str(n)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return proc.returncode
 
 
@@ -75,7 +80,9 @@ def _comparable(store: Store) -> dict:
 
 
 @pytest.mark.parametrize("mode", ["in_transaction", "after_commit"])
-def test_kill_mid_ingest_leaves_catalog_as_before_the_file_and_rerun_completes(tmp_path, six_runs, mode):
+def test_kill_mid_ingest_leaves_catalog_as_before_the_file_and_rerun_completes(
+    tmp_path, six_runs, mode
+):
     files = sorted(six_runs.iterdir())
     root = tmp_path / "killed"
     assert _run_driver(mode, root, six_runs, 4) == -signal.SIGKILL
@@ -93,8 +100,18 @@ def test_kill_mid_ingest_leaves_catalog_as_before_the_file_and_rerun_completes(t
 
 def test_cli_killed_at_a_random_moment_recovers(tmp_path):
     root = tmp_path / "store"
-    cli = [sys.executable, "-m", "coachkit.cli", "ingest", str(SAMPLE), "--athlete", "demo",
-           "--store", str(root), "--json"]
+    cli = [
+        sys.executable,
+        "-m",
+        "coachkit.cli",
+        "ingest",
+        str(SAMPLE),
+        "--athlete",
+        "demo",
+        "--store",
+        str(root),
+        "--json",
+    ]
     rng = random.Random(os.environ.get("PYTEST_SEED", "7"))
     proc = subprocess.Popen(cli, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(rng.uniform(1.0, 3.0))

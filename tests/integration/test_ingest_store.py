@@ -145,7 +145,9 @@ def test_hostile_inputs_are_quarantined_and_the_rest_lands(tmp_path):
     (batch / "entities.gpx").write_bytes(BILLION_LAUGHS)
     (batch / "empty.fit").write_bytes(b"")
     (batch / "notreally.fit").write_bytes(good_gpx[:4000])  # a GPX wearing a .fit name
-    (batch / "traversal.zip").write_bytes(_zip({"../../escaped.gpx": good_gpx, "ok/inside.gpx": good_gpx}))
+    (batch / "traversal.zip").write_bytes(
+        _zip({"../../escaped.gpx": good_gpx, "ok/inside.gpx": good_gpx})
+    )
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         with zf.open("zeros.fit", "w", force_zip64=True) as member:
@@ -156,21 +158,35 @@ def test_hostile_inputs_are_quarantined_and_the_rest_lands(tmp_path):
     (batch / "gzbomb.gpx.gz").write_bytes(gzip.compress(b"\0" * (300 << 20), compresslevel=1))
     store = Store(tmp_path / "store")
     report = ingest(store, [batch], "a")
-    by_name = {pathlib.Path(o.name.split("::")[0]).name + ("::" + o.name.split("::")[1] if "::" in o.name else ""): o
-               for o in report.outcomes}
+    by_name = {
+        pathlib.Path(o.name.split("::")[0]).name
+        + ("::" + o.name.split("::")[1] if "::" in o.name else ""): o
+        for o in report.outcomes
+    }
     reasons = {k: (o.status, o.reason) for k, o in by_name.items()}
-    assert by_name["entities.gpx"].status == "quarantined" and "entit" in by_name["entities.gpx"].reason.lower()
+    assert (
+        by_name["entities.gpx"].status == "quarantined"
+        and "entit" in by_name["entities.gpx"].reason.lower()
+    )
     assert by_name["empty.fit"].status == "quarantined" and "empty" in by_name["empty.fit"].reason
-    assert by_name["notreally.fit"].status == "quarantined" and "FIT" in by_name["notreally.fit"].reason
+    assert (
+        by_name["notreally.fit"].status == "quarantined"
+        and "FIT" in by_name["notreally.fit"].reason
+    )
     assert by_name["traversal.zip::../../escaped.gpx"].status == "quarantined", reasons
     assert "unsafe path" in by_name["traversal.zip::../../escaped.gpx"].reason
     assert by_name["bomb.zip::zeros.fit"].status == "quarantined"
     assert "bomb" in by_name["bomb.zip::zeros.fit"].reason
-    assert by_name["gzbomb.gpx.gz"].status == "quarantined" and "bomb" in by_name["gzbomb.gpx.gz"].reason
+    assert (
+        by_name["gzbomb.gpx.gz"].status == "quarantined"
+        and "bomb" in by_name["gzbomb.gpx.gz"].reason
+    )
     # the good file and the safe archive member both land (same run twice: one activity)
     assert by_name["a_good.gpx"].status == "new"
     assert by_name["traversal.zip::ok/inside.gpx"].status == "new"
-    assert not (tmp_path / "escaped.gpx").exists() and not (tmp_path.parent / "escaped.gpx").exists()
+    assert (
+        not (tmp_path / "escaped.gpx").exists() and not (tmp_path.parent / "escaped.gpx").exists()
+    )
     assert len(store.activities("a")) == 2
     # a second pass is a no-op, quarantined files included
     again = ingest(store, [batch], "a")

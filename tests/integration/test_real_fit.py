@@ -127,6 +127,20 @@ def test_triathlon_with_chained_headers_gives_every_leg() -> None:
     assert acts[2].summary["avg_cadence_spm"] == 85  # cycling cadence stays rpm
 
 
+def test_laps_come_with_the_activity() -> None:
+    laps = _parsed("fit/elevate_portland_fr935.fit").activities[0].laps
+    # fitdecode lap messages: 17 laps; first 17:29:41 UTC, 368.577 s, 1000 m, 130 bpm;
+    # last 19:22:27 UTC, 26.023 s, 75.72 m, 112 bpm
+    assert len(laps) == 17
+    first, last = laps.iloc[0], laps.iloc[-1]
+    assert first["start_time"] == pd.Timestamp("2018-02-18 17:29:41", tz="UTC")
+    assert (first["elapsed_time_s"], first["distance_m"], first["avg_hr"]) == (368.577, 1000.0, 130)
+    assert last["start_time"] == pd.Timestamp("2018-02-18 19:22:27", tz="UTC")
+    assert (last["elapsed_time_s"], last["distance_m"], last["avg_hr"]) == (26.023, 75.72, 112)
+    tri = _parsed("fit/odd_fitparse_sample_mulitple_header_triathlon.fit").activities
+    assert [len(a.laps) for a in tri] == [1, 1, 1, 1, 1]  # one lap per leg
+
+
 def test_fenix5_samples_match_the_fitparse_oracle_csv() -> None:
     csv = pd.read_csv(real_file("fit/fitparse_garmin-fenix-5-run-records.csv"))
     smp = _parsed("fit/fitparse_garmin-fenix-5-run.fit").activities[0].samples

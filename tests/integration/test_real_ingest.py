@@ -18,9 +18,22 @@ from tests.conftest import REPO
 def real_ingest(real_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("real") / "store"
     proc = subprocess.run(
-        [sys.executable, "-m", "coachkit.cli", "ingest", str(real_dir), "--athlete", "x",
-         "--store", str(root), "--json"],
-        cwd=REPO, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "coachkit.cli",
+            "ingest",
+            str(real_dir),
+            "--athlete",
+            "x",
+            "--store",
+            str(root),
+            "--json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(proc.stdout)
@@ -68,14 +81,26 @@ def test_odd_files_get_the_verdict_they_deserve(real_ingest, real_dir, name, exp
     "files",
     [
         # SOURCES.md, "Same activity in several formats"
-        ["fit/heartandsole_testdata_fr220.fit", "gpx/heartandsole_testdata_fr220.gpx",
-         "tcx/heartandsole_testdata_fr220.tcx"],
+        [
+            "fit/heartandsole_testdata_fr220.fit",
+            "gpx/heartandsole_testdata_fr220.gpx",
+            "tcx/heartandsole_testdata_fr220.tcx",
+        ],
         ["fit/gc_FR15_10k_race_noHR.fit", "tcx/gc_FR15_10k_race_noHR.tcx"],
-        ["fit/sportslib_2067489619_vivoactiveHR_run.fit", "gpx/sportslib_2067489619_vivoactiveHR_run.gpx"],
+        [
+            "fit/sportslib_2067489619_vivoactiveHR_run.fit",
+            "gpx/sportslib_2067489619_vivoactiveHR_run.gpx",
+        ],
         ["gpx/runpandas_run_tomtom_noHR.gpx", "tcx/runpandas_run_tomtom_noHR.tcx"],
         ["tcx/runpandas_basic_fr410_run.tcx", "tcx/python-tcxparser_no_hr_fr410_run.tcx"],
     ],
-    ids=["fr220-fit-gpx-tcx", "fr15-fit-tcx", "vivoactive-fit-gpx", "tomtom-gpx-tcx", "fr410-tcx-twice"],
+    ids=[
+        "fr220-fit-gpx-tcx",
+        "fr15-fit-tcx",
+        "vivoactive-fit-gpx",
+        "tomtom-gpx-tcx",
+        "fr410-tcx-twice",
+    ],
 )
 def test_same_run_in_several_formats_is_one_activity(real_ingest, real_dir, files):
     store, _, _ = real_ingest
@@ -99,7 +124,9 @@ def test_no_activity_is_flagged_hr_plausible_when_it_is_not(real_ingest, real_di
     row = acts[acts["source_file"] == str(real_dir / "fit/odd_elevate_flagged-hr_strength.fit")]
     assert len(row) == 1
     assert "hr_implausible" in row["quality_flags"].iloc[0]  # SOURCES.md: avg 234 bpm
-    nohr = acts[acts["source_file"] == str(real_dir / "gpx/sportslib_6909258631_trail_40km_noHR.gpx")]
+    nohr = acts[
+        acts["source_file"] == str(real_dir / "gpx/sportslib_6909258631_trail_40km_noHR.gpx")
+    ]
     assert "no_hr" in nohr["quality_flags"].iloc[0]
 
 
@@ -107,9 +134,22 @@ def test_reingest_of_real_folder_is_a_no_op(real_ingest, real_dir):
     store, report, _ = real_ingest
     root = store.root
     proc = subprocess.run(
-        [sys.executable, "-m", "coachkit.cli", "ingest", str(real_dir), "--athlete", "x",
-         "--store", str(root), "--json"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "coachkit.cli",
+            "ingest",
+            str(real_dir),
+            "--athlete",
+            "x",
+            "--store",
+            str(root),
+            "--json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     again = json.loads(proc.stdout)
     assert {o["status"] for o in again["files"]} == {"unchanged"}

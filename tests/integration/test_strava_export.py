@@ -17,7 +17,9 @@ ACT = SAMPLE / "activities"
 FILES = {
     # member name in the export -> committed demo file (gzipped, as Strava ships them)
     "activities/4600000001.gpx.gz": ACT / "extra_formats" / "2021-01-10_strava_export.gpx.gz",
-    "activities/3700000002.gpx.gz": ACT / "nrc_gpx" / "2020-07-03T095053Z_d38c6a8b-f058-4716-a994-4d2c80e55c3c.gpx.gz",
+    "activities/3700000002.gpx.gz": ACT
+    / "nrc_gpx"
+    / "2020-07-03T095053Z_d38c6a8b-f058-4716-a994-4d2c80e55c3c.gpx.gz",
 }
 # Starts as read from the GPX files' first <time> (UTC); distances/times as Strava would state
 # them (km with decimal comma in the first Distancia column, seconds for times).

@@ -28,16 +28,29 @@ def test_python_floor_matches_pyproject():
 
 
 def test_all_extra_covers_every_other_extra():
-    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
     listed = extras["all"][0].split("[", 1)[1].rstrip("]").split(",")
     assert sorted(listed) == sorted(k for k in extras if k != "all")
 
 
 def test_design_card_dependencies_are_declared():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    declared = " ".join(project["dependencies"] + sum(project["optional-dependencies"].values(), []))
-    for name in ("jupyterlab", "pandas", "polars", "plotly", "statsmodels", "scikit-learn",
-                 "ipywidgets", "voila", "stravalib"):
+    declared = " ".join(
+        project["dependencies"] + sum(project["optional-dependencies"].values(), [])
+    )
+    for name in (
+        "jupyterlab",
+        "pandas",
+        "polars",
+        "plotly",
+        "statsmodels",
+        "scikit-learn",
+        "ipywidgets",
+        "voila",
+        "stravalib",
+    ):
         assert name in declared, name
 
 

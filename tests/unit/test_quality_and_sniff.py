@@ -23,19 +23,30 @@ T0 = pd.Timestamp("2021-03-01T07:00:00Z")
 def _samples(n=600, speed=3.0, hr=150.0, gps=True, gap_at=None):
     t = pd.date_range(T0, periods=n, freq="1s")
     lat = 50 + np.arange(n) * speed / 111_195.0
-    cols = {"timestamp": t, "hr_bpm": np.full(n, hr), "speed_m_s": np.full(n, speed),
-            "distance_m": np.arange(n) * speed}
+    cols = {
+        "timestamp": t,
+        "hr_bpm": np.full(n, hr),
+        "speed_m_s": np.full(n, speed),
+        "distance_m": np.arange(n) * speed,
+    }
     if gps:
         lat = lat.astype(float)
         if gap_at is not None:
-            lat[gap_at:gap_at + 120] = np.nan
+            lat[gap_at : gap_at + 120] = np.nan
         cols.update(lat=lat, lon=np.where(np.isnan(lat), np.nan, 4.0))
     return make_samples(cols)
 
 
 def _summary(**kw):
-    base = {"sport": "run", "start_time": T0, "elapsed_time_s": 600.0, "moving_time_s": 590.0,
-            "distance_m": 1800.0, "avg_hr": 150.0, "max_hr": 170.0}
+    base = {
+        "sport": "run",
+        "start_time": T0,
+        "elapsed_time_s": 600.0,
+        "moving_time_s": 590.0,
+        "distance_m": 1800.0,
+        "avg_hr": 150.0,
+        "max_hr": 170.0,
+    }
     return {**base, **kw}
 
 
@@ -47,7 +58,10 @@ def test_a_clean_run_has_no_flags():
     "summary, flag",
     [
         (_summary(avg_hr=None, max_hr=None), "no_hr"),
-        (_summary(avg_hr=234.0), "hr_implausible"),  # SOURCES.md: odd_elevate_flagged-hr, avg 234 bpm
+        (
+            _summary(avg_hr=234.0),
+            "hr_implausible",
+        ),  # SOURCES.md: odd_elevate_flagged-hr, avg 234 bpm
         (_summary(max_hr=251.0), "hr_implausible"),
         (_summary(distance_m=600 * 20.0), "speed_implausible"),  # 72 km/h on foot
         (_summary(moving_time_s=900.0), "time_inverted"),  # moving longer than elapsed
@@ -60,18 +74,27 @@ def test_junk_is_flagged(summary, flag):
 
 
 def test_a_fast_ride_is_not_implausible():
-    assert "speed_implausible" not in quality_flags(_summary(sport="ride", distance_m=600 * 12.0), None, now=NOW)
+    assert "speed_implausible" not in quality_flags(
+        _summary(sport="ride", distance_m=600 * 12.0), None, now=NOW
+    )
 
 
 def test_gps_hole_longer_than_30_s_is_a_gap():
     assert "gps_gaps" in quality_flags(_summary(), _samples(gap_at=200), now=NOW)
-    assert "gps_gaps" not in quality_flags(_summary(sport="treadmill"), _samples(gap_at=200), now=NOW)
+    assert "gps_gaps" not in quality_flags(
+        _summary(sport="treadmill"), _samples(gap_at=200), now=NOW
+    )
 
 
 def test_make_samples_derives_time_distance_and_speed_from_fixes():
     # two fixes 1 s apart, 0.001 deg of latitude apart = 111.2 m (mean Earth radius 6371.0088 km)
-    s = make_samples({"timestamp": [T0, T0 + pd.Timedelta(seconds=1), T0],
-                      "lat": [50.0, 50.001, 50.0], "lon": [4.0, 4.0, 4.0]})
+    s = make_samples(
+        {
+            "timestamp": [T0, T0 + pd.Timedelta(seconds=1), T0],
+            "lat": [50.0, 50.001, 50.0],
+            "lon": [4.0, 4.0, 4.0],
+        }
+    )
     assert s["t_s"].tolist() == [0.0, 1.0]  # sorted, the duplicate timestamp dropped
     assert s["distance_m"].iloc[-1] == pytest.approx(111.195, abs=0.01)
     assert s["speed_m_s"].iloc[-1] == pytest.approx(111.195, abs=0.01)
@@ -79,9 +102,17 @@ def test_make_samples_derives_time_distance_and_speed_from_fixes():
 
 @pytest.mark.parametrize(
     "raw, sub, sport",
-    [("Running", None, "run"), ("running", "trail", "trail_run"), ("running", "treadmill", "treadmill"),
-     ("Run", None, "run"), ("9", None, "run"), ("Biking", None, "ride"), ("Hike", None, "walk"),
-     ("AlpineSki", None, "other"), (None, None, "other")],
+    [
+        ("Running", None, "run"),
+        ("running", "trail", "trail_run"),
+        ("running", "treadmill", "treadmill"),
+        ("Run", None, "run"),
+        ("9", None, "run"),
+        ("Biking", None, "ride"),
+        ("Hike", None, "walk"),
+        ("AlpineSki", None, "other"),
+        (None, None, "other"),
+    ],
 )
 def test_sports_normalise(raw, sub, sport):
     assert normalize_sport(raw, sub) == sport
@@ -107,8 +138,13 @@ def test_sniff_reads_content_not_names(data, name, kind):
 
 @pytest.mark.parametrize(
     "data, name, reason",
-    [(b"", "a.fit", "empty"), (b"   \n", "a.gpx", "empty"), (b"<gpx>", "a.fit", "not a FIT file"),
-     (b"hello", "a.gpx", "not XML"), (b"\x00\x01binary", "x.bin", "not a format")],
+    [
+        (b"", "a.fit", "empty"),
+        (b"   \n", "a.gpx", "empty"),
+        (b"<gpx>", "a.fit", "not a FIT file"),
+        (b"hello", "a.gpx", "not XML"),
+        (b"\x00\x01binary", "x.bin", "not a format"),
+    ],
 )
 def test_sniff_refuses_with_a_reason(data, name, reason):
     with pytest.raises(UnreadableFile, match=reason):
@@ -122,7 +158,9 @@ def test_valid_json_without_training_data_is_skipped_not_quarantined(data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from(["a.fit", "a.gpx", "a.tcx", "a.json", "a.csv", "a"]))
+@given(
+    st.binary(max_size=300), st.sampled_from(["a.fit", "a.gpx", "a.tcx", "a.json", "a.csv", "a"])
+)
 def test_sniff_never_raises_anything_but_unreadable(data, name):
     try:
         sniff(data, name)
@@ -159,8 +197,12 @@ def test_streams_find_their_activity_json(tmp_path):
 def test_a_pause_without_movement_is_not_a_gps_gap():
     s = _samples(n=600)
     paused = s.drop(index=range(200, 320))  # no rows for 2 min, then on from the same spot
-    paused = paused.assign(lat=paused["lat"].where(paused.index < 320, paused["lat"] - 120 * 3.0 / 111_195.0))
-    assert "gps_gaps" not in quality_flags(_summary(), make_samples(paused.to_dict("list")), now=NOW)
+    paused = paused.assign(
+        lat=paused["lat"].where(paused.index < 320, paused["lat"] - 120 * 3.0 / 111_195.0)
+    )
+    assert "gps_gaps" not in quality_flags(
+        _summary(), make_samples(paused.to_dict("list")), now=NOW
+    )
 
 
 def test_a_silent_jump_across_the_map_is_a_gps_gap():

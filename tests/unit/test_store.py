@@ -25,7 +25,14 @@ def test_reopening_does_not_migrate_twice(store_dir):
     store = Store(store_dir)
     assert store.schema_version == SCHEMA_VERSION
     tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"activities", "sources", "wellness", "feedback", "plan_workouts", "adaptations"} <= tables
+    assert {
+        "activities",
+        "sources",
+        "wellness",
+        "feedback",
+        "plan_workouts",
+        "adaptations",
+    } <= tables
 
 
 def test_store_from_a_newer_coachkit_is_refused_with_advice(store_dir):
