@@ -191,10 +191,7 @@ def activities(
     fmt: str = FormatOpt,
 ) -> None:
     """List activities with the DESIGN §3 columns (start_time in ISO-8601 UTC)."""
-    s = _open_store(store)
-    if athlete:
-        _require(s, athlete)
-    df = s.activities(athlete)
+    df = _open_store_for(store, athlete).activities(athlete)
     if fmt == "table":
         df = df[
             [
@@ -219,19 +216,20 @@ def wellness(
     fmt: str = FormatOpt,
 ) -> None:
     """List wellness days: HRV (rMSSD), resting HR, sleep, stress, readiness."""
-    s = _open_store(store)
-    if athlete:
-        _require(s, athlete)
-    emit_frame(s.wellness(athlete), fmt, title="Wellness")
+    emit_frame(_open_store_for(store, athlete).wellness(athlete), fmt, title="Wellness")
 
 
-def _require(s: Store, athlete: str) -> None:
+def _open_store_for(path: Path | None, athlete: str | None) -> Store:
+    """Open an existing store; when an athlete is named, fail plainly if it is not in there."""
     from coachkit.store import StoreError
 
-    try:
-        s.require_athlete(athlete)
-    except StoreError as exc:
-        _fail(str(exc))
+    s = _open_store(path)
+    if athlete:
+        try:
+            s.require_athlete(athlete)
+        except StoreError as exc:
+            _fail(str(exc))
+    return s
 
 
 @app.command()

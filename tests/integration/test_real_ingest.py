@@ -14,29 +14,24 @@ from coachkit.store import Store
 from tests.conftest import REPO
 
 
-@pytest.fixture(scope="module")
-def real_ingest(real_dir, tmp_path_factory):
-    root = tmp_path_factory.mktemp("real") / "store"
+def cli_ingest(real_dir: Path, root: Path) -> dict:
+    """Run `coachkit ingest REAL --json` in a real subprocess; return its JSON report."""
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coachkit.cli",
-            "ingest",
-            str(real_dir),
-            "--athlete",
-            "x",
-            "--store",
-            str(root),
-            "--json",
-        ],
+        [sys.executable, "-m", "coachkit.cli", "ingest", str(real_dir), "--athlete", "x"]
+        + ["--store", str(root), "--json"],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    report = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def real_ingest(real_dir, tmp_path_factory):
+    root = tmp_path_factory.mktemp("real") / "store"
+    report = cli_ingest(real_dir, root)
     by_file: dict[str, list[dict]] = {}
     for o in report["files"]:
         by_file.setdefault(o["name"].split("::")[0], []).append(o)
@@ -132,25 +127,6 @@ def test_no_activity_is_flagged_hr_plausible_when_it_is_not(real_ingest, real_di
 
 def test_reingest_of_real_folder_is_a_no_op(real_ingest, real_dir):
     store, report, _ = real_ingest
-    root = store.root
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "coachkit.cli",
-            "ingest",
-            str(real_dir),
-            "--athlete",
-            "x",
-            "--store",
-            str(root),
-            "--json",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    again = json.loads(proc.stdout)
+    again = cli_ingest(real_dir, store.root)
     assert {o["status"] for o in again["files"]} == {"unchanged"}
     assert again["totals"]["new_activities"] == 0

@@ -8,7 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from coachkit.ingest import activity_id_for
+from coachkit.merge import activity_id_for
 from coachkit.migrations import SCHEMA_VERSION
 from coachkit.store import Store, StoreError, atomic_write_bytes, check_athlete_id
 
