@@ -182,9 +182,18 @@ def make_samples(columns: dict[str, Any]) -> pd.DataFrame:
     return conform(df, SAMPLE_COLUMNS, keep_extra=extra)
 
 
-def _nanmean(s: pd.Series) -> float | None:
-    s = s.dropna()
-    return float(s.mean()) if len(s) else None
+def _time_weighted_mean(values: pd.Series, t_s: pd.Series) -> float | None:
+    """Mean over time, not over rows: "smart recording" writes more rows when values change.
+
+    Each row holds until the next one, capped at 10 s so that a pause does not count.
+    """
+    held = np.diff(t_s.to_numpy(dtype=float), append=np.nan)
+    held = np.clip(np.nan_to_num(held, nan=1.0), 0.0, 10.0)
+    v = values.to_numpy(dtype=float)
+    ok = ~np.isnan(v) & (held > 0)
+    if not ok.any():
+        return float(np.nanmean(v)) if (~np.isnan(v)).any() else None
+    return float(np.average(v[ok], weights=held[ok]))
 
 
 def summarize_samples(samples: pd.DataFrame) -> dict[str, Any]:
@@ -208,14 +217,14 @@ def summarize_samples(samples: pd.DataFrame) -> dict[str, Any]:
         out["elevation_gain_m"] = float(rises[rises > 0].sum())
     hr = samples["hr_bpm"].where(samples["hr_bpm"] > 0)
     if hr.notna().any():
-        out["avg_hr"] = _nanmean(hr)
+        out["avg_hr"] = _time_weighted_mean(hr, samples["t_s"])
         out["max_hr"] = float(hr.max())
     cad = samples["cadence_spm"].where(samples["cadence_spm"] > 0)
     if cad.notna().any():
-        out["avg_cadence_spm"] = _nanmean(cad)
+        out["avg_cadence_spm"] = _time_weighted_mean(cad, samples["t_s"])
     pw = samples["power_w"]
     if pw.notna().any():
-        out["avg_power_w"] = _nanmean(pw)
+        out["avg_power_w"] = _time_weighted_mean(pw, samples["t_s"])
     return out
 
 
