@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml
 ## make demo: ingest the shipped demo athlete, analyse it and serve the dashboard
 demo: $(STAMP)
 	$(VENV)/bin/coachkit ingest data/sample --athlete demo --store $(STORE)
-	$(VENV)/bin/coachkit activities --athlete demo --store $(STORE) --format table
-	$(VENV)/bin/coachkit wellness --athlete demo --store $(STORE) --format table
+	$(VENV)/bin/coachkit athletes --store $(STORE)
+	@echo "Explore it: $(VENV)/bin/coachkit activities --athlete demo --store $(STORE)"
+	@echo "       or:  $(VENV)/bin/jupyter lab notebooks/01_ingest.ipynb"
 
 ## make test: everything CI runs (lint, stripped notebooks, unit, integration, notebooks)
 test: lint nbcheck unit
