@@ -42,13 +42,17 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _open_store(path: Path | None, *, create: bool = False) -> Store:
+    import sqlite3
+
     from coachkit.store import Store, StoreError
 
     try:
         return Store(path, create=create)
     except StoreError as exc:
         _fail(str(exc))
-        raise  # unreachable, for type checkers
+    except sqlite3.DatabaseError as exc:
+        _fail(f"the store's catalog cannot be opened ({exc}): run `coachkit doctor`")
+    raise AssertionError("unreachable")
 
 
 def _iso_utc(series: pd.Series) -> pd.Series:
@@ -92,9 +96,7 @@ def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
 @app.command()
 def init(store: Path | None = StoreOpt) -> None:
     """Create an empty store (ingest creates one too)."""
-    from coachkit.store import Store
-
-    s = Store(store, create=True)
+    s = _open_store(store, create=True)
     typer.echo(f"Store ready at {s.root} (schema version {s.schema_version}).")
 
 
@@ -113,14 +115,14 @@ def ingest(
     """Import files into the store: new, merged, unchanged or quarantined with a reason."""
     from coachkit.ingest import ingest as run_ingest
     from coachkit.io.containers import iter_paths
-    from coachkit.store import Store, StoreError, check_athlete_id
+    from coachkit.store import StoreError, check_athlete_id
 
     try:
         check_athlete_id(athlete)
         files = list(iter_paths(paths))
     except (StoreError, FileNotFoundError) as exc:
         _fail(str(exc))
-    s = Store(store, create=True)
+    s = _open_store(store, create=True)
     if as_json or not sys.stderr.isatty():
         report = run_ingest(s, paths, athlete)
     else:
@@ -138,6 +140,13 @@ def ingest(
         )
     else:
         _print_report(report, s.root, athlete)
+    if report.count("error"):
+        typer.echo(
+            f"{report.count('error')} file(s) could not be imported this time (see above): "
+            "fix the cause (disk space? another process?) and run the same command again.",
+            err=True,
+        )
+        raise typer.Exit(1)
     if strict and report.quarantined:
         raise typer.Exit(1)
 
@@ -151,7 +160,7 @@ def _print_report(report, root: Path, athlete: str) -> None:  # noqa: ANN001
     table = Table(title=f"Ingest for {athlete} into {root}")
     for col in ("status", "files", "activities", "wellness days"):
         table.add_column(col)
-    for status in ("new", "merged", "unchanged", "skipped", "quarantined"):
+    for status in ("new", "merged", "unchanged", "skipped", "quarantined", "error"):
         rows = [o for o in report.outcomes if o.status == status]
         table.add_row(
             status,
@@ -160,7 +169,7 @@ def _print_report(report, root: Path, athlete: str) -> None:  # noqa: ANN001
             str(sum(o.n_wellness for o in rows)),
         )
     console.print(table)
-    problems = [o for o in report.outcomes if o.status in ("quarantined", "skipped")]
+    problems = [o for o in report.outcomes if o.status in ("quarantined", "skipped", "error")]
     if problems:
         q = Table(title="Not imported, and why")
         q.add_column("file", overflow="fold")

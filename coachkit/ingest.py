@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,19 +21,24 @@ import pandas as pd
 
 from coachkit.io import NothingToImport, companion_path, read_bytes
 from coachkit.io.base import UnreadableFile, finish_activity
-from coachkit.io.containers import Unit, expand_bytes, iter_paths
+from coachkit.io.containers import Unit, expand_path, iter_paths
 from coachkit.merge import import_activity, plain
 from coachkit.schemas import WELLNESS_COLUMNS
 from coachkit.store import Store, check_athlete_id, utc_now_iso
 
 log = logging.getLogger(__name__)
 
+_TRANSIENT = "not imported this time, will be retried: "
 _WELLNESS_VALUES = [c for c in WELLNESS_COLUMNS if c not in ("date", "source")]
 
 
 @dataclass
 class Outcome:
-    """What happened to one unit: new, merged, unchanged, quarantined or skipped."""
+    """What happened to one unit: new, merged, unchanged, skipped, quarantined or error.
+
+    ``error`` means the disk or the database failed, not the file: nothing was recorded and
+    the next ingest tries again.
+    """
 
     name: str
     status: str
@@ -61,7 +67,10 @@ class IngestReport:
             "new_activities": sum(o.n_new for o in self.outcomes),
             "merged_activities": sum(o.n_merged for o in self.outcomes),
             "wellness_days": sum(o.n_wellness for o in self.outcomes),
-            **{s: self.count(s) for s in ("new", "merged", "unchanged", "skipped", "quarantined")},
+            **{
+                s: self.count(s)
+                for s in ("new", "merged", "unchanged", "skipped", "quarantined", "error")
+            },
         }
 
 
@@ -76,7 +85,11 @@ def _import_wellness(conn: Any, athlete_id: str, wellness: pd.DataFrame, sha: st
             f"INSERT INTO wellness (athlete_id, date, source, {cols}, sha256) "
             f"VALUES (?, ?, ?, {', '.join('?' for _ in _WELLNESS_VALUES)}, ?) "
             f"ON CONFLICT(athlete_id, date, source) DO UPDATE SET {updates}, sha256=excluded.sha256",
-            [athlete_id, f"{pd.Timestamp(rec['date']):%Y-%m-%d}", rec.get("source") or "unknown"]
+            [
+                athlete_id,
+                f"{pd.Timestamp(rec['date']):%Y-%m-%d}",
+                plain(rec.get("source")) or "unknown",
+            ]
             + [plain(rec.get(c)) for c in _WELLNESS_VALUES]
             + [sha],
         )
@@ -127,15 +140,25 @@ def import_unit(
             _record_source(conn, athlete_id, sha, o, [])
         return o
     sha = hashlib.sha256(unit.data).hexdigest()
-    if store.conn.execute(
-        "SELECT 1 FROM sources WHERE athlete_id=? AND sha256=?", (athlete_id, sha)
-    ).fetchone():
+    companion_sha = (
+        hashlib.sha256(unit.companion).hexdigest() if unit.companion is not None else None
+    )
+    seen = store.conn.execute(
+        "SELECT status, companion_sha256 FROM sources WHERE athlete_id=? AND sha256=?",
+        (athlete_id, sha),
+    ).fetchone()
+    # Known content is unchanged, unless it failed before and now comes with the companion it
+    # needed (Strava streams quarantined alone, then ingested beside their activity JSON).
+    if seen and not (
+        companion_sha and seen["status"] != "imported" and seen["companion_sha256"] != companion_sha
+    ):
         return Outcome(unit.name, "unchanged")
-    store.put_raw(sha, unit.data)
-    companion_sha = None
-    if unit.companion is not None:
-        companion_sha = hashlib.sha256(unit.companion).hexdigest()
-        store.put_raw(companion_sha, unit.companion)
+    try:
+        store.put_raw(sha, unit.data)
+        if unit.companion is not None and companion_sha:
+            store.put_raw(companion_sha, unit.companion)
+    except OSError as exc:
+        return Outcome(unit.name, "error", f"{_TRANSIENT}{exc.strerror or exc}")
     base = unit.name.rsplit("::", 1)[-1].rsplit("/", 1)[-1]
     warnings: list[str] = []
     pending: list[Path] = []
@@ -171,6 +194,11 @@ def import_unit(
                 o.status = "merged"
             o.reason = "; ".join(warnings)[:300]
             _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
+    except (sqlite3.OperationalError, OSError) as exc:
+        # the disk or the database failed, not the file: record nothing, so the next run retries
+        for p in pending:
+            p.unlink(missing_ok=True)
+        return Outcome(unit.name, "error", f"{_TRANSIENT}{exc}")
     except NothingToImport as exc:
         for p in pending:
             p.unlink(missing_ok=True)
@@ -192,8 +220,11 @@ def import_unit(
         for p in pending:
             store.publish_samples(p)
         return o
-    with store.transaction() as conn:
-        _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
+    try:
+        with store.transaction() as conn:
+            _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
+    except sqlite3.OperationalError as exc:
+        return Outcome(unit.name, "error", f"{_TRANSIENT}{exc}")
     return o
 
 
@@ -218,43 +249,47 @@ def ingest(
         for path in iter_paths([Path(p) for p in paths]):
             if progress:
                 progress(str(path))
-            key = str(path.resolve())
-            try:
-                st = path.stat()
-            except OSError as exc:
-                report.outcomes.append(
-                    Outcome(str(path), "quarantined", f"cannot stat: {exc.strerror}")
-                )
-                continue
-            seen = store.conn.execute(
-                "SELECT size, mtime_ns FROM seen_paths WHERE athlete_id=? AND path=?",
-                (athlete_id, key),
-            ).fetchone()
-            if seen and seen["size"] == st.st_size and seen["mtime_ns"] == st.st_mtime_ns:
-                report.outcomes.append(Outcome(str(path), "unchanged"))
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                report.outcomes.append(
-                    Outcome(str(path), "quarantined", f"cannot read: {exc.strerror}")
-                )
-                continue
-            partner = companion_path(path)
-            for unit in expand_bytes(data, str(path)):
-                if partner is not None and unit.data is not None:
-                    unit.companion = next(
-                        (
-                            u.data
-                            for u in expand_bytes(partner.read_bytes(), str(partner))
-                            if u.data
-                        ),
-                        None,
-                    )
-                report.outcomes.append(import_unit(store, athlete_id, unit, now=now))
-            with store.transaction() as conn:
-                conn.execute(
-                    "INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?, ?)",
-                    (athlete_id, key, st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest()),
-                )
+            report.outcomes.extend(_ingest_path(store, athlete_id, path, now))
     return report
+
+
+def _ingest_path(
+    store: Store, athlete_id: str, path: Path, now: pd.Timestamp | None
+) -> list[Outcome]:
+    """Everything one path holds; the path is remembered (fast path) only if nothing failed."""
+    partner = companion_path(path)
+    # a file read with a companion is remembered with it: a partner that appears later re-reads it
+    key = str(path.resolve()) + (f"|with:{partner.resolve()}" if partner is not None else "")
+    try:
+        st = path.stat()
+        seen = store.conn.execute(
+            "SELECT size, mtime_ns FROM seen_paths WHERE athlete_id=? AND path=?", (athlete_id, key)
+        ).fetchone()
+        if seen and (seen["size"], seen["mtime_ns"]) == (st.st_size, st.st_mtime_ns):
+            return [Outcome(str(path), "unchanged")]
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        companion = None
+        if partner is not None:
+            companion = next((u.data for u in expand_path(partner) if u.data), None)
+        outcomes = []
+        for unit in expand_path(path):
+            if companion is not None and unit.data is not None:
+                unit.companion = companion
+            outcomes.append(import_unit(store, athlete_id, unit, now=now))
+    except OSError as exc:
+        return [Outcome(str(path), "error", f"{_TRANSIENT}cannot read: {exc.strerror or exc}")]
+    except Exception as exc:  # never let one path stop the batch; nothing recorded, so retried
+        log.debug("failure on %s", path, exc_info=True)
+        return [
+            Outcome(
+                str(path), "quarantined", f"could not be read ({exc.__class__.__name__}: {exc})"
+            )
+        ]
+    if all(o.status != "error" for o in outcomes):
+        with store.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?, ?)",
+                (athlete_id, key, st.st_size, st.st_mtime_ns, digest),
+            )
+    return outcomes

@@ -96,10 +96,18 @@ def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[An
     )
     family = _SPORT_FAMILY.get(summary["sport"], summary["sport"])
     near = None
-    for row in conn.execute(
-        "SELECT * FROM activities WHERE athlete_id=? AND start_time BETWEEN ? AND ? ORDER BY start_time",
+    rows = conn.execute(
+        "SELECT * FROM activities WHERE athlete_id=? AND start_time BETWEEN ? AND ?",
         (athlete_id, lo, hi),
-    ):
+    ).fetchall()
+    # the closest start first: two runs a minute apart each find their own twin
+    rows.sort(
+        key=lambda r: (
+            abs((pd.Timestamp(r["start_time"]) - start).total_seconds()),
+            r["activity_id"],
+        )
+    )
+    for row in rows:
         if _SPORT_FAMILY.get(row["sport"], row["sport"]) != family:
             continue
         row_start = pd.Timestamp(row["start_time"])
@@ -114,6 +122,39 @@ def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[An
             return row, True
         near = near or row
     return near, False
+
+
+def _fill_gaps(
+    store: Store,
+    conn: Any,
+    athlete_id: str,
+    match: Any,
+    act: ParsedActivity,
+    row_values: dict[str, Any],
+    extra: dict[str, Any],
+    sha: str,
+    pending: list[Path],
+) -> None:
+    """A lower-priority source fills what the primary lacks: values, samples, laps.
+
+    This makes the merged row the same whichever order the sources arrive in (the id aside).
+    """
+    activity_id = match["activity_id"]
+    flags = [f for f in (match["quality_flags"] or "").split(";") if f]
+    if match["avg_hr"] is None and row_values.get("avg_hr") is not None:
+        flags = [f for f in flags if f != "no_hr"]
+    conn.execute(
+        f"UPDATE activities SET {', '.join(f'{c}=COALESCE({c}, ?)' for c in _SUMMARY_COLS)}, "
+        "quality_flags=?, extra_json=? WHERE activity_id=?",
+        [row_values[c] for c in _SUMMARY_COLS]
+        + [";".join(flags), json.dumps({**extra, **json.loads(match["extra_json"])}), activity_id],
+    )
+    if act.samples is not None and not act.samples.empty and not match["has_samples"]:
+        pending.append(store.stage_samples(athlete_id, activity_id, act.samples, sha[:16]))
+        conn.execute("UPDATE activities SET has_samples=1 WHERE activity_id=?", (activity_id,))
+    has_laps = conn.execute("SELECT 1 FROM laps WHERE activity_id=?", (activity_id,)).fetchone()
+    if act.laps is not None and not act.laps.empty and not has_laps:
+        _insert_laps(conn, activity_id, act.laps)
 
 
 def import_activity(
@@ -176,10 +217,8 @@ def import_activity(
             if act.laps is not None and not act.laps.empty:
                 conn.execute("DELETE FROM laps WHERE activity_id=?", (activity_id,))
                 _insert_laps(conn, activity_id, act.laps)
-        elif has_samples and not match["has_samples"]:
-            # a lower-priority source still fills a gap: samples where the primary had none
-            pending.append(store.stage_samples(athlete_id, activity_id, act.samples, sha[:16]))
-            conn.execute("UPDATE activities SET has_samples=1 WHERE activity_id=?", (activity_id,))
+        else:
+            _fill_gaps(store, conn, athlete_id, match, act, row_values, extra, sha, pending)
         _link(conn, athlete_id, sha, idx, activity_id, act, name, priority, promote)
         return "merged"
 

@@ -10,6 +10,11 @@ from __future__ import annotations
 MIGRATIONS: list[str] = [
     # 1: the foundation
     """
+    -- small facts about the store itself (e.g. a rebuild whose samples swap is unfinished)
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     CREATE TABLE athletes (
         athlete_id TEXT PRIMARY KEY,
         name TEXT,

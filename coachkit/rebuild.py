@@ -1,84 +1,102 @@
 """``coachkit rebuild``: re-parse every raw original into a fresh catalog (DESIGN §4).
 
-Parsers improve; the runner should not have to re-download anything. The fresh catalog and
-samples tree are built beside the live ones and swapped in at the end, so an interrupted
-rebuild leaves the store as it was. Data that exists only in the catalog (athletes, feedback,
-plans, adaptations) is carried over unchanged.
+Parsers improve; the runner should not have to re-download anything. The derived tables are
+rebuilt in a scratch catalog beside the live one, then copied into the live catalog in one
+transaction, so the catalog file is never replaced under processes that have it open (a
+dashboard kernel keeps writing feedback safely) and an interrupted rebuild changes nothing.
+What exists only in the catalog (athletes, feedback, plans, adaptations) is never touched,
+except that feedback pointing at an activity whose id changed is pointed at its new id.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 from collections.abc import Callable
 
-from coachkit.ingest import IngestReport, Outcome, import_unit
+from coachkit.ingest import IngestReport, import_unit
 from coachkit.io.containers import Unit
-from coachkit.store import Store
+from coachkit.store import REBUILD_CATALOG, REBUILD_SAMPLES, Store, StoreError
 
-USER_TABLES = ("athletes", "seen_paths", "feedback", "plans", "plan_workouts", "adaptations")
-_NEW_CATALOG, _NEW_SAMPLES = "catalog.rebuild.sqlite", "samples.rebuild"
+#: tables derived from raw/ (everything else in the catalog is the user's and is kept)
+DERIVED_TABLES = ("sources", "activities", "activity_sources", "laps", "wellness")
 
 
-def _remove_sqlite(path: os.PathLike[str] | str) -> None:
-    """Delete a SQLite file with its WAL and shared-memory companions."""
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(f"{path}{suffix}")
+def _missing_originals(store: Store) -> list[str]:
+    """Names of imported units whose original (or companion) is not in raw/."""
+    missing = []
+    for row in store.conn.execute("SELECT name, sha256, companion_sha256, status FROM sources"):
+        needed = [row["companion_sha256"]]
+        if row["status"] != "quarantined":  # quarantined units refused unread have no raw
+            needed.append(row["sha256"])
+        if any(sha and not store.raw_path(sha).exists() for sha in needed):
+            missing.append(row["name"])
+    return missing
 
 
 def rebuild(store: Store, *, progress: Callable[[str], None] | None = None) -> IngestReport:
-    """Rebuild ``store``'s catalog and samples from ``raw/``; return what each unit became.
+    """Rebuild ``store``'s derived tables and samples from ``raw/``; return what each unit became.
 
-    No other coachkit process should have the store open while this runs (the swap replaces
-    the catalog file).
+    Raises
+    ------
+    StoreError
+        When originals of imported files are missing from ``raw/``: rebuilding would lose them.
     """
     report = IngestReport()
     with store.ingest_lock():
         store.recover()
-        _remove_sqlite(store.root / _NEW_CATALOG)
-        shutil.rmtree(store.root / _NEW_SAMPLES, ignore_errors=True)
-        fresh = Store(store.root, catalog_name=_NEW_CATALOG, samples_name=_NEW_SAMPLES)
-        conn = fresh.conn
-        conn.execute("ATTACH DATABASE ? AS old", (str(store.catalog_path),))
-        with fresh.transaction():
-            for table in USER_TABLES:
-                conn.execute(f"INSERT INTO main.{table} SELECT * FROM old.{table}")
-        conn.execute("DETACH DATABASE old")
-        for row in [dict(r) for r in store.conn.execute("SELECT * FROM sources ORDER BY seq")]:
+        missing = _missing_originals(store)
+        if missing:
+            raise StoreError(
+                f"{len(missing)} imported file(s) have no original in {store.raw_dir} "
+                f"(e.g. {missing[0]}): a rebuild would drop them; re-ingest those files first"
+            )
+        fresh = Store(store.root, catalog_name=REBUILD_CATALOG, samples_name=REBUILD_SAMPLES)
+        rows = [dict(r) for r in store.conn.execute("SELECT * FROM sources ORDER BY seq")]
+        for row in rows:
             if progress:
                 progress(row["name"])
+            fresh.ensure_athlete(row["athlete_id"])
             raw = store.raw_path(row["sha256"])
             if raw.exists():
-                companion = row.get("companion_sha256")
+                companion = row["companion_sha256"]
                 unit = Unit(
                     row["name"],
                     raw.read_bytes(),
                     companion=store.raw_path(companion).read_bytes() if companion else None,
                 )
-                outcome = import_unit(fresh, row["athlete_id"], unit)
             else:  # refused before reading (unsafe zip member): nothing to re-parse, keep the verdict
-                outcome = import_unit(
-                    fresh, row["athlete_id"], Unit(row["name"], None, row["reason"])
-                )
-            report.outcomes.append(outcome)
-        for db in (fresh, store):  # fold the WALs in so that the swap moves one complete file
-            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            db.close()
-        for suffix in ("-wal", "-shm"):
-            for path in (f"{store.catalog_path}{suffix}", f"{store.root / _NEW_CATALOG}{suffix}"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
-        os.replace(store.root / _NEW_CATALOG, store.catalog_path)
-        old = store.root / "samples.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if store.samples_dir.exists():
-            os.replace(store.samples_dir, old)
-        if (store.root / _NEW_SAMPLES).exists():
-            os.replace(store.root / _NEW_SAMPLES, store.samples_dir)
-        shutil.rmtree(old, ignore_errors=True)
+                unit = Unit(row["name"], None, row["reason"])
+            report.outcomes.append(import_unit(fresh, row["athlete_id"], unit))
+        fresh.close()
+        _apply(store)
+        store.recover()  # swaps the rebuilt samples in and drops the scratch catalog
     return report
 
 
-__all__ = ["rebuild", "Outcome"]
+def _apply(store: Store) -> None:
+    """Copy the fresh derived tables into the live catalog in one transaction, re-pointing
+    feedback at new activity ids, then mark the commit so the samples swap can be finished."""
+    conn = store.conn
+    conn.execute("ATTACH DATABASE ? AS fresh", (str(store.root / REBUILD_CATALOG),))
+    try:
+        with store.transaction():
+            # old id -> new id through the source that delivered it (athlete, sha256, index)
+            conn.execute(
+                """CREATE TEMP TABLE id_map AS
+                   SELECT o.activity_id AS old_id, MIN(n.activity_id) AS new_id
+                   FROM main.activity_sources o JOIN fresh.activity_sources n
+                     ON o.athlete_id = n.athlete_id AND o.sha256 = n.sha256 AND o.idx = n.idx
+                   GROUP BY o.activity_id"""
+            )
+            conn.execute(
+                """UPDATE feedback SET activity_id =
+                       (SELECT new_id FROM id_map WHERE old_id = feedback.activity_id)
+                   WHERE activity_id IN (SELECT old_id FROM id_map WHERE new_id != old_id)"""
+            )
+            conn.execute("DROP TABLE temp.id_map")
+            for table in DERIVED_TABLES:
+                conn.execute(f"DELETE FROM main.{table}")
+                conn.execute(f"INSERT INTO main.{table} SELECT * FROM fresh.{table}")
+            conn.execute("INSERT OR IGNORE INTO main.athletes SELECT * FROM fresh.athletes")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('rebuild_samples', 'pending')")
+    finally:
+        conn.execute("DETACH DATABASE fresh")

@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -31,8 +32,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_STORE = Path("data") / "store"
-ATHLETE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ATHLETE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+ACTIVITY_ID_RE = re.compile(r"[0-9a-f]{16}")
 PENDING = ".pending-"
+REBUILD_CATALOG, REBUILD_SAMPLES = "catalog.rebuild.sqlite", "samples.rebuild"
 
 
 class StoreError(RuntimeError):
@@ -49,7 +52,7 @@ def resolve_store_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 def check_athlete_id(athlete_id: str) -> str:
     """Return ``athlete_id`` if it is safe to use in a path; raise StoreError otherwise."""
-    if not isinstance(athlete_id, str) or not ATHLETE_ID_RE.match(athlete_id):
+    if not isinstance(athlete_id, str) or not ATHLETE_ID_RE.fullmatch(athlete_id):
         raise StoreError(
             f"invalid athlete id {athlete_id!r}: use 1-64 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
@@ -164,7 +167,8 @@ class Store:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may already have rolled back on its own
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
@@ -212,6 +216,8 @@ class Store:
             atomic_write_bytes(path, data)
 
     def samples_path(self, athlete_id: str, activity_id: str) -> Path:
+        if not isinstance(activity_id, str) or not ACTIVITY_ID_RE.fullmatch(activity_id):
+            raise StoreError(f"invalid activity id {activity_id!r}: 16 hexadecimal digits expected")
         return (
             self.samples_dir
             / f"athlete_id={check_athlete_id(athlete_id)}"
@@ -241,7 +247,13 @@ class Store:
         os.replace(pending, pending.with_name(pending.name.split(PENDING, 1)[0]))
 
     def recover(self) -> int:
-        """Finish or undo sample writes interrupted by a crash; return how many were fixed."""
+        """Finish or undo writes interrupted by a crash; return how many sample files were fixed.
+
+        Two kinds: a rebuild whose catalog committed but whose samples swap did not finish
+        (``meta.rebuild_samples``, written in the same transaction, says so), and samples
+        staged for a unit whose transaction did or did not commit.
+        """
+        self._finish_rebuild_swap()
         fixed = 0
         if not self.samples_dir.exists():
             return 0
@@ -262,6 +274,24 @@ class Store:
                 pending.unlink(missing_ok=True)
             fixed += 1
         return fixed
+
+    def _finish_rebuild_swap(self) -> None:
+        staged, old = self.root / REBUILD_SAMPLES, self.root / "samples.old"
+        row = self.conn.execute("SELECT value FROM meta WHERE key='rebuild_samples'").fetchone()
+        if row is not None:
+            if staged.exists():
+                if self.samples_dir.exists():
+                    shutil.rmtree(old, ignore_errors=True)
+                    os.replace(self.samples_dir, old)
+                os.replace(staged, self.samples_dir)
+            with self.transaction() as conn:
+                conn.execute("DELETE FROM meta WHERE key='rebuild_samples'")
+        if self.samples_dir.name == "samples":  # only the live store cleans up after a rebuild
+            shutil.rmtree(staged, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self.root / REBUILD_CATALOG}{suffix}")
 
     def read_samples(self, athlete_id: str, activity_id: str) -> pd.DataFrame:
         """The samples frame of one activity (empty frame with canonical columns if it has none)."""

@@ -67,13 +67,12 @@ _XML_SUFFIXES = (".gpx", ".tcx", ".xml")
 
 
 def _text_head(data: bytes, n: int = 4096) -> str:
+    """The first ``n`` bytes as text. UTF-16 only with its BOM; otherwise UTF-8, ignoring a
+    multi-byte character cut in half at the end of the slice."""
     head = data[:n]
-    for enc in ("utf-8-sig", "utf-16", "latin-1"):
-        try:
-            return head.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return ""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", errors="ignore")
+    return head.decode("utf-8-sig", errors="ignore")
 
 
 def _sniff_json(data: bytes) -> str:

@@ -311,7 +311,8 @@ def finish_activity(act: ParsedActivity, *, now: pd.Timestamp | None = None) -> 
             isinstance(summary.get(key), float) and math.isnan(summary[key])
         ):
             summary[key] = value
-    summary["sport"] = summary.get("sport") or "other"
+    sport = summary.get("sport")
+    summary["sport"] = sport if isinstance(sport, str) and sport else "other"
     summary["has_samples"] = act.samples is not None and not act.samples.empty
     flags = list(act.flags) + quality_flags(summary, act.samples, now=now)
     return ParsedActivity(

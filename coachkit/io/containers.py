@@ -1,7 +1,8 @@
 """Expand inputs into parseable units: folders, zip archives (Strava/Garmin exports) and gzip.
 
-Nothing is ever extracted to disk. Members are read into memory with hard limits, so a zip bomb
-or a ``../`` path costs nothing but a quarantine line, and the rest of the batch lands.
+Nothing is ever extracted to disk. Members are read into memory one at a time with hard limits,
+so a zip bomb, a corrupt member or a ``../`` path costs nothing but a quarantine line, and the
+rest of the batch lands.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ MAX_MEMBER_BYTES = 256 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 8 * 1024 * 1024 * 1024
 MAX_RATIO = 200  # compression ratio above which a large member is treated as a bomb
 MAX_MEMBERS = 200_000
+MAX_DEPTH = 4  # archives inside archives: a Garmin export nests zips two deep; a quine never ends
 _SKIP_NAMES = {".ds_store", "thumbs.db"}
 _SKIP_PREFIXES = ("__macosx/", ".")
 
@@ -44,21 +46,25 @@ def _bounded_gunzip(data: bytes, limit: int = MAX_MEMBER_BYTES) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
             out = gz.read(limit + 1)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise ContainerError(f"corrupt gzip data ({exc})") from None
+    except Exception as exc:  # OSError, EOFError, zlib.error on a corrupt stream
+        raise ContainerError(f"corrupt gzip data ({exc.__class__.__name__}: {exc})") from None
     if len(out) > limit:
         raise ContainerError(
             f"gzip expands beyond {limit // 2**20} MB: refused (possible gzip bomb)"
-        )
-    if len(data) and len(out) / len(data) > MAX_RATIO * 5 and len(out) > 64 * 2**20:
-        raise ContainerError(
-            "gzip compression ratio is implausibly high: refused (possible gzip bomb)"
         )
     return out
 
 
 def _strip_gz(name: str) -> str:
     return name[:-3] if name.lower().endswith(".gz") else name
+
+
+def _is_gzip(head: bytes) -> bool:
+    return head[:2] == b"\x1f\x8b"
+
+
+def _is_zip(head: bytes) -> bool:
+    return head[:4] in (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _safe_member_name(name: str) -> str | None:
@@ -71,80 +77,111 @@ def _safe_member_name(name: str) -> str | None:
     return "/".join(parts)
 
 
-def iter_zip(data: bytes, archive_name: str) -> Iterator[Unit]:
-    """Yield the units inside a zip, refusing unsafe or oversized members one by one."""
+def iter_zip(
+    source: bytes | str | os.PathLike[str], archive_name: str, depth: int = 0
+) -> Iterator[Unit]:
+    """Yield the units inside a zip (its bytes, or its path), refusing bad members one by one.
+
+    From a path the archive is read member by member, so a multi-GB export never sits in memory.
+    """
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ContainerError(f"corrupt zip archive ({exc})") from None
-    if len(infos) > MAX_MEMBERS:
-        raise ContainerError(f"zip holds {len(infos)} members: refused (more than {MAX_MEMBERS})")
-    declared = sum(i.file_size for i in infos)
-    if declared > MAX_ARCHIVE_BYTES:
-        raise ContainerError(
-            f"zip expands to {declared / 2**30:.1f} GB: refused (possible zip bomb)"
-        )
-    total = 0
-    for info in infos:
-        if info.is_dir():
-            continue
-        label = f"{archive_name}::{info.filename}"
-        safe = _safe_member_name(info.filename)
-        if safe is None:
-            yield Unit(label, None, "unsafe path in archive (absolute or '../'): refused")
-            continue
-        base = safe.rsplit("/", 1)[-1].lower()
-        if base in _SKIP_NAMES or safe.lower().startswith(_SKIP_PREFIXES) or base.startswith("._"):
-            continue
-        if info.file_size > MAX_MEMBER_BYTES or (
-            info.compress_size
-            and info.file_size / info.compress_size > MAX_RATIO
-            and info.file_size > 32 * 2**20
-        ):
-            yield Unit(
-                label,
-                None,
-                f"member expands to {info.file_size / 2**20:.0f} MB: refused (possible zip bomb)",
+    with zf:
+        if len(infos) > MAX_MEMBERS:
+            raise ContainerError(
+                f"zip holds {len(infos)} members: refused (more than {MAX_MEMBERS})"
             )
-            continue
-        try:
-            with zf.open(info) as fh:
-                raw = fh.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-            yield Unit(label, None, f"unreadable archive member ({exc.__class__.__name__}: {exc})")
-            continue
-        if len(raw) > MAX_MEMBER_BYTES:
-            yield Unit(
-                label, None, "member larger than its header says: refused (possible zip bomb)"
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_ARCHIVE_BYTES:
+            raise ContainerError(
+                f"zip expands to {declared / 2**30:.1f} GB: refused (possible zip bomb)"
             )
-            continue
-        total += len(raw)
-        if total > MAX_ARCHIVE_BYTES:
-            yield Unit(
-                label, None, "archive expands beyond the size limit: refused (possible zip bomb)"
-            )
-            return
-        yield from expand_bytes(raw, label)
+        total = 0
+        for info in infos:
+            if info.is_dir():
+                continue
+            label = f"{archive_name}::{info.filename}"
+            safe = _safe_member_name(info.filename)
+            if safe is None:
+                yield Unit(label, None, "unsafe path in archive (absolute or '../'): refused")
+                continue
+            base = safe.rsplit("/", 1)[-1].lower()
+            if (
+                base in _SKIP_NAMES
+                or safe.lower().startswith(_SKIP_PREFIXES)
+                or base.startswith("._")
+            ):
+                continue
+            ratio = info.file_size / info.compress_size if info.compress_size else 0
+            if info.file_size > MAX_MEMBER_BYTES or (
+                ratio > MAX_RATIO and info.file_size > 32 * 2**20
+            ):
+                yield Unit(
+                    label,
+                    None,
+                    f"member expands to {info.file_size / 2**20:.0f} MB: refused (possible zip bomb)",
+                )
+                continue
+            try:
+                with zf.open(info) as fh:
+                    raw = fh.read(MAX_MEMBER_BYTES + 1)
+            except Exception as exc:  # corrupt deflate (zlib.error), encrypted (RuntimeError), ...
+                yield Unit(
+                    label, None, f"unreadable archive member ({exc.__class__.__name__}: {exc})"
+                )
+                continue
+            if len(raw) > MAX_MEMBER_BYTES:
+                yield Unit(
+                    label, None, "member larger than its header says: refused (possible zip bomb)"
+                )
+                continue
+            total += len(raw)
+            if total > MAX_ARCHIVE_BYTES:
+                yield Unit(
+                    label,
+                    None,
+                    "archive expands beyond the size limit: refused (possible zip bomb)",
+                )
+                return
+            yield from expand_bytes(raw, label, depth + 1)
 
 
-def expand_bytes(data: bytes, name: str) -> Iterator[Unit]:
+def expand_bytes(data: bytes, name: str, depth: int = 0) -> Iterator[Unit]:
     """Yield parseable units from one file's bytes: itself, or what its gzip/zip holds."""
-    if data[:2] == b"\x1f\x8b":
+    if depth > MAX_DEPTH and (_is_gzip(data) or _is_zip(data)):
+        yield Unit(name, None, f"archives nested more than {MAX_DEPTH} deep: refused")
+        return
+    if _is_gzip(data):
         try:
             inner = _bounded_gunzip(data)
         except ContainerError as exc:
             yield Unit(name, None, str(exc))
             return
-        yield from expand_bytes(inner, _strip_gz(name))
+        yield from expand_bytes(inner, _strip_gz(name), depth + 1)
         return
-    if data[:4] == b"PK\x03\x04" or (data[:4] == b"PK\x05\x06" and len(data) <= 22):
+    if _is_zip(data):
         try:
-            yield from iter_zip(data, name)
+            yield from iter_zip(data, name, depth)
         except ContainerError as exc:
             yield Unit(name, None, str(exc))
         return
     yield Unit(name, data)
+
+
+def expand_path(path: Path) -> Iterator[Unit]:
+    """:func:`expand_bytes` for a file on disk; a zip is read from disk one member at a time."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if _is_zip(head):
+        try:
+            yield from iter_zip(path, str(path))
+        except ContainerError as exc:
+            yield Unit(str(path), None, str(exc))
+        return
+    yield from expand_bytes(path.read_bytes(), str(path))
 
 
 def iter_paths(paths: list[Path]) -> Iterator[Path]:

@@ -48,7 +48,9 @@ def test_missing_store_without_create_says_what_to_run(tmp_path):
         Store(tmp_path / "nowhere", create=False)
 
 
-@pytest.mark.parametrize("bad", ["", "../etc", "a/b", "..", ".hidden", "x" * 65, "a b", "é"])
+@pytest.mark.parametrize(
+    "bad", ["", "../etc", "a/b", "..", ".hidden", "x" * 65, "a b", "é", "bob\n"]
+)
 def test_athlete_ids_that_could_escape_a_path_are_refused(bad):
     with pytest.raises(StoreError, match="invalid athlete id"):
         check_athlete_id(bad)
@@ -75,13 +77,13 @@ def test_atomic_write_replaces_whole_file(tmp_path):
 def test_samples_are_staged_then_published_and_recovered(store_dir):
     store = Store(store_dir)
     df = pd.DataFrame({"t_s": [0.0, 1.0], "hr_bpm": [120.0, 121.0]})
-    pending = store.stage_samples("demo", "abc", df, "f" * 16)
-    assert not store.samples_path("demo", "abc").exists()
+    pending = store.stage_samples("demo", "0123456789abcdef", df, "f" * 16)
+    assert not store.samples_path("demo", "0123456789abcdef").exists()
     # no committed source with that sha: recovery rolls the write back
     assert store.recover() == 1
-    assert not pending.exists() and not store.samples_path("demo", "abc").exists()
+    assert not pending.exists() and not store.samples_path("demo", "0123456789abcdef").exists()
     # a committed source: recovery rolls it forward
-    pending = store.stage_samples("demo", "abc", df, "e" * 16)
+    pending = store.stage_samples("demo", "0123456789abcdef", df, "e" * 16)
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO sources (athlete_id, sha256, name, status, seq, ingested_at) "
@@ -89,7 +91,7 @@ def test_samples_are_staged_then_published_and_recovered(store_dir):
             ("e" * 64,),
         )
     assert store.recover() == 1
-    assert store.read_samples("demo", "abc")["hr_bpm"].tolist() == [120.0, 121.0]
+    assert store.read_samples("demo", "0123456789abcdef")["hr_bpm"].tolist() == [120.0, 121.0]
 
 
 def test_transaction_rolls_back_on_error(store_dir):
