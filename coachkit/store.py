@@ -143,7 +143,9 @@ class Store:
             conn = sqlite3.connect(self.catalog_path, timeout=30, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(
+                "PRAGMA synchronous=FULL"
+            )  # a commit survives power loss, not just a crash
             conn.execute("PRAGMA busy_timeout=30000")
             self._conn = conn
         return self._conn
