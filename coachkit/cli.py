@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -239,6 +239,88 @@ def _open_store_for(path: Path | None, athlete: str | None) -> Store:
         except StoreError as exc:
             _fail(str(exc))
     return s
+
+
+def _pick_athlete(s: Store, athlete: str | None) -> str:
+    """The athlete named, or the only one in the store."""
+    from coachkit.store import StoreError
+
+    if athlete is None:
+        known = [a["athlete_id"] for a in s.athletes()]
+        if len(known) != 1:
+            _fail(
+                f"say which athlete with --athlete (the store holds: {', '.join(known) or 'none'})"
+            )
+        return known[0]
+    try:
+        return s.require_athlete(athlete)
+    except StoreError as exc:
+        _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def _day(value: str | None, option: str) -> Any:
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError):
+        _fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
+
+
+@app.command()
+def metrics(
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    date_from: str | None = typer.Option(None, "--from", help="First day to show (YYYY-MM-DD)."),
+    date_to: str | None = typer.Option(None, "--to", help="Last day to show (YYYY-MM-DD)."),
+    as_of: str | None = typer.Option(
+        None, "--date", help="Use only what was known on this day [default: all]."
+    ),
+    convention: str = typer.Option(
+        "exp", "--convention", help="PMC smoothing: exp (1-e^-1/N), 1/N or 2/(N+1)."
+    ),
+) -> None:
+    """Daily training metrics: load, fitness/fatigue/form (CTL/ATL/TSB), ACWR, monotony, HRV."""
+    from coachkit.analysis import daily_metrics, load_athlete, thresholds
+
+    s = _open_store(store)
+    who = _pick_athlete(s, athlete)
+    if convention not in ("exp", "1/N", "2/(N+1)"):
+        _fail(f"unknown convention {convention!r}: use exp, 1/N or 2/(N+1)")
+    data = load_athlete(s, who, as_of=_day(as_of, "--date"))
+    daily = daily_metrics(
+        data, start=_day(date_from, "--from"), end=_day(date_to, "--to"), convention=convention
+    )
+    if fmt == "table":
+        cols = [
+            c
+            for c in (
+                "date",
+                "load",
+                "ctl",
+                "atl",
+                "tsb",
+                "acwr",
+                "monotony",
+                "run_distance_m",
+                "ln_rmssd",
+                "hrv_ln_rmssd_7d",
+                "hrv_status",
+                "resting_hr",
+                "vdot_90d",
+            )
+            if c in daily
+        ]
+        emit_frame(daily[cols].tail(42), fmt, title=f"Daily metrics, {who} (last 42 days shown)")
+        typer.echo(thresholds(data).describe())
+    else:
+        emit_frame(daily, fmt)
 
 
 @app.command()

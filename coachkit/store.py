@@ -372,6 +372,38 @@ class Store:
         )
         return conform(df, {"athlete_id": "string", **WELLNESS_COLUMNS})
 
+    def feedback(self, athlete_id: str | None = None) -> pd.DataFrame:
+        """The feedback frame of DESIGN §3 (RPE, feel, niggles, missed days), oldest first."""
+        from coachkit.schemas import FEEDBACK_COLUMNS, conform
+
+        where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
+        df = self._frame(f"SELECT * FROM feedback {where} ORDER BY date, created_at", params)
+        if len(df):
+            df["illness"] = df["illness"].map(lambda v: None if v is None else bool(v))
+        return conform(df, FEEDBACK_COLUMNS)
+
+    def athlete_settings(self, athlete_id: str) -> dict[str, Any]:
+        """The athlete's own values (hr_max, hr_rest, lthr, threshold_pace_s_per_km, sex, units, ...)."""
+        row = self.conn.execute(
+            "SELECT settings_json FROM athletes WHERE athlete_id=?", (check_athlete_id(athlete_id),)
+        ).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def update_athlete_settings(self, athlete_id: str, **values: Any) -> dict[str, Any]:
+        """Set (or with None, clear) settings; returns the new settings."""
+        with self.transaction() as conn:
+            self.ensure_athlete(athlete_id, conn=conn)
+            row = conn.execute(
+                "SELECT settings_json FROM athletes WHERE athlete_id=?", (athlete_id,)
+            ).fetchone()
+            settings = {**json.loads(row[0]), **values}
+            settings = {k: v for k, v in settings.items() if v is not None}
+            conn.execute(
+                "UPDATE athletes SET settings_json=? WHERE athlete_id=?",
+                (json.dumps(settings), athlete_id),
+            )
+        return settings
+
     def sources(self, athlete_id: str | None = None) -> pd.DataFrame:
         """The manifest: every unit ever ingested with its status and reason."""
         where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
