@@ -2,8 +2,9 @@
 
 This is the seam between the store (disk) and the pure ``features``: it loads an athlete's
 frames as of a day, hands samples to the feature functions through a lazy mapping, and
-assembles the two tables everything else shows: the per-activity table (load, GAP, EF,
-decoupling, intensity) and the daily metrics table behind ``coachkit metrics``.
+assembles the two tables everything else shows: the per-activity table (load and how it was
+computed, GAP, EF, decoupling, time per intensity zone) and the daily metrics table behind
+``coachkit metrics``.
 """
 
 from __future__ import annotations
@@ -12,24 +13,43 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from coachkit.features.zones import ZONE_NAMES, time_in_zones
+from coachkit.features.zones import ZONE_NAMES, time_in_zones, zone_of_hr
 
 if TYPE_CHECKING:
     from coachkit.features.thresholds import Thresholds
     from coachkit.store import Store
 
 FOOT_SPORTS = ("run", "trail_run", "treadmill")
-_EXCLUDE_FLAGS = ("duplicate_of:", "hr_implausible", "speed_implausible", "date_implausible")
+#: per-activity features from samples that join the activity table (see features.running)
+FEATURE_COLUMNS = (
+    "mean_speed_m_s",
+    "mean_gap_speed_m_s",
+    "hr_time_weighted",
+    "ef",
+    "decoupling_pct",
+)
+EFFORT_COLUMNS = ("activity_id", "date", "name", "distance_m", "time_s")
+# best efforts from these runs would be GPS artefacts, not performances
+_NO_EFFORTS_FLAGS = ("duplicate_of:", "speed_implausible", "gps_gaps", "date_implausible", "manual")
+_DAILY_SUMS = (
+    "n_activities",
+    "distance_m",
+    "run_distance_m",
+    "duration_s",
+    "easy_s",
+    "moderate_s",
+    "hard_s",
+)
 
 
 class StoreSamples(Mapping[str, pd.DataFrame]):
     """activity_id -> samples frame, read from the store on first use and kept."""
 
     def __init__(self, store: Store, athlete_id: str, activity_ids: list[str]) -> None:
-        self._store, self._athlete, self._ids = store, athlete_id, list(activity_ids)
+        self._store, self._athlete, self._ids = store, athlete_id, set(activity_ids)
+        self._order = list(activity_ids)
         self._cache: dict[str, pd.DataFrame] = {}
 
     def __getitem__(self, activity_id: str) -> pd.DataFrame:
@@ -40,15 +60,18 @@ class StoreSamples(Mapping[str, pd.DataFrame]):
         return self._cache[activity_id]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
+        return iter(self._order)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._order)
 
 
 @dataclass
 class AthleteData:
-    """Everything known about one athlete up to ``as_of`` (inclusive, athlete's calendar)."""
+    """Everything known about one athlete at the end of ``as_of`` (the athlete's calendar day).
+
+    Derived tables are computed once, on first use, by the functions below.
+    """
 
     athlete_id: str
     activities: pd.DataFrame
@@ -57,18 +80,14 @@ class AthleteData:
     settings: dict[str, Any]
     samples: Mapping[str, pd.DataFrame]
     as_of: pd.Timestamp | None = None
-    _table: pd.DataFrame | None = field(default=None, repr=False)
-    _thresholds: Thresholds | None = field(default=None, repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 def local_day(activities: pd.DataFrame) -> pd.Series:
     """Each activity's calendar day where the athlete was (UTC when the offset is unknown)."""
-    offset = pd.to_timedelta(
-        activities["utc_offset_s"].astype("Float64").fillna(0).astype(float), unit="s"
-    )
-    return (
-        activities["start_time"].dt.tz_convert("UTC").dt.tz_localize(None) + offset
-    ).dt.normalize()
+    offset_s = activities["utc_offset_s"].astype("Float64").fillna(0).astype(float)
+    start = activities["start_time"].dt.tz_convert("UTC").dt.tz_localize(None)
+    return (start + pd.to_timedelta(offset_s, unit="s")).dt.normalize()
 
 
 def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> AthleteData:
@@ -94,124 +113,111 @@ def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> Athlete
     )
 
 
-def _usable(flags: str) -> bool:
-    return not any(f in (flags or "") for f in _EXCLUDE_FLAGS)
+def _flagged(flags: Any, codes: tuple[str, ...]) -> bool:
+    return isinstance(flags, str) and any(code in flags for code in codes)
 
 
-def sample_features(data: AthleteData) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-activity features from samples, and every activity's best efforts.
-
-    Returns ``(features, efforts)``: features has activity_id, mean_gap_speed_m_s, ef,
-    decoupling_pct, hr_time_weighted and seconds per intensity zone (zones need LTHR, so they
-    are added later); efforts has activity_id, date, name, distance_m, time_s.
-    """
+def _sample_features(data: AthleteData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-run features from samples, and every clean run's best efforts."""
     from coachkit.features.running import best_efforts, run_features
 
     rows, efforts = [], []
     acts = data.activities
-    days = local_day(acts)
-    for i, act in acts.iterrows():
-        if not act["has_samples"] or act["sport"] not in FOOT_SPORTS:
-            continue
+    runs = acts[acts["has_samples"] & acts["sport"].isin(FOOT_SPORTS)]
+    days = local_day(runs) if len(runs) else pd.Series(dtype="datetime64[ns]")
+    for i, act in runs.iterrows():
         samples = data.samples[act["activity_id"]]
         feats = run_features(samples, sport=act["sport"])
-        rows.append({"activity_id": act["activity_id"], **feats})
-        if _usable(act["quality_flags"]) and "gps_gaps" not in (act["quality_flags"] or ""):
-            be = best_efforts(samples)
-            if len(be):
-                efforts.append(be.assign(activity_id=act["activity_id"], date=days.loc[i]))
-    features = (
-        pd.DataFrame(
-            rows,
-            columns=[
-                "activity_id",
-                "mean_gap_speed_m_s",
-                "ef",
-                "decoupling_pct",
-                "hr_time_weighted",
-            ],
+        rows.append(
+            {"activity_id": act["activity_id"], **{c: feats.get(c) for c in FEATURE_COLUMNS}}
         )
-        if not rows
-        else pd.DataFrame(rows)
-    )
+        if not _flagged(act["quality_flags"], _NO_EFFORTS_FLAGS):
+            best = best_efforts(samples)
+            if len(best):
+                efforts.append(best.assign(activity_id=act["activity_id"], date=days.loc[i]))
+    features = pd.DataFrame(rows, columns=["activity_id", *FEATURE_COLUMNS])
     effort_frame = (
         pd.concat(efforts, ignore_index=True)
         if efforts
-        else pd.DataFrame(columns=["activity_id", "date", "name", "distance_m", "time_s"])
+        else pd.DataFrame(columns=list(EFFORT_COLUMNS))
     )
     return features, effort_frame
 
 
-def activity_table(data: AthleteData, *, method: str | None = None) -> pd.DataFrame:
-    """Activities with load (and how it was computed), GAP, EF, decoupling and intensity zones."""
-    if data._table is not None and method is None:
-        return data._table
+def _zones(table: pd.DataFrame, data: AthleteData, lthr: float | None) -> pd.DataFrame:
+    """Seconds per intensity zone: from HR samples, else the whole moving time in the zone of
+    the average HR (summary-only sources)."""
+    rows = []
+    for act in table.itertuples():
+        if act.activity_id in data.samples:
+            rows.append(time_in_zones(data.samples[act.activity_id], lthr))
+            continue
+        row = dict.fromkeys(ZONE_NAMES, 0.0)
+        zone = zone_of_hr(act.avg_hr, lthr) if pd.notna(act.avg_hr) else "unknown"
+        if zone in row:
+            row[zone] = float(
+                act.moving_time_s if pd.notna(act.moving_time_s) else act.elapsed_time_s or 0
+            )
+        rows.append(row)
+    return pd.DataFrame(rows, index=table.index, columns=list(ZONE_NAMES))
+
+
+def activity_table(data: AthleteData) -> pd.DataFrame:
+    """Activities with load (and how it was computed), GAP, EF, decoupling and zone seconds."""
+    if "table" in data.cache:
+        return data.cache["table"]
     from coachkit.features.load import activity_loads
     from coachkit.features.thresholds import estimate_thresholds
 
-    features, efforts = sample_features(data)
+    features, efforts = _sample_features(data)
     recent = efforts
     if data.as_of is not None and len(efforts):
         recent = efforts[efforts["date"] > data.as_of - pd.Timedelta(days=180)]
+    # thresholds count what happened up to the end of as_of (estimate_thresholds is strict '<')
+    end = data.as_of + pd.Timedelta(days=1) if data.as_of is not None else None
     thresholds = estimate_thresholds(
         data.activities,
         wellness=data.wellness,
         best_efforts=recent,
         settings=data.settings,
-        as_of=data.as_of,
+        as_of=end,
     )
-    gap = (
-        dict(zip(features["activity_id"], features["mean_gap_speed_m_s"])) if len(features) else {}
-    )
+    gap = dict(zip(features["activity_id"], features["mean_gap_speed_m_s"]))
     loads = activity_loads(
         data.activities,
         thresholds,
         samples=data.samples,
         feedback=data.feedback,
         gap_speed=gap,
-        method=method or data.settings.get("load_method"),
+        method=data.settings.get("load_method"),
     )
     table = data.activities.drop(columns=["load", "load_method"]).merge(
         loads, on="activity_id", how="left"
     )
     table = table.merge(features, on="activity_id", how="left")
-    lthr = thresholds.lthr.value
-    zones = [
-        time_in_zones(data.samples[a], lthr)
-        if a in data.samples
-        else dict.fromkeys(ZONE_NAMES, 0.0)
-        for a in table["activity_id"]
-    ]
-    table = pd.concat([table, pd.DataFrame(zones, index=table.index)], axis=1)
-    no_samples = ~table["activity_id"].isin(list(data.samples)) & table["avg_hr"].notna()
-    if (
-        lthr and no_samples.any()
-    ):  # summaries: put the whole moving time in the zone of the average HR
-        from coachkit.features.zones import zone_of_hr
-
-        for i in table.index[no_samples]:
-            zone = zone_of_hr(table.at[i, "avg_hr"], lthr)
-            if zone in ZONE_NAMES:
-                table.at[i, zone] = float(
-                    table.at[i, "moving_time_s"] or table.at[i, "elapsed_time_s"] or 0
-                )
+    table = table.join(_zones(table, data, thresholds.lthr.value))
     table["date"] = local_day(table)
-    data._table, data._thresholds = table, thresholds
-    data._efforts = efforts  # type: ignore[attr-defined]
+    data.cache.update(table=table, thresholds=thresholds, efforts=efforts)
     return table
 
 
 def thresholds(data: AthleteData) -> Thresholds:
-    """The thresholds used for this athlete's loads (estimated where not set)."""
+    """The thresholds used for this athlete's loads (the athlete's own, else estimated)."""
     activity_table(data)
-    assert data._thresholds is not None
-    return data._thresholds
+    return data.cache["thresholds"]
 
 
 def efforts(data: AthleteData) -> pd.DataFrame:
-    """Best efforts per activity (activity_id, date, name, distance_m, time_s)."""
+    """Best efforts of every clean run (activity_id, date, name, distance_m, time_s, ...)."""
     activity_table(data)
-    return data._efforts  # type: ignore[attr-defined]
+    return data.cache["efforts"]
+
+
+def _span(data: AthleteData, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    days = pd.concat([table["date"], data.wellness["date"]]).dropna()
+    if days.empty:
+        return None
+    return days.min(), data.as_of if data.as_of is not None else days.max()
 
 
 def daily_metrics(
@@ -223,84 +229,56 @@ def daily_metrics(
     ctl_days: float = 42,
     atl_days: float = 7,
 ) -> pd.DataFrame:
-    """One row per day: load, CTL/ATL/TSB (chosen convention), ramp, ACWR, monotony, strain,
-    volume, HRV status and baseline band, resting HR, EF and the best recent VDOT."""
+    """One row per day: load, CTL/ATL/TSB (chosen convention), ramp, ACWR (descriptive),
+    monotony and strain, volume and intensity, HRV and its normal band, resting HR, EF, and
+    the best VDOT of the last 90 days. ``start``/``end`` only trim the rows shown: the
+    exponential averages always run from the first day of data."""
     from coachkit.features.hrv import hrv_status, resting_hr_status
     from coachkit.features.pmc import acwr, daily_load, monotony_strain, pmc
     from coachkit.features.running import vdot
 
     table = activity_table(data)
-    first_days = [
-        d
-        for d in (
-            table["date"].min() if len(table) else None,
-            data.wellness["date"].min() if len(data.wellness) else None,
-        )
-        if d is not None and not pd.isna(d)
-    ]
-    if not first_days:
+    span = _span(data, table)
+    if span is None:
         return pd.DataFrame(columns=["date", "load", "ctl", "atl", "tsb"])
-    begin = min(first_days)
-    last = data.as_of or max(
-        d
-        for d in (
-            table["date"].max() if len(table) else None,
-            data.wellness["date"].max() if len(data.wellness) else None,
-        )
-        if d is not None and not pd.isna(d)
-    )
-    loads = daily_load(data.activities, table[["activity_id", "load"]], start=begin, end=last)
+    first, last = span
+    loads = daily_load(data.activities, table[["activity_id", "load"]], start=first, end=last)
     daily = pmc(loads, ctl_days=ctl_days, atl_days=atl_days, convention=convention)
     daily["acwr"] = acwr(loads)
-    daily = daily.join(monotony_strain(loads))
-    vol = (
-        table.assign(is_run=table["sport"].isin(FOOT_SPORTS))
-        .groupby("date")
-        .agg(
-            n_activities=("activity_id", "size"),
-            distance_m=("distance_m", "sum"),
-            run_distance_m=(
-                "distance_m",
-                lambda s: float(s[table.loc[s.index, "sport"].isin(FOOT_SPORTS)].sum()),
-            ),
-            duration_s=("moving_time_s", "sum"),
-            easy_s=("easy", "sum"),
-            moderate_s=("moderate", "sum"),
-            hard_s=("hard", "sum"),
-            ef=("ef", "mean"),
+    daily = daily.join(monotony_strain(loads)[["monotony", "strain"]])
+    counted = table[~table["quality_flags"].fillna("").str.contains("duplicate_of:")]
+    is_run = counted["sport"].isin(FOOT_SPORTS)
+    volume = (
+        pd.DataFrame(
+            {
+                "n_activities": 1,
+                "distance_m": counted["distance_m"].fillna(0),
+                "run_distance_m": counted["distance_m"].fillna(0).where(is_run, 0.0),
+                "duration_s": counted["moving_time_s"].fillna(counted["elapsed_time_s"]).fillna(0),
+                "easy_s": counted["easy"],
+                "moderate_s": counted["moderate"],
+                "hard_s": counted["hard"],
+            }
         )
+        .groupby(counted["date"])
+        .sum()
     )
-    daily = daily.join(vol, how="left")
-    for col in (
-        "n_activities",
-        "distance_m",
-        "run_distance_m",
-        "duration_s",
-        "easy_s",
-        "moderate_s",
-        "hard_s",
-    ):
-        daily[col] = daily[col].fillna(0)
+    daily = daily.join(volume).join(counted.groupby("date")["ef"].mean())
+    daily[list(_DAILY_SUMS)] = daily[list(_DAILY_SUMS)].fillna(0)
     if len(data.wellness):
-        hrv = hrv_status(data.wellness, as_of=last).drop(columns=["explanation"], errors="ignore")
+        hrv = hrv_status(data.wellness, as_of=last)
         daily = daily.join(
-            hrv.add_prefix("hrv_").rename(
-                columns={"hrv_ln_rmssd": "ln_rmssd", "hrv_status": "hrv_status"}
-            ),
-            how="left",
+            hrv[["ln_rmssd", "ln_rmssd_7d", "cv_7d", "swc_low", "swc_high", "status"]].rename(
+                columns={"status": "hrv_status"}
+            )
         )
-        rhr = resting_hr_status(data.wellness, as_of=last).drop(
-            columns=["explanation"], errors="ignore"
-        )
-        daily = daily.join(
-            rhr.add_prefix("rhr_").rename(columns={"rhr_resting_hr": "resting_hr"}), how="left"
-        )
+        rhr = resting_hr_status(data.wellness, as_of=last)
+        daily = daily.join(rhr[["resting_hr", "rhr_7d", "rhr_baseline", "rhr_deviation"]])
     eff = efforts(data)
+    eff = eff[eff["distance_m"] >= 1500] if len(eff) else eff
     if len(eff):
-        eff = eff[eff["distance_m"] >= 1000].assign(
-            vdot=lambda e: [vdot(d, t) for d, t in zip(e["distance_m"], e["time_s"])]
-        )
-        best = eff.groupby("date")["vdot"].max().reindex(daily.index)
+        per_day = eff.assign(vdot=[vdot(d, t) for d, t in zip(eff["distance_m"], eff["time_s"])])
+        best = per_day.groupby("date")["vdot"].max().reindex(daily.index)
         daily["vdot_90d"] = best.rolling(90, min_periods=1).max()
     daily.index.name = "date"
     out = daily.reset_index()
@@ -311,36 +289,20 @@ def daily_metrics(
     return out.reset_index(drop=True)
 
 
-__all__ = [
-    "AthleteData",
-    "StoreSamples",
-    "activity_table",
-    "daily_metrics",
-    "efforts",
-    "load_athlete",
-    "local_day",
-    "thresholds",
-    "np",
-]
-
-
 def best_effort_curve(data: AthleteData, *, recent_days: int = 90) -> pd.DataFrame:
-    """Best time at each standard distance: over all the history and over the last ``recent_days``.
+    """Best time at each standard distance over all the history and over the last ``recent_days``.
 
-    Columns: period ("all time" / "last 90 days"), name, distance_m, time_s, date, activity_id.
+    Columns: period, name, distance_m, time_s, date, activity_id.
     """
     eff = efforts(data)
+    columns = ["period", "name", "distance_m", "time_s", "date", "activity_id"]
     if eff.empty:
-        return eff.assign(period=pd.Series(dtype="string"))
+        return pd.DataFrame(columns=columns)
     end = data.as_of if data.as_of is not None else eff["date"].max()
-    parts = []
-    for period, part in (
-        ("all time", eff),
-        (f"last {recent_days} days", eff[eff["date"] > end - pd.Timedelta(days=recent_days)]),
-    ):
-        if len(part):
-            best = part.loc[part.groupby("distance_m")["time_s"].idxmin()]
-            parts.append(best.assign(period=period))
-    return pd.concat(parts, ignore_index=True)[
-        ["period", "name", "distance_m", "time_s", "date", "activity_id"]
+    recent = eff[eff["date"] > end - pd.Timedelta(days=recent_days)]
+    parts = [
+        part.loc[part.groupby("distance_m")["time_s"].idxmin()].assign(period=period)
+        for period, part in (("all time", eff), (f"last {recent_days} days", recent))
+        if len(part)
     ]
+    return pd.concat(parts, ignore_index=True)[columns]

@@ -1,0 +1,425 @@
+"""Daily HRV and resting-HR status: the 7-day lnRMSSD against a 60-day normal range (DESIGN §5).
+
+The method is the one of the HRV-guided-training literature:
+
+* **ln(rMSSD)**, because rMSSD is right-skewed and its log is close to normal, so means, SDs and
+  bands behave (Plews et al. 2012, Eur J Appl Physiol 112:3729; Plews et al. 2013, Sports Med
+  43:773).
+* **7-day rolling mean and CV** of lnRMSSD over the calendar days ``t-6 .. t`` that have a
+  reading (Plews et al. 2012). CV = sample SD / mean × 100 of the *log* values, as Elite HRV
+  writes it in its export ("HRV CV" column; checked against its numbers in the tests).
+* **At least 3 valid days a week**: Plews et al. 2014 (Int J Sports Physiol Perform 9:783)
+  found that 3 randomly chosen readings a week give the weekly mean its full diagnostic value.
+  With fewer, the 7-day mean and CV are NaN and the status is ``"not enough data"``.
+* **Normal range** = baseline mean ± 0.5 × baseline SD (the smallest worthwhile change, SWC;
+  Plews et al. 2013; Buchheit 2014, Front Physiol 5:73). The baseline is the daily lnRMSSD of
+  the 60 days *before* the current 7-day window (days ``t-66 .. t-7``), as in HRV4Training's
+  60-day normal values (Altini, hrv4training.com, "The importance of normal values", 2022).
+  The current week is left out on purpose: a week of suppressed HRV would otherwise drag its
+  own reference down and hide itself. The SD is that of the daily values (ddof = 1).
+* **Status** of the 7-day mean: ``below`` / ``within`` / ``above`` the normal range.
+
+**One reading per day.** When several sources have a reading on the same day, the first in
+:data:`HRV_SOURCE_PRIORITY` wins: morning tests (HRV4Training, Elite HRV, a resting R-R file)
+before a watch's overnight average (Garmin ``lastNightAvg``). Morning tests follow the protocol
+the 7-day lnRMSSD literature was built on (on waking, same position, 1-5 min); an overnight
+average is measured asleep and sits at another level, so averaging the two would mix two
+quantities. Several readings of one source on one day (duplicates) count once, as their
+median. Mixing sources across days still shifts the level: the ``source`` column shows it.
+
+**Resting HR** follows the same windows (7-day mean vs the mean of the 60 days before) and is
+``elevated`` when the 7-day mean is more than :data:`RHR_ELEVATED_BPM` above its baseline.
+
+Everything is a pure function of the wellness frame (DESIGN §3); ``as_of`` is a parameter,
+never the clock, and no row after it is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: morning tests first, then overnight watch values; unknown sources come last, by name
+HRV_SOURCE_PRIORITY = ("hrv4training", "elitehrv", "polar_hrm", "rr_text", "garmin")
+# same plausibility limit as the HRV readers (coachkit.io.hrv.RMSSD_MAX_MS): above any published
+# resting rMSSD, larger values are app or file faults
+RMSSD_MAX_MS = 400.0
+# resting HR outside 25-120 bpm is a recording fault, not a resting heart (coachkit.io.base uses
+# 25 bpm as the lowest plausible HR; above 120 bpm nobody is at rest)
+RHR_MIN_BPM, RHR_MAX_BPM = 25.0, 120.0
+# A normal range needs an SD: 14 values give it a relative standard error of about
+# 1/sqrt(2 * 13) = 20 %. Elite HRV builds its baseline over "about 2 weeks"
+# (help.elitehrv.com, "How the HRV baseline works").
+MIN_BASELINE_DAYS = 14
+# Morning HR 5 bpm above normal is the classic coaching warning; overloaded runners in
+# Dressendorfer et al. 1985 (Phys Sportsmed 13(8):77) rose by 10 bpm.
+RHR_ELEVATED_BPM = 5.0
+# comparisons tolerate float noise of the rolling sums (lnRMSSD of 0.01 ms steps differ by >1e-5)
+_EPS = 1e-9
+
+HRV_STATUS_COLUMNS = (
+    "ln_rmssd", "source", "ln_rmssd_7d", "cv_7d", "n_valid_7d", "baseline_mean", "baseline_sd",
+    "n_valid_baseline", "swc_low", "swc_high", "status", "explanation",
+)  # fmt: skip
+RHR_STATUS_COLUMNS = (
+    "resting_hr", "source", "rhr_7d", "n_valid_7d", "rhr_baseline", "rhr_sd", "n_valid_baseline",
+    "rhr_deviation", "status", "explanation",
+)  # fmt: skip
+
+
+def _day(ts: pd.Timestamp | str | None) -> pd.Timestamp | None:
+    """The calendar day of ``as_of`` as a naive midnight (a tz-aware time keeps its wall clock)."""
+    if ts is None:
+        return None
+    ts = pd.Timestamp(ts)
+    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+
+
+def _pick_daily(wellness: pd.DataFrame, value: pd.Series, end: pd.Timestamp | None) -> pd.DataFrame:
+    """One value per calendar day, by source priority, on a gap-free daily index up to ``end``.
+
+    ``value`` is aligned with ``wellness`` and NaN where the reading is missing or invalid.
+    """
+    if "athlete_id" in wellness and wellness["athlete_id"].nunique() > 1:
+        raise ValueError("wellness holds several athletes: pass one athlete's rows at a time")
+    date = pd.to_datetime(wellness["date"])
+    if isinstance(date.dtype, pd.DatetimeTZDtype):
+        date = date.dt.tz_localize(None)
+    source = (
+        wellness["source"].astype("string").fillna("unknown")
+        if "source" in wellness
+        else pd.Series("unknown", index=wellness.index, dtype="string")
+    )
+    rank = source.map({s: i for i, s in enumerate(HRV_SOURCE_PRIORITY)}).fillna(
+        len(HRV_SOURCE_PRIORITY)
+    )
+    df = pd.DataFrame(
+        {"date": date.dt.normalize(), "rank": rank.astype(int), "source": source, "value": value}
+    ).dropna(subset=["date", "value"])
+    if end is not None:
+        df = df[df["date"] <= end]
+    # median per (day, source): duplicates of one reading count once, whatever the row order
+    per_source = df.groupby(["date", "rank", "source"], sort=True)["value"].median().reset_index()
+    best = per_source.drop_duplicates("date", keep="first").set_index("date")
+    if best.empty:
+        empty = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
+        return pd.DataFrame({"value": pd.Series(dtype=float), "source": pd.Series(dtype="string")},
+                            index=empty)  # fmt: skip
+    last = best.index.max() if end is None else end
+    idx = pd.date_range(best.index.min(), last, freq="D", name="date").as_unit("ns")
+    out = best[["value", "source"]].reindex(idx)
+    out["source"] = out["source"].astype("string")
+    return out
+
+
+def _ln_rmssd(wellness: pd.DataFrame) -> pd.Series:
+    """ln(rMSSD) of each row (from ``rmssd_ms``, else ``ln_rmssd``), NaN where implausible."""
+    nan = pd.Series(np.nan, index=wellness.index)
+    rmssd = pd.to_numeric(wellness.get("rmssd_ms", nan), errors="coerce").astype(float)
+    ln_given = pd.to_numeric(wellness.get("ln_rmssd", nan), errors="coerce").astype(float)
+    rmssd = rmssd.fillna(np.exp(ln_given))
+    ok = (rmssd > 0) & (rmssd <= RMSSD_MAX_MS)
+    return np.log(rmssd.where(ok))
+
+
+def _daily_hrv(wellness: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
+    daily = _pick_daily(wellness, _ln_rmssd(wellness), end).rename(columns={"value": "ln_rmssd"})
+    daily.insert(0, "rmssd_ms", np.exp(daily["ln_rmssd"]))
+    return daily
+
+
+def daily_hrv(wellness: pd.DataFrame) -> pd.DataFrame:
+    """One lnRMSSD per calendar day, from the first to the last valid reading.
+
+    Parameters
+    ----------
+    wellness : pandas.DataFrame
+        The wellness frame of one athlete (DESIGN §3): ``date`` plus ``rmssd_ms`` and/or
+        ``ln_rmssd``, and ``source``. Row order does not matter.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``date`` (naive, daily, no gaps) with ``rmssd_ms`` (``exp(ln_rmssd)``),
+        ``ln_rmssd`` (NaN on days without a valid reading) and ``source`` (the source used that
+        day, see :data:`HRV_SOURCE_PRIORITY`). Readings with rMSSD <= 0 or > 400 ms are dropped.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"date": pd.to_datetime(["2024-05-01", "2024-05-01", "2024-05-03"]),
+    ...                   "rmssd_ms": [40.0, 60.0, 55.0],
+    ...                   "source": ["garmin", "hrv4training", "garmin"]})
+    >>> d = daily_hrv(w)
+    >>> d["source"].tolist(), round(float(d["ln_rmssd"].iloc[0]), 4)
+    (['hrv4training', <NA>, 'garmin'], 4.0943)
+    """
+    return _daily_hrv(wellness, None)
+
+
+def _check(window: int, min_valid: int, baseline_days: int, min_baseline_days: int) -> None:
+    if not 1 <= min_valid <= window:
+        raise ValueError(f"min_valid must be between 1 and window ({window}), got {min_valid}")
+    if not 2 <= min_baseline_days <= baseline_days:
+        raise ValueError(
+            f"min_baseline_days must be between 2 and baseline_days ({baseline_days}), "
+            f"got {min_baseline_days}"
+        )
+
+
+def _windows(
+    x: pd.Series, window: int, baseline_days: int, min_valid: int, min_baseline_days: int
+) -> pd.DataFrame:
+    """7-day count, mean and SD, and mean and SD of the ``baseline_days`` before that window.
+
+    ``x`` is on a gap-free daily index, so ``rolling(7)`` is the 7 calendar days ``t-6 .. t``;
+    pandas counts only non-NaN values towards ``min_periods``.
+    """
+    past = x.shift(window)  # the baseline ends the day before the current window starts
+    week = x.rolling(window, min_periods=min_valid)
+    base = past.rolling(baseline_days, min_periods=min_baseline_days)
+    count = x.notna().astype(float)
+    return pd.DataFrame(
+        {
+            "mean_7d": week.mean(),
+            "sd_7d": week.std(ddof=1),
+            "n_valid_7d": count.rolling(window, min_periods=1).sum().astype(int),
+            "baseline_mean": base.mean(),
+            "baseline_sd": base.std(ddof=1),
+            "n_valid_baseline": count.shift(window, fill_value=0.0)
+            .rolling(baseline_days, min_periods=1)
+            .sum()
+            .astype(int),
+        }
+    )
+
+
+def _explained(
+    out: pd.DataFrame, sentence: Callable[..., str], columns: tuple[str, ...], **opts: Any
+) -> pd.DataFrame:
+    """``out`` with its ``explanation`` column and its columns in the documented order."""
+    text = [sentence(r, **opts) for r in out.to_dict("records")]  # a few hundred days: cheap
+    out["explanation"] = pd.Series(text, index=out.index, dtype="string")
+    return out[list(columns)]
+
+
+def _fmt(v: object, nd: int = 2) -> str:
+    return "n/a" if pd.isna(v) else f"{float(v):.{nd}f}"  # type: ignore[arg-type]
+
+
+def _too_few(row: Mapping[str, Any], what: str, window: int, min_valid: int) -> str | None:
+    """The sentence for a week with too few readings, else None."""
+    n7 = int(row["n_valid_7d"])
+    if n7 >= min_valid:
+        return None
+    count = "No" if n7 == 0 else f"Only {n7}"
+    return (
+        f"{count} valid {what} reading{'' if n7 == 1 else 's'} in the last {window} days "
+        f"({min_valid} needed): not enough data for a status."
+    )
+
+
+def _no_baseline(week: str, row: Mapping[str, Any], baseline_days: int, min_base: int) -> str:
+    return (
+        f"{week}, but only {int(row['n_valid_baseline'])} readings in the {baseline_days} days "
+        f"before this week ({min_base} needed) to set your normal range: not enough data yet."
+    )
+
+
+def _hrv_sentence(
+    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
+    min_baseline_days: int,
+) -> str:  # fmt: skip
+    few = _too_few(row, "HRV", window, min_valid)
+    if few:
+        return few
+    mean, low, high = row["ln_rmssd_7d"], row["swc_low"], row["swc_high"]
+    nd = 2  # as in DESIGN §7; more digits only when 2 would print "3.80 is below 3.80-..."
+    while nd < 4 and _fmt(mean, nd) in (_fmt(low, nd), _fmt(high, nd)):
+        nd += 1
+    week = (
+        f"{window}-day lnRMSSD {_fmt(mean, nd)} ({int(row['n_valid_7d'])} readings, "
+        f"CV {_fmt(row['cv_7d'], 1)} %)"
+    )
+    if row["status"] == "not enough data":
+        return _no_baseline(week, row, baseline_days, min_baseline_days)
+    return (
+        f"{week} is {row['status']} your normal range {_fmt(low, nd)}–{_fmt(high, nd)} "
+        f"({baseline_days}-day baseline of {int(row['n_valid_baseline'])} readings)."
+    )
+
+
+def hrv_status(
+    wellness: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | None = None,
+    window: int = 7,
+    baseline_days: int = 60,
+    swc_sd: float = 0.5,
+    min_valid: int = 3,
+    min_baseline_days: int = MIN_BASELINE_DAYS,
+) -> pd.DataFrame:
+    """Daily HRV status: the 7-day lnRMSSD against the normal range of the 60 days before.
+
+    Parameters
+    ----------
+    wellness : pandas.DataFrame
+        One athlete's wellness frame (DESIGN §3); row order does not matter.
+    as_of : pandas.Timestamp, optional
+        Last day to use and return (its calendar day). Rows after it are never read. Default:
+        the last valid reading. When later than that, the frame runs on to ``as_of``.
+    window : int
+        Days in the rolling window (7, Plews et al. 2012).
+    baseline_days : int
+        Days in the baseline, which ends the day before the window starts (60, HRV4Training).
+    swc_sd : float
+        Half-width of the normal range in baseline SDs (0.5, the SWC).
+    min_valid : int
+        Fewest valid days in the window for a status (3, Plews et al. 2014).
+    min_baseline_days : int
+        Fewest valid baseline days for a normal range (:data:`MIN_BASELINE_DAYS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``date`` (daily, from the first valid reading to ``as_of``), with the columns
+        of :data:`HRV_STATUS_COLUMNS`: ``ln_rmssd`` and ``source`` of the day, ``ln_rmssd_7d``
+        and ``cv_7d`` (% CV of lnRMSSD; both NaN below ``min_valid`` readings), ``n_valid_7d``,
+        ``baseline_mean``, ``baseline_sd``, ``n_valid_baseline``, ``swc_low``/``swc_high`` (the
+        normal range, an estimate from the baseline), ``status`` (``below``, ``within``,
+        ``above`` or ``not enough data``) and ``explanation`` (one sentence with the numbers).
+
+    Examples
+    --------
+    >>> days = pd.date_range("2024-01-01", periods=90, freq="D")
+    >>> rmssd = np.where(np.arange(90) % 2 == 0, 50.0, 60.0)  # alternating, ln 3.91 / 4.09
+    >>> rmssd[-7:] = 40.0  # a suppressed last week (ln 3.69)
+    >>> w = pd.DataFrame({"date": days, "rmssd_ms": rmssd, "source": "hrv4training"})
+    >>> hrv_status(w)["status"].iloc[-1]
+    'below'
+    """
+    _check(window, min_valid, baseline_days, min_baseline_days)
+    daily = _daily_hrv(wellness, _day(as_of))
+    out = pd.concat(
+        [daily[["ln_rmssd", "source"]],
+         _windows(daily["ln_rmssd"], window, baseline_days, min_valid, min_baseline_days)],
+        axis=1,
+    ).rename(columns={"mean_7d": "ln_rmssd_7d"})  # fmt: skip
+    mean7 = out["ln_rmssd_7d"]
+    out["cv_7d"] = 100.0 * out["sd_7d"] / mean7
+    out["swc_low"] = out["baseline_mean"] - swc_sd * out["baseline_sd"]
+    out["swc_high"] = out["baseline_mean"] + swc_sd * out["baseline_sd"]
+    status = np.select(
+        [mean7.isna() | out["swc_low"].isna(), mean7 < out["swc_low"] - _EPS,
+         mean7 > out["swc_high"] + _EPS],
+        ["not enough data", "below", "above"],
+        default="within",
+    )  # fmt: skip
+    out["status"] = pd.Series(status, index=out.index, dtype="string")
+    return _explained(
+        out, _hrv_sentence, HRV_STATUS_COLUMNS, window=window, baseline_days=baseline_days,
+        min_valid=min_valid, min_baseline_days=min_baseline_days,
+    )  # fmt: skip
+
+
+def hrv_summary(
+    status_row: pd.Series,
+    *,
+    window: int = 7,
+    baseline_days: int = 60,
+    min_valid: int = 3,
+    min_baseline_days: int = MIN_BASELINE_DAYS,
+) -> str:
+    """The plain sentence for one day of :func:`hrv_status`, rebuilt from its numbers.
+
+    Pass the same settings as to :func:`hrv_status` (the defaults match its defaults).
+
+    Examples
+    --------
+    >>> row = pd.Series({"status": "below", "ln_rmssd_7d": 3.62, "cv_7d": 4.1, "n_valid_7d": 6,
+    ...                  "swc_low": 3.70, "swc_high": 3.95, "n_valid_baseline": 52})
+    >>> hrv_summary(row)
+    '7-day lnRMSSD 3.62 (6 readings, CV 4.1 %) is below your normal range 3.70–3.95 (60-day baseline of 52 readings).'
+    """  # noqa: E501
+    opts = dict(window=window, baseline_days=baseline_days, min_valid=min_valid,
+                min_baseline_days=min_baseline_days)  # fmt: skip
+    return _hrv_sentence(status_row.to_dict(), **opts)
+
+
+def _rhr_sentence(
+    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
+    min_baseline_days: int, elevated_bpm: float,
+) -> str:  # fmt: skip
+    few = _too_few(row, "resting-HR", window, min_valid)
+    if few:
+        return few
+    week = f"{window}-day resting HR {_fmt(row['rhr_7d'], 1)} bpm"
+    if row["status"] == "not enough data":
+        return _no_baseline(week, row, baseline_days, min_baseline_days)
+    dev = float(row["rhr_deviation"])
+    rule = "more than" if row["status"] == "elevated" else "not more than"
+    return (
+        f"{week} is {_fmt(abs(dev), 1)} bpm {'above' if dev >= 0 else 'below'} your "
+        f"{baseline_days}-day baseline of {_fmt(row['rhr_baseline'], 1)} bpm "
+        f"({row['status']}: {rule} {elevated_bpm:g} bpm above)."
+    )
+
+
+def resting_hr_status(
+    wellness: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | None = None,
+    window: int = 7,
+    baseline_days: int = 60,
+    min_valid: int = 3,
+    min_baseline_days: int = MIN_BASELINE_DAYS,
+    elevated_bpm: float = RHR_ELEVATED_BPM,
+) -> pd.DataFrame:
+    """Daily resting-HR status: the 7-day mean against the mean of the 60 days before.
+
+    Same windows, source priority and ``as_of`` rule as :func:`hrv_status`. Resting HR
+    outside 25-120 bpm is dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``date``, with the columns of :data:`RHR_STATUS_COLUMNS`: ``resting_hr`` and
+        ``source`` of the day, ``rhr_7d``, ``n_valid_7d``, ``rhr_baseline``, ``rhr_sd``,
+        ``n_valid_baseline``, ``rhr_deviation`` (``rhr_7d - rhr_baseline``, bpm), ``status``
+        (``elevated`` when the deviation exceeds ``elevated_bpm``, else ``normal``, or ``not
+        enough data``) and ``explanation``.
+
+    Examples
+    --------
+    >>> days = pd.date_range("2024-01-01", periods=80, freq="D")
+    >>> hr = np.where(np.arange(80) % 2 == 0, 48.0, 52.0)  # baseline 50 bpm
+    >>> hr[-7:] = 57.0
+    >>> w = pd.DataFrame({"date": days, "resting_hr": hr, "source": "garmin"})
+    >>> r = resting_hr_status(w).iloc[-1]
+    >>> r["status"], float(r["rhr_deviation"])
+    ('elevated', 7.0)
+    """
+    _check(window, min_valid, baseline_days, min_baseline_days)
+    nan = pd.Series(np.nan, index=wellness.index)
+    hr = pd.to_numeric(wellness.get("resting_hr", nan), errors="coerce").astype(float)
+    hr = hr.where((hr >= RHR_MIN_BPM) & (hr <= RHR_MAX_BPM))
+    daily = _pick_daily(wellness, hr, _day(as_of)).rename(columns={"value": "resting_hr"})
+    out = pd.concat(
+        [daily, _windows(daily["resting_hr"], window, baseline_days, min_valid, min_baseline_days)],
+        axis=1,
+    ).rename(
+        columns={"mean_7d": "rhr_7d", "baseline_mean": "rhr_baseline", "baseline_sd": "rhr_sd"}
+    )
+    out["rhr_deviation"] = out["rhr_7d"] - out["rhr_baseline"]
+    status = np.select(
+        [out["rhr_deviation"].isna(), out["rhr_deviation"] > elevated_bpm + _EPS],
+        ["not enough data", "elevated"],
+        default="normal",
+    )
+    out["status"] = pd.Series(status, index=out.index, dtype="string")
+    return _explained(
+        out, _rhr_sentence, RHR_STATUS_COLUMNS, window=window, baseline_days=baseline_days,
+        min_valid=min_valid, min_baseline_days=min_baseline_days, elevated_bpm=elevated_bpm,
+    )  # fmt: skip

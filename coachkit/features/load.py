@@ -1,0 +1,419 @@
+"""Training load per activity: hrTSS, rTSS, session RPE, and a flagged duration fallback.
+
+Four ways to put a number on one session (``load_method``, DESIGN §5):
+
+- ``hrtss``: Banister's TRIMP (Banister 1991, "Modeling elite athletic performance", in
+  Physiological Testing of Elite Athletes; weighting from Morton, Fitz-Clarke & Banister 1990,
+  J Appl Physiol 69:1171) normalised so that one hour at LTHR scores 100, as GoldenCheetah's
+  "TRIMP(100) Points" (src/Metrics/TRIMPPoints.cpp). Works for any sport with heart rate,
+  judged against the running thresholds (a ride at the same HR scores the same).
+- ``rtss``: 100 · hours · IF², IF = GAP speed / threshold speed (Coggan's TSS with pace in
+  place of power, as TrainingPeaks' rTSS; Friel, joefrielsblog.com "What is TSS?"). Foot
+  sports only: a bike's or a swimmer's speed says nothing against a running threshold.
+- ``srpe``: session RPE, CR-10 rating × minutes, in arbitrary units (Foster et al. 2001,
+  J Strength Cond Res 15:109). **Not on the TSS scale**: an easy hour at RPE 3 is 180 AU,
+  about three times its hrTSS.
+- ``duration``: the fallback when nothing else is known: 50 per hour, the TSS of an easy
+  aerobic hour (100 · 0.71² = 50; easy runs sit at IF 0.70–0.80). Always flagged in the note.
+
+Auto-selection tries them in that order. ``method`` (athlete-wide) or ``overrides``
+(per activity) put one method first; if it cannot be computed for an activity the note says
+why and the next one is used. Junk never becomes load: duplicates, implausible dates and
+manual entries without HR or RPE get NaN and an ``excluded_reason``; ``no_hr`` and
+``hr_implausible`` never give hrTSS; ``speed_implausible`` and outdoor ``gps_gaps`` never
+give rTSS; manual entries never give rTSS or a duration fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from coachkit.features.thresholds import (
+    HR_PLAUSIBLE_BPM,
+    Thresholds,
+    column,
+    fmt_pace,
+    local_start,
+    numeric,
+)
+
+LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
+FOOT_SPORTS = ("run", "trail_run", "treadmill", "walk")
+# Banister TRIMP weighting y = a·e^(b·HRr): Morton, Fitz-Clarke & Banister 1990 (J Appl Physiol
+# 69:1171) give a = 0.64, b = 1.92 for men and a = 0.86, b = 1.67 for women. With the sex
+# unknown we use the male constants, as GoldenCheetah does when the athlete's sex is not set;
+# hrTSS divides by the same formula at LTHR, so ``a`` cancels and only ``b`` matters there.
+TRIMP_COEFFICIENTS: dict[str, tuple[float, float]] = {
+    "male": (0.64, 1.92),
+    "female": (0.86, 1.67),
+    "unknown": (0.64, 1.92),
+}
+MAX_HOLD_S = 10.0  # an HR value holds until the next one; a longer gap is a pause, not counted
+HR_COVERAGE_MIN = 0.5  # HR on < 50 % of the moving time is a dropout, not a measurement
+HR_COVERAGE_FULL = 0.9  # below 90 % the note says the samples' TRIMP was scaled up
+DURATION_LOAD_PER_H = 50.0  # 100 · IF² at IF 0.71, an easy aerobic hour (see module docstring)
+MAX_DURATION_S = 48 * 3600.0  # longer than two days is a watch left running
+SPEED_PLAUSIBLE_M_S = (0.3, 7.0)  # on foot, averaged over a session
+_NAMES = {"hrtss": "hrTSS", "rtss": "rTSS", "srpe": "sRPE", "duration": "duration fallback"}
+_OUT_COLUMNS = ("activity_id", "load", "load_method", "load_note", "excluded_reason")
+
+
+def banister_trimp(
+    hr_bpm: float | np.ndarray,
+    dt_s: float | np.ndarray,
+    *,
+    hr_rest: float,
+    hr_max: float,
+    sex: str = "male",
+) -> float:
+    """Banister's exponential TRIMP: Σ minutes · HRr · a · e^(b · HRr).
+
+    HRr = (HR − rest) / (max − rest) is clipped to [0, 1]: below rest adds nothing (as
+    GoldenCheetah) and a beat above HRmax weighs as much as HRmax (a spike, or an HRmax set
+    too low, cannot explode the exponential). Samples with a NaN HR or duration add nothing.
+
+    Parameters
+    ----------
+    hr_bpm, dt_s : float or array
+        Heart rate and how long each value lasted, broadcast together (a single average HR
+        and a duration also work).
+    hr_rest, hr_max : float
+        Resting and maximum heart rate, bpm.
+    sex : {"male", "female", "unknown"}
+        Picks the weighting constants (unknown uses the male ones).
+
+    Examples
+    --------
+    30 min at HRr 0.6 (male): 30 · 0.6 · 0.64 · e^(1.152) = 36.45
+
+    >>> round(banister_trimp(140.0, 1800.0, hr_rest=50.0, hr_max=200.0), 1)
+    36.5
+    """
+    if not hr_max > hr_rest:
+        raise ValueError(f"hr_max ({hr_max}) must be above hr_rest ({hr_rest})")
+    a, b = TRIMP_COEFFICIENTS.get(sex, TRIMP_COEFFICIENTS["unknown"])
+    hr, dt = np.broadcast_arrays(np.asarray(hr_bpm, float), np.asarray(dt_s, float))
+    ok = np.isfinite(hr) & np.isfinite(dt) & (dt > 0)
+    hrr = np.clip((hr[ok] - hr_rest) / (hr_max - hr_rest), 0.0, 1.0)
+    return float(np.sum(dt[ok] / 60.0 * hrr * a * np.exp(b * hrr)))
+
+
+def hrtss(trimp: float, *, lthr: float, hr_rest: float, hr_max: float, sex: str = "male") -> float:
+    """TRIMP normalised so that one hour at LTHR is 100 (GoldenCheetah's TRIMP(100)).
+
+    >>> round(hrtss(banister_trimp(165.0, 3600.0, hr_rest=50, hr_max=190),
+    ...             lthr=165, hr_rest=50, hr_max=190), 6)
+    100.0
+    """
+    if not lthr > hr_rest:
+        raise ValueError(f"lthr ({lthr}) must be above hr_rest ({hr_rest})")
+    return 100.0 * trimp / banister_trimp(lthr, 3600.0, hr_rest=hr_rest, hr_max=hr_max, sex=sex)
+
+
+def rtss(duration_s: float, gap_speed_m_s: float, threshold_speed_m_s: float) -> float:
+    """Running TSS: 100 · hours · IF², IF = GAP speed / threshold speed.
+
+    >>> rtss(3600.0, 4.0, 4.0), rtss(1800.0, 3.0, 4.0)
+    (100.0, 28.125)
+    """
+    if not threshold_speed_m_s > 0:
+        raise ValueError(f"threshold speed must be positive, got {threshold_speed_m_s}")
+    intensity = gap_speed_m_s / threshold_speed_m_s
+    return 100.0 * duration_s / 3600.0 * intensity**2
+
+
+def srpe(rpe: float, duration_s: float) -> float:
+    """Session RPE (Foster et al. 2001): CR-10 rating × minutes, in arbitrary units (AU).
+
+    >>> srpe(5, 3600)
+    300.0
+    """
+    return float(rpe) * float(duration_s) / 60.0
+
+
+def _hr_from_samples(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Plausible HR values and how long each held: until the next HR value, if ≤ 10 s.
+
+    Holding until the next *HR* value (not the next row) matters for files that interleave HR
+    and GPS rows (NRC GPX: HR on every other point).
+    """
+    if frame is None or frame.empty or "hr_bpm" not in frame.columns:
+        return np.empty(0), np.empty(0)
+    t = numeric(frame, "t_s")
+    if not np.isfinite(t).any() and "timestamp" in frame.columns:
+        stamp = pd.to_datetime(frame["timestamp"], utc=True)
+        t = (stamp - stamp.min()).dt.total_seconds().to_numpy(dtype=float)
+    hr = numeric(frame, "hr_bpm")
+    lo, hi = HR_PLAUSIBLE_BPM
+    ok = np.isfinite(hr) & (hr >= lo) & (hr <= hi) & np.isfinite(t)
+    t, hr = t[ok], hr[ok]
+    if not len(t):
+        return hr, t
+    held = np.diff(t, append=t[-1])
+    # a gap over 10 s is a pause or a dropout: it adds nothing (moving-time scaling covers it)
+    return hr, np.where((held > 0) & (held <= MAX_HOLD_S), held, 0.0)
+
+
+def _rpe_by_activity(activities: pd.DataFrame, feedback: pd.DataFrame | None) -> np.ndarray:
+    """The athlete's CR-10 rating for each activity (NaN if none).
+
+    A rating tied to an activity wins; a rating for a day (no activity_id) applies to every
+    activity that started on that local day. The latest rating counts.
+    """
+    out = np.full(len(activities), np.nan)
+    if feedback is None or feedback.empty or "rpe" not in feedback.columns:
+        return out
+    fb = feedback.assign(_rpe=numeric(feedback, "rpe"))
+    fb = fb[(fb["_rpe"] > 0) & (fb["_rpe"] <= 10)]
+    if "created_at" in fb.columns:
+        fb = fb.sort_values("created_at", kind="stable", na_position="first")
+    ids = column(fb, "activity_id", pd.NA).astype("string")
+    by_id = fb[ids.notna()].assign(_id=ids[ids.notna()]).groupby("_id")["_rpe"].last()
+    if "date" in fb.columns:
+        day_rows = fb[ids.isna()]
+        days = pd.to_datetime(day_rows["date"], errors="coerce").dt.normalize()
+        by_day = day_rows.assign(_day=days).dropna(subset=["_day"]).groupby("_day")["_rpe"].last()
+        act_day = local_start(activities).dt.normalize()
+        out = act_day.map(by_day).to_numpy(dtype=float, na_value=np.nan)
+    act_ids = column(activities, "activity_id", pd.NA).astype("string")
+    direct = act_ids.map(by_id).to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isfinite(direct), direct, out)
+
+
+def _check_method(value: str | None, where: str) -> str | None:
+    if value is None or value == "auto":
+        return None
+    if value not in LOAD_METHODS:
+        raise ValueError(f"{where}: load method {value!r} is not one of {LOAD_METHODS} or 'auto'")
+    return value
+
+
+def activity_loads(
+    activities: pd.DataFrame,
+    thresholds: Thresholds,
+    *,
+    samples: Mapping[str, pd.DataFrame] | None = None,
+    feedback: pd.DataFrame | None = None,
+    gap_speed: Mapping[str, float] | None = None,
+    method: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Load of every activity, how it was computed, and why when there is none.
+
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        Activities frame (DESIGN §3); not modified.
+    thresholds : Thresholds
+        From :func:`coachkit.features.thresholds.estimate_thresholds`.
+    samples : mapping, optional
+        activity_id -> samples frame; only activities that may get hrTSS (HR not flagged,
+        ``has_samples`` true) are looked up, so a lazy mapping reads no more than that.
+    feedback : pandas.DataFrame, optional
+        Feedback frame (``activity_id`` or ``date``, ``rpe``). A rating with an activity_id
+        is that activity's; one with only a date applies to every activity of that local day.
+    gap_speed : mapping, optional
+        activity_id -> mean grade-adjusted speed, m/s; without it rTSS uses distance / time.
+    method : str, optional
+        Athlete-wide preference, one of :data:`LOAD_METHODS` (``None`` or ``"auto"``: auto).
+    overrides : mapping, optional
+        activity_id -> method for single activities (wins over ``method``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per activity, in input order: ``activity_id``, ``load`` (float, NaN when
+        excluded), ``load_method`` (string or NA), ``load_note`` (one sentence with the
+        numbers; the reason itself for excluded rows) and ``excluded_reason`` (string or NA).
+
+    Examples
+    --------
+    >>> from coachkit.features.thresholds import Threshold, Thresholds
+    >>> th = Thresholds(*(Threshold(v, "set by athlete") for v in (190.0, 50.0, 170.0, 4.0)))
+    >>> acts = pd.DataFrame({"activity_id": ["a", "b"], "sport": ["run", "ride"],
+    ...                      "moving_time_s": [3600.0, 3600.0], "distance_m": [14400.0, 30000.0],
+    ...                      "avg_hr": [170.0, np.nan], "quality_flags": ["", "no_hr"]})
+    >>> activity_loads(acts, th)[["activity_id", "load", "load_method"]]
+      activity_id   load load_method
+    0           a  100.0       hrtss
+    1           b   50.0    duration
+    """
+    preferred = _check_method(method, "method")
+    per_activity = {k: _check_method(v, f"override for {k}") for k, v in (overrides or {}).items()}
+    moving, elapsed = numeric(activities, "moving_time_s"), numeric(activities, "elapsed_time_s")
+    rows = zip(
+        column(activities, "activity_id", "").astype("string").fillna(""),
+        column(activities, "sport", "").astype("string").fillna(""),
+        column(activities, "quality_flags", "").astype("string").fillna(""),
+        np.where(np.isfinite(moving) & (moving > 0), moving, elapsed),
+        numeric(activities, "distance_m"),
+        numeric(activities, "avg_hr"),
+        _rpe_by_activity(activities, feedback),
+        column(activities, "has_samples", True).fillna(True).astype(bool),
+    )
+    ctx = _Context(thresholds, samples, gap_speed or {})
+    out = []
+    for aid, sport, flags, dur, dist, hr, rpe, with_samples in rows:
+        act = _Activity(
+            str(aid), str(sport), frozenset(f.strip() for f in str(flags).split(";")),
+            float(dur), float(dist), float(hr), float(rpe), bool(with_samples),
+        )  # fmt: skip
+        asked = per_activity.get(act.aid, preferred)
+        out.append((act.aid, *ctx.load(act, asked)))
+    frame = pd.DataFrame(out, columns=list(_OUT_COLUMNS))
+    for col in ("activity_id", "load_method", "load_note", "excluded_reason"):
+        frame[col] = frame[col].astype("string")
+    frame["load"] = frame["load"].astype("float64")
+    return frame
+
+
+@dataclass(frozen=True)
+class _Activity:
+    aid: str
+    sport: str
+    flags: frozenset[str]
+    duration_s: float
+    distance_m: float
+    avg_hr: float
+    rpe: float
+    has_samples: bool
+
+    def duplicate_of(self) -> str | None:
+        return next((f.split(":", 1)[1] for f in self.flags if f.startswith("duplicate_of:")), None)
+
+
+class _Context:
+    """What every activity's load needs: thresholds, samples and GAP speeds."""
+
+    def __init__(
+        self,
+        thresholds: Thresholds,
+        samples: Mapping[str, pd.DataFrame] | None,
+        gap_speed: Mapping[str, float],
+    ) -> None:
+        self.th, self.samples, self.gap = thresholds, samples, gap_speed
+        rest, lthr, hmax = (
+            thresholds.hr_rest.value,
+            thresholds.lthr.value,
+            thresholds.hr_max.value,
+        )
+        self.hr_ok = all(v is not None and np.isfinite(v) for v in (rest, lthr, hmax)) and (
+            rest < lthr <= hmax  # type: ignore[operator]
+        )
+        self.hr_args = {"hr_rest": rest, "hr_max": hmax, "sex": thresholds.sex}
+
+    def load(self, act: _Activity, asked: str | None) -> tuple[float, object, str, object]:
+        """(load, method, note, excluded_reason) for one activity."""
+        reason = None
+        if (original := act.duplicate_of()) is not None:
+            reason = f"no load: duplicate of {original} (its load counts there)"
+        elif "date_implausible" in act.flags:
+            reason = "no load: the date is implausible (date_implausible)"
+        elif not (np.isfinite(act.duration_s) and 0 < act.duration_s <= MAX_DURATION_S):
+            reason = "no load: no plausible duration"
+        if reason is not None:
+            return np.nan, pd.NA, reason, reason
+        why_not: dict[str, str] = {}
+        for m in ([asked] if asked else []) + [m for m in LOAD_METHODS if m != asked]:
+            value, text = getattr(self, m)(act)
+            if value is None:
+                why_not[m] = text
+                continue
+            if m == "duration":
+                skipped = [why_not[k] for k in ("hrtss", "rtss", "srpe") if k in why_not]
+                text += ", because " + _join(skipped) if skipped else ""
+            if asked and m != asked:
+                text = f"{_NAMES[asked]} was asked for but {why_not[asked]}; {text}"
+            return float(value), m, text, pd.NA
+        reason = "no load: manual entry without heart rate or RPE (manual)"
+        return np.nan, pd.NA, reason, reason
+
+    def _samples(self, aid: str) -> pd.DataFrame | None:
+        if self.samples is None:
+            return None
+        try:
+            return self.samples[aid]
+        except KeyError:
+            return None
+
+    def hrtss(self, act: _Activity) -> tuple[float | None, str]:
+        if "no_hr" in act.flags:
+            return None, "there is no heart rate (no_hr)"
+        if "hr_implausible" in act.flags:
+            return None, "the heart rate is implausible (hr_implausible)"
+        if not self.hr_ok:
+            return None, "the HR thresholds are inconsistent (need resting < LTHR ≤ HRmax)"
+        dur, lthr = act.duration_s, self.th.lthr
+        frame = self._samples(act.aid) if act.has_samples else None
+        hr, held = _hr_from_samples(frame) if frame is not None else (np.empty(0), np.empty(0))
+        if len(hr):
+            hr_s = float(held.sum())
+            if hr_s < HR_COVERAGE_MIN * dur:
+                return None, f"heart rate covers only {hr_s / 60:.0f} of {dur / 60:.0f} min"
+            # TRIMP per minute of HR times the moving minutes, as the average-HR route does
+            trimp = banister_trimp(hr, held, **self.hr_args) * max(1.0, dur / hr_s)  # type: ignore[arg-type]
+            how = f"from {hr_s / 60:.0f} min of HR samples"
+            if hr_s < HR_COVERAGE_FULL * dur:
+                how += f" scaled up to {dur / 60:.0f} min moving"
+        else:
+            lo, hi = HR_PLAUSIBLE_BPM
+            if not (np.isfinite(act.avg_hr) and lo <= act.avg_hr <= hi):
+                return None, "there is no usable heart rate"
+            trimp = banister_trimp(act.avg_hr, dur, **self.hr_args)  # type: ignore[arg-type]
+            how = f"from average HR {act.avg_hr:.0f} bpm over {dur / 60:.0f} min"
+        value = hrtss(trimp, lthr=lthr.value, **self.hr_args)  # type: ignore[arg-type]
+        return value, f"hrTSS {value:.0f} {how} (LTHR {lthr.value:.0f} bpm, {lthr.tag})"
+
+    def rtss(self, act: _Activity) -> tuple[float | None, str]:
+        if act.sport not in FOOT_SPORTS:
+            return None, f"rTSS is for foot sports only ({act.sport or 'sport unknown'})"
+        if "manual" in act.flags:
+            return None, "a manual entry's pace was not measured (manual)"
+        if "speed_implausible" in act.flags:
+            return None, "the speed is implausible (speed_implausible)"
+        if "gps_gaps" in act.flags and act.sport != "treadmill":
+            return None, "GPS has gaps (gps_gaps)"
+        thr = self.th.threshold_speed_m_s
+        if thr.value is None or not thr.value > 0:
+            return None, "there is no threshold pace"
+        gap = self.gap.get(act.aid)
+        gap = float(gap) if gap is not None and np.isfinite(gap) and gap > 0 else None
+        speed = gap if gap is not None else act.distance_m / act.duration_s
+        lo, hi = SPEED_PLAUSIBLE_M_S
+        if not (np.isfinite(speed) and lo <= speed <= hi):
+            return None, "there is no plausible distance"
+        value = rtss(act.duration_s, speed, thr.value)
+        kind = "GAP" if gap is not None else "average pace (no GAP)"
+        return value, (
+            f"rTSS {value:.0f} from {act.duration_s / 60:.0f} min at {fmt_pace(speed)} {kind} "
+            f"vs threshold {fmt_pace(thr.value)} (IF {speed / thr.value:.2f}; threshold {thr.tag})"
+        )
+
+    def srpe(self, act: _Activity) -> tuple[float | None, str]:
+        if not np.isfinite(act.rpe):
+            return None, "no RPE was logged"
+        value = srpe(act.rpe, act.duration_s)
+        return value, (
+            f"sRPE {value:.0f} AU = RPE {act.rpe:g} × {act.duration_s / 60:.0f} min "
+            "(session RPE, Foster 2001: arbitrary units, not on the TSS scale)"
+        )
+
+    def duration(self, act: _Activity) -> tuple[float | None, str]:
+        if "manual" in act.flags:
+            return None, "a manual entry's duration alone is not load (manual)"
+        value = DURATION_LOAD_PER_H * act.duration_s / 3600.0
+        return value, (
+            f"duration fallback, a rough guess: {value:.0f} for {act.duration_s / 60:.0f} min at "
+            f"an assumed {DURATION_LOAD_PER_H:.0f} per hour (an easy effort)"
+        )
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+__all__ = ["LOAD_METHODS", "activity_loads", "banister_trimp", "hrtss", "rtss", "srpe"]
