@@ -199,8 +199,21 @@ def activities(
     store: Path | None = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
-    """List activities with the DESIGN §3 columns (start_time in ISO-8601 UTC)."""
-    df = _open_store_for(store, athlete).activities(athlete)
+    """List activities with the DESIGN §3 columns (start_time in ISO-8601 UTC).
+
+    ``load`` and ``load_method`` are computed with the athlete's current thresholds; a flagged
+    activity gets no load, and ``excluded_reason`` (csv/json) says why.
+    """
+    import pandas as pd
+
+    from coachkit.analysis import activity_table, load_athlete
+    from coachkit.schemas import ACTIVITY_COLUMNS
+
+    s = _open_store_for(store, athlete)
+    who = [athlete] if athlete else [a["athlete_id"] for a in s.athletes()]
+    tables = [activity_table(load_athlete(s, a)) for a in who]
+    columns = [*ACTIVITY_COLUMNS, "load_note", "excluded_reason"]
+    df = pd.concat(tables, ignore_index=True)[columns] if tables else s.activities()
     if fmt == "table":
         df = df[
             [
@@ -211,6 +224,8 @@ def activities(
                 "distance_m",
                 "moving_time_s",
                 "avg_hr",
+                "load",
+                "load_method",
                 "source_kind",
                 "quality_flags",
             ]
