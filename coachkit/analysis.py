@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coachkit.features.calendar import local_day
 from coachkit.features.zones import ZONE_NAMES, time_in_zones, zone_of_hr
 
 if TYPE_CHECKING:
@@ -81,13 +82,6 @@ class AthleteData:
     samples: Mapping[str, pd.DataFrame]
     as_of: pd.Timestamp | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-
-def local_day(activities: pd.DataFrame) -> pd.Series:
-    """Each activity's calendar day where the athlete was (UTC when the offset is unknown)."""
-    offset_s = activities["utc_offset_s"].astype("Float64").fillna(0).astype(float)
-    start = activities["start_time"].dt.tz_convert("UTC").dt.tz_localize(None)
-    return (start + pd.to_timedelta(offset_s, unit="s")).dt.normalize()
 
 
 def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> AthleteData:

@@ -32,14 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coachkit.features.thresholds import (
-    HR_PLAUSIBLE_BPM,
-    Thresholds,
-    column,
-    fmt_pace,
-    local_start,
-    numeric,
-)
+from coachkit.features.calendar import local_day
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds, column, fmt_pace, numeric
 
 LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
 FOOT_SPORTS = ("run", "trail_run", "treadmill", "walk")
@@ -177,7 +171,7 @@ def _rpe_by_activity(activities: pd.DataFrame, feedback: pd.DataFrame | None) ->
         day_rows = fb[ids.isna()]
         days = pd.to_datetime(day_rows["date"], errors="coerce").dt.normalize()
         by_day = day_rows.assign(_day=days).dropna(subset=["_day"]).groupby("_day")["_rpe"].last()
-        act_day = local_start(activities).dt.normalize()
+        act_day = local_day(activities)
         out = act_day.map(by_day).to_numpy(dtype=float, na_value=np.nan)
     act_ids = column(activities, "activity_id", pd.NA).astype("string")
     direct = act_ids.map(by_id).to_numpy(dtype=float, na_value=np.nan)

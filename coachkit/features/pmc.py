@@ -26,6 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
+from coachkit.features.calendar import as_day as _day
+from coachkit.features.daily import daily_load, daily_load_many  # noqa: F401  (re-exported)
+
 #: alpha (the daily weight of today's load) from a time constant N in days
 CONVENTIONS: dict[str, Callable[[float], float]] = {
     "exp": lambda n: 1.0 - math.exp(-1.0 / n),  # Banister decay; GoldenCheetah PMCData.cpp
@@ -330,89 +333,6 @@ def monotony_strain(load: pd.Series, *, window: int = 7, ddof: int = 0) -> pd.Da
     return pd.DataFrame(
         {"weekly_load": total[0], "monotony": mono[0], "strain": strain[0]}, index=daily.index
     )
-
-
-def _day(value: Any) -> pd.Timestamp:
-    """A date-like as a naive midnight (a tz-aware time keeps its wall-clock day)."""
-    ts = pd.Timestamp(value)
-    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
-
-
-def _per_activity(
-    activities: pd.DataFrame, loads: pd.DataFrame | None
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Activities with a start time, their local day (datetime64[ns]) and their load.
-
-    The local day is ``start_time + utc_offset_s``, or the UTC day when the offset is unknown.
-    ``loads`` wins where it lists the activity; NaN loads and ``duplicate_of:`` rows count 0.
-    """
-    utc = pd.to_datetime(activities["start_time"], utc=True)
-    acts = activities[utc.notna().to_numpy()]
-    seconds = utc[utc.notna()].dt.tz_convert(None).to_numpy("datetime64[s]")
-    offset = pd.to_numeric(acts.get("utc_offset_s", pd.Series(index=acts.index)), errors="coerce")
-    offset_s = np.nan_to_num(offset.to_numpy("float64", na_value=np.nan)).astype(np.int64)
-    days = (seconds + offset_s.astype("timedelta64[s]")).astype("datetime64[D]")
-    if "load" not in acts and loads is None:
-        raise ValueError("activities have no 'load' column: pass loads=(activity_id, load)")
-    raw = acts["load"] if "load" in acts else pd.Series(np.nan, index=acts.index)
-    values = pd.to_numeric(raw, errors="coerce").to_numpy("float64", na_value=np.nan)
-    if loads is not None:
-        given = pd.to_numeric(loads["load"], errors="coerce").to_numpy("float64", na_value=np.nan)
-        by_id = pd.Series(given, index=loads["activity_id"].astype(str))
-        by_id = by_id[~by_id.index.duplicated(keep="last")]
-        ids = acts["activity_id"].astype(str)
-        values = np.where(ids.isin(by_id.index), ids.map(by_id).to_numpy("float64"), values)
-    if "quality_flags" in acts:
-        # a near-duplicate recording of another activity (merge.py) would count the session twice
-        flags = acts["quality_flags"].astype("string").fillna("")
-        values = np.where(flags.str.contains("duplicate_of:", regex=False), np.nan, values)
-    return acts, days.astype("datetime64[ns]"), np.nan_to_num(values, nan=0.0)
-
-
-def daily_load(
-    activities: pd.DataFrame,
-    loads: pd.DataFrame | None = None,
-    *,
-    start: Any = None,
-    end: Any = None,
-) -> pd.Series:
-    """Sum of load per local calendar day, with no gaps (a day without activity has load 0).
-
-    The day is the athlete's: ``start_time + utc_offset_s`` when the offset is known, else UTC.
-    ``loads`` (``activity_id, load``, e.g. from the load module) overrides ``activities["load"]``
-    for the activities it lists. NaN loads (excluded activities) and activities flagged
-    ``duplicate_of:`` count as 0. The index runs from ``start`` (default: the first day) to
-    ``end`` (default: the last day); activities outside it are left out.
-
-    Returns
-    -------
-    Series
-        ``load`` on a naive daily DatetimeIndex named ``date``.
-    """
-    _, days, values = _per_activity(activities, loads)
-    per_day = pd.Series(values, index=pd.DatetimeIndex(days)).groupby(level=0).sum()
-    lo = _day(start) if start is not None else per_day.index.min()
-    hi = _day(end) if end is not None else per_day.index.max()
-    if pd.isna(lo) or pd.isna(hi):  # no activity and no range given
-        return pd.Series(
-            index=pd.DatetimeIndex([], freq="D", name="date"), name="load", dtype=float
-        )
-    return per_day.reindex(pd.date_range(lo, hi, freq="D", name="date"), fill_value=0.0).rename(
-        "load"
-    )
-
-
-def daily_load_many(activities: pd.DataFrame, loads: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``athlete_id, date, load`` per athlete and local day with activity, as :func:`daily_load`.
-
-    The input of :func:`pmc_many`, which fills the gaps.
-    """
-    acts, days, values = _per_activity(activities, loads)
-    frame = pd.DataFrame(
-        {"athlete_id": acts["athlete_id"].to_numpy(), "date": days, "load": values}
-    )
-    out = frame.groupby(["athlete_id", "date"], sort=True, as_index=False)["load"].sum()
-    return out.astype({"athlete_id": activities["athlete_id"].dtype})
 
 
 def _block(x: np.ndarray, keep: np.ndarray, kw: dict[str, Any]) -> dict[str, np.ndarray]:

@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.features.calendar import local_start
+
 SET_BY_ATHLETE = "set by athlete"
 POPULATION_DEFAULT = "population default (no data)"
 SEXES = ("male", "female", "unknown")
@@ -150,13 +152,6 @@ def column(frame: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
 def numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     """A numeric column as float64 (NaN for missing or unparsable values)."""
     return pd.to_numeric(column(frame, name), errors="coerce").astype("float64").to_numpy()
-
-
-def local_start(activities: pd.DataFrame) -> pd.Series:
-    """Each activity's naive local start time (UTC when the offset is unknown)."""
-    start = pd.to_datetime(column(activities, "start_time", pd.NaT), utc=True)
-    offset = pd.to_numeric(column(activities, "utc_offset_s"), errors="coerce").fillna(0)
-    return start.dt.tz_localize(None) + pd.to_timedelta(offset.astype(float), unit="s")
 
 
 def _before(activities: pd.DataFrame, as_of: pd.Timestamp | None) -> np.ndarray:

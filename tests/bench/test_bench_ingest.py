@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 
 from coachkit.ingest import ingest
 from coachkit.store import Store
+from tests.bench.timing import best_of
 
 
 def _fitdecode_to_frame(path) -> int:
@@ -38,18 +38,9 @@ def _fitdecode_to_frame(path) -> int:
     return len(pd.DataFrame(rows))
 
 
-def _best(fn, repeat=3):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def test_bench_ingest_throughput_vs_fitdecode(real_dir, tmp_path):
     files = sorted((real_dir / "fit").glob("*.fit"))
-    t_base, n_base = _best(lambda: sum(_fitdecode_to_frame(f) for f in files))
+    t_base, n_base = best_of(lambda: sum(_fitdecode_to_frame(f) for f in files))
     counter = iter(range(1000))
 
     def run_ingest():
@@ -62,7 +53,7 @@ def test_bench_ingest_throughput_vs_fitdecode(real_dir, tmp_path):
             n += len(store.read_samples(row[0], row[1]))
         return n
 
-    t_ours, n_ours = _best(run_ingest)
+    t_ours, n_ours = best_of(run_ingest)
     print(
         f"\n[bench] FIT ingest (decode + checks + store): {len(files)} files, {n_ours} samples in "
         f"{t_ours:.2f} s = {n_ours / t_ours:,.0f} samples/s"
@@ -80,8 +71,8 @@ def test_bench_ingest_throughput_vs_fitdecode(real_dir, tmp_path):
 
 def test_bench_reingest_unchanged_real_folder(real_dir, tmp_path):
     store = Store(tmp_path / "s")
-    t_first, _ = _best(lambda: ingest(store, [real_dir], "bench"), repeat=1)
-    t_again, report = _best(lambda: ingest(store, [real_dir], "bench"))
+    t_first, _ = best_of(lambda: ingest(store, [real_dir], "bench"), repeat=1)
+    t_again, report = best_of(lambda: ingest(store, [real_dir], "bench"))
     assert {o.status for o in report.outcomes} == {"unchanged"}
     print(
         f"\n[bench] first ingest of {real_dir}: {t_first:.2f} s; re-ingest unchanged: {t_again * 1000:.0f} ms "
@@ -91,9 +82,9 @@ def test_bench_reingest_unchanged_real_folder(real_dir, tmp_path):
 
 def test_bench_cold_help():
     cmd = [sys.executable, "-m", "coachkit.cli", "--help"]
-    t, proc = _best(lambda: subprocess.run(cmd, capture_output=True), repeat=5)
+    t, proc = best_of(lambda: subprocess.run(cmd, capture_output=True), repeat=5)
     assert proc.returncode == 0
-    base, _ = _best(
+    base, _ = best_of(
         lambda: subprocess.run([sys.executable, "-c", "pass"], capture_output=True), repeat=5
     )
     print(

@@ -28,20 +28,12 @@ import pytest
 from coachkit.features.hrv import hrv_status
 from coachkit.features.pmc import MONOTONY_MAX, daily_load_many, pmc_many
 from tests.bench.synthetic import make_population
+from tests.bench.timing import best_of
 
 N_ATHLETES, YEARS, SEED = 1000, 1.0, 20240
 HRV_WINDOW, HRV_MIN, BASE_DAYS, BASE_MIN = 7, 3, 60, 14  # as hrv_status's defaults
 METRICS = ["load", "ctl", "atl", "tsb", "ramp_7d", "acwr", "monotony", "strain"]
 HRV = ["ln_rmssd_7d", "cv_7d", "baseline_mean", "baseline_sd"]
-
-
-def _best(fn, repeat=3):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def _rolling(x: np.ndarray, window: int, min_count: int, lag: int = 0):
@@ -140,9 +132,9 @@ def _agree(ours: pd.DataFrame, theirs: pd.DataFrame, columns: list[str]) -> None
 
 
 def test_bench_daily_metrics_1000_athlete_years():
-    t_gen, (activities, wellness) = _best(lambda: make_population(N_ATHLETES, YEARS, SEED), 1)
-    t_fast, (metrics, hrv) = _best(lambda: fast(activities, wellness))
-    t_naive, (metrics_n, hrv_n) = _best(lambda: naive(activities, wellness), 1)
+    t_gen, (activities, wellness) = best_of(lambda: make_population(N_ATHLETES, YEARS, SEED), 1)
+    t_fast, (metrics, hrv) = best_of(lambda: fast(activities, wellness))
+    t_naive, (metrics_n, hrv_n) = best_of(lambda: naive(activities, wellness), 1)
     _agree(metrics, metrics_n, METRICS)
     _agree(hrv, hrv_n, HRV)
 
