@@ -18,12 +18,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[all]'
 	@touch $(STAMP)
 
-## make demo: ingest the shipped demo athlete, analyse it and serve the dashboard
+## make demo: ingest the shipped demo athlete and analyse it (the dashboard comes with its issue)
 demo: $(STAMP)
 	$(VENV)/bin/coachkit ingest data/sample --athlete demo --store $(STORE)
 	$(VENV)/bin/coachkit athletes --store $(STORE)
+	$(VENV)/bin/coachkit metrics --athlete demo --store $(STORE) --from 2021-02-01
 	@echo "Explore it: $(VENV)/bin/coachkit activities --athlete demo --store $(STORE)"
-	@echo "       or:  $(VENV)/bin/jupyter lab notebooks/01_ingest.ipynb"
+	@echo "       or:  $(VENV)/bin/jupyter lab notebooks/   (01_ingest, 02_trends_hrv)"
 
 ## make test: everything CI runs (lint, stripped notebooks, unit, integration, notebooks)
 test: lint nbcheck unit

@@ -285,6 +285,22 @@ def _day(value: str | None, option: str) -> Any:
         _fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
 
 
+# what the metrics table shows on a terminal, with short headers (csv/json have every column)
+_METRICS_TABLE = {
+    "date": "date",
+    "load": "load",
+    "ctl": "CTL",
+    "atl": "ATL",
+    "tsb": "TSB",
+    "acwr": "ACWR",
+    "run_distance_m": "run km",
+    "ln_rmssd_7d": "lnRMSSD 7d",
+    "hrv_status": "HRV",
+    "rhr_7d": "RHR 7d",
+    "vdot_90d": "VDOT",
+}
+
+
 @app.command()
 def metrics(
     athlete: str | None = typer.Option(
@@ -313,26 +329,12 @@ def metrics(
         data, start=_day(date_from, "--from"), end=_day(date_to, "--to"), convention=convention
     )
     if fmt == "table":
-        cols = [
-            c
-            for c in (
-                "date",
-                "load",
-                "ctl",
-                "atl",
-                "tsb",
-                "acwr",
-                "monotony",
-                "run_distance_m",
-                "ln_rmssd",
-                "hrv_ln_rmssd_7d",
-                "hrv_status",
-                "resting_hr",
-                "vdot_90d",
-            )
-            if c in daily
-        ]
-        emit_frame(daily[cols].tail(42), fmt, title=f"Daily metrics, {who} (last 42 days shown)")
+        view = (
+            daily[[c for c in _METRICS_TABLE if c in daily]].tail(28).rename(columns=_METRICS_TABLE)
+        )
+        if "run km" in view:
+            view["run km"] = view["run km"] / 1000
+        emit_frame(view, fmt, title=f"Daily metrics, {who} (last 28 days; --format csv for all)")
         typer.echo(thresholds(data).describe())
     else:
         emit_frame(daily, fmt)
