@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.features.calendar import local_day
+from coachkit.features.localtime import local_day
 from coachkit.features.zones import ZONE_NAMES, time_in_zones, zone_of_hr
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 FOOT_SPORTS = ("run", "trail_run", "treadmill")
 #: per-activity features from samples that join the activity table (see features.running)
 FEATURE_COLUMNS = (
+    "moving_distance_m",
     "mean_speed_m_s",
     "mean_gap_speed_m_s",
     "hr_time_weighted",
@@ -94,7 +95,10 @@ def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> Athlete
     if day is not None:
         acts = acts[local_day(acts) <= day].reset_index(drop=True)
         wellness = wellness[wellness["date"] <= day].reset_index(drop=True)
-        feedback = feedback[feedback["date"] <= day].reset_index(drop=True)
+        # what was known then: logged for a day up to as_of, and logged by the end of as_of
+        logged = feedback["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+        known = (feedback["date"] <= day) & (logged.isna() | (logged < day + pd.Timedelta(days=1)))
+        feedback = feedback[known].reset_index(drop=True)
     with_samples = acts.loc[acts["has_samples"], "activity_id"].tolist()
     return AthleteData(
         athlete_id,
@@ -164,9 +168,12 @@ def activity_table(data: AthleteData) -> pd.DataFrame:
     from coachkit.features.thresholds import estimate_thresholds
 
     features, efforts = _sample_features(data)
+    # threshold pace from the last 180 days of efforts, anchored on as_of or the last activity,
+    # so that `metrics` and `metrics --date <last day>` agree
     recent = efforts
-    if data.as_of is not None and len(efforts):
-        recent = efforts[efforts["date"] > data.as_of - pd.Timedelta(days=180)]
+    if len(efforts):
+        anchor = data.as_of if data.as_of is not None else efforts["date"].max()
+        recent = efforts[efforts["date"] > anchor - pd.Timedelta(days=180)]
     # thresholds count what happened up to the end of as_of (estimate_thresholds is strict '<')
     end = data.as_of + pd.Timedelta(days=1) if data.as_of is not None else None
     thresholds = estimate_thresholds(
@@ -207,11 +214,91 @@ def efforts(data: AthleteData) -> pd.DataFrame:
     return data.cache["efforts"]
 
 
+def _trusted(table: pd.DataFrame) -> pd.DataFrame:
+    """Activities that count in daily totals: no near-duplicates, no impossible dates."""
+    flags = table["quality_flags"].fillna("")
+    return table[~flags.str.contains("duplicate_of:|date_implausible")]
+
+
 def _span(data: AthleteData, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    days = pd.concat([table["date"], data.wellness["date"]]).dropna()
+    days = pd.concat([_trusted(table)["date"], data.wellness["date"]]).dropna()
     if days.empty:
         return None
     return days.min(), data.as_of if data.as_of is not None else days.max()
+
+
+def _volume(table: pd.DataFrame) -> pd.DataFrame:
+    """Daily volume, intensity seconds, EF and decoupling of the trusted activities.
+
+    A run whose summary speed is implausible (a GPS jump in a phone track) counts with the
+    distance its cleaned samples cover instead of the raw summary.
+    """
+    counted = _trusted(table)
+    is_run = counted["sport"].isin(FOOT_SPORTS)
+    distance = counted["distance_m"]
+    if "moving_distance_m" in counted:
+        jumpy = counted["quality_flags"].fillna("").str.contains("speed_implausible")
+        distance = distance.where(
+            ~jumpy | counted["moving_distance_m"].isna(), counted["moving_distance_m"]
+        )
+    distance = distance.fillna(0.0)
+    parts = pd.DataFrame(
+        {
+            "n_activities": 1,
+            "distance_m": distance,
+            "run_distance_m": distance.where(is_run, 0.0),
+            "duration_s": counted["moving_time_s"].fillna(counted["elapsed_time_s"]).fillna(0),
+            "easy_s": counted["easy"],
+            "moderate_s": counted["moderate"],
+            "hard_s": counted["hard"],
+        }
+    )
+    daily = parts.groupby(counted["date"]).sum()
+    return daily.join(counted.groupby("date")[["ef", "decoupling_pct"]].mean())
+
+
+def _per_day_fitness(
+    daily: pd.DataFrame, data: AthleteData, *, target_tsb: float, **pmc_kw: Any
+) -> pd.DataFrame:
+    """Rest days until form reaches 0, the load that brings tomorrow's TSB to ``target_tsb``,
+    the best VDOT and critical speed of the last 90 days, and the HR–speed index."""
+    from coachkit.features.efforts import critical_speed, hr_speed_index, vdot
+    from coachkit.features.pmc import load_to_reach_tsb, rest_days_until_tsb
+
+    out = pd.DataFrame(index=daily.index)
+    out["rest_days_to_fresh"] = [
+        rest_days_until_tsb(c, a, 0.0, **pmc_kw) for c, a in zip(daily["ctl"], daily["atl"])
+    ]
+    out[f"load_for_tsb_{target_tsb:g}"] = [
+        load_to_reach_tsb(c, a, target_tsb, **pmc_kw) for c, a in zip(daily["ctl"], daily["atl"])
+    ]
+    eff = efforts(data)
+    eff = eff[eff["distance_m"] >= 1500] if len(eff) else eff
+    if len(eff):
+        per_day = eff.assign(vdot=[vdot(d, t) for d, t in zip(eff["distance_m"], eff["time_s"])])
+        best = per_day.groupby("date")["vdot"].max().reindex(daily.index)
+        out["vdot_90d"] = best.rolling(90, min_periods=1).max()
+        cs, seen = [], {}  # the 90-day window changes only when an effort enters or leaves it
+        for day in daily.index:
+            window = eff[(eff["date"] <= day) & (eff["date"] > day - pd.Timedelta(days=90))]
+            key = tuple(window.index)
+            if key not in seen:
+                best90 = (
+                    window.loc[window.groupby("distance_m")["time_s"].idxmin()]
+                    if len(window)
+                    else window
+                )
+                seen[key] = critical_speed(best90).cs_m_s if len(best90) >= 2 else float("nan")
+            cs.append(seen[key])
+        out["cs_90d_m_s"] = cs
+    table = activity_table(data)
+    runs = table[table["sport"].isin(FOOT_SPORTS) & table["hr_time_weighted"].notna()]
+    if len(runs):
+        cols = ["date", "mean_gap_speed_m_s", "hr_time_weighted", "moving_time_s"]
+        index = hr_speed_index(runs[cols])
+        if len(index):
+            out["hr_speed_index"] = index.set_index("date")["index"].reindex(daily.index).ffill()
+    return out
 
 
 def daily_metrics(
@@ -222,42 +309,32 @@ def daily_metrics(
     convention: str = "exp",
     ctl_days: float = 42,
     atl_days: float = 7,
+    target_tsb: float = 0.0,
 ) -> pd.DataFrame:
     """One row per day: load, CTL/ATL/TSB (chosen convention), ramp, ACWR (descriptive),
-    monotony and strain, volume and intensity, HRV and its normal band, resting HR, EF, and
-    the best VDOT of the last 90 days. ``start``/``end`` only trim the rows shown: the
-    exponential averages always run from the first day of data."""
+    monotony and strain, rest days until fresh and the load that reaches ``target_tsb``
+    tomorrow, volume and intensity, EF and decoupling, HRV and its normal band, resting HR, and
+    the best VDOT, critical speed and HR–speed index of recent weeks.
+
+    ``start``/``end`` only trim the rows shown: the exponential averages always run from the
+    first day of data. Loads of past days use the thresholds known at the end (``as_of``);
+    ``coachkit replay`` recomputes day by day when strict point-in-time values matter.
+    """
     from coachkit.features.hrv import hrv_status, resting_hr_status
     from coachkit.features.pmc import acwr, daily_load, monotony_strain, pmc
-    from coachkit.features.running import vdot
 
     table = activity_table(data)
     span = _span(data, table)
     if span is None:
         return pd.DataFrame(columns=["date", "load", "ctl", "atl", "tsb"])
     first, last = span
+    pmc_kw = dict(ctl_days=ctl_days, atl_days=atl_days, convention=convention)
     loads = daily_load(data.activities, table[["activity_id", "load"]], start=first, end=last)
-    daily = pmc(loads, ctl_days=ctl_days, atl_days=atl_days, convention=convention)
+    daily = pmc(loads, **pmc_kw)
     daily["acwr"] = acwr(loads)
     daily = daily.join(monotony_strain(loads)[["monotony", "strain"]])
-    counted = table[~table["quality_flags"].fillna("").str.contains("duplicate_of:")]
-    is_run = counted["sport"].isin(FOOT_SPORTS)
-    volume = (
-        pd.DataFrame(
-            {
-                "n_activities": 1,
-                "distance_m": counted["distance_m"].fillna(0),
-                "run_distance_m": counted["distance_m"].fillna(0).where(is_run, 0.0),
-                "duration_s": counted["moving_time_s"].fillna(counted["elapsed_time_s"]).fillna(0),
-                "easy_s": counted["easy"],
-                "moderate_s": counted["moderate"],
-                "hard_s": counted["hard"],
-            }
-        )
-        .groupby(counted["date"])
-        .sum()
-    )
-    daily = daily.join(volume).join(counted.groupby("date")["ef"].mean())
+    daily = daily.join(_per_day_fitness(daily, data, target_tsb=target_tsb, **pmc_kw))
+    daily = daily.join(_volume(table))
     daily[list(_DAILY_SUMS)] = daily[list(_DAILY_SUMS)].fillna(0)
     if len(data.wellness):
         hrv = hrv_status(data.wellness, as_of=last)
@@ -268,12 +345,6 @@ def daily_metrics(
         )
         rhr = resting_hr_status(data.wellness, as_of=last)
         daily = daily.join(rhr[["resting_hr", "rhr_7d", "rhr_baseline", "rhr_deviation"]])
-    eff = efforts(data)
-    eff = eff[eff["distance_m"] >= 1500] if len(eff) else eff
-    if len(eff):
-        per_day = eff.assign(vdot=[vdot(d, t) for d, t in zip(eff["distance_m"], eff["time_s"])])
-        best = per_day.groupby("date")["vdot"].max().reindex(daily.index)
-        daily["vdot_90d"] = best.rolling(90, min_periods=1).max()
     daily.index.name = "date"
     out = daily.reset_index()
     if start is not None:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
 #: the distances best efforts are searched for by default (metres)
 STANDARD_DISTANCES_M: dict[str, float] = {
@@ -147,6 +146,8 @@ def race_time_from_vdot(vdot: float, distance_m: float) -> float:
 
     if gap(lo) < 0 or gap(hi) > 0:
         return math.nan
+    from scipy.optimize import brentq  # imported here: scipy.optimize takes ~1 s to import
+
     return float(brentq(gap, lo, hi, xtol=1e-6))
 
 

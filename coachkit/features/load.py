@@ -10,9 +10,10 @@ Four ways to put a number on one session (``load_method``, DESIGN §5):
 - ``rtss``: 100 · hours · IF², IF = GAP speed / threshold speed (Coggan's TSS with pace in
   place of power, as TrainingPeaks' rTSS; Friel, joefrielsblog.com "What is TSS?"). Foot
   sports only: a bike's or a swimmer's speed says nothing against a running threshold.
-- ``srpe``: session RPE, CR-10 rating × minutes, in arbitrary units (Foster et al. 2001,
-  J Strength Cond Res 15:109). **Not on the TSS scale**: an easy hour at RPE 3 is 180 AU,
-  about three times its hrTSS.
+- ``srpe``: session RPE, CR-10 rating × minutes (Foster et al. 2001, J Strength Cond Res
+  15:109), brought onto the TSS scale so that it can share one PMC with the others: an hour at
+  threshold is 100 TSS by definition and rates about 7 ("very hard") on Foster's CR-10, so
+  1 TSS ≈ 4.2 AU (``SRPE_AU_PER_TSS``). The note gives both numbers.
 - ``duration``: the fallback when nothing else is known: 50 per hour, the TSS of an easy
   aerobic hour (100 · 0.71² = 50; easy runs sit at IF 0.70–0.80). Always flagged in the note.
 
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coachkit.features.calendar import local_day
+from coachkit.features.localtime import local_day
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds, column, fmt_pace, numeric
 
 LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
@@ -46,7 +47,13 @@ TRIMP_COEFFICIENTS: dict[str, tuple[float, float]] = {
     "female": (0.86, 1.67),
     "unknown": (0.64, 1.92),
 }
-MAX_HOLD_S = 10.0  # an HR value holds until the next one; a longer gap is a pause, not counted
+# An HR value holds until the next one; a longer gap is a pause, not counted. 30 s, not 10:
+# Garmin "smart recording" writes a point only every 10-30 s on steady stretches (and
+# features.running bridges HR gaps of up to 30 s the same way).
+MAX_HOLD_S = 30.0
+# Foster 2001's CR-10: 7 = "very hard", the effort of an hour-long race at threshold, whose TSS
+# is 100 by definition: 60 min × 7 = 420 AU ≈ 100 TSS.
+SRPE_AU_PER_TSS = 4.2
 HR_COVERAGE_MIN = 0.5  # HR on < 50 % of the moving time is a dropout, not a measurement
 HR_COVERAGE_FULL = 0.9  # below 90 % the note says the samples' TRIMP was scaled up
 DURATION_LOAD_PER_H = 50.0  # 100 · IF² at IF 0.71, an easy aerobic hour (see module docstring)
@@ -130,7 +137,7 @@ def srpe(rpe: float, duration_s: float) -> float:
 
 
 def _hr_from_samples(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Plausible HR values and how long each held: until the next HR value, if ≤ 10 s.
+    """Plausible HR values and how long each held: until the next HR value, if ≤ 30 s.
 
     Holding until the next *HR* value (not the next row) matters for files that interleave HR
     and GPS rows (NRC GPX: HR on every other point).
@@ -148,7 +155,7 @@ def _hr_from_samples(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if not len(t):
         return hr, t
     held = np.diff(t, append=t[-1])
-    # a gap over 10 s is a pause or a dropout: it adds nothing (moving-time scaling covers it)
+    # a gap over MAX_HOLD_S is a pause or a dropout: it adds nothing (moving-time scaling covers it)
     return hr, np.where((held > 0) & (held <= MAX_HOLD_S), held, 0.0)
 
 
@@ -243,7 +250,8 @@ def activity_loads(
         column(activities, "activity_id", "").astype("string").fillna(""),
         column(activities, "sport", "").astype("string").fillna(""),
         column(activities, "quality_flags", "").astype("string").fillna(""),
-        np.where(np.isfinite(moving) & (moving > 0), moving, elapsed),
+        # moving time, but never more than elapsed: "time_inverted" files swap the two
+        np.fmin(np.where(np.isfinite(moving) & (moving > 0), moving, elapsed), elapsed),
         numeric(activities, "distance_m"),
         numeric(activities, "avg_hr"),
         _rpe_by_activity(activities, feedback),
@@ -344,6 +352,8 @@ class _Context:
         dur, lthr = act.duration_s, self.th.lthr
         frame = self._samples(act.aid) if act.has_samples else None
         hr, held = _hr_from_samples(frame) if frame is not None else (np.empty(0), np.empty(0))
+        lo, hi = HR_PLAUSIBLE_BPM
+        avg_ok = np.isfinite(act.avg_hr) and lo <= act.avg_hr <= hi
         if len(hr):
             hr_s = float(held.sum())
             if hr_s < HR_COVERAGE_MIN * dur:
@@ -354,8 +364,7 @@ class _Context:
             if hr_s < HR_COVERAGE_FULL * dur:
                 how += f" scaled up to {dur / 60:.0f} min moving"
         else:
-            lo, hi = HR_PLAUSIBLE_BPM
-            if not (np.isfinite(act.avg_hr) and lo <= act.avg_hr <= hi):
+            if not avg_ok:
                 return None, "there is no usable heart rate"
             trimp = banister_trimp(act.avg_hr, dur, **self.hr_args)  # type: ignore[arg-type]
             how = f"from average HR {act.avg_hr:.0f} bpm over {dur / 60:.0f} min"
@@ -390,10 +399,11 @@ class _Context:
     def srpe(self, act: _Activity) -> tuple[float | None, str]:
         if not np.isfinite(act.rpe):
             return None, "no RPE was logged"
-        value = srpe(act.rpe, act.duration_s)
+        au = srpe(act.rpe, act.duration_s)
+        value = au / SRPE_AU_PER_TSS
         return value, (
-            f"sRPE {value:.0f} AU = RPE {act.rpe:g} × {act.duration_s / 60:.0f} min "
-            "(session RPE, Foster 2001: arbitrary units, not on the TSS scale)"
+            f"sRPE {value:.0f} TSS-equivalent from RPE {act.rpe:g} × {act.duration_s / 60:.0f} min "
+            f"= {au:.0f} AU (session RPE, Foster 2001; {SRPE_AU_PER_TSS:g} AU per TSS)"
         )
 
     def duration(self, act: _Activity) -> tuple[float | None, str]:

@@ -24,10 +24,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
-from coachkit.features.calendar import as_day as _day
 from coachkit.features.daily import daily_load, daily_load_many  # noqa: F401  (re-exported)
+from coachkit.features.localtime import as_day as _day
 
 #: alpha (the daily weight of today's load) from a time constant N in days
 CONVENTIONS: dict[str, Callable[[float], float]] = {
@@ -56,9 +55,17 @@ def _alpha(days: float, convention: str) -> float:
 
 
 def _ewma(x: np.ndarray, alpha: float, y0: float | np.ndarray = 0.0) -> np.ndarray:
-    """``y_t = (1 - alpha) y_{t-1} + alpha x_t`` along axis 1, from ``y_{-1} = y0`` (per row)."""
-    zi = (1.0 - alpha) * np.broadcast_to(np.asarray(y0, dtype=float), (x.shape[0],))[:, None]
-    y, _ = lfilter([alpha], [1.0, alpha - 1.0], x, axis=1, zi=zi)
+    """``y_t = (1 - alpha) y_{t-1} + alpha x_t`` along axis 1, from ``y_{-1} = y0`` (per row).
+
+    A loop over days, vectorised over rows (athletes): numpy only, because importing
+    ``scipy.signal`` for ``lfilter`` costs about a second on every command that shows a PMC.
+    """
+    y = np.empty_like(x, dtype=float)
+    prev = np.broadcast_to(np.asarray(y0, dtype=float), (x.shape[0],)).copy()
+    keep = 1.0 - alpha
+    for t in range(x.shape[1]):
+        prev = keep * prev + alpha * x[:, t]
+        y[:, t] = prev
     return y
 
 
@@ -383,7 +390,7 @@ def pmc_many(
     Notes
     -----
     Athletes sorted by length of history fill blocks of an (athlete x day) grid padded at the
-    end, with one ``scipy.signal.lfilter`` call per EWMA per block.
+    end, with one vectorised pass per EWMA per block.
     """
     kw = dict(ctl_days=ctl_days, atl_days=atl_days, convention=convention, window=window,
               acute_days=acute_days, chronic_days=chronic_days)  # fmt: skip

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.calendar import local_start
+from coachkit.features.localtime import local_start
 
 SET_BY_ATHLETE = "set by athlete"
 POPULATION_DEFAULT = "population default (no data)"

@@ -12,27 +12,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from coachkit.features.load import MAX_HOLD_S as MAX_HR_HOLD_S
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
+
 Z1_TOP_OF_LTHR = 0.90
 ZONE_NAMES = ("easy", "moderate", "hard")
-MAX_HOLD_S = 10.0  # a sample holds until the next one, at most 10 s (pauses do not count)
+MAX_HOLD_S = MAX_HR_HOLD_S  # a sample holds until the next one; a longer gap is a pause
 
 
 def time_in_zones(samples: pd.DataFrame, lthr: float) -> dict[str, float]:
     """Seconds spent in each zone, from HR samples; zeros when there is no usable HR.
 
-    Each sample holds until the next one (the last holds 0 s):
+    Each sample holds until the next one (the last holds 0 s; a gap over 30 s is a pause):
 
     >>> s = pd.DataFrame({"t_s": [0.0, 5, 10, 15], "hr_bpm": [120.0, 150, 170, 170]})
     >>> time_in_zones(s, 160)
     {'easy': 5.0, 'moderate': 5.0, 'hard': 5.0}
     """
     out = dict.fromkeys(ZONE_NAMES, 0.0)
-    if samples is None or samples.empty or not lthr or samples["hr_bpm"].isna().all():
+    if samples is None or samples.empty or not lthr or "hr_bpm" not in samples:
         return out
     t = samples["t_s"].to_numpy(dtype=float)
     hr = samples["hr_bpm"].to_numpy(dtype=float)
-    held = np.clip(np.diff(t, append=t[-1]), 0.0, MAX_HOLD_S)
-    ok = ~np.isnan(hr) & (hr > 0)
+    gap = np.diff(t, append=t[-1])
+    held = np.where(gap <= MAX_HOLD_S, gap, 0.0)  # a longer gap is a pause: it counts nowhere
+    ok = np.isfinite(hr) & (hr >= HR_PLAUSIBLE_BPM[0]) & (hr <= HR_PLAUSIBLE_BPM[1])
     edges = np.array([Z1_TOP_OF_LTHR * lthr, lthr])
     zone = np.searchsorted(edges, hr[ok], side="right")
     for i, name in enumerate(ZONE_NAMES):

@@ -104,19 +104,19 @@ def weekly_intensity_figure(
     runs: pd.DataFrame, *, title: str = "Weekly time by intensity"
 ) -> go.Figure:
     """Stacked weekly hours in easy / moderate / hard (columns ``easy``, ``moderate``, ``hard``
-    in seconds, per activity, with ``start_time``)."""
+    in seconds, per activity, with the local ``date`` or ``start_time``)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
     if runs.empty:
         return _empty(fig, "no activities yet")
-    week = (
-        runs["start_time"]
-        .dt.tz_convert("UTC")
-        .dt.tz_localize(None)
-        .dt.to_period("W-SUN")
-        .dt.start_time
+    # the athlete's own weeks (``date`` is the local day) when the table has them
+    day = (
+        runs["date"]
+        if "date" in runs
+        else runs["start_time"].dt.tz_convert("UTC").dt.tz_localize(None)
     )
+    week = day.dt.to_period("W-SUN").dt.start_time
     weekly = runs[["easy", "moderate", "hard"]].groupby(week).sum() / 3600
     share = weekly.div(weekly.sum(axis=1).where(lambda s: s > 0), axis=0) * 100
     for zone in ("easy", "moderate", "hard"):

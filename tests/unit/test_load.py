@@ -161,7 +161,7 @@ def test_auto_prefers_hr_then_pace_then_rpe_then_duration():
     assert out.loc["hr", "load"] == pytest.approx(63.343, abs=1e-2)
     # rTSS: 12 km in 1 h = 3.333 m/s vs 4.0 → IF 0.8333, 100 · 0.69444 = 69.444
     assert out.loc["pace", "load"] == pytest.approx(69.444, abs=1e-2)
-    assert out.loc["rpe", "load"] == 360.0  # 6 × 60
+    assert out.loc["rpe", "load"] == pytest.approx(360.0 / 4.2)  # 6 × 60 AU at 4.2 AU per TSS
     assert out.loc["dur", "load"] == 50.0  # the flagged 50 per hour fallback
     assert "duration fallback" in out.loc["dur", "load_note"]
     assert "no RPE was logged" in out.loc["dur", "load_note"]
@@ -237,7 +237,9 @@ def test_duplicates_implausible_dates_and_bare_manual_entries_are_excluded():
         assert np.isnan(out.loc[aid, "load"]) and pd.isna(out.loc[aid, "load_method"])
     assert out.loc["dup", "excluded_reason"] == "no load: duplicate of orig (its load counts there)"
     assert "manual" in out.loc["man", "excluded_reason"]
-    assert out.loc["man_rpe", "load_method"] == "srpe" and out.loc["man_rpe", "load"] == 240.0
+    assert out.loc["man_rpe", "load_method"] == "srpe" and out.loc[
+        "man_rpe", "load"
+    ] == pytest.approx(240.0 / 4.2)
     assert out.loc["man_hr", "load_method"] == "hrtss"
 
 
@@ -276,8 +278,12 @@ def test_day_feedback_applies_on_the_athletes_local_day_and_the_latest_rating_wi
         }
     )  # fmt: skip
     out = activity_loads(acts, _th(), feedback=fb).set_index("activity_id")
-    assert out.loc["late", "load"] == 240.0  # the later day rating (4) × 60 min
-    assert out.loc["own", "load"] == 480.0  # its own rating (8) beats the day's
+    assert out.loc["late", "load"] == pytest.approx(
+        240.0 / 4.2
+    )  # later rating (4) × 60 min, in TSS
+    assert out.loc["own", "load"] == pytest.approx(
+        480.0 / 4.2
+    )  # its own rating (8) beats the day's
 
 
 def test_only_activities_that_may_get_hrtss_are_looked_up_and_inputs_stay_untouched():

@@ -1,0 +1,385 @@
+"""Daily injury- and overtraining-risk features: one row per day, from the first activity to
+``as_of``, with no gaps (DESIGN §5, §6; issue #6).
+
+What each column measures, and where the rule comes from:
+
+* **Session spike** (``spike_distance_ratio``): the day's longest run divided by the longest run
+  of the *previous* 30 days (days ``t-30 .. t-1``), as in Garmin-RUNSAFE (Frandsen et al.,
+  Br J Sports Med 2025: a single session > 10 % longer raised the overuse-injury rate). The
+  duration version (``spike_duration_ratio``) covers runs without a distance. A day without a
+  run, or without any run in the 30 days before, has no ratio (NaN).
+* **Planned sessions** (``planned``, plan_workouts-like) count on days that have no recorded run
+  and are not in the past of the recorded data, so the spike of a *planned* run can be judged
+  before it is run ("today's planned 24 km is 41 % longer than ...").
+* **Weekly volume** (``weekly_km``, ``weekly_change_pct`` vs the 7 days before),
+  ``long_run_share`` (the week's longest run / the week's volume). Descriptive: the 10 % rule
+  failed a randomised trial (Buist et al. 2008, Am J Sports Med 36:33) and the week-to-week
+  ratio had no association with injury in Garmin-RUNSAFE.
+* **Monotony and strain** (Foster 1998, Med Sci Sports Exerc 30:1164) from
+  :func:`coachkit.features.pmc.monotony_strain`; ``strain_pct_180d`` is today's strain as a
+  percentile of the runner's own previous 180 days ("high strain" is personal).
+* **Intensity**: ``intensity_share`` = seconds above LTHR / seconds with HR over the runs of the
+  last 7 days (zones of :mod:`coachkit.features.zones`; from the activity table's zone seconds
+  when present, else the average HR of each run against the LTHR of
+  :func:`~coachkit.features.thresholds.estimate_thresholds`); ``hard_sessions_7d`` counts runs
+  with at least :data:`HARD_SESSION_S` above LTHR.
+* **Recovery signals**: ``hrv_below_days`` (days in a row with the 7-day lnRMSSD below the SWC
+  band, :func:`~coachkit.features.hrv.hrv_status`; Plews et al. 2012, 2013), ``rhr_above_bpm``
+  (7-day resting HR minus its baseline, :func:`~coachkit.features.hrv.resting_hr_status`),
+  ``sleep_h_7d``, ``hr_residual_bpm`` (mean HR-above-expected of the last 7 days' runs, when an
+  HR model gives residuals), ``rpe_above_plan`` (largest RPE minus planned RPE of the last 3
+  days, when planned RPE is given).
+* **Feedback**: ``niggle_severity_max_7d`` and ``niggle_sites`` (last 7 days),
+  ``illness_days_7d``; ``days_since_rest`` (0 on a day without any training).
+
+Pure: frames in, a frame out; ``as_of`` is a parameter, never the clock, and nothing dated
+after it is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coachkit.features.daily import daily_load
+from coachkit.features.load import DURATION_LOAD_PER_H
+from coachkit.features.localtime import as_day, local_day
+from coachkit.features.pmc import monotony_strain
+from coachkit.features.thresholds import RUN_SPORTS, column
+from coachkit.features.zones import ZONE_NAMES, zone_of_hr
+
+LOOKBACK_DAYS = 30  # Garmin-RUNSAFE: longest run of the previous 30 days (Frandsen et al. 2025)
+WEEK_DAYS = 7
+RPE_DAYS = 3  # an RPE well above plan counts for the next 2 days as well
+HARD_SESSION_S = 600.0  # 10 min above LTHR: a tempo, threshold or interval session, not drift
+STRAIN_HISTORY_DAYS = 180
+STRAIN_MIN_HISTORY = 28  # fewer earlier days and a percentile of "your" strain means little
+# rows that would make a spike out of a recording fault or count one run twice (io.base flags)
+EXCLUDED_FLAGS = ("duplicate_of:", "speed_implausible", "date_implausible", "time_inverted")
+#: plan rows with these statuses did not (or will not) happen as planned
+SKIPPED_PLAN_STATUS = ("missed", "moved", "done", "cancelled", "skipped")
+
+RISK_FEATURE_COLUMNS = (
+    "session_distance_m", "session_duration_s", "session_planned", "longest_30d_m",
+    "longest_30d_s", "spike_distance_ratio", "spike_duration_ratio", "spike_max_7d",
+    "weekly_km", "weekly_change_pct", "long_run_share", "load", "weekly_load", "monotony",
+    "strain", "strain_pct_180d", "intensity_share", "hard_sessions_7d", "hrv_below_days",
+    "ln_rmssd_7d", "swc_low", "rhr_above_bpm", "sleep_h_7d", "hr_residual_bpm",
+    "hr_residual_n_7d", "rpe_above_plan", "niggle_severity_max_7d", "niggle_sites",
+    "days_since_rest", "illness_days_7d",
+)  # fmt: skip
+
+
+def _excluded(frame: pd.DataFrame) -> np.ndarray:
+    flags = column(frame, "quality_flags", "").astype("string").fillna("")
+    bad = np.zeros(len(frame), dtype=bool)
+    for code in EXCLUDED_FLAGS:
+        bad |= flags.str.contains(code, regex=False).to_numpy(dtype=bool)
+    return bad
+
+
+def _num(frame: pd.DataFrame, name: str) -> pd.Series:
+    return pd.to_numeric(column(frame, name), errors="coerce").astype(float)
+
+
+def _duration(frame: pd.DataFrame) -> pd.Series:
+    return _num(frame, "moving_time_s").fillna(_num(frame, "elapsed_time_s"))
+
+
+def _span(
+    acts: pd.DataFrame, others: list[pd.DataFrame | None], as_of: Any
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    days = list(local_day(acts)) if len(acts) else []
+    for frame in others:
+        if frame is not None and len(frame) and "date" in frame:
+            days += list(pd.to_datetime(frame["date"], errors="coerce").dropna())
+    end = as_day(as_of) if as_of is not None else (max(days) if days else None)
+    if end is None:
+        return None
+    start = min(local_day(acts)) if len(acts) else min((d for d in days if d <= end), default=end)
+    return as_day(start), end
+
+
+def _per_day(values: pd.Series, days: pd.Series, index: pd.DatetimeIndex, how: str) -> pd.Series:
+    frame = pd.DataFrame({"v": values.to_numpy(dtype=float), "d": days.to_numpy()}).dropna()
+    return frame.groupby("d")["v"].agg(how).reindex(index)
+
+
+def _planned_sessions(
+    planned: pd.DataFrame | None, index: pd.DatetimeIndex, run_days: pd.Index, last_actual: Any
+) -> pd.DataFrame:
+    """Planned runs that count: dated in the index, not rest, not already missed or done, on a
+    day without a recorded run and not before the last recorded activity."""
+    empty = pd.DataFrame(columns=["distance_m", "duration_s"], index=index[:0], dtype=float)
+    if planned is None or planned.empty:
+        return empty
+    plan = planned.assign(
+        _day=pd.to_datetime(planned["date"]).map(as_day),
+        _kind=column(planned, "kind", "").astype("string").fillna("").str.lower(),
+        _status=column(planned, "status", "").astype("string").fillna("").str.lower(),
+        _dist=_num(planned, "distance_m"),
+        _dur=_num(planned, "duration_s"),
+    )
+    keep = (
+        plan["_day"].isin(index)
+        & (plan["_kind"] != "rest")
+        & ~plan["_status"].isin(SKIPPED_PLAN_STATUS)
+        & ~plan["_day"].isin(run_days)
+        & (plan["_dist"].notna() | plan["_dur"].notna())
+    )
+    if last_actual is not None:
+        keep &= plan["_day"] >= last_actual
+    plan = plan[keep]
+    if plan.empty:
+        return empty
+    return (
+        plan.groupby("_day")[["_dist", "_dur"]].max().set_axis(["distance_m", "duration_s"], axis=1)
+    )
+
+
+def _zone_seconds(
+    runs: pd.DataFrame, activities: pd.DataFrame, wellness: Any, end: Any
+) -> pd.DataFrame:
+    """Seconds per zone of each run: the activity table's zone columns, else the run's average
+    HR against the (estimated) LTHR, the whole moving time in that zone."""
+    if set(ZONE_NAMES) <= set(runs.columns):
+        return runs[list(ZONE_NAMES)].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    from coachkit.features.thresholds import estimate_thresholds
+
+    lthr = estimate_thresholds(
+        activities, wellness=wellness, as_of=end + pd.Timedelta(days=1)
+    ).lthr.value
+    out = pd.DataFrame(0.0, index=runs.index, columns=list(ZONE_NAMES))
+    for i, hr, dur in zip(runs.index, _num(runs, "avg_hr"), _duration(runs)):
+        zone = zone_of_hr(hr, lthr) if pd.notna(hr) and pd.notna(dur) else "unknown"
+        if zone in ZONE_NAMES:
+            out.loc[i, zone] = dur
+    return out
+
+
+def _run_length(flag: pd.Series) -> pd.Series:
+    """Days in a row (ending today) on which ``flag`` holds."""
+    flag = flag.fillna(False).astype(bool)
+    return flag.astype(int).groupby((~flag).cumsum()).cumsum().astype(float)
+
+
+def _load(acts: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Series:
+    if "load" in acts and _num(acts, "load").notna().any():
+        return daily_load(acts, start=index[0], end=index[-1])
+    # no loads computed: the duration fallback of the load module (features.load)
+    ids = column(acts, "activity_id", "").astype("string").fillna("")
+    ids = ids.where(ids != "", pd.Series(acts.index.astype(str), index=acts.index))
+    loads = pd.DataFrame(
+        {"activity_id": ids, "load": _duration(acts).fillna(0) / 3600 * DURATION_LOAD_PER_H}
+    )
+    return daily_load(acts.assign(activity_id=ids), loads, start=index[0], end=index[-1])
+
+
+def _strain_percentile(strain: pd.Series) -> pd.Series:
+    values = strain.to_numpy(dtype=float)
+    out = np.full(len(values), np.nan)
+    for i in range(len(values)):
+        past = values[max(0, i - STRAIN_HISTORY_DAYS) : i]
+        past = past[~np.isnan(past)]
+        if len(past) >= STRAIN_MIN_HISTORY and not np.isnan(values[i]):
+            out[i] = float((past < values[i]).mean() + 0.5 * (past == values[i]).mean())
+    return pd.Series(out, index=strain.index)
+
+
+def _wellness_columns(wellness: pd.DataFrame | None, index: pd.DatetimeIndex) -> pd.DataFrame:
+    out = pd.DataFrame(index=index, columns=["hrv_below_days", "ln_rmssd_7d", "swc_low",
+                                             "rhr_above_bpm", "sleep_h_7d"], dtype=float)  # fmt: skip
+    if wellness is None or wellness.empty:
+        return out
+    from coachkit.features.hrv import hrv_status, resting_hr_status
+
+    end = index[-1]
+    w = wellness[pd.to_datetime(wellness["date"]).map(as_day) <= end]
+    if _num(w, "rmssd_ms").notna().any() or _num(w, "ln_rmssd").notna().any():
+        hrv = hrv_status(w, as_of=end).reindex(index)
+        out["hrv_below_days"] = _run_length(hrv["status"].astype("string") == "below")
+        out["ln_rmssd_7d"], out["swc_low"] = hrv["ln_rmssd_7d"], hrv["swc_low"]
+    if _num(w, "resting_hr").notna().any():
+        out["rhr_above_bpm"] = resting_hr_status(w, as_of=end)["rhr_deviation"].reindex(index)
+    sleep = _per_day(
+        _num(w, "sleep_s") / 3600.0, pd.to_datetime(w["date"]).map(as_day), index, "mean"
+    )
+    out["sleep_h_7d"] = sleep.rolling(WEEK_DAYS, min_periods=3).mean()
+    return out
+
+
+def _feedback_columns(
+    feedback: pd.DataFrame | None, index: pd.DatetimeIndex, plan_rpe: pd.Series | None
+) -> pd.DataFrame:
+    out = pd.DataFrame(index=index)
+    out["rpe_above_plan"] = np.nan
+    out["niggle_severity_max_7d"] = np.nan
+    out["niggle_sites"] = pd.Series(pd.NA, index=index, dtype="string")
+    out["illness_days_7d"] = 0.0
+    if feedback is None or feedback.empty:
+        return out
+    days = pd.to_datetime(feedback["date"]).map(as_day)
+    fb = feedback[(days >= index[0]) & (days <= index[-1])]
+    days = days[fb.index]
+    severity = _per_day(_num(fb, "niggle_severity"), days, index, "max")
+    out["niggle_severity_max_7d"] = severity.rolling(WEEK_DAYS, min_periods=1).max()
+    ill = column(fb, "illness", False).astype("boolean").fillna(False).astype(bool)
+    ill_days = pd.Series(1.0, index=days[ill.to_numpy()].unique()).reindex(index, fill_value=0.0)
+    out["illness_days_7d"] = ill_days.rolling(WEEK_DAYS, min_periods=1).sum()
+    sites = column(fb, "niggle_site", pd.NA).astype("string").str.strip().str.lower()
+    with_site = sites.notna() & (sites != "") & (_num(fb, "niggle_severity").fillna(1) > 0)
+    if with_site.any():
+        site_days = pd.DataFrame({"d": days[with_site.to_numpy()], "s": sites[with_site]})
+        for day in index[index >= site_days["d"].min()]:
+            recent = site_days[
+                (site_days["d"] > day - pd.Timedelta(days=WEEK_DAYS)) & (site_days["d"] <= day)
+            ]
+            if len(recent):
+                out.loc[day, "niggle_sites"] = ";".join(sorted(set(recent["s"])))
+    if plan_rpe is not None and len(plan_rpe):
+        rpe = _per_day(_num(fb, "rpe"), days, index, "mean")
+        plan = pd.Series(pd.to_numeric(plan_rpe, errors="coerce").to_numpy(dtype=float),
+                         index=pd.DatetimeIndex(plan_rpe.index).map(as_day))  # fmt: skip
+        plan = plan.groupby(level=0).mean().reindex(index)
+        out["rpe_above_plan"] = (rpe - plan).rolling(RPE_DAYS, min_periods=1).max()
+    return out
+
+
+def _residual_columns(
+    hr_residuals: pd.Series | None, runs: pd.DataFrame, run_days: pd.Series, index: pd.DatetimeIndex
+) -> pd.DataFrame:
+    out = pd.DataFrame({"hr_residual_bpm": np.nan, "hr_residual_n_7d": 0.0}, index=index)
+    if hr_residuals is None or hr_residuals.empty:
+        return out
+    values = pd.to_numeric(hr_residuals, errors="coerce").astype(float)
+    if isinstance(values.index, pd.DatetimeIndex):
+        days = pd.Series(values.index.map(as_day), index=values.index)
+    else:  # indexed by activity_id
+        by_id = pd.Series(run_days.to_numpy(), index=column(runs, "activity_id", "").astype(str))
+        days = pd.Series(values.index.astype(str).map(by_id), index=values.index)
+    frame = pd.DataFrame({"v": values.to_numpy(), "d": days.to_numpy()}).dropna()
+    total = frame.groupby("d")["v"].sum().reindex(index, fill_value=0.0)
+    count = frame.groupby("d")["v"].count().reindex(index, fill_value=0).astype(float)
+    n7 = count.rolling(WEEK_DAYS, min_periods=1).sum()
+    out["hr_residual_n_7d"] = n7
+    out["hr_residual_bpm"] = (total.rolling(WEEK_DAYS, min_periods=1).sum() / n7).where(n7 > 0)
+    return out
+
+
+def risk_features(
+    activities: pd.DataFrame,
+    wellness: pd.DataFrame | None = None,
+    feedback: pd.DataFrame | None = None,
+    as_of: Any = None,
+    *,
+    planned: pd.DataFrame | None = None,
+    hr_residuals: pd.Series | None = None,
+    plan_rpe: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The daily risk-feature table of one athlete (see the module docstring for each column).
+
+    Parameters
+    ----------
+    activities : pandas.DataFrame
+        One athlete's activities (DESIGN §3), or the richer table of
+        :func:`coachkit.analysis.activity_table` (its ``load`` and zone seconds are then used).
+        Runs are ``run``, ``trail_run`` and ``treadmill``; every sport counts for load and rest.
+    wellness, feedback : pandas.DataFrame, optional
+        Wellness (HRV, resting HR, sleep) and feedback (RPE, niggles, illness) frames.
+    as_of : date-like, optional
+        Last day of the table; nothing dated later is read. Default: the last dated row.
+    planned : pandas.DataFrame, optional
+        plan_workouts-like rows (``date``, ``distance_m`` or ``duration_s``, optional ``kind``
+        and ``status``): a planned run counts on a day without a recorded run that is not
+        before the last recorded activity, so today's planned run gets its spike ratio.
+    hr_residuals : pandas.Series, optional
+        HR above expected (bpm) per run, indexed by ``activity_id`` or by date.
+    plan_rpe : pandas.Series, optional
+        Planned RPE (CR-10) by date, compared with the RPE logged in ``feedback``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``date`` (daily, no gaps, from the first activity to ``as_of``), with the
+        columns of :data:`RISK_FEATURE_COLUMNS`. Empty when there is nothing dated.
+
+    Examples
+    --------
+    >>> acts = pd.DataFrame({"sport": "run", "start_time": pd.to_datetime(
+    ...     ["2024-03-01 08:00", "2024-03-10 08:00"], utc=True), "distance_m": [17000.0, 24000.0],
+    ...     "moving_time_s": [6000.0, 9000.0]})
+    >>> row = risk_features(acts).loc["2024-03-10"]
+    >>> round(float(row["spike_distance_ratio"]), 3), float(row["longest_30d_m"])
+    (1.412, 17000.0)
+    """
+    span = _span(activities, [wellness, feedback], as_of)
+    if span is None:
+        return pd.DataFrame(
+            columns=list(RISK_FEATURE_COLUMNS), index=pd.DatetimeIndex([], name="date")
+        )
+    start, end = span
+    acts = activities[pd.to_datetime(activities["start_time"], utc=True).notna().to_numpy()]
+    acts = acts[(local_day(acts) <= end).to_numpy() & ~_excluded(acts)] if len(acts) else acts
+    index = pd.date_range(start, end, freq="D", name="date")
+    act_days = local_day(acts) if len(acts) else pd.Series(dtype="datetime64[ns]")
+    is_run = (
+        column(acts, "sport", "").astype("string").isin(RUN_SPORTS).fillna(False).to_numpy(bool)
+    )
+    runs, run_days = acts[is_run], act_days[is_run]
+
+    dist = _per_day(_num(runs, "distance_m").where(lambda s: s > 0), run_days, index, "max")
+    dur = _per_day(_duration(runs).where(lambda s: s > 0), run_days, index, "max")
+    run_km = _per_day(_num(runs, "distance_m").fillna(0) / 1000.0, run_days, index, "sum")
+    plan = _planned_sessions(
+        planned, index, pd.Index(run_days.unique()), act_days.max() if len(acts) else None
+    )
+    out = pd.DataFrame(index=index)
+    out["session_planned"] = index.isin(plan.index)
+    dist, dur = dist.fillna(plan["distance_m"]), dur.fillna(plan["duration_s"])
+    run_km = run_km.fillna(0.0).add(plan["distance_m"].reindex(index) / 1000.0, fill_value=0.0)
+    out["session_distance_m"], out["session_duration_s"] = dist, dur
+    # the previous 30 days, t-30 .. t-1: today's own run never sets its own reference
+    out["longest_30d_m"] = dist.shift(1).rolling(LOOKBACK_DAYS, min_periods=1).max()
+    out["longest_30d_s"] = dur.shift(1).rolling(LOOKBACK_DAYS, min_periods=1).max()
+    out["spike_distance_ratio"] = dist / out["longest_30d_m"]
+    out["spike_duration_ratio"] = dur / out["longest_30d_s"]
+    out["spike_max_7d"] = out["spike_distance_ratio"].rolling(WEEK_DAYS, min_periods=1).max()
+
+    weekly = run_km.rolling(WEEK_DAYS, min_periods=1).sum()
+    before = weekly.shift(WEEK_DAYS)
+    full = np.arange(len(index)) >= 2 * WEEK_DAYS - 1  # two whole weeks of history
+    out["weekly_km"] = weekly
+    out["weekly_change_pct"] = (100.0 * (weekly / before - 1.0)).where(full & (before > 0))
+    longest_week = dist.rolling(WEEK_DAYS, min_periods=1).max()
+    out["long_run_share"] = (longest_week / 1000.0 / weekly).where(weekly > 0)
+
+    load = _load(acts, index) if len(acts) else pd.Series(0.0, index=index)
+    out["load"] = load.reindex(index, fill_value=0.0)
+    mono = monotony_strain(out["load"])
+    out["weekly_load"], out["monotony"], out["strain"] = (
+        mono["weekly_load"], mono["monotony"], mono["strain"],
+    )  # fmt: skip
+    out["strain_pct_180d"] = _strain_percentile(out["strain"])
+
+    zones = _zone_seconds(runs, activities, wellness, end) if len(runs) else None
+    hard = _per_day(zones["hard"], run_days, index, "sum") if zones is not None else None
+    timed = _per_day(zones.sum(axis=1), run_days, index, "sum") if zones is not None else None
+    if zones is not None:
+        hard7 = hard.fillna(0).rolling(WEEK_DAYS, min_periods=1).sum()
+        timed7 = timed.fillna(0).rolling(WEEK_DAYS, min_periods=1).sum()
+        out["intensity_share"] = (hard7 / timed7).where(timed7 > 0)
+        hard_runs = _per_day(
+            (zones["hard"] >= HARD_SESSION_S).astype(float), run_days, index, "sum"
+        )
+        out["hard_sessions_7d"] = hard_runs.fillna(0).rolling(WEEK_DAYS, min_periods=1).sum()
+    else:
+        out["intensity_share"], out["hard_sessions_7d"] = np.nan, 0.0
+
+    out = out.join(_wellness_columns(wellness, index))
+    out = out.join(_residual_columns(hr_residuals, runs, run_days, index))
+    out = out.join(_feedback_columns(feedback, index, plan_rpe))
+    trained = pd.Series(index.isin(act_days.unique()) | out["session_planned"], index=index)
+    out["days_since_rest"] = _run_length(trained)
+    return out[list(RISK_FEATURE_COLUMNS)]
