@@ -7,7 +7,9 @@ What each column measures, and where the rule comes from:
   of the *previous* 30 days (days ``t-30 .. t-1``), as in Garmin-RUNSAFE (Frandsen et al.,
   Br J Sports Med 2025: a single session > 10 % longer raised the overuse-injury rate). The
   duration version (``spike_duration_ratio``) covers runs without a distance. A day without a
-  run, or without any run in the 30 days before, has no ratio (NaN).
+  run, or without any run in the 30 days before, has no ratio (NaN). A run flagged
+  ``speed_implausible`` (a GPS jump) counts with its cleaned ``moving_distance_m`` when the
+  activity table has it, else without a distance.
 * **Planned sessions** (``planned``, plan_workouts-like) count on days that have no recorded run
   and are not in the past of the recorded data, so the spike of a *planned* run can be judged
   before it is run ("today's planned 24 km is 41 % longer than ...").
@@ -17,7 +19,7 @@ What each column measures, and where the rule comes from:
   ratio had no association with injury in Garmin-RUNSAFE.
 * **Monotony and strain** (Foster 1998, Med Sci Sports Exerc 30:1164) from
   :func:`coachkit.features.pmc.monotony_strain`; ``strain_pct_180d`` is today's strain as a
-  percentile of the runner's own previous 180 days ("high strain" is personal).
+  percentile (0-100) of the runner's own previous 180 days ("high strain" is personal).
 * **Intensity**: ``intensity_share`` = seconds above LTHR / seconds with HR over the runs of the
   last 7 days (zones of :mod:`coachkit.features.zones`; from the activity table's zone seconds
   when present, else the average HR of each run against the LTHR of
@@ -56,8 +58,8 @@ RPE_DAYS = 3  # an RPE well above plan counts for the next 2 days as well
 HARD_SESSION_S = 600.0  # 10 min above LTHR: a tempo, threshold or interval session, not drift
 STRAIN_HISTORY_DAYS = 180
 STRAIN_MIN_HISTORY = 28  # fewer earlier days and a percentile of "your" strain means little
-# rows that would make a spike out of a recording fault or count one run twice (io.base flags)
-EXCLUDED_FLAGS = ("duplicate_of:", "speed_implausible", "date_implausible", "time_inverted")
+# rows that would count one run twice or land on a wrong day (io.base flags), as in analysis
+EXCLUDED_FLAGS = ("duplicate_of:", "date_implausible")
 #: plan rows with these statuses did not (or will not) happen as planned
 SKIPPED_PLAN_STATUS = ("missed", "moved", "done", "cancelled", "skipped")
 
@@ -72,12 +74,21 @@ RISK_FEATURE_COLUMNS = (
 )  # fmt: skip
 
 
-def _excluded(frame: pd.DataFrame) -> np.ndarray:
+def _flagged(frame: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
     flags = column(frame, "quality_flags", "").astype("string").fillna("")
     bad = np.zeros(len(frame), dtype=bool)
-    for code in EXCLUDED_FLAGS:
+    for code in codes:
         bad |= flags.str.contains(code, regex=False).to_numpy(dtype=bool)
     return bad
+
+
+def _run_distance(runs: pd.DataFrame) -> pd.Series:
+    """Each run's distance; after a GPS jump (``speed_implausible``) the distance its cleaned
+    samples cover (``moving_distance_m`` of the activity table), else none: a jump must not
+    become a spike."""
+    distance = _num(runs, "distance_m")
+    jumpy = _flagged(runs, ("speed_implausible",))
+    return distance.where(~jumpy, _num(runs, "moving_distance_m")).where(lambda s: s > 0)
 
 
 def _num(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -159,6 +170,24 @@ def _zone_seconds(
     return out
 
 
+def _intensity_columns(
+    runs: pd.DataFrame, days: pd.Series, index: pd.DatetimeIndex, acts: pd.DataFrame, wellness: Any
+) -> pd.DataFrame:
+    out = pd.DataFrame({"intensity_share": np.nan, "hard_sessions_7d": 0.0}, index=index)
+    if runs.empty:
+        return out
+    zones = _zone_seconds(runs, acts, wellness, index[-1])
+
+    def week(seconds: pd.Series) -> pd.Series:
+        daily = _per_day(seconds, days, index, "sum").fillna(0.0)
+        return daily.rolling(WEEK_DAYS, min_periods=1).sum()
+
+    hard, timed = week(zones["hard"]), week(zones.sum(axis=1))
+    out["intensity_share"] = (hard / timed).where(timed > 0)
+    out["hard_sessions_7d"] = week((zones["hard"] >= HARD_SESSION_S).astype(float))
+    return out
+
+
 def _run_length(flag: pd.Series) -> pd.Series:
     """Days in a row (ending today) on which ``flag`` holds."""
     flag = flag.fillna(False).astype(bool)
@@ -184,7 +213,7 @@ def _strain_percentile(strain: pd.Series) -> pd.Series:
         past = values[max(0, i - STRAIN_HISTORY_DAYS) : i]
         past = past[~np.isnan(past)]
         if len(past) >= STRAIN_MIN_HISTORY and not np.isnan(values[i]):
-            out[i] = float((past < values[i]).mean() + 0.5 * (past == values[i]).mean())
+            out[i] = 100.0 * ((past < values[i]).mean() + 0.5 * (past == values[i]).mean())
     return pd.Series(out, index=strain.index)
 
 
@@ -199,7 +228,8 @@ def _wellness_columns(wellness: pd.DataFrame | None, index: pd.DatetimeIndex) ->
     w = wellness[pd.to_datetime(wellness["date"]).map(as_day) <= end]
     if _num(w, "rmssd_ms").notna().any() or _num(w, "ln_rmssd").notna().any():
         hrv = hrv_status(w, as_of=end).reindex(index)
-        out["hrv_below_days"] = _run_length(hrv["status"].astype("string") == "below")
+        below = _run_length(hrv["status"].astype("string") == "below")
+        out["hrv_below_days"] = below.where(hrv["status"].notna())  # NaN before any reading
         out["ln_rmssd_7d"], out["swc_low"] = hrv["ln_rmssd_7d"], hrv["swc_low"]
     if _num(w, "resting_hr").notna().any():
         out["rhr_above_bpm"] = resting_hr_status(w, as_of=end)["rhr_deviation"].reindex(index)
@@ -230,14 +260,13 @@ def _feedback_columns(
     out["illness_days_7d"] = ill_days.rolling(WEEK_DAYS, min_periods=1).sum()
     sites = column(fb, "niggle_site", pd.NA).astype("string").str.strip().str.lower()
     with_site = sites.notna() & (sites != "") & (_num(fb, "niggle_severity").fillna(1) > 0)
-    if with_site.any():
-        site_days = pd.DataFrame({"d": days[with_site.to_numpy()], "s": sites[with_site]})
-        for day in index[index >= site_days["d"].min()]:
-            recent = site_days[
-                (site_days["d"] > day - pd.Timedelta(days=WEEK_DAYS)) & (site_days["d"] <= day)
-            ]
-            if len(recent):
-                out.loc[day, "niggle_sites"] = ";".join(sorted(set(recent["s"])))
+    recent: dict[pd.Timestamp, set[str]] = {}
+    for day, site in zip(days[with_site.to_numpy()], sites[with_site]):
+        for k in range(WEEK_DAYS):  # a report stays "in the last 7 days" for 7 days
+            recent.setdefault(day + pd.Timedelta(days=k), set()).add(site)
+    for day, names in recent.items():
+        if day in out.index:
+            out.loc[day, "niggle_sites"] = ";".join(sorted(names))
     if plan_rpe is not None and len(plan_rpe):
         rpe = _per_day(_num(fb, "rpe"), days, index, "mean")
         plan = pd.Series(pd.to_numeric(plan_rpe, errors="coerce").to_numpy(dtype=float),
@@ -314,6 +343,8 @@ def risk_features(
     >>> round(float(row["spike_distance_ratio"]), 3), float(row["longest_30d_m"])
     (1.412, 17000.0)
     """
+    if "start_time" not in activities:
+        activities = pd.DataFrame(columns=["start_time", "sport", "distance_m"])
     span = _span(activities, [wellness, feedback], as_of)
     if span is None:
         return pd.DataFrame(
@@ -321,7 +352,8 @@ def risk_features(
         )
     start, end = span
     acts = activities[pd.to_datetime(activities["start_time"], utc=True).notna().to_numpy()]
-    acts = acts[(local_day(acts) <= end).to_numpy() & ~_excluded(acts)] if len(acts) else acts
+    if len(acts):
+        acts = acts[(local_day(acts) <= end).to_numpy() & ~_flagged(acts, EXCLUDED_FLAGS)]
     index = pd.date_range(start, end, freq="D", name="date")
     act_days = local_day(acts) if len(acts) else pd.Series(dtype="datetime64[ns]")
     is_run = (
@@ -329,9 +361,11 @@ def risk_features(
     )
     runs, run_days = acts[is_run], act_days[is_run]
 
-    dist = _per_day(_num(runs, "distance_m").where(lambda s: s > 0), run_days, index, "max")
-    dur = _per_day(_duration(runs).where(lambda s: s > 0), run_days, index, "max")
-    run_km = _per_day(_num(runs, "distance_m").fillna(0) / 1000.0, run_days, index, "sum")
+    distance = _run_distance(runs)
+    duration = _duration(runs).where(lambda s: s > 0).mask(_flagged(runs, ("time_inverted",)))
+    dist = _per_day(distance, run_days, index, "max")
+    dur = _per_day(duration, run_days, index, "max")
+    run_km = _per_day(distance.fillna(0) / 1000.0, run_days, index, "sum")
     plan = _planned_sessions(
         planned, index, pd.Index(run_days.unique()), act_days.max() if len(acts) else None
     )
@@ -363,20 +397,7 @@ def risk_features(
     )  # fmt: skip
     out["strain_pct_180d"] = _strain_percentile(out["strain"])
 
-    zones = _zone_seconds(runs, activities, wellness, end) if len(runs) else None
-    hard = _per_day(zones["hard"], run_days, index, "sum") if zones is not None else None
-    timed = _per_day(zones.sum(axis=1), run_days, index, "sum") if zones is not None else None
-    if zones is not None:
-        hard7 = hard.fillna(0).rolling(WEEK_DAYS, min_periods=1).sum()
-        timed7 = timed.fillna(0).rolling(WEEK_DAYS, min_periods=1).sum()
-        out["intensity_share"] = (hard7 / timed7).where(timed7 > 0)
-        hard_runs = _per_day(
-            (zones["hard"] >= HARD_SESSION_S).astype(float), run_days, index, "sum"
-        )
-        out["hard_sessions_7d"] = hard_runs.fillna(0).rolling(WEEK_DAYS, min_periods=1).sum()
-    else:
-        out["intensity_share"], out["hard_sessions_7d"] = np.nan, 0.0
-
+    out = out.join(_intensity_columns(runs, run_days, index, activities, wellness))
     out = out.join(_wellness_columns(wellness, index))
     out = out.join(_residual_columns(hr_residuals, runs, run_days, index))
     out = out.join(_feedback_columns(feedback, index, plan_rpe))

@@ -1,0 +1,641 @@
+"""Fitness–fatigue (Banister) model of one runner, with a population prior (DESIGN §6, issue #5).
+
+Banister's impulse–response model (Banister et al. 1975; review: Clarke & Skiba 2013, Adv
+Physiol Educ 37:134), written as the PMC writes it (:mod:`coachkit.features.pmc`)::
+
+    F_t = F_{t-1} + a1 (w_t - F_{t-1}),  a1 = 1 - exp(-1/tau1)     fitness state (CTL-like)
+    G_t = G_{t-1} + a2 (w_t - G_{t-1}),  a2 = 1 - exp(-1/tau2)     fatigue state (ATL-like)
+    p_t = p0 + k1 F_{t-1} - k2 G_{t-1} + noise
+
+``w`` is the daily load (hrTSS, rTSS ...). Performance on day ``t`` reflects the training up to
+the end of day ``t - 1``, as the PMC's TSB does. With ``tau1 = 42`` and ``tau2 = 7``, ``F`` and
+``G`` are exactly CTL and ATL (convention ``"exp"``); Banister's own gains, on sums of
+``e^(-(t-s)/tau) w_s``, are ``k * a``. At a steady load ``L`` performance is ``p0 + (k1 - k2) L``.
+Both states start at the mean load of the first ``init_days`` (the athlete trained before the
+history began); 0 with ``init_days=0``.
+
+Estimation is Bayesian. Priors: log-normal on ``k1, k2, tau1, tau2`` (positive and scale-like;
+a normal prior on the logs keeps the posterior mode and its Laplace approximation in one
+parametrisation), weak normal on ``p0``, scaled-inverse-chi² on the residual scale (``noise_df``
+pseudo-observations of ``noise_sd``, so a handful of points never fit "exactly"). Residuals are
+Student-t (:data:`STUDENT_DF`): a single odd run must not move the fit. ``k`` and ``p0`` are
+fractions of the athlete's median performance, so one prior serves every athlete. The posterior
+mode of ``(p0, log k1, log k2, log tau1, log tau2, log sigma)`` is found with L-BFGS-B;
+uncertainty is the Laplace approximation there (inverse Hessian of the negative log posterior).
+The priors ship in ``coachkit/population/fitness_prior.json`` with their sources
+(:func:`population_prior` refits ``k`` and the noise on many runners; ``tau`` stays from the
+literature). Pure functions: no disk (except :func:`load_fitness_prior`, which reads that
+packaged file), no network, no clock.
+
+Example (``table`` from :func:`coachkit.analysis.activity_table`)::
+
+    res = FitnessModel(daily_load(table, table[["activity_id", "load"]]),
+                       performance_index(table)).fit()
+    print(res.summary())
+    res.form_on("2027-04-11", planned_load).explanation
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+from importlib import resources
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coachkit.features.efforts import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
+from coachkit.features.localtime import as_day, local_day
+from coachkit.features.pmc import _as_daily
+from coachkit.features.thresholds import RUN_SPEED_PLAUSIBLE_M_S
+
+PARAM_NAMES = ("p0", "k1", "k2", "tau1", "tau2")
+PRIOR_FILE = "fitness_prior.json"
+RUN_SPORTS = ("run", "trail_run", "treadmill")
+INDEX_MIN_DURATION_S = 20 * 60.0  # HR needs minutes to settle before it says much about fitness
+INDEX_EXCLUDE_FLAGS = ("duplicate_of:", "no_hr", "hr_implausible", "speed_implausible",
+                       "gps_gaps", "manual", "date_implausible")  # fmt: skip
+SLOPE_MIN_RUNS = 20  # fewer runs: the athlete's own speed–HR slope is too uncertain to use
+SLOPE_RANGE = (0.005, 0.05)  # m/s per bpm, i.e. 20–200 bpm per m/s: outside, not a slope to trust
+# search box of (p0_rel, log k1, log k2, log tau1, log tau2): wide, the priors do the work
+_BOUNDS = ((-10.0, 10.0), (math.log(1e-8), 0.0), (math.log(1e-8), 0.0),
+           (math.log(5.0), math.log(250.0)), (math.log(1.0), math.log(60.0)),
+           (math.log(1e-4), 0.0))  # fmt: skip
+# Student-t residuals: performance from ordinary runs has heavy tails (an interval session, a
+# trail, a GPS glitch; excess kurtosis 5 on the intervals.icu runner's residuals). 4 degrees of
+# freedom is the robust default of Lange, Little & Taylor 1989 (J Am Stat Assoc 84:881).
+STUDENT_DF = 4.0
+_START_TAUS = ((21.0, 3.5), (21.0, 7.0), (42.0, 7.0), (42.0, 14.0), (84.0, 7.0), (84.0, 14.0))
+
+
+@dataclass(frozen=True)
+class FitnessPrior:
+    """Population prior of the fitness–fatigue model (see the module docstring for the units).
+
+    Log-normal priors: ``k1, k2, tau1_days, tau2_days`` are medians and ``*_log_sd`` the SDs of
+    the logs. ``k`` is in fractions of the athlete's median performance per unit of daily load,
+    ``p0`` (sd ``p0_sd``) in those fractions too; the residual SD has a scaled-inverse-chi²
+    prior of ``noise_df`` pseudo-observations of ``noise_sd`` (a fraction as well).
+    """
+
+    k1: float
+    k1_log_sd: float
+    k2: float
+    k2_log_sd: float
+    tau1_days: float
+    tau1_log_sd: float
+    tau2_days: float
+    tau2_log_sd: float
+    p0_sd: float
+    noise_sd: float
+    noise_df: float
+    hr_slope_m_s_per_bpm: float
+    sources: tuple[str, ...] = ()
+
+    def log_normals(self) -> tuple[tuple[float, float], ...]:
+        """(median, SD of the log) of ``k1, k2, tau1, tau2``, in that order."""
+        return ((self.k1, self.k1_log_sd), (self.k2, self.k2_log_sd),
+                (self.tau1_days, self.tau1_log_sd), (self.tau2_days, self.tau2_log_sd))  # fmt: skip
+
+
+def load_fitness_prior() -> FitnessPrior:
+    """The shipped population prior (``coachkit/population/fitness_prior.json``)."""
+    raw = json.loads(resources.files("coachkit.population").joinpath(PRIOR_FILE).read_text())
+    return prior_from_json(raw)
+
+
+def prior_from_json(raw: dict[str, Any]) -> FitnessPrior:
+    """A :class:`FitnessPrior` from the JSON layout of the shipped file."""
+    return FitnessPrior(
+        raw["k1_rel_per_load"]["median"], raw["k1_rel_per_load"]["log_sd"],
+        raw["k2_rel_per_load"]["median"], raw["k2_rel_per_load"]["log_sd"],
+        raw["tau1_days"]["median"], raw["tau1_days"]["log_sd"],
+        raw["tau2_days"]["median"], raw["tau2_days"]["log_sd"],
+        raw["p0_rel"]["sd"], raw["noise_rel"]["sd"], raw["noise_rel"]["df"],
+        raw["hr_slope_m_s_per_bpm"]["value"], tuple(raw.get("sources", ())),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Performance from ordinary runs
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+
+
+def performance_index(
+    activity_table: pd.DataFrame,
+    *,
+    reference_hr: float | None = None,
+    hr_slope: float | None = None,
+    min_duration_s: float = INDEX_MIN_DURATION_S,
+    sports: tuple[str, ...] = RUN_SPORTS,
+    speed_range_m_s: tuple[float, float] = RUN_SPEED_PLAUSIBLE_M_S,
+    prior: FitnessPrior | None = None,
+) -> pd.Series:
+    """Daily performance from ordinary runs: speed at a reference HR, m/s.
+
+    Each clean run of at least ``min_duration_s`` with HR gives ``v + b (reference_hr - hr)``:
+    its speed carried along the athlete's speed–HR line to the reference HR (the regression
+    version of the efficiency factor, as :func:`coachkit.features.efforts.hr_speed_index`, per
+    run instead of over a window, so that fatigue after a hard week is not smoothed away). A
+    day's value is the duration-weighted mean of its runs.
+
+    ``v`` is the mean GAP speed (``mean_gap_speed_m_s``) when samples gave it, else distance /
+    moving time (summary-only data; elapsed time when moving time is missing). ``hr`` is the
+    time-weighted HR from samples, else ``avg_hr``. Left out: other sports, runs flagged
+    :data:`INDEX_EXCLUDE_FLAGS`, HR outside 60–220 bpm, speed outside ``speed_range_m_s``.
+
+    Parameters
+    ----------
+    activity_table : DataFrame
+        Activities (DESIGN §3), e.g. :func:`coachkit.analysis.activity_table`; not modified.
+        The day is ``date`` when present, else the local day of ``start_time``.
+    reference_hr : float, optional
+        Default: the median HR of the runs used (only a scale: the series moves as a whole).
+    hr_slope : float, optional
+        ``b``, m/s per bpm. Default: the duration-weighted regression slope of speed on HR over
+        the runs given when there are >= 20 with an HR SD >= 3 bpm and the slope is plausible
+        (0.005–0.05), else the population slope of the prior. In a replay, pass a slope learnt
+        from the past only.
+    sports, speed_range_m_s
+        Which activities count, and their plausible mean speeds (e.g. ``("ride",)``, (2, 20)).
+    prior : FitnessPrior, optional
+        For the population slope; default :func:`load_fitness_prior`.
+
+    Returns
+    -------
+    Series
+        ``performance_index`` per day with runs (DatetimeIndex ``date``, naive local days);
+        ``attrs``: ``reference_hr_bpm``, ``hr_slope_m_s_per_bpm``, ``slope_source``, ``n_runs``,
+        ``unit``, ``label`` (used by :class:`FitnessModel`'s sentences) and ``note``.
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-03"]),
+    ...     "sport": "run", "distance_m": [6000.0, 6600.0], "moving_time_s": [2000.0, 2000.0],
+    ...     "avg_hr": [140.0, 150.0]})
+    >>> performance_index(runs, reference_hr=150.0, hr_slope=0.03).round(2).tolist()
+    [3.3, 3.3]
+    """
+    t = activity_table
+    sport = t["sport"].astype("string") if "sport" in t else pd.Series("run", index=t.index)
+    flags = t["quality_flags"] if "quality_flags" in t else pd.Series("", index=t.index)
+    flags = flags.astype("string").fillna("")
+    dur = _col(t, "moving_time_s").where(lambda s: s > 0, _col(t, "elapsed_time_s"))
+    v = _col(t, "mean_gap_speed_m_s").fillna(_col(t, "distance_m") / dur)
+    hr = _col(t, "hr_time_weighted").fillna(_col(t, "avg_hr"))
+    day = (pd.to_datetime(t["date"]) if "date" in t else local_day(t)).dt.normalize()
+    ok = sport.isin(sports).fillna(False) & (dur >= min_duration_s) & day.notna()
+    ok &= hr.between(*INDEX_HR_RANGE_BPM) & v.between(*speed_range_m_s)
+    for code in INDEX_EXCLUDE_FLAGS:
+        ok &= ~flags.str.contains(code, regex=False)
+    ok = ok.to_numpy(dtype=bool)
+    v, hr, w, day = v[ok].to_numpy(), hr[ok].to_numpy(), dur[ok].to_numpy() / 60.0, day[ok]
+    prior = prior or load_fitness_prior()
+    b, source = prior.hr_slope_m_s_per_bpm, "population"
+    if hr_slope is not None:
+        b, source = float(hr_slope), "given"
+    elif len(v) >= SLOPE_MIN_RUNS:
+        mh, mv = np.average(hr, weights=w), np.average(v, weights=w)
+        var = np.average((hr - mh) ** 2, weights=w)
+        own = np.average((hr - mh) * (v - mv), weights=w) / var if var > 0 else np.nan
+        if math.sqrt(var) >= INDEX_MIN_HR_SD_BPM and SLOPE_RANGE[0] <= own <= SLOPE_RANGE[1]:
+            b, source = float(own), f"own ({len(v)} runs)"
+    ref = float(np.round(np.median(hr))) if reference_hr is None and len(hr) else reference_hr
+    per_run = v + b * ((ref if ref is not None else 0.0) - hr)
+    frame = pd.DataFrame({"x": per_run * w, "w": w}, index=pd.DatetimeIndex(day, name="date"))
+    daily = frame.groupby(level=0).sum()
+    out = (daily["x"] / daily["w"]).rename("performance_index").astype("float64")
+    out.attrs.update(
+        reference_hr_bpm=ref, hr_slope_m_s_per_bpm=b, slope_source=source, n_runs=int(len(v)),
+        unit="m/s", label=f"speed at {ref or 0:.0f} bpm",
+        note=f"Speed at {ref or 0:.0f} bpm from {len(v)} runs of >= {min_duration_s / 60:.0f} "
+        f"min with HR, along a speed–HR slope of {b:.4f} m/s per bpm ({source}).",
+    )  # fmt: skip
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+
+
+def _states(w: np.ndarray, tau: float, x0: float) -> np.ndarray:
+    """EWMA state at the end of the day *before* each day (``x0`` before day 0), length n + 1.
+
+    ``scipy.signal.lfilter`` does the whole convolution in C; it is imported here, not at the
+    top, so that importing coachkit stays light (the fit calls this a few thousand times).
+    """
+    from scipy.signal import lfilter
+
+    a = 1.0 - math.exp(-1.0 / tau)
+    y, _ = lfilter([a], [1.0, a - 1.0], w, zi=[(1.0 - a) * x0])
+    return np.concatenate([[x0], y])
+
+
+class FitnessModel:
+    """Banister fitness–fatigue model of one athlete (statsmodels style: ``fit()`` → results).
+
+    Parameters
+    ----------
+    load : Series
+        Daily load on a DatetimeIndex (e.g. :func:`coachkit.features.pmc.daily_load`); missing
+        days are rest days.
+    performance : Series
+        Dated performance observations (e.g. :func:`performance_index`); several a day allowed.
+        Observations before the first day of load are left out (no state to explain them).
+    prior : FitnessPrior, optional
+        Default: the shipped population prior (:func:`load_fitness_prior`).
+    init_days : int
+        Fitness and fatigue start at the mean load of the first ``init_days`` days (0: at 0).
+    """
+
+    def __init__(
+        self,
+        load: pd.Series,
+        performance: pd.Series,
+        *,
+        prior: FitnessPrior | None = None,
+        init_days: int = 28,
+    ) -> None:
+        daily = _as_daily(load)
+        perf = pd.to_numeric(performance, errors="coerce").astype("float64").dropna()
+        if not isinstance(daily.index, pd.DatetimeIndex) or not isinstance(
+            perf.index, pd.DatetimeIndex
+        ):
+            raise TypeError("load and performance need a DatetimeIndex (one day per row of load)")
+        perf.index = perf.index.tz_localize(None) if perf.index.tz else perf.index
+        perf = perf[perf.index.normalize() >= (daily.index[0] if len(daily) else perf.index.max())]
+        if len(perf) < 2 or not (perf > 0).all():
+            raise ValueError(
+                "The fitness model needs at least 2 positive performance values dated on or "
+                "after the first day of load."
+            )
+        last = max(daily.index[-1], perf.index.max().normalize())
+        days = pd.date_range(daily.index[0], last, freq="D", name="date")
+        self.load = daily.reindex(days, fill_value=0.0)
+        self.performance = perf.sort_index()
+        self.label = str(performance.attrs.get("label") or performance.name or "performance")
+        self.unit = f" {performance.attrs['unit']}" if performance.attrs.get("unit") else ""
+        self.prior = prior or load_fitness_prior()
+        self.init_days = int(init_days)
+        self.scale = float(perf.median())
+        self._w = self.load.to_numpy(dtype=float)
+        self._pos = days.get_indexer(self.performance.index.normalize())
+        self._y = self.performance.to_numpy() / self.scale
+        self._x0 = float(self._w[: self.init_days].mean()) if self.init_days > 0 else 0.0
+
+    def _mean(self, u: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+        """Relative performance on every day of ``w`` (default: the history), and the day after."""
+        w = self._w if w is None else w
+        fit, fat = _states(w, math.exp(u[3]), self._x0), _states(w, math.exp(u[4]), self._x0)
+        return u[0] + math.exp(u[1]) * fit - math.exp(u[2]) * fat
+
+    def _prior_nlp(self, u: np.ndarray) -> float:
+        pr = self.prior
+        out = 0.5 * ((u[0] - 1.0) / pr.p0_sd) ** 2
+        for i, (median, sd) in enumerate(pr.log_normals(), start=1):
+            out += 0.5 * ((u[i] - math.log(median)) / sd) ** 2
+        return out
+
+    def nlp(self, u: np.ndarray) -> float:
+        """Negative log posterior of ``u = (p0_rel, log k1, log k2, log tau1, log tau2, log s)``.
+
+        Residuals are Student-t with :data:`STUDENT_DF` degrees of freedom and scale ``s``;
+        ``s²`` has a scaled-inverse-chi² prior (``noise_df`` pseudo-observations of
+        ``noise_sd``), i.e. ``noise_df * log s + noise_df noise_sd² / (2 s²)`` here.
+        """
+        r = self._y - self._mean(u)[self._pos]
+        log_s, nu, nu0, s0 = u[5], STUDENT_DF, self.prior.noise_df, self.prior.noise_sd
+        s2 = math.exp(2.0 * log_s)
+        data = 0.5 * (nu + 1.0) * float(np.log1p(r * r / (nu * s2)).sum()) + len(r) * log_s
+        return data + nu0 * log_s + 0.5 * nu0 * s0 * s0 / s2 + self._prior_nlp(u)
+
+    def _start(self) -> np.ndarray:
+        """Best of a few (tau1, tau2) pairs, each with its ridge (prior-penalised) p0, k1, k2."""
+        pr, best, best_val = self.prior, np.zeros(6), math.inf
+        sds = [pr.p0_sd, pr.k1 * pr.k1_log_sd, pr.k2 * pr.k2_log_sd]  # k's SD, roughly
+        precision = pr.noise_sd**2 * np.diag(np.square(sds) ** -1)
+        mean = np.array([1.0, pr.k1, pr.k2])
+        for t1, t2 in _START_TAUS:
+            x = np.column_stack([np.ones(len(self._pos)),
+                                 _states(self._w, t1, self._x0)[self._pos],
+                                 -_states(self._w, t2, self._x0)[self._pos]])  # fmt: skip
+            beta = np.linalg.solve(x.T @ x + precision, x.T @ self._y + precision @ mean)
+            k = np.clip(beta[1:], 1e-6, 0.5)
+            u = np.array([beta[0], *np.log(k), math.log(t1), math.log(t2), math.log(pr.noise_sd)])
+            if (val := self.nlp(u)) < best_val:
+                best, best_val = u, val
+        return best
+
+    def fit(self) -> FitnessResults:
+        """Posterior mode (L-BFGS-B) and its Laplace approximation; see :class:`FitnessResults`."""
+        from scipy.optimize import minimize
+        from statsmodels.tools.numdiff import approx_hess3
+        from threadpoolctl import threadpool_limits
+
+        # a 6-parameter problem: BLAS threads only contend (L-BFGS-B is 2-3x slower with them)
+        with threadpool_limits(limits=1, user_api="blas"):
+            res = minimize(self.nlp, self._start(), method="L-BFGS-B", bounds=_BOUNDS)
+        u = np.asarray(res.x, dtype=float)
+        hess = approx_hess3(u, self.nlp)
+        eig = np.linalg.eigvalsh(0.5 * (hess + hess.T))
+        at_bound = any(min(abs(x - lo), abs(x - hi)) < 1e-4 for x, (lo, hi) in zip(u, _BOUNDS))
+        ok = bool(res.success) and eig.min() > 0 and not at_bound
+        cov = np.linalg.inv(0.5 * (hess + hess.T)) if eig.min() > 0 else np.full((6, 6), np.nan)
+        message = str(res.message) + (" (a parameter is at its search bound)" if at_bound else "")
+        return FitnessResults(self, u, cov, ok, message)
+
+
+@dataclass(frozen=True)
+class FormPrediction:
+    """Predicted performance on one day, with an 80 % interval and one plain sentence."""
+
+    date: pd.Timestamp
+    performance: float
+    low: float
+    high: float
+    fitness: float
+    fatigue: float
+    personal: float
+    explanation: str
+
+
+class FitnessResults:
+    """A fitted :class:`FitnessModel`: ``params``, ``bse``, ``conf_int()``, ``summary()``,
+    ``predict()``, ``predict_interval()``, ``components()`` and ``form_on()``.
+
+    ``params``: ``p0`` in performance units; ``k1, k2`` in performance units per unit of
+    daily load (per unit of the CTL-like fitness and ATL-like fatigue states); ``tau1, tau2``
+    in days. ``bse`` is the Laplace standard error (delta method for the log-parameters);
+    ``conf_int`` is computed on the log scale for ``k`` and ``tau`` (so it stays positive).
+    ``personal`` is the share of the prior's uncertainty that the athlete's data removed,
+    averaged over ``k1, k2, tau1, tau2`` (0: all prior, 1: all the athlete's own data).
+    ``sigma`` is the Student-t scale of the residuals and ``resid_sd`` the SD of the residuals
+    of the fitted observations, both in performance units. ``u`` and ``cov_log`` are the
+    mode and Laplace covariance of ``(p0_rel, log k1, log k2, log tau1, log tau2, log sigma_rel)``.
+    """
+
+    def __init__(
+        self, model: FitnessModel, u: np.ndarray, cov: np.ndarray, converged: bool, message: str
+    ) -> None:
+        self.model, self.u, self.cov_log, self.converged, self.message = (
+            model, u, cov, converged, message)  # fmt: skip
+        scale, se = model.scale, np.sqrt(np.diag(cov))
+        values = np.array([u[0] * scale, *(np.exp(u[1:3]) * scale), *np.exp(u[3:5])])
+        self.params = pd.Series(values, index=list(PARAM_NAMES), name="params")
+        self.bse = pd.Series(np.abs(values) * se[:5], index=self.params.index, name="bse")
+        self.bse["p0"] = se[0] * scale
+        self.nobs = len(model._y)
+        self.sigma_rel = math.exp(u[5])
+        self.sigma = self.sigma_rel * scale
+        fitted = self._mean_path(u)[model._pos] * scale
+        self.fittedvalues = pd.Series(fitted, index=model.performance.index, name="fitted")
+        self.resid = (model.performance - self.fittedvalues).rename("resid")
+        self.resid_sd = float(self.resid.std(ddof=0))
+        prior_var = np.square([sd for _, sd in model.prior.log_normals()])
+        share = 1.0 - np.diag(cov)[1:5] / prior_var
+        self.personal = float(np.clip(np.nan_to_num(share, nan=0.0), 0.0, 1.0).mean())
+        span = model.performance.index.max() - model.performance.index.min()
+        self.weeks = int(span.days // 7)
+
+    def _mean_path(self, u: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+        return self.model._mean(u, w)
+
+    def _future(self, load_future: pd.Series | None, until: Any = None) -> pd.Series:
+        """History load plus planned days (gaps and days up to ``until`` are rest days)."""
+        hist = self.model.load
+        start = hist.index[-1] + pd.Timedelta(days=1)
+        plan = pd.Series(dtype=float) if load_future is None else load_future
+        if len(plan) and not isinstance(plan.index, pd.DatetimeIndex):
+            days = pd.date_range(start, periods=len(plan), freq="D")
+            plan = pd.Series(np.asarray(plan, dtype=float), index=days)
+        plan = _as_daily(plan) if len(plan) else plan
+        if len(plan) and plan.index[0] < start:
+            raise ValueError(f"planned load starts before {start:%Y-%m-%d}, the first free day")
+        end = plan.index[-1] if len(plan) else hist.index[-1]
+        if until is not None:
+            end = max(end, as_day(until))
+        days = pd.date_range(start, end, freq="D", name="date")
+        planned = plan.reindex(days, fill_value=0.0) if len(plan) else pd.Series(0.0, days)
+        return pd.concat([hist, planned.astype(float)]).rename("load")
+
+    def components(self, load_future: pd.Series | None = None) -> pd.DataFrame:
+        """``load, fitness, fatigue, performance`` per day (history, then ``load_future``).
+
+        ``fitness = k1 F_{t-1}`` and ``fatigue = k2 G_{t-1}`` in performance units, so that
+        ``performance = p0 + fitness - fatigue`` on every row.
+        """
+        w = self._future(load_future)
+        x, p = w.to_numpy(float), self.params
+        fitness = p["k1"] * _states(x, p["tau1"], self.model._x0)[:-1]
+        fatigue = p["k2"] * _states(x, p["tau2"], self.model._x0)[:-1]
+        return pd.DataFrame(
+            {"load": x, "fitness": fitness, "fatigue": fatigue,
+             "performance": p["p0"] + fitness - fatigue}, index=w.index,
+        )  # fmt: skip
+
+    def predict(self, load_future: pd.Series | None = None) -> pd.Series:
+        """Predicted performance per day over the history and the days of ``load_future``.
+
+        ``load_future`` is dated from the day after the last day of load (gaps are rest days)
+        or undated (one value per day from then on).
+        """
+        return self.components(load_future)["performance"].rename("predicted")
+
+    def predict_interval(
+        self,
+        load_future: pd.Series | None = None,
+        *,
+        alpha: float = 0.2,
+        n_draws: int = 1000,
+        seed: int = 0,
+    ) -> pd.DataFrame:
+        """``mean, low, high`` per day: a ``1 - alpha`` interval for one day's measured value.
+
+        Parameters are drawn from the Laplace normal of the log-parameters and Student-t noise
+        (scale ``sigma``) is added, so the interval covers both what the model does not know
+        about the athlete and the day-to-day scatter of the performance measure. ``mean`` is
+        the prediction at the posterior mode (as :meth:`predict`).
+        """
+        w = self._future(load_future)
+        x, rng = w.to_numpy(float), np.random.default_rng(seed)
+        cov = self.cov_log if np.isfinite(self.cov_log).all() else np.zeros((6, 6))
+        draws = rng.multivariate_normal(self.u, cov, size=n_draws, method="eigh")
+        for i, (lo, hi) in enumerate(_BOUNDS):
+            draws[:, i] = np.clip(draws[:, i], lo, hi)
+        paths = np.stack([self._mean_path(d, x)[:-1] for d in draws])
+        paths += self.sigma_rel * rng.standard_t(STUDENT_DF, size=paths.shape)
+        paths *= self.model.scale
+        lo, hi = np.quantile(paths, [alpha / 2, 1 - alpha / 2], axis=0)
+        mean = self._mean_path(self.u, x)[:-1] * self.model.scale
+        return pd.DataFrame({"mean": mean, "low": lo, "high": hi}, index=w.index)
+
+    def form_on(self, date: Any, planned_load: pd.Series | None = None) -> FormPrediction:
+        """Predicted performance on ``date`` (e.g. race day) if ``planned_load`` is done.
+
+        ``planned_load``: daily load from the day after the last day of history (gaps and
+        missing days up to ``date`` are rest days; the race day's own load does not count).
+        """
+        day = as_day(date)
+        if day <= self.model.load.index[-1]:
+            raise ValueError(f"{day:%Y-%m-%d} is not after the last day of history")
+        plan = planned_load
+        if plan is not None and isinstance(plan.index, pd.DatetimeIndex):
+            plan = plan[plan.index.normalize() < day]
+        last = self.model.load.index[-1]
+        plan = self._future(plan, until=day).iloc[len(self.model.load) :]
+        band, comp = self.predict_interval(plan), self.components(plan)
+        row, now = comp.loc[day], float(comp.loc[last, "performance"])
+        perf, lo, hi = float(band.loc[day, "mean"]), band.loc[day, "low"], band.loc[day, "high"]
+        p, unit = self.params, self.model.unit
+        text = (
+            f"Predicted {self.model.label} on {day:%Y-%m-%d}: {perf:.2f}{unit} (80 % range "
+            f"{lo:.2f}–{hi:.2f}), {100 * (perf / now - 1):+.1f} % on {last:%Y-%m-%d}, with "
+            f"fitness +{row['fitness']:.2f} and fatigue −{row['fatigue']:.2f} after "
+            f"{(day - last).days} planned days (time constants {p['tau1']:.0f} and "
+            f"{p['tau2']:.0f} days); based on {self.weeks} weeks of your data; "
+            f"{100 * self.personal:.0f} % personal."
+        )
+        return FormPrediction(day, perf, float(lo), float(hi), float(row["fitness"]),
+                              float(row["fatigue"]), self.personal, text)  # fmt: skip
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """``lower, upper`` per parameter (normal on ``p0``, on the log scale for the rest)."""
+        z, se = NormalDist().inv_cdf(1 - alpha / 2), np.sqrt(np.diag(self.cov_log))
+        lo, hi = self.u[:5] - z * se[:5], self.u[:5] + z * se[:5]
+        scale = self.model.scale
+        lower = np.array([lo[0] * scale, *(np.exp(lo[1:3]) * scale), *np.exp(lo[3:5])])
+        upper = np.array([hi[0] * scale, *(np.exp(hi[1:3]) * scale), *np.exp(hi[3:5])])
+        return pd.DataFrame({"lower": lower, "upper": upper}, index=self.params.index)
+
+    def prior_mean(self) -> pd.Series:
+        """The prior's centre in the units of ``params`` (medians for ``tau``)."""
+        pr, s = self.model.prior, self.model.scale
+        values = [s, pr.k1 * s, pr.k2 * s, pr.tau1_days, pr.tau2_days]
+        return pd.Series(values, index=self.params.index, name="prior")
+
+    def summary(self) -> str:
+        """A statsmodels-like text table of the fit."""
+        m, ci, prior = self.model, self.conf_int(), self.prior_mean()
+        bar, rule = "=" * 78, "-" * 78
+        left = [("Performance:", m.label),
+                ("Method:", "MAP + Laplace"), ("Converged:", str(self.converged)),
+                ("Residual SD:", f"{self.resid_sd:.4g}"), ("t4 scale:", f"{self.sigma:.4g}")]  # fmt: skip
+        right = [("No. observations:", str(self.nobs)), ("Weeks of data:", str(self.weeks)),
+                 ("Load days:", str(len(m.load))), ("Personal:", f"{100 * self.personal:.0f} %"),
+                 ("Prior:", "shipped" if m.prior == load_fitness_prior() else "custom")]  # fmt: skip
+        lines = ["Fitness–fatigue (Banister) model results".center(78), bar]
+        for (a, b), (c, d) in zip(left, right):
+            lines.append(f"{a:<14}{b:>22}    {c:<20}{d:>18}")
+        lines += [bar, f"{'':8}{'coef':>12}{'std err':>12}{'[0.025':>12}{'0.975]':>12}"
+                  f"{'prior mean':>14}", rule]  # fmt: skip
+        for n in PARAM_NAMES:
+            lines.append(
+                f"{n:<8}{self.params[n]:>12.4g}{self.bse[n]:>12.4g}{ci.loc[n, 'lower']:>12.4g}"
+                f"{ci.loc[n, 'upper']:>12.4g}{prior[n]:>14.4g}"
+            )
+        lines += [bar, "k1, k2: performance per unit of daily load (CTL/ATL-like states); "
+                  "tau: days.", "Intervals for k and tau on the log scale. " + self.message]  # fmt: skip
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        values = {k: round(float(v), 4) for k, v in self.params.items()}
+        return f"<FitnessResults {values} converged={self.converged}>"
+
+
+# ---------------------------------------------------------------------------------------------
+# The population layer: one weakly-informed fit per athlete, then the spread across athletes
+
+
+def population_fits(
+    activities: pd.DataFrame, *, prior: FitnessPrior, min_obs: int = 30
+) -> pd.DataFrame:
+    """Fit every athlete of a many-athlete activities frame (loads estimated per athlete).
+
+    Each athlete's loads come from :func:`coachkit.features.load.activity_loads` with
+    thresholds from :func:`coachkit.features.thresholds.estimate_thresholds` on their own
+    history, the performance from :func:`performance_index`. Athletes with fewer than
+    ``min_obs`` performance days are skipped. Pass a weak ``prior`` to see what each athlete's
+    data say on their own, or the current prior for an empirical-Bayes step.
+
+    Returns
+    -------
+    DataFrame
+        One row per athlete: ``athlete_id, n_obs, weeks, converged, slope_source``, the
+        relative parameters ``p0_rel, k1_rel, k2_rel, tau1, tau2``, the Laplace SDs of their
+        logs ``se_log_k1, se_log_k2, se_log_tau1, se_log_tau2``, ``sigma_rel`` (the residual
+        t scale) and ``hr_slope`` (the speed–HR slope of the performance index).
+    """
+    from coachkit.features.load import activity_loads
+    from coachkit.features.pmc import daily_load
+    from coachkit.features.thresholds import estimate_thresholds
+
+    rows = []
+    for athlete, acts in activities.groupby("athlete_id", sort=True):
+        settings = {"sex": str(acts["sex"].iloc[0])} if "sex" in acts else {}
+        loads = activity_loads(acts, estimate_thresholds(acts, settings=settings))
+        perf = performance_index(acts, prior=prior)
+        if len(perf) < min_obs:
+            continue
+        res = FitnessModel(daily_load(acts, loads), perf, prior=prior).fit()
+        se = np.sqrt(np.diag(res.cov_log))
+        rows.append(
+            {"athlete_id": athlete, "n_obs": res.nobs, "weeks": res.weeks,
+             "converged": res.converged, "slope_source": perf.attrs["slope_source"],
+             "p0_rel": res.u[0], "k1_rel": math.exp(res.u[1]), "k2_rel": math.exp(res.u[2]),
+             "tau1": math.exp(res.u[3]), "tau2": math.exp(res.u[4]),
+             "se_log_k1": se[1], "se_log_k2": se[2], "se_log_tau1": se[3],
+             "se_log_tau2": se[4], "sigma_rel": res.sigma_rel,
+             "hr_slope": perf.attrs["hr_slope_m_s_per_bpm"]}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def population_prior(
+    activities: pd.DataFrame,
+    *,
+    start: FitnessPrior | None = None,
+    iterations: int = 4,
+    min_obs: int = 30,
+) -> tuple[FitnessPrior, pd.DataFrame]:
+    """Empirical-Bayes population prior of ``k1, k2``, the noise and the speed–HR slope.
+
+    Each iteration fits every athlete (:func:`population_fits`) under the current prior, then
+    moves the prior of ``log k`` to the mean of the athletes' ``log k`` with an SD that adds
+    each fit's Laplace variance to the spread (the EM step of a normal hierarchical model),
+    ``noise_sd`` to the median residual t scale and the population slope to the median of the
+    athletes' own slopes. The ``tau`` priors are kept (from ``start``, the literature): on
+    summary data the fits slide along the ridge ``tau1 ≈ tau2, k1 ≈ k2`` (Hellard et al.
+    2006), and an EM step on ``tau`` follows that ridge instead of converging.
+
+    Returns
+    -------
+    (FitnessPrior, DataFrame)
+        The updated prior and the last iteration's per-athlete fits.
+    """
+    prior, fits = start or load_fitness_prior(), pd.DataFrame()
+    for _ in range(iterations):
+        fits = population_fits(activities, prior=prior, min_obs=min_obs)
+        ok = fits[fits["converged"]]
+        new: dict[str, float] = {}
+        for k in ("k1", "k2"):
+            u, var = np.log(ok[f"{k}_rel"]), ok[f"se_log_{k}"] ** 2
+            new[k] = float(np.exp(u.mean()))
+            new[f"{k}_log_sd"] = float(np.sqrt(((u - u.mean()) ** 2 + var).mean()))
+        own = fits.loc[fits["slope_source"].str.startswith("own"), "hr_slope"]
+        slope = float(own.median()) if len(own) else prior.hr_slope_m_s_per_bpm
+        prior = replace(prior, **new, noise_sd=float(ok["sigma_rel"].median()),
+                        hr_slope_m_s_per_bpm=slope)  # fmt: skip
+    return prior, fits
+
+
+__all__ = ["FitnessModel", "FitnessPrior", "FitnessResults", "FormPrediction"]
+__all__ += ["load_fitness_prior", "performance_index", "population_fits", "population_prior"]
+__all__ += ["prior_from_json"]

@@ -1,0 +1,441 @@
+"""Race-time prediction with an honest 80 % interval (DESIGN §6, §9; issue #5).
+
+``predict_race(history, distance_m=..., as_of=...)`` answers "what would I run over this
+distance now?" from an activities frame (DESIGN §3; summary rows are enough: ``start_time``,
+``distance_m``, ``elapsed_time_s`` or ``moving_time_s``). Only runs strictly before ``as_of``
+are read. Three layers, each used as far as the data allow (:mod:`.race_population` has the
+numbers and their sources):
+
+1. **Your best efforts**: the best run ≥ 3 km of the last 180 days carried to the distance by
+   Riegel's T2 = T1·(D2/D1)^1.06 (Riegel 1981, Am Sci 69:285), the 3 best, your typical recent
+   run, your earlier hard efforts, the VDOT-equivalent time (Daniels & Gilbert 1979) and your
+   personal Riegel exponent when you have hard efforts at ≥ 2 distances.
+2. **Your training**: weekly volume and longest run of the last 8 weeks. The marathon needs
+   them: Riegel is at least 10 min too fast for half of recreational marathoners (Vickers &
+   Vertosick 2016, BMC Sports Sci Med Rehabil 8:26).
+3. **The population**: how much each of those counts, the population Riegel exponent and its
+   spread, and the interval, fitted on 81 runners' logs (``coachkit/population/race.json``).
+   Your own earlier hard efforts then pull the prediction by n/(n+k) of their mean residual.
+
+What is predicted: the time of a *hard effort* over the distance as the population data define
+it (a run ≥ 1.08 × faster than the runner's typical training at that distance; see
+:mod:`.race_population`). Those logs hold whole-run summaries, not race results, so some such
+efforts are tempo runs or races run below the runner's best: for a runner whose history holds
+clean all-out races, the estimate leans conservative (slower than the best of them), and the
+interval says how far it may be off. Measured on held-out runners in
+``tests/bench/test_bench_race.py``.
+
+How personal a prediction is: ``personal_share = 1 − (w / w₀)²``, where w is the width of the
+prediction's interval (log scale) and w₀ the population's with no data, i.e. the share of the
+between-runner variance that your data explains (the weight of the data in a normal–normal
+model). 0 with no runs; it grows as efforts accumulate.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coachkit.features.efforts import CriticalSpeed, critical_speed, world_record_speed
+from coachkit.features.thresholds import RUN_SPORTS, _before, column, flag_mask, numeric
+from coachkit.models import race_population as rp
+
+__all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
+
+_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+MIN_SPEED_M_S = 0.5  # slower is not running; faster than the world record is an error
+DISTANCE_RANGE_M = (1_000.0, 100_000.0)  # what the population model was fitted around
+
+
+@dataclass(frozen=True)
+class RacePrediction:
+    """A predicted race time over ``distance_m`` with its 80 % interval (seconds).
+
+    Attributes
+    ----------
+    seconds, low, high : float
+        Point estimate and the interval (``low ≤ seconds ≤ high``).
+    method : str
+        ``"population"`` (no usable run), ``"training"`` (volume and speed only),
+        ``"efforts"`` (best efforts and training, population weights) or
+        ``"efforts+personal"`` (also corrected by your own earlier hard efforts).
+    explanation : str
+        One sentence with the numbers behind the prediction.
+    personal_share : float
+        0..1, how much of the population's uncertainty your data removed.
+    inputs : dict
+        What was used (best effort, Riegel and VDOT times, volume, exponent, counts).
+    """
+
+    distance_m: float
+    seconds: float
+    low: float
+    high: float
+    method: str
+    explanation: str
+    personal_share: float
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+def fmt_time(seconds: float) -> str:
+    """``h:mm:ss`` (or ``m:ss`` under an hour).
+
+    >>> fmt_time(2502), fmt_time(12725)
+    ('41:42', '3:32:05')
+    """
+    s = int(round(seconds))
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def _distance_name(distance_m: float) -> str:
+    for name, (d, _, _) in rp.RACE_BANDS_M.items():
+        if abs(distance_m - d) < 1.0:
+            return name
+    return f"{distance_m / 1000:g} km"
+
+
+def _now_day(as_of: Any) -> float | None:
+    if as_of is None:
+        return None
+    ts = pd.Timestamp(as_of)
+    ts = ts.tz_convert("UTC") if ts.tzinfo is not None else ts.tz_localize("UTC")
+    return (ts - _EPOCH) / pd.Timedelta(days=1)
+
+
+def prepare_runs(
+    history: pd.DataFrame, as_of: Any = None, *, hard_speed_ratio: float = rp.HARD_SPEED_RATIO
+) -> tuple[rp.Runs, float]:
+    """Usable runs strictly before ``as_of`` and "now" in days since 1970 (UTC).
+
+    Runs are rows whose ``sport`` is a run (every row when the column is absent), not flagged
+    ``duplicate_of:`` or ``speed_implausible``, with a speed between 0.5 m/s and the world
+    record for the distance. Manual entries are kept: a typed-in race result is evidence.
+    Time is ``elapsed_time_s`` (races are timed by the clock), else ``moving_time_s``.
+    Without ``as_of``, "now" is the start of the last run.
+    """
+    keep = np.array(_before(history, as_of), dtype=bool)  # a copy: ``_before`` may return a view
+    if "sport" in history.columns:
+        sport = history["sport"].astype("string")
+        keep = keep & (sport.isin(RUN_SPORTS) | sport.isna()).to_numpy(dtype=bool)
+    flags = column(history, "quality_flags", "")
+    keep = keep & ~flag_mask(flags, "duplicate_of:") & ~flag_mask(flags, "speed_implausible")
+    h = history[keep]
+    start = pd.to_datetime(column(h, "start_time", pd.NaT), utc=True, errors="coerce")
+    day = ((start - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+    dist = numeric(h, "distance_m")
+    time = numeric(h, "elapsed_time_s")
+    time = np.where(np.isfinite(time) & (time > 0), time, numeric(h, "moving_time_s"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = dist / time
+        ok = (speed >= MIN_SPEED_M_S) & (speed <= world_record_speed(np.nan_to_num(dist)))
+    runs = rp.make_runs(day[ok], dist[ok], time[ok], hard_speed_ratio=hard_speed_ratio)
+    now = _now_day(as_of)
+    if now is None:
+        now = float(runs.day[-1]) if len(runs) else 0.0
+    return runs, now
+
+
+def effort_table(runs: rp.Runs, since_day: float = -math.inf) -> pd.DataFrame:
+    """Raw features of every hard effort (from ``since_day`` on) with ≥ ``MIN_PRIOR_RUNS`` runs
+    before it.
+
+    Each row is computed from the runs strictly before that effort only, so a table built
+    from a whole history equals, row by row, what a replay would have seen.
+    """
+    rows = []
+    for j in np.flatnonzero((runs.band >= 0) & (runs.day >= since_day)):
+        upto = int(np.searchsorted(runs.day, runs.day[j], "left"))
+        if upto < rp.MIN_PRIOR_RUNS:
+            continue
+        f = rp.effort_features(runs, upto, float(runs.distance_m[j]), float(runs.day[j]))
+        f.update(day=float(runs.day[j]), distance_m=float(runs.distance_m[j]),
+                 band=int(runs.band[j]), y=math.log(runs.time_s[j]))  # fmt: skip
+        rows.append(f)
+    return pd.DataFrame(rows)
+
+
+class RacePopulation:
+    """The population layer of race prediction: ``fit`` on many runners, then ``predict_race``.
+
+    Parameters
+    ----------
+    level : float
+        Coverage of the interval (0.8: the 10 % and 90 % residual quantiles).
+    n_splits : int
+        Folds (grouped by athlete) for the out-of-fold residuals that set the interval and
+        the personal weight k.
+    hard_speed_ratio : float
+        A run in a race band is a hard effort when its speed is at least this multiple of the
+        median speed of the runner's runs of 0.5–1.5 × that distance in the year before it.
+
+    Attributes
+    ----------
+    params_ : dict
+        Everything learned (regression weights, exponent prior, k, interval quantiles), the
+        content of ``coachkit/population/race.json``.
+    """
+
+    def __init__(
+        self, *, level: float = 0.8, n_splits: int = 5, hard_speed_ratio: float = 1.08
+    ) -> None:
+        self.level = level
+        self.n_splits = n_splits
+        self.hard_speed_ratio = hard_speed_ratio
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's arguments (scikit-learn convention)."""
+        return {"level": self.level, "n_splits": self.n_splits,
+                "hard_speed_ratio": self.hard_speed_ratio}  # fmt: skip
+
+    def fit(self, history_of_many_athletes: pd.DataFrame) -> RacePopulation:
+        """Fit on an activities frame of many runners (``athlete_id`` tells them apart)."""
+        tables = []
+        for athlete, acts in history_of_many_athletes.groupby("athlete_id", sort=True):
+            t = effort_table(prepare_runs(acts, hard_speed_ratio=self.hard_speed_ratio)[0])
+            if len(t):
+                tables.append(t.assign(athlete_id=str(athlete)))
+        if not tables:
+            raise ValueError("fit_population found no hard efforts: it needs many runners' logs")
+        table = pd.concat(tables, ignore_index=True)
+        self.params_ = rp.fit_params(table, n_splits=self.n_splits, level=self.level,
+                                     hard_speed_ratio=self.hard_speed_ratio)  # fmt: skip
+        self.params_["data"] = {
+            "n_athletes": int(history_of_many_athletes["athlete_id"].nunique()),
+            "n_rows": len(history_of_many_athletes),
+            "n_hard_efforts": len(table),
+            "hard_efforts_by_distance": {
+                name: int((table["band"] == i).sum()) for i, name in enumerate(rp.RACE_BANDS_M)
+            },
+        }
+        return self
+
+    def to_json(self) -> str:
+        """The fitted parameters as JSON text."""
+        return json.dumps(self.params_, indent=1, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> RacePopulation:
+        """A fitted population from :meth:`to_json` text."""
+        params = json.loads(text)
+        ratio = params.get("hard_effort", {}).get("speed_ratio", rp.HARD_SPEED_RATIO)
+        obj = cls(level=params.get("level", 0.8), hard_speed_ratio=ratio)
+        obj.params_ = params
+        return obj
+
+    def predict_race(
+        self, history: pd.DataFrame, *, distance_m: float, as_of: Any = None
+    ) -> RacePrediction:
+        """Predict the time over ``distance_m`` from the runs of ``history`` before ``as_of``."""
+        lo_d, hi_d = DISTANCE_RANGE_M
+        if not (np.isfinite(distance_m) and lo_d <= distance_m <= hi_d):
+            raise ValueError(f"distance_m must be between {lo_d:,.0f} and {hi_d:,.0f} m")
+        runs, now = prepare_runs(history, as_of, hard_speed_ratio=self.hard_speed_ratio)
+        feats = rp.effort_features(runs, len(runs), float(distance_m), now)
+        p = self.params_
+        prior = p["prior"]
+        prior_mu = prior["intercept"] + prior["slope"] * math.log(distance_m / 10_000.0)
+        prior_width = prior["q_hi"] - prior["q_lo"]
+        if feats["tier"] == "efforts":
+            return self._from_efforts(runs, feats, now, prior_width)
+        if feats["tier"] == "training":
+            return self._from_training(feats, prior_width)
+        return _result(feats, prior_mu, prior["q_lo"], prior["q_hi"], "population",
+                       prior_width, {}, self.level)  # fmt: skip
+
+    def predict_from_training(
+        self, *, distance_m: float, km_per_week: float, speed_m_s: float
+    ) -> RacePrediction:
+        """Predict from 4 weeks of training only: mean weekly km and mean training speed.
+
+        The "training" tier of :meth:`predict_race`, for data that has no individual runs
+        (e.g. a survey's km/week and average pace).
+        """
+        feats = {"D": float(distance_m), "tier": "training", "n_runs_365": 0.0,
+                 "km_week_28": float(km_per_week), "speed_28": float(speed_m_s),
+                 "km_week": float(km_per_week), "longest_m": 0.0}  # fmt: skip
+        prior = self.params_["prior"]
+        return self._from_training(feats, prior["q_hi"] - prior["q_lo"])
+
+    def _from_training(self, feats: dict[str, float], prior_width: float) -> RacePrediction:
+        tr = self.params_["training"]
+        f = pd.DataFrame([feats])
+        mu = float(rp.linear(rp.training_design(f), tr["coef"], tr["intercept"])[0])
+        return _result(feats, mu, tr["q_lo"], tr["q_hi"], "training", prior_width, {}, self.level)
+
+    def _from_efforts(
+        self, runs: rp.Runs, feats: dict[str, float], now: float, prior_width: float
+    ) -> RacePrediction:
+        p, e = self.params_, self.params_["efforts"]
+        f = pd.DataFrame([feats])
+        mu_pop = feats["anchor"] + float(rp.linear(rp.design(f, p), e["coef"], e["intercept"])[0])
+        table = effort_table(runs, since_day=now - rp.PERSONAL_DAYS)
+        n, resid = 0, 0.0
+        if len(table):
+            table = table[table["tier"] == "efforts"]
+        if len(table):
+            pred = table["anchor"] + rp.linear(rp.design(table, p), e["coef"], e["intercept"])
+            n, resid = len(table), float((table["y"] - pred).mean())
+        k = p.get("personal_k")
+        w = n / (n + k) if (k is not None and n) else 0.0
+        mu = mu_pop + w * resid
+        sigma = math.exp(float(rp.linear(rp.scale_design(f.assign(n_personal=n)),
+                                         e["scale"]["coef"], 0.0)[0]))  # fmt: skip
+        extra = {"personal_efforts": n, "personal_residual": resid, "personal_weight": w,
+                 "population_seconds": math.exp(mu_pop), "interval_scale": sigma}  # fmt: skip
+        method = "efforts+personal" if w > 0 else "efforts"
+        q_lo, q_hi = sigma * e["scale"]["q_lo"], sigma * e["scale"]["q_hi"]
+        # The interval was calibrated on efforts with >= MIN_PRIOR_RUNS runs before them. With
+        # thinner histories there is nothing to calibrate on: blend towards the wider
+        # training-only interval, all the way at a single run.
+        thin = min(feats["n_runs_365"] / rp.MIN_PRIOR_RUNS, 1.0)
+        tr = p["training"]
+        q_lo = thin * q_lo + (1 - thin) * min(q_lo, tr["q_lo"])
+        q_hi = thin * q_hi + (1 - thin) * max(q_hi, tr["q_hi"])
+        extra["exponent_used"] = float(rp.shrunk_exponent(f, p).iloc[0])
+        cs = _critical_speed(runs, now)
+        extra["critical_speed_m_s"] = None if math.isnan(cs.cs_m_s) else round(cs.cs_m_s, 3)
+        extra["critical_speed_note"] = cs.note
+        return _result(feats, mu, q_lo, q_hi, method, prior_width, extra, self.level)
+
+
+def _critical_speed(runs: rp.Runs, now: float) -> CriticalSpeed:
+    """Critical speed from the fastest whole runs of 2–30 min in the last year (per 100 m).
+
+    Reported in ``inputs`` only: whole training runs are rarely all-out, and on the population
+    data it added nothing to the prediction beyond the Riegel and VDOT anchors.
+    """
+    sel = (now - runs.day <= 365.0) & (runs.time_s >= 120.0) & (runs.time_s <= 1800.0)
+    efforts = pd.DataFrame(
+        {"distance_m": np.round(runs.distance_m[sel], -2), "time_s": runs.time_s[sel]}
+    )
+    return critical_speed(efforts)
+
+
+def _result(
+    feats: dict[str, float],
+    mu: float,
+    q_lo: float,
+    q_hi: float,
+    method: str,
+    prior_width: float,
+    extra: dict[str, Any],
+    level: float = 0.8,
+) -> RacePrediction:
+    D = feats["D"]
+    q_lo, q_hi = min(q_lo, 0.0), max(q_hi, 0.0)  # the interval always holds the estimate
+    share = 0.0 if method == "population" else 1.0 - ((q_hi - q_lo) / prior_width) ** 2
+    share = float(min(max(share, 0.0), 1.0))
+    inputs = _inputs(feats, extra)
+    seconds, low, high = math.exp(mu), math.exp(mu + q_lo), math.exp(mu + q_hi)
+    head = (
+        f"Predicted {_distance_name(D)}: {fmt_time(seconds)} ({level:.0%} range {fmt_time(low)}–"
+        f"{fmt_time(high)})"
+    )
+    if method == "population":
+        why = (
+            "is the population's typical time, as there is no run in the 4 weeks and none of 3 km "
+            "or more in the 180 days before"
+        )
+    elif method == "training":
+        pace = 1000.0 / feats["speed_28"]
+        why = (
+            f"from your training alone ({feats['km_week_28']:.0f} km/week at "
+            f"{fmt_time(pace)}/km over 4 weeks), with no run of 3 km or more in the last "
+            "180 days to go on"
+        )
+    else:
+        n = extra["personal_efforts"]
+        why = (
+            f"from your best recent run ({feats['best_d'] / 1000:.1f} km in "
+            f"{fmt_time(feats['best_s'])}, {feats['best_age']:.0f} days ago; Riegel says "
+            f"{fmt_time(inputs['riegel_seconds'])}), "
+            + (
+                f"{feats['km_week']:.0f} km/week and a longest run of "
+                f"{feats['longest_m'] / 1000:.1f} km over 8 weeks"
+                if feats["km_week"] > 0
+                else "no run in the last 8 weeks"
+            )
+            + (f", and {n} earlier hard effort{'s' if n != 1 else ''}" if n else "")
+        )
+    sentence = f"{head} {why}; {share:.0%} personal."
+    return RacePrediction(float(D), seconds, low, high, method, sentence, share, inputs)
+
+
+def _inputs(feats: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tier": feats["tier"],
+        "runs_365d": int(feats["n_runs_365"]),
+        "km_per_week_8w": round(feats["km_week"], 1),
+        "longest_run_m_8w": round(feats["longest_m"], 0),
+        "km_per_week_4w": round(feats["km_week_28"], 1),
+    }
+    if feats["tier"] == "efforts":
+        out.update(
+            best_effort_distance_m=feats["best_d"],
+            best_effort_time_s=feats["best_s"],
+            best_effort_age_days=round(feats["best_age"], 1),
+            riegel_seconds=math.exp(feats["anchor"]),
+            vdot=round(feats["vdot_value"], 1) if np.isfinite(feats["vdot_value"]) else None,
+            vdot_seconds=math.exp(feats["anchor"] + feats["vdot"]),
+            runs_3km_180d=int(feats["n180"]),
+            hard_efforts_365d=int(feats["n_hard"]),
+            personal_exponent=None if math.isnan(feats["pexp_raw"]) else feats["pexp_raw"],
+        )
+    out.update(extra)
+    return out
+
+
+def fit_population(history_of_many_athletes: pd.DataFrame, **kwargs: Any) -> RacePopulation:
+    """Fit the race model's population layer on many runners' activities.
+
+    >>> # pop = fit_population(frame_of_81_runners); pop.predict_race(h, distance_m=10_000)
+    """
+    return RacePopulation(**kwargs).fit(history_of_many_athletes)
+
+
+@lru_cache(maxsize=1)
+def load_population() -> RacePopulation:
+    """The population shipped in ``coachkit/population/race.json`` (read once, cached)."""
+    text = resources.files("coachkit.population").joinpath("race.json").read_text("utf-8")
+    return RacePopulation.from_json(text)
+
+
+def predict_race(
+    history: pd.DataFrame,
+    *,
+    distance_m: float,
+    as_of: Any = None,
+    population: RacePopulation | None = None,
+) -> RacePrediction:
+    """Predict a race time over ``distance_m`` from the runs in ``history`` before ``as_of``.
+
+    Parameters
+    ----------
+    history : DataFrame
+        One athlete's activities (DESIGN §3 columns; summary rows are enough).
+    distance_m : float
+        Race distance, 1–100 km.
+    as_of : timestamp-like, optional
+        Only activities that started strictly before it are used (naive: the athlete's local
+        time; tz-aware: that instant). Default: all of ``history``.
+    population : RacePopulation, optional
+        A fitted population; default the shipped one (:func:`load_population`).
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"start_time": pd.to_datetime(["2024-03-02"], utc=True),
+    ...                   "distance_m": [10_000.0], "elapsed_time_s": [2700.0]})
+    >>> p = predict_race(h, distance_m=21_097.5, as_of="2024-04-01")
+    >>> p.low <= p.seconds <= p.high, p.method
+    (True, 'efforts')
+    """
+    pop = population if population is not None else load_population()
+    return pop.predict_race(history, distance_m=distance_m, as_of=as_of)

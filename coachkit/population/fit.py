@@ -1,0 +1,84 @@
+"""Refit the shipped population parameters (``coachkit population fit``).
+
+The benchmark data are read from the steering repo's ``shared/data/benchmarks`` (never copied
+into the package: their licence is unknown); only the fitted numbers are written, as small JSON
+beside this file, with the data file's sha256 so that a refit can be checked against the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from coachkit.population.data import STRAVA_RUNS_FILE, STRAVA_RUNS_SHA256, read_strava_runs_116
+from coachkit.population.data import sha256_file as _sha256
+
+RACE_JSON = Path(__file__).with_name("race.json")
+
+
+def fit_race_population(benchmarks_dir: str | Path) -> dict:
+    """Fit the race model on ``<benchmarks_dir>/strava_runs_116`` and return its parameters.
+
+    Warns (and still fits) when the data file's sha256 differs from ``STRAVA_RUNS_SHA256``:
+    the numbers then come from other bytes than the shipped ones. The result carries its
+    provenance under ``"provenance"`` (data file and sha256, athletes, rows, coachkit version).
+    """
+    from coachkit import __version__
+    from coachkit.models.race import fit_population
+
+    path = Path(benchmarks_dir) / STRAVA_RUNS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found: pass the folder that holds strava_runs_116/ (the steering repo's "
+            "shared/data/benchmarks)."
+        )
+    digest = _sha256(path)
+    if digest != STRAVA_RUNS_SHA256:
+        warnings.warn(
+            f"{path.name} has sha256 {digest[:12]}…, not the expected {STRAVA_RUNS_SHA256[:12]}…: "
+            "the fit will not reproduce the shipped parameters.",
+            stacklevel=2,
+        )
+    runs = read_strava_runs_116(path)
+    params = fit_population(runs).params_
+    params["provenance"] = {
+        "data_file": STRAVA_RUNS_FILE,
+        "data_sha256": digest,
+        "data_sha256_expected": digest == STRAVA_RUNS_SHA256,
+        "n_athletes": int(runs["athlete_id"].nunique()),
+        "n_rows": int(len(runs)),
+        "n_rows_dropped": int(runs.attrs.get("dropped", 0)),
+        "coachkit_version": __version__,
+        "fitted_by": "coachkit.population.fit.fit_race_population",
+    }
+    return params
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Fit and write ``race.json``; ``--benchmarks DIR`` and ``--out FILE`` may be given."""
+    parser = argparse.ArgumentParser(prog="coachkit population fit", description=__doc__)
+    parser.add_argument("--benchmarks", type=Path, required=True,
+                        help="folder holding strava_runs_116/ (shared/data/benchmarks)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=RACE_JSON, help="where to write race.json")
+    args = parser.parse_args(argv)
+    try:
+        params = fit_race_population(args.benchmarks)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    args.out.write_text(json.dumps(params, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    e = params["efforts"]
+    print(
+        f"Wrote {args.out}: race model from {params['provenance']['n_athletes']} runners, "
+        f"{e['n_rows']} hard efforts (out-of-fold MAPE {e['oof_mape']:.1%})."
+    )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
