@@ -371,3 +371,68 @@ def best_effort_curve(data: AthleteData, *, recent_days: int = 90) -> pd.DataFra
         if len(part)
     ]
     return pd.concat(parts, ignore_index=True)[columns]
+
+
+def hr_residuals(data: AthleteData) -> pd.DataFrame:
+    """Observed minus expected average HR of every run with HR, walked forward: each run is
+    compared with what the two-layer model expected from the runs before it only.
+
+    Columns: activity_id, date, expected_hr, residual, z, personal_share, explanation.
+    """
+    if "hr_residuals" in data.cache:
+        return data.cache["hr_residuals"]
+    from coachkit.models.response import HrResponseModel
+
+    table = activity_table(data)
+    runs = table[table["sport"].isin(FOOT_SPORTS) & table["avg_hr"].notna()]
+    runs = runs[~runs["quality_flags"].fillna("").str.contains("hr_implausible|duplicate_of:")]
+    if runs.empty:
+        out = pd.DataFrame(
+            columns=[
+                "activity_id",
+                "date",
+                "expected_hr",
+                "residual",
+                "z",
+                "personal_share",
+                "explanation",
+            ]
+        )
+    else:
+        explained = HrResponseModel.from_population().explain(history=runs, runs=runs)
+        out = pd.concat(
+            [
+                runs[["activity_id", "date"]].reset_index(drop=True),
+                explained[
+                    ["expected_hr", "residual", "z", "personal_share", "explanation"]
+                ].reset_index(drop=True),
+            ],
+            axis=1,
+        )
+    data.cache["hr_residuals"] = out
+    return out
+
+
+def risk_assessment(
+    store: Store, athlete_id: str, *, as_of: Any = None, planned: pd.DataFrame | None = None
+) -> Any:
+    """The risk assessment of ``as_of`` (default: the last day with data) for one athlete,
+    with HR-above-expected residuals from the HR response model as one of its inputs."""
+    from coachkit.models.risk import assess_history
+
+    data = load_athlete(store, athlete_id, as_of=as_of)
+    table = activity_table(data)
+    residuals = hr_residuals(data)
+    day = data.as_of
+    if day is None:
+        days = pd.concat([table["date"], data.wellness["date"]]).dropna()
+        day = days.max() if len(days) else pd.Timestamp.now().normalize()
+    assessment, _, _ = assess_history(
+        table,
+        data.wellness,
+        data.feedback,
+        day,
+        planned=planned,
+        hr_residuals=residuals.set_index("activity_id")["residual"],
+    )
+    return assessment

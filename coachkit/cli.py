@@ -340,6 +340,82 @@ def metrics(
         emit_frame(daily, fmt)
 
 
+population_app = typer.Typer(
+    help="The population layer shipped with coachkit: refit it.", no_args_is_help=True
+)
+app.add_typer(population_app, name="population")
+
+
+@population_app.command("fit")
+def population_fit(
+    benchmarks: Path = typer.Option(
+        ...,
+        "--benchmarks",
+        help="Folder holding strava_runs_116/ (the steering repo's shared/data/benchmarks).",
+    ),
+) -> None:
+    """Refit the race and HR-response population parameters from the benchmark runners."""
+    from coachkit.population.fit import main as fit_main
+
+    raise typer.Exit(fit_main(["--benchmarks", str(benchmarks)]))
+
+
+risk_app = typer.Typer(
+    help="Injury and overtraining risk, with its factors and what the coach changes."
+)
+app.add_typer(risk_app, name="risk")
+
+
+@risk_app.callback(invoke_without_command=True)
+def risk(
+    ctx: typer.Context,
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    as_of: str | None = typer.Option(
+        None, "--date", help="Assess this day [default: the last day with data]."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
+) -> None:
+    """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from coachkit.analysis import risk_assessment
+
+    s = _open_store(store)
+    who = _pick_athlete(s, athlete)
+    assessment = risk_assessment(s, who, as_of=_day(as_of, "--date"))
+    if as_json:
+        typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
+        return
+    typer.echo(f"{who}, {assessment.date:%Y-%m-%d}: {assessment.explanation}")
+    groups = (
+        ("overuse injury", assessment.factors),
+        ("overtraining", assessment.overtraining.factors),
+    )
+    for title, factors in groups:
+        for factor in factors:
+            typer.echo(f"  {title}: {factor.text} (x{factor.relative_risk:.2f}; {factor.source})")
+    for change in assessment.changes:
+        typer.echo(f"The coach will {change}.")
+
+
+@risk_app.command("train-lovdal")
+def risk_train_lovdal(
+    path: Path = typer.Argument(
+        ..., help="day_approach_maskedID_timeseries.csv (Lövdal et al. 2021)."
+    ),
+    folds: int = typer.Option(5, "--folds", help="Grouped (by athlete) cross-validation folds."),
+) -> None:
+    """Train the learned injury layer on the Lövdal 2021 day-approach data; print grouped-CV AUCs."""
+    from coachkit.io.lovdal import train_lovdal
+
+    if not path.is_file():
+        _fail(f"no such file: {path} (get it from DataverseNL doi:10.34894/UWU9PV)")
+    typer.echo(json.dumps(train_lovdal(path, n_splits=folds), indent=1, default=str))
+
+
 @app.command()
 def rebuild(store: Path | None = StoreOpt) -> None:
     """Re-parse every raw original into a fresh catalog (keeps feedback and plans)."""

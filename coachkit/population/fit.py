@@ -19,6 +19,7 @@ from coachkit.population.data import STRAVA_RUNS_FILE, STRAVA_RUNS_SHA256, read_
 from coachkit.population.data import sha256_file as _sha256
 
 RACE_JSON = Path(__file__).with_name("race.json")
+HR_RESPONSE_JSON = Path(__file__).with_name("hr_response.json")
 
 
 def fit_race_population(benchmarks_dir: str | Path) -> dict:
@@ -59,6 +60,44 @@ def fit_race_population(benchmarks_dir: str | Path) -> dict:
     return params
 
 
+def fit_hr_response_population(benchmarks_dir: str | Path) -> dict:
+    """Fit the HR-response population layer on every runner of ``strava_runs_116``.
+
+    Refuses other bytes than the shipped ones (the JSON records the sha256 it came from).
+    """
+    from coachkit.models.response import HrResponseModel
+
+    path = Path(benchmarks_dir) / STRAVA_RUNS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: pass the folder that holds strava_runs_116/.")
+    digest = _sha256(path)
+    if digest != STRAVA_RUNS_SHA256:
+        raise ValueError(f"{path} is not the expected file (sha256 {digest[:12]}…)")
+    frame = read_strava_runs_116(path)
+    model = HrResponseModel().fit(frame)
+    return model.to_dict(
+        provenance={
+            "data_file": STRAVA_RUNS_FILE,
+            "data_sha256": STRAVA_RUNS_SHA256,
+            "n_athletes_in_file": int(frame["athlete_id"].nunique()),
+            "n_activities_in_file": len(frame),
+            "n_athletes_with_hr": model.n_athletes_,
+            "n_runs_with_hr": model.n_runs_,
+            "method": "linear mixed model by EM (maximum likelihood); random intercept and "
+            "slopes on gap_speed, log_duration and climb by athlete (coachkit.models.response)",
+            "refit": "coachkit population fit --benchmarks DIR",
+        }
+    )
+
+
+def _write_json(path: Path, document: dict) -> None:
+    from coachkit.store import atomic_write_bytes
+
+    atomic_write_bytes(
+        path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Fit and write ``race.json``; ``--benchmarks DIR`` and ``--out FILE`` may be given."""
     parser = argparse.ArgumentParser(prog="coachkit population fit", description=__doc__)
@@ -71,12 +110,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(exc, file=sys.stderr)
         return 2
-    args.out.write_text(json.dumps(params, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    _write_json(args.out, params)
     e = params["efforts"]
     print(
         f"Wrote {args.out}: race model from {params['provenance']['n_athletes']} runners, "
         f"{e['n_rows']} hard efforts (out-of-fold MAPE {e['oof_mape']:.1%})."
     )
+    if args.out == RACE_JSON:  # a custom --out is a trial run of the race model only
+        hr = fit_hr_response_population(args.benchmarks)
+        _write_json(HR_RESPONSE_JSON, hr)
+        print(
+            f"Wrote {HR_RESPONSE_JSON}: HR response from {hr['provenance']['n_runs_with_hr']} runs with HR."
+        )
     return 0
 
 
