@@ -154,8 +154,12 @@ def numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(column(frame, name), errors="coerce").astype("float64").to_numpy()
 
 
-def _before(activities: pd.DataFrame, as_of: pd.Timestamp | None) -> np.ndarray:
-    """Activities that started strictly before ``as_of`` (naive = athlete's local time)."""
+def before_as_of(activities: pd.DataFrame, as_of: pd.Timestamp | None) -> np.ndarray:
+    """Activities that started strictly before ``as_of`` (naive = athlete's local time).
+
+    A boolean mask over the rows (all True without ``as_of``); it may be a view, so copy it
+    before changing it.
+    """
     if as_of is None:
         return np.ones(len(activities), dtype=bool)
     as_of = pd.Timestamp(as_of)
@@ -163,6 +167,9 @@ def _before(activities: pd.DataFrame, as_of: pd.Timestamp | None) -> np.ndarray:
         start = pd.to_datetime(column(activities, "start_time", pd.NaT), utc=True)
         return (start < as_of).to_numpy(dtype=bool)
     return (local_start(activities) < as_of).to_numpy(dtype=bool)
+
+
+_before = before_as_of  # the former private name
 
 
 def _naive(as_of: pd.Timestamp | None) -> pd.Timestamp | None:
@@ -200,7 +207,7 @@ def _usable_runs(activities: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Dat
     flags = column(activities, "quality_flags", "")
     keep = (
         column(activities, "sport", "").isin(RUN_SPORTS).to_numpy(dtype=bool)
-        & _before(activities, as_of)
+        & before_as_of(activities, as_of)
         & ~flag_mask(flags, "manual")
         & ~flag_mask(flags, "duplicate_of:")
     )
@@ -427,4 +434,4 @@ def estimate_thresholds(
 
 
 __all__ = ["POPULATION_DEFAULT", "SET_BY_ATHLETE", "Threshold", "Thresholds"]
-__all__ += ["estimate_thresholds", "flag_mask", "fmt_pace"]
+__all__ += ["before_as_of", "estimate_thresholds", "flag_mask", "fmt_pace"]

@@ -37,29 +37,34 @@ Example (``table`` from :func:`coachkit.analysis.activity_table`)::
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, replace
-from importlib import resources
+from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from coachkit.features.efforts import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
-from coachkit.features.localtime import as_day, local_day
+from coachkit.features.localtime import as_day
 from coachkit.features.pmc import _as_daily
-from coachkit.features.thresholds import RUN_SPEED_PLAUSIBLE_M_S
+
+# ``from m import X as X`` re-exports X: it lived in this module before the split
+from coachkit.models.fitness_population import PRIOR_FILE as PRIOR_FILE
+from coachkit.models.fitness_population import (
+    FitnessPrior,
+    load_fitness_prior,
+    population_fits,
+    population_prior,
+    prior_from_json,
+)
+from coachkit.models.performance import INDEX_EXCLUDE_FLAGS as INDEX_EXCLUDE_FLAGS
+from coachkit.models.performance import INDEX_MIN_DURATION_S as INDEX_MIN_DURATION_S
+from coachkit.models.performance import RUN_SPORTS as RUN_SPORTS
+from coachkit.models.performance import SLOPE_MIN_RUNS as SLOPE_MIN_RUNS
+from coachkit.models.performance import SLOPE_RANGE as SLOPE_RANGE
+from coachkit.models.performance import performance_index
 
 PARAM_NAMES = ("p0", "k1", "k2", "tau1", "tau2")
-PRIOR_FILE = "fitness_prior.json"
-RUN_SPORTS = ("run", "trail_run", "treadmill")
-INDEX_MIN_DURATION_S = 20 * 60.0  # HR needs minutes to settle before it says much about fitness
-INDEX_EXCLUDE_FLAGS = ("duplicate_of:", "no_hr", "hr_implausible", "speed_implausible",
-                       "gps_gaps", "manual", "date_implausible")  # fmt: skip
-SLOPE_MIN_RUNS = 20  # fewer runs: the athlete's own speed–HR slope is too uncertain to use
-SLOPE_RANGE = (0.005, 0.05)  # m/s per bpm, i.e. 20–200 bpm per m/s: outside, not a slope to trust
 # search box of (p0_rel, log k1, log k2, log tau1, log tau2): wide, the priors do the work
 _BOUNDS = ((-10.0, 10.0), (math.log(1e-8), 0.0), (math.log(1e-8), 0.0),
            (math.log(5.0), math.log(250.0)), (math.log(1.0), math.log(60.0)),
@@ -69,157 +74,6 @@ _BOUNDS = ((-10.0, 10.0), (math.log(1e-8), 0.0), (math.log(1e-8), 0.0),
 # freedom is the robust default of Lange, Little & Taylor 1989 (J Am Stat Assoc 84:881).
 STUDENT_DF = 4.0
 _START_TAUS = ((21.0, 3.5), (21.0, 7.0), (42.0, 7.0), (42.0, 14.0), (84.0, 7.0), (84.0, 14.0))
-
-
-@dataclass(frozen=True)
-class FitnessPrior:
-    """Population prior of the fitness–fatigue model (see the module docstring for the units).
-
-    Log-normal priors: ``k1, k2, tau1_days, tau2_days`` are medians and ``*_log_sd`` the SDs of
-    the logs. ``k`` is in fractions of the athlete's median performance per unit of daily load,
-    ``p0`` (sd ``p0_sd``) in those fractions too; the residual SD has a scaled-inverse-chi²
-    prior of ``noise_df`` pseudo-observations of ``noise_sd`` (a fraction as well).
-    """
-
-    k1: float
-    k1_log_sd: float
-    k2: float
-    k2_log_sd: float
-    tau1_days: float
-    tau1_log_sd: float
-    tau2_days: float
-    tau2_log_sd: float
-    p0_sd: float
-    noise_sd: float
-    noise_df: float
-    hr_slope_m_s_per_bpm: float
-    sources: tuple[str, ...] = ()
-
-    def log_normals(self) -> tuple[tuple[float, float], ...]:
-        """(median, SD of the log) of ``k1, k2, tau1, tau2``, in that order."""
-        return ((self.k1, self.k1_log_sd), (self.k2, self.k2_log_sd),
-                (self.tau1_days, self.tau1_log_sd), (self.tau2_days, self.tau2_log_sd))  # fmt: skip
-
-
-def load_fitness_prior() -> FitnessPrior:
-    """The shipped population prior (``coachkit/population/fitness_prior.json``)."""
-    raw = json.loads(resources.files("coachkit.population").joinpath(PRIOR_FILE).read_text())
-    return prior_from_json(raw)
-
-
-def prior_from_json(raw: dict[str, Any]) -> FitnessPrior:
-    """A :class:`FitnessPrior` from the JSON layout of the shipped file."""
-    return FitnessPrior(
-        raw["k1_rel_per_load"]["median"], raw["k1_rel_per_load"]["log_sd"],
-        raw["k2_rel_per_load"]["median"], raw["k2_rel_per_load"]["log_sd"],
-        raw["tau1_days"]["median"], raw["tau1_days"]["log_sd"],
-        raw["tau2_days"]["median"], raw["tau2_days"]["log_sd"],
-        raw["p0_rel"]["sd"], raw["noise_rel"]["sd"], raw["noise_rel"]["df"],
-        raw["hr_slope_m_s_per_bpm"]["value"], tuple(raw.get("sources", ())),
-    )  # fmt: skip
-
-
-# ---------------------------------------------------------------------------------------------
-# Performance from ordinary runs
-
-
-def _col(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name not in frame:
-        return pd.Series(np.nan, index=frame.index, dtype="float64")
-    return pd.to_numeric(frame[name], errors="coerce").astype("float64")
-
-
-def performance_index(
-    activity_table: pd.DataFrame,
-    *,
-    reference_hr: float | None = None,
-    hr_slope: float | None = None,
-    min_duration_s: float = INDEX_MIN_DURATION_S,
-    sports: tuple[str, ...] = RUN_SPORTS,
-    speed_range_m_s: tuple[float, float] = RUN_SPEED_PLAUSIBLE_M_S,
-    prior: FitnessPrior | None = None,
-) -> pd.Series:
-    """Daily performance from ordinary runs: speed at a reference HR, m/s.
-
-    Each clean run of at least ``min_duration_s`` with HR gives ``v + b (reference_hr - hr)``:
-    its speed carried along the athlete's speed–HR line to the reference HR (the regression
-    version of the efficiency factor, as :func:`coachkit.features.efforts.hr_speed_index`, per
-    run instead of over a window, so that fatigue after a hard week is not smoothed away). A
-    day's value is the duration-weighted mean of its runs.
-
-    ``v`` is the mean GAP speed (``mean_gap_speed_m_s``) when samples gave it, else distance /
-    moving time (summary-only data; elapsed time when moving time is missing). ``hr`` is the
-    time-weighted HR from samples, else ``avg_hr``. Left out: other sports, runs flagged
-    :data:`INDEX_EXCLUDE_FLAGS`, HR outside 60–220 bpm, speed outside ``speed_range_m_s``.
-
-    Parameters
-    ----------
-    activity_table : DataFrame
-        Activities (DESIGN §3), e.g. :func:`coachkit.analysis.activity_table`; not modified.
-        The day is ``date`` when present, else the local day of ``start_time``.
-    reference_hr : float, optional
-        Default: the median HR of the runs used (only a scale: the series moves as a whole).
-    hr_slope : float, optional
-        ``b``, m/s per bpm. Default: the duration-weighted regression slope of speed on HR over
-        the runs given when there are >= 20 with an HR SD >= 3 bpm and the slope is plausible
-        (0.005–0.05), else the population slope of the prior. In a replay, pass a slope learnt
-        from the past only.
-    sports, speed_range_m_s
-        Which activities count, and their plausible mean speeds (e.g. ``("ride",)``, (2, 20)).
-    prior : FitnessPrior, optional
-        For the population slope; default :func:`load_fitness_prior`.
-
-    Returns
-    -------
-    Series
-        ``performance_index`` per day with runs (DatetimeIndex ``date``, naive local days);
-        ``attrs``: ``reference_hr_bpm``, ``hr_slope_m_s_per_bpm``, ``slope_source``, ``n_runs``,
-        ``unit``, ``label`` (used by :class:`FitnessModel`'s sentences) and ``note``.
-
-    Examples
-    --------
-    >>> runs = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-03"]),
-    ...     "sport": "run", "distance_m": [6000.0, 6600.0], "moving_time_s": [2000.0, 2000.0],
-    ...     "avg_hr": [140.0, 150.0]})
-    >>> performance_index(runs, reference_hr=150.0, hr_slope=0.03).round(2).tolist()
-    [3.3, 3.3]
-    """
-    t = activity_table
-    sport = t["sport"].astype("string") if "sport" in t else pd.Series("run", index=t.index)
-    flags = t["quality_flags"] if "quality_flags" in t else pd.Series("", index=t.index)
-    flags = flags.astype("string").fillna("")
-    dur = _col(t, "moving_time_s").where(lambda s: s > 0, _col(t, "elapsed_time_s"))
-    v = _col(t, "mean_gap_speed_m_s").fillna(_col(t, "distance_m") / dur)
-    hr = _col(t, "hr_time_weighted").fillna(_col(t, "avg_hr"))
-    day = (pd.to_datetime(t["date"]) if "date" in t else local_day(t)).dt.normalize()
-    ok = sport.isin(sports).fillna(False) & (dur >= min_duration_s) & day.notna()
-    ok &= hr.between(*INDEX_HR_RANGE_BPM) & v.between(*speed_range_m_s)
-    for code in INDEX_EXCLUDE_FLAGS:
-        ok &= ~flags.str.contains(code, regex=False)
-    ok = ok.to_numpy(dtype=bool)
-    v, hr, w, day = v[ok].to_numpy(), hr[ok].to_numpy(), dur[ok].to_numpy() / 60.0, day[ok]
-    prior = prior or load_fitness_prior()
-    b, source = prior.hr_slope_m_s_per_bpm, "population"
-    if hr_slope is not None:
-        b, source = float(hr_slope), "given"
-    elif len(v) >= SLOPE_MIN_RUNS:
-        mh, mv = np.average(hr, weights=w), np.average(v, weights=w)
-        var = np.average((hr - mh) ** 2, weights=w)
-        own = np.average((hr - mh) * (v - mv), weights=w) / var if var > 0 else np.nan
-        if math.sqrt(var) >= INDEX_MIN_HR_SD_BPM and SLOPE_RANGE[0] <= own <= SLOPE_RANGE[1]:
-            b, source = float(own), f"own ({len(v)} runs)"
-    ref = float(np.round(np.median(hr))) if reference_hr is None and len(hr) else reference_hr
-    per_run = v + b * ((ref if ref is not None else 0.0) - hr)
-    frame = pd.DataFrame({"x": per_run * w, "w": w}, index=pd.DatetimeIndex(day, name="date"))
-    daily = frame.groupby(level=0).sum()
-    out = (daily["x"] / daily["w"]).rename("performance_index").astype("float64")
-    out.attrs.update(
-        reference_hr_bpm=ref, hr_slope_m_s_per_bpm=b, slope_source=source, n_runs=int(len(v)),
-        unit="m/s", label=f"speed at {ref or 0:.0f} bpm",
-        note=f"Speed at {ref or 0:.0f} bpm from {len(v)} runs of >= {min_duration_s / 60:.0f} "
-        f"min with HR, along a speed–HR slope of {b:.4f} m/s per bpm ({source}).",
-    )  # fmt: skip
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,92 +402,6 @@ class FitnessResults:
     def __repr__(self) -> str:
         values = {k: round(float(v), 4) for k, v in self.params.items()}
         return f"<FitnessResults {values} converged={self.converged}>"
-
-
-# ---------------------------------------------------------------------------------------------
-# The population layer: one weakly-informed fit per athlete, then the spread across athletes
-
-
-def population_fits(
-    activities: pd.DataFrame, *, prior: FitnessPrior, min_obs: int = 30
-) -> pd.DataFrame:
-    """Fit every athlete of a many-athlete activities frame (loads estimated per athlete).
-
-    Each athlete's loads come from :func:`coachkit.features.load.activity_loads` with
-    thresholds from :func:`coachkit.features.thresholds.estimate_thresholds` on their own
-    history, the performance from :func:`performance_index`. Athletes with fewer than
-    ``min_obs`` performance days are skipped. Pass a weak ``prior`` to see what each athlete's
-    data say on their own, or the current prior for an empirical-Bayes step.
-
-    Returns
-    -------
-    DataFrame
-        One row per athlete: ``athlete_id, n_obs, weeks, converged, slope_source``, the
-        relative parameters ``p0_rel, k1_rel, k2_rel, tau1, tau2``, the Laplace SDs of their
-        logs ``se_log_k1, se_log_k2, se_log_tau1, se_log_tau2``, ``sigma_rel`` (the residual
-        t scale) and ``hr_slope`` (the speed–HR slope of the performance index).
-    """
-    from coachkit.features.load import activity_loads
-    from coachkit.features.pmc import daily_load
-    from coachkit.features.thresholds import estimate_thresholds
-
-    rows = []
-    for athlete, acts in activities.groupby("athlete_id", sort=True):
-        settings = {"sex": str(acts["sex"].iloc[0])} if "sex" in acts else {}
-        loads = activity_loads(acts, estimate_thresholds(acts, settings=settings))
-        perf = performance_index(acts, prior=prior)
-        if len(perf) < min_obs:
-            continue
-        res = FitnessModel(daily_load(acts, loads), perf, prior=prior).fit()
-        se = np.sqrt(np.diag(res.cov_log))
-        rows.append(
-            {"athlete_id": athlete, "n_obs": res.nobs, "weeks": res.weeks,
-             "converged": res.converged, "slope_source": perf.attrs["slope_source"],
-             "p0_rel": res.u[0], "k1_rel": math.exp(res.u[1]), "k2_rel": math.exp(res.u[2]),
-             "tau1": math.exp(res.u[3]), "tau2": math.exp(res.u[4]),
-             "se_log_k1": se[1], "se_log_k2": se[2], "se_log_tau1": se[3],
-             "se_log_tau2": se[4], "sigma_rel": res.sigma_rel,
-             "hr_slope": perf.attrs["hr_slope_m_s_per_bpm"]}
-        )  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-def population_prior(
-    activities: pd.DataFrame,
-    *,
-    start: FitnessPrior | None = None,
-    iterations: int = 4,
-    min_obs: int = 30,
-) -> tuple[FitnessPrior, pd.DataFrame]:
-    """Empirical-Bayes population prior of ``k1, k2``, the noise and the speed–HR slope.
-
-    Each iteration fits every athlete (:func:`population_fits`) under the current prior, then
-    moves the prior of ``log k`` to the mean of the athletes' ``log k`` with an SD that adds
-    each fit's Laplace variance to the spread (the EM step of a normal hierarchical model),
-    ``noise_sd`` to the median residual t scale and the population slope to the median of the
-    athletes' own slopes. The ``tau`` priors are kept (from ``start``, the literature): on
-    summary data the fits slide along the ridge ``tau1 ≈ tau2, k1 ≈ k2`` (Hellard et al.
-    2006), and an EM step on ``tau`` follows that ridge instead of converging.
-
-    Returns
-    -------
-    (FitnessPrior, DataFrame)
-        The updated prior and the last iteration's per-athlete fits.
-    """
-    prior, fits = start or load_fitness_prior(), pd.DataFrame()
-    for _ in range(iterations):
-        fits = population_fits(activities, prior=prior, min_obs=min_obs)
-        ok = fits[fits["converged"]]
-        new: dict[str, float] = {}
-        for k in ("k1", "k2"):
-            u, var = np.log(ok[f"{k}_rel"]), ok[f"se_log_{k}"] ** 2
-            new[k] = float(np.exp(u.mean()))
-            new[f"{k}_log_sd"] = float(np.sqrt(((u - u.mean()) ** 2 + var).mean()))
-        own = fits.loc[fits["slope_source"].str.startswith("own"), "hr_slope"]
-        slope = float(own.median()) if len(own) else prior.hr_slope_m_s_per_bpm
-        prior = replace(prior, **new, noise_sd=float(ok["sigma_rel"].median()),
-                        hr_slope_m_s_per_bpm=slope)  # fmt: skip
-    return prior, fits
 
 
 __all__ = ["FitnessModel", "FitnessPrior", "FitnessResults", "FormPrediction"]

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -44,62 +43,18 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.efforts import CriticalSpeed, critical_speed, world_record_speed
-from coachkit.features.thresholds import RUN_SPORTS, _before, column, flag_mask, numeric
+from coachkit.features.thresholds import RUN_SPORTS, before_as_of, column, flag_mask, numeric
 from coachkit.models import race_population as rp
+from coachkit.models.race_explain import RacePrediction, _result
+
+# ``from m import X as X`` re-exports X: it lived in this module before the split
+from coachkit.models.race_explain import fmt_time as fmt_time
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 MIN_SPEED_M_S = 0.5  # slower is not running; faster than the world record is an error
 DISTANCE_RANGE_M = (1_000.0, 100_000.0)  # what the population model was fitted around
-
-
-@dataclass(frozen=True)
-class RacePrediction:
-    """A predicted race time over ``distance_m`` with its 80 % interval (seconds).
-
-    Attributes
-    ----------
-    seconds, low, high : float
-        Point estimate and the interval (``low ≤ seconds ≤ high``).
-    method : str
-        ``"population"`` (no usable run), ``"training"`` (volume and speed only),
-        ``"efforts"`` (best efforts and training, population weights) or
-        ``"efforts+personal"`` (also corrected by your own earlier hard efforts).
-    explanation : str
-        One sentence with the numbers behind the prediction.
-    personal_share : float
-        0..1, how much of the population's uncertainty your data removed.
-    inputs : dict
-        What was used (best effort, Riegel and VDOT times, volume, exponent, counts).
-    """
-
-    distance_m: float
-    seconds: float
-    low: float
-    high: float
-    method: str
-    explanation: str
-    personal_share: float
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-
-def fmt_time(seconds: float) -> str:
-    """``h:mm:ss`` (or ``m:ss`` under an hour).
-
-    >>> fmt_time(2502), fmt_time(12725)
-    ('41:42', '3:32:05')
-    """
-    s = int(round(seconds))
-    h, m, sec = s // 3600, s % 3600 // 60, s % 60
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
-def _distance_name(distance_m: float) -> str:
-    for name, (d, _, _) in rp.RACE_BANDS_M.items():
-        if abs(distance_m - d) < 1.0:
-            return name
-    return f"{distance_m / 1000:g} km"
 
 
 def _now_day(as_of: Any) -> float | None:
@@ -121,7 +76,7 @@ def prepare_runs(
     Time is ``elapsed_time_s`` (races are timed by the clock), else ``moving_time_s``.
     Without ``as_of``, "now" is the start of the last run.
     """
-    keep = np.array(_before(history, as_of), dtype=bool)  # a copy: ``_before`` may return a view
+    keep = np.array(before_as_of(history, as_of), dtype=bool)  # a copy: it may return a view
     if "sport" in history.columns:
         sport = history["sport"].astype("string")
         keep = keep & (sport.isin(RUN_SPORTS) | sport.isna()).to_numpy(dtype=bool)
@@ -317,80 +272,6 @@ def _critical_speed(runs: rp.Runs, now: float) -> CriticalSpeed:
         {"distance_m": np.round(runs.distance_m[sel], -2), "time_s": runs.time_s[sel]}
     )
     return critical_speed(efforts)
-
-
-def _result(
-    feats: dict[str, float],
-    mu: float,
-    q_lo: float,
-    q_hi: float,
-    method: str,
-    prior_width: float,
-    extra: dict[str, Any],
-    level: float = 0.8,
-) -> RacePrediction:
-    D = feats["D"]
-    q_lo, q_hi = min(q_lo, 0.0), max(q_hi, 0.0)  # the interval always holds the estimate
-    share = 0.0 if method == "population" else 1.0 - ((q_hi - q_lo) / prior_width) ** 2
-    share = float(min(max(share, 0.0), 1.0))
-    inputs = _inputs(feats, extra)
-    seconds, low, high = math.exp(mu), math.exp(mu + q_lo), math.exp(mu + q_hi)
-    head = (
-        f"Predicted {_distance_name(D)}: {fmt_time(seconds)} ({level:.0%} range {fmt_time(low)}–"
-        f"{fmt_time(high)})"
-    )
-    if method == "population":
-        why = (
-            "is the population's typical time, as there is no run in the 4 weeks and none of 3 km "
-            "or more in the 180 days before"
-        )
-    elif method == "training":
-        pace = 1000.0 / feats["speed_28"]
-        why = (
-            f"from your training alone ({feats['km_week_28']:.0f} km/week at "
-            f"{fmt_time(pace)}/km over 4 weeks), with no run of 3 km or more in the last "
-            "180 days to go on"
-        )
-    else:
-        n = extra["personal_efforts"]
-        why = (
-            f"from your best recent run ({feats['best_d'] / 1000:.1f} km in "
-            f"{fmt_time(feats['best_s'])}, {feats['best_age']:.0f} days ago; Riegel says "
-            f"{fmt_time(inputs['riegel_seconds'])}), "
-            + (
-                f"{feats['km_week']:.0f} km/week and a longest run of "
-                f"{feats['longest_m'] / 1000:.1f} km over 8 weeks"
-                if feats["km_week"] > 0
-                else "no run in the last 8 weeks"
-            )
-            + (f", and {n} earlier hard effort{'s' if n != 1 else ''}" if n else "")
-        )
-    sentence = f"{head} {why}; {share:.0%} personal."
-    return RacePrediction(float(D), seconds, low, high, method, sentence, share, inputs)
-
-
-def _inputs(feats: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "tier": feats["tier"],
-        "runs_365d": int(feats["n_runs_365"]),
-        "km_per_week_8w": round(feats["km_week"], 1),
-        "longest_run_m_8w": round(feats["longest_m"], 0),
-        "km_per_week_4w": round(feats["km_week_28"], 1),
-    }
-    if feats["tier"] == "efforts":
-        out.update(
-            best_effort_distance_m=feats["best_d"],
-            best_effort_time_s=feats["best_s"],
-            best_effort_age_days=round(feats["best_age"], 1),
-            riegel_seconds=math.exp(feats["anchor"]),
-            vdot=round(feats["vdot_value"], 1) if np.isfinite(feats["vdot_value"]) else None,
-            vdot_seconds=math.exp(feats["anchor"] + feats["vdot"]),
-            runs_3km_180d=int(feats["n180"]),
-            hard_efforts_365d=int(feats["n_hard"]),
-            personal_exponent=None if math.isnan(feats["pexp_raw"]) else feats["pexp_raw"],
-        )
-    out.update(extra)
-    return out
 
 
 def fit_population(history_of_many_athletes: pd.DataFrame, **kwargs: Any) -> RacePopulation:

@@ -5,7 +5,8 @@ Two scores, reported apart (issue #6, DESIGN §6):
 * **Overuse-injury risk**: session spikes against the longest run of the previous 30 days
   (Garmin-RUNSAFE), niggles, a previous injury and the runner's personal triggers.
 * **Overtraining / under-recovery**: HRV below its normal range, resting HR up, HR above
-  expected, RPE above plan, poor sleep, illness, monotony and strain, no rest day.
+  expected, RPE above plan, poor sleep, illness, monotony and strain, no rest day (the rules
+  and their sources: :mod:`coachkit.models.risk_overtraining`).
 
 **Scale.** Each active factor carries a relative risk RR_i (a hazard or odds ratio from a study,
 or a documented judgement where no study gives a number); its ``weight`` is ln RR_i. Factors
@@ -34,8 +35,13 @@ import pandas as pd
 
 from coachkit.features.localtime import as_day
 
+# ``from m import X as X`` re-exports X: it lived in this module before the split
+from coachkit.models.risk_overtraining import OVERTRAINING_RULES as OVERTRAINING_RULES
+from coachkit.models.risk_overtraining import Rule as Rule
+from coachkit.models.risk_overtraining import _get
+
 if TYPE_CHECKING:
-    from coachkit.models.risk import PersonalRisk
+    from coachkit.models.risk_personal import PersonalRisk
 
 # Frandsen JSJ, ..., Nielsen RO. How much running is too much? Identifying high-risk running
 # sessions in a 5200-person cohort study. Br J Sports Med 2025 (Garmin-RUNSAFE): a session's
@@ -63,65 +69,6 @@ NIGGLE_RR, NIGGLE_HIGH_RR = 1.5, 2.5
 # (95 % CI 1.01-3.51) for a new one; counted 14-365 days after an injury's onset.
 PREVIOUS_INJURY_RR = 1.88
 PREVIOUS_INJURY_DAYS = (14, 365)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A factor that fires when ``column`` passes a tier's threshold; the highest tier reached
-    sets the relative risk. ``text`` is formatted with ``v`` (the value) and the row."""
-
-    code: str
-    column: str
-    op: str  # ">=", ">" or "<"
-    tiers: tuple[tuple[float, float], ...]  # (threshold, relative risk), mildest first
-    text: str
-    source: str
-    requires: tuple[str, float] | None = None  # (column, minimum) that must also hold
-
-    def relative_risk(self, row: Mapping[str, Any]) -> float | None:
-        v = _get(row, self.column)
-        if self.requires is not None and not _get(row, self.requires[0]) >= self.requires[1]:
-            return None
-        passed = {">=": lambda t: v >= t, ">": lambda t: v > t, "<": lambda t: v < t}[self.op]
-        rr = [r for t, r in self.tiers if passed(t)]
-        return rr[-1] if rr else None
-
-
-# Every overtraining RR is a judgement (no study gives one); each rule cites where its
-# threshold comes from.
-OVERTRAINING_RULES = (
-    # Plews et al. 2012 (Eur J Appl Physiol 112:3729), 2013 (Sports Med 43:773): a 7-day lnRMSSD
-    # below the smallest worthwhile change preceded non-functional overreaching
-    Rule("hrv_suppressed", "hrv_below_days", ">=", ((3, 1.5), (7, 2.0)),
-         "your 7-day lnRMSSD ({ln_rmssd_7d:.2f}) has been below your normal range (from "
-         "{swc_low:.2f}) for {v:.0f} days", "Plews et al. 2012, 2013"),
-    # > 5 bpm is features.hrv.RHR_ELEVATED_BPM; overloaded runners rose by 10 bpm
-    # (Dressendorfer et al. 1985, Phys Sportsmed 13(8):77)
-    Rule("rhr_elevated", "rhr_above_bpm", ">", ((5.0, 1.3), (10.0, 1.6)),
-         "your 7-day resting HR is {v:.1f} bpm above your baseline", "Dressendorfer et al. 1985"),
-    # DESIGN §7 fatigue rules: HR above expected on successive runs; RPE >= 2 above plan
-    Rule("hr_above_expected", "hr_residual_bpm", ">=", ((5.0, 1.3),),
-         "your HR was {v:.0f} bpm above expected over your last {hr_residual_n_7d:.0f} runs",
-         "HR response model residuals", requires=("hr_residual_n_7d", 2)),
-    Rule("rpe_above_plan", "rpe_above_plan", ">=", ((2.0, 1.3),),
-         "a session felt {v:.0f} RPE points harder than planned in the last 3 days",
-         "session RPE (Foster et al. 2001, J Strength Cond Res 15:109)"),
-    # Milewski et al. 2014 (J Pediatr Orthop 34:129): < 8 h of sleep, 1.7 x the injury rate in
-    # adolescent athletes; < 7 h and 1.3 are a conservative reading for adults
-    Rule("poor_sleep", "sleep_h_7d", "<", ((7.0, 1.3),),
-         "you slept {v:.1f} h a night over the last 7 days", "Milewski et al. 2014"),
-    Rule("illness", "illness_days_7d", ">=", ((1.0, 1.5),),
-         "illness logged on {v:.0f} of the last 7 days", "train easy while ill"),
-    # Foster 1998 (Med Sci Sports Exerc 30:1164): illness and overreaching followed weeks of
-    # monotony > 2 and of strain above the athlete's own usual range
-    Rule("monotony", "monotony", ">", ((2.0, 1.3),),
-         "training monotony {v:.1f} over the last 7 days (above 2)", "Foster 1998"),
-    Rule("strain", "strain_pct_180d", ">=", ((90.0, 1.3),),
-         "weekly strain {strain:.0f} is higher than on {v:.0f} % of your previous 180 days",
-         "Foster 1998"),
-    Rule("no_rest_day", "days_since_rest", ">=", ((10.0, 1.2),),
-         "{v:.0f} days in a row without a rest day", "recovery days (no study gives an RR)"),
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -224,14 +171,6 @@ def _factor(code: str, text: str, rr: float, value: Any, source: str, **kw: Any)
     return RiskFactor(
         code, text, math.log(rr), None if value is None else float(value), source, **kw
     )
-
-
-def _get(row: Mapping[str, Any], name: str) -> float:
-    value = row.get(name)
-    try:
-        return float(value) if value is not None and pd.notna(value) else math.nan
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def _spike(row: Mapping[str, Any]) -> RiskFactor | None:

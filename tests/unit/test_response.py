@@ -16,7 +16,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from coachkit.models import response
+from coachkit.models import response, response_features
 from coachkit.models.response import (
     CENTERS,
     FIXED,
@@ -293,5 +293,7 @@ def test_per_sample_prediction_on_a_real_fit_file() -> None:
     assert np.mean(model.predict_samples(samples=slower)[600:]) < np.mean(pred[600:]) - 5
 
 
-def test_doctests() -> None:
-    assert doctest.testmod(response).failed == 0
+@pytest.mark.parametrize("module", [response, response_features])
+def test_doctests(module) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

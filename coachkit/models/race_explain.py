@@ -1,0 +1,139 @@
+"""Race prediction, told: the :class:`RacePrediction` result, its interval, share and sentence.
+
+:mod:`coachkit.models.race` computes the log-time estimate and its interval quantiles; this
+module turns them into seconds, the personal share ``1 − (w / w₀)²`` (see
+:mod:`coachkit.models.race`), the ``inputs`` record and the one-sentence explanation.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from coachkit.models import race_population as rp
+
+
+@dataclass(frozen=True)
+class RacePrediction:
+    """A predicted race time over ``distance_m`` with its 80 % interval (seconds).
+
+    Attributes
+    ----------
+    seconds, low, high : float
+        Point estimate and the interval (``low ≤ seconds ≤ high``).
+    method : str
+        ``"population"`` (no usable run), ``"training"`` (volume and speed only),
+        ``"efforts"`` (best efforts and training, population weights) or
+        ``"efforts+personal"`` (also corrected by your own earlier hard efforts).
+    explanation : str
+        One sentence with the numbers behind the prediction.
+    personal_share : float
+        0..1, how much of the population's uncertainty your data removed.
+    inputs : dict
+        What was used (best effort, Riegel and VDOT times, volume, exponent, counts).
+    """
+
+    distance_m: float
+    seconds: float
+    low: float
+    high: float
+    method: str
+    explanation: str
+    personal_share: float
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+def fmt_time(seconds: float) -> str:
+    """``h:mm:ss`` (or ``m:ss`` under an hour).
+
+    >>> fmt_time(2502), fmt_time(12725)
+    ('41:42', '3:32:05')
+    """
+    s = int(round(seconds))
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def _distance_name(distance_m: float) -> str:
+    for name, (d, _, _) in rp.RACE_BANDS_M.items():
+        if abs(distance_m - d) < 1.0:
+            return name
+    return f"{distance_m / 1000:g} km"
+
+
+def _result(
+    feats: dict[str, float],
+    mu: float,
+    q_lo: float,
+    q_hi: float,
+    method: str,
+    prior_width: float,
+    extra: dict[str, Any],
+    level: float = 0.8,
+) -> RacePrediction:
+    """The prediction ``exp(mu)`` with its interval ``exp(mu + [q_lo, q_hi])``, told."""
+    D = feats["D"]
+    q_lo, q_hi = min(q_lo, 0.0), max(q_hi, 0.0)  # the interval always holds the estimate
+    share = 0.0 if method == "population" else 1.0 - ((q_hi - q_lo) / prior_width) ** 2
+    share = float(min(max(share, 0.0), 1.0))
+    inputs = _inputs(feats, extra)
+    seconds, low, high = math.exp(mu), math.exp(mu + q_lo), math.exp(mu + q_hi)
+    head = (
+        f"Predicted {_distance_name(D)}: {fmt_time(seconds)} ({level:.0%} range {fmt_time(low)}–"
+        f"{fmt_time(high)})"
+    )
+    if method == "population":
+        why = (
+            "is the population's typical time, as there is no run in the 4 weeks and none of 3 km "
+            "or more in the 180 days before"
+        )
+    elif method == "training":
+        pace = 1000.0 / feats["speed_28"]
+        why = (
+            f"from your training alone ({feats['km_week_28']:.0f} km/week at "
+            f"{fmt_time(pace)}/km over 4 weeks), with no run of 3 km or more in the last "
+            "180 days to go on"
+        )
+    else:
+        n = extra["personal_efforts"]
+        why = (
+            f"from your best recent run ({feats['best_d'] / 1000:.1f} km in "
+            f"{fmt_time(feats['best_s'])}, {feats['best_age']:.0f} days ago; Riegel says "
+            f"{fmt_time(inputs['riegel_seconds'])}), "
+            + (
+                f"{feats['km_week']:.0f} km/week and a longest run of "
+                f"{feats['longest_m'] / 1000:.1f} km over 8 weeks"
+                if feats["km_week"] > 0
+                else "no run in the last 8 weeks"
+            )
+            + (f", and {n} earlier hard effort{'s' if n != 1 else ''}" if n else "")
+        )
+    sentence = f"{head} {why}; {share:.0%} personal."
+    return RacePrediction(float(D), seconds, low, high, method, sentence, share, inputs)
+
+
+def _inputs(feats: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tier": feats["tier"],
+        "runs_365d": int(feats["n_runs_365"]),
+        "km_per_week_8w": round(feats["km_week"], 1),
+        "longest_run_m_8w": round(feats["longest_m"], 0),
+        "km_per_week_4w": round(feats["km_week_28"], 1),
+    }
+    if feats["tier"] == "efforts":
+        out.update(
+            best_effort_distance_m=feats["best_d"],
+            best_effort_time_s=feats["best_s"],
+            best_effort_age_days=round(feats["best_age"], 1),
+            riegel_seconds=math.exp(feats["anchor"]),
+            vdot=round(feats["vdot_value"], 1) if np.isfinite(feats["vdot_value"]) else None,
+            vdot_seconds=math.exp(feats["anchor"] + feats["vdot"]),
+            runs_3km_180d=int(feats["n180"]),
+            hard_efforts_365d=int(feats["n_hard"]),
+            personal_exponent=None if math.isnan(feats["pexp_raw"]) else feats["pexp_raw"],
+        )
+    out.update(extra)
+    return out
