@@ -14,6 +14,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from coachkit.population.data import STRAVA_RUNS_FILE, STRAVA_RUNS_SHA256, read_strava_runs_116
 from coachkit.population.data import sha256_file as _sha256
@@ -65,15 +66,20 @@ def fit_hr_response_population(benchmarks_dir: str | Path) -> dict:
 
     Refuses other bytes than the shipped ones (the JSON records the sha256 it came from).
     """
-    from coachkit.models.response import HrResponseModel
-
     path = Path(benchmarks_dir) / STRAVA_RUNS_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: pass the folder that holds strava_runs_116/.")
     digest = _sha256(path)
     if digest != STRAVA_RUNS_SHA256:
         raise ValueError(f"{path} is not the expected file (sha256 {digest[:12]}…)")
-    frame = read_strava_runs_116(path)
+    return hr_response_document(read_strava_runs_116(path))
+
+
+def hr_response_document(frame: Any) -> dict:
+    """The HR-response population layer fitted on ``frame`` (the benchmark runners), with its
+    provenance: what ``hr_response.json`` holds."""
+    from coachkit.models.response import HrResponseModel
+
     model = HrResponseModel().fit(frame)
     return model.to_dict(
         provenance={

@@ -41,6 +41,7 @@ from coachkit.population.data import (
     read_strava_runs_116,
     sha256_file,
 )
+from coachkit.population.fit import hr_response_document
 from coachkit.viz.models import hr_learning_curve_figure
 from tests.conftest import BENCHMARKS, REPO
 
@@ -61,20 +62,7 @@ def shipped_document(frame: pd.DataFrame, path: Path = DATA) -> dict:
     digest = sha256_file(path)
     if digest != STRAVA_RUNS_SHA256:
         raise ValueError(f"{path} is not the expected file (sha256 {digest})")
-    model = HrResponseModel().fit(frame)
-    return model.to_dict(
-        provenance={
-            "data_file": STRAVA_RUNS_FILE,
-            "data_sha256": STRAVA_RUNS_SHA256,
-            "n_athletes_in_file": int(frame["athlete_id"].nunique()),
-            "n_activities_in_file": len(frame),
-            "n_athletes_with_hr": model.n_athletes_,
-            "n_runs_with_hr": model.n_runs_,
-            "method": "linear mixed model by EM (maximum likelihood); random intercept and "
-            "slopes on gap_speed, log_duration and climb by athlete (coachkit.models.response)",
-            "refit": "python -m tests.bench.test_bench_hr_response --write",
-        }
-    )
+    return hr_response_document(frame)
 
 
 def _bootstrap(err: pd.DataFrame, lo: float, hi: float, other: str) -> tuple[float, float]:
