@@ -416,6 +416,275 @@ def risk_train_lovdal(
     typer.echo(json.dumps(train_lovdal(path, n_splits=folds), indent=1, default=str))
 
 
+plan_app = typer.Typer(help="Training plans: create, show, export.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+UnitsOpt = typer.Option("km", "--units", help="km or mi (paces per km or per mile).")
+
+
+@plan_app.command("create")
+def plan_create(
+    race_distance_m: float | None = typer.Option(
+        None, "--race-distance-m", help="Goal race distance in metres."
+    ),
+    race_date: str | None = typer.Option(None, "--race-date", help="Goal race date (YYYY-MM-DD)."),
+    weekly_km: float | None = typer.Option(
+        None, "--weekly-km", help="Or a volume goal: km per week ..."
+    ),
+    end_date: str | None = typer.Option(
+        None, "--end-date", help="... reached by this date (YYYY-MM-DD)."
+    ),
+    target_time: str | None = typer.Option(
+        None, "--target-time", help="Optional goal time, H:MM:SS."
+    ),
+    days_per_week: int = typer.Option(
+        5, "--days-per-week", min=1, max=7, help="Running days per week."
+    ),
+    long_run_day: str = typer.Option("sun", "--long-run-day", help="mon..sun"),
+    unavailable: list[str] = typer.Option(
+        [], "--unavailable", help="A weekday you cannot run (repeatable)."
+    ),
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    start: str | None = typer.Option(
+        None, "--date", help="First day of the plan [default: today]."
+    ),
+    units: str = UnitsOpt,
+) -> None:
+    """Build a periodised plan from your current fitness and save it as your active plan."""
+    import pandas as pd
+
+    from coachkit.coach.plan import Goal
+    from coachkit.plans import create_plan
+
+    s = _open_store(store)
+    who = _pick_athlete(s, athlete)
+    target_s = None
+    if target_time:
+        try:
+            h, m, sec = (int(x) for x in target_time.split(":"))
+            target_s = float(h * 3600 + m * 60 + sec)
+        except ValueError:
+            _fail(f"--target-time {target_time!r}: use H:MM:SS")
+    try:
+        race_day, end_day = _day(race_date, "--race-date"), _day(end_date, "--end-date")
+        goal = Goal(
+            race_distance_m=race_distance_m,
+            race_date=race_day.date() if race_day is not None else None,
+            target_time_s=target_s,
+            weekly_km_target=weekly_km,
+            end_date=end_day.date() if end_day is not None else None,
+        )
+        day = _day(start, "--date") or pd.Timestamp.now().normalize()
+        plan = create_plan(
+            s,
+            who,
+            goal,
+            start=day,
+            days_per_week=days_per_week,
+            long_run_day=long_run_day,
+            unavailable_days=tuple(unavailable),
+            units=units,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+    weeks = plan.weeks
+    typer.echo(
+        f"Plan {plan.plan_id} for {who}: {len(weeks)} weeks from {weeks['start'].min():%Y-%m-%d}, "
+        f"{', '.join(p.name for p in plan.phases)}; weekly volume "
+        f"{weeks['volume_km'].min():.0f}-{weeks['volume_km'].max():.0f} km."
+    )
+    for note in plan.notes:
+        typer.echo(f"  note: {note}")
+
+
+@plan_app.command("show")
+def plan_show(
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """The current plan, one row per day (the latest version of each day)."""
+    from coachkit.plans import plan_frame
+
+    s = _open_store(store)
+    frame = _plan_or_fail(lambda: plan_frame(s, _pick_athlete(s, athlete)))
+    if fmt == "table":
+        frame = frame[
+            [
+                "date",
+                "kind",
+                "distance_m",
+                "pace_low_s_per_km",
+                "pace_high_s_per_km",
+                "status",
+                "purpose",
+            ]
+        ]
+    emit_frame(frame, fmt, title="Plan")
+
+
+@plan_app.command("export")
+def plan_export(
+    out: Path = typer.Option(..., "--out", "-o", help="File (ics, csv, json) or folder (fit)."),
+    fmt: str = typer.Option(
+        "ics", "--format", "-f", help="ics, csv, json or fit (one workout file per day)."
+    ),
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+) -> None:
+    """Export the current plan: calendar (.ics), CSV, JSON, or FIT workouts for a watch."""
+    from coachkit.coach import export
+    from coachkit.plans import stored_plan
+    from coachkit.store import atomic_write_bytes
+
+    s = _open_store(store)
+    plan = _plan_or_fail(lambda: stored_plan(s, _pick_athlete(s, athlete)))
+    if fmt == "fit":
+        out.mkdir(parents=True, exist_ok=True)
+        files = export.to_fit_workouts(plan)
+        for day, data in files.items():
+            atomic_write_bytes(out / f"{day:%Y-%m-%d}.fit", data)
+        typer.echo(f"Wrote {len(files)} FIT workout files to {out}.")
+        return
+    writers = {"ics": export.to_ics, "csv": export.to_csv, "json": export.to_json}
+    if fmt not in writers:
+        _fail(f"unknown format {fmt!r}: use ics, csv, json or fit")
+    data = writers[fmt](plan)
+    atomic_write_bytes(out, data if isinstance(data, bytes) else data.encode("utf-8"))
+    typer.echo(f"Wrote {out}.")
+
+
+def _plan_or_fail(read: Any) -> Any:
+    from coachkit.store import StoreError
+
+    try:
+        return read()
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def today(
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    day: str | None = typer.Option(None, "--date", help="The day [default: today]."),
+    units: str | None = typer.Option(None, "--units", help="km or mi [default: the plan's]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
+) -> None:
+    """What to run today: distance or duration, pace and HR targets, and why."""
+    import pandas as pd
+
+    from coachkit.plans import todays_prescription
+
+    s = _open_store(store)
+    who = _pick_athlete(s, athlete)
+    when = _day(day, "--date") or pd.Timestamp.now().normalize()
+    p = _plan_or_fail(lambda: todays_prescription(s, who, when, units=units))
+    if as_json:
+        typer.echo(json.dumps(p, indent=1, default=str))
+        return
+    what = " ".join(
+        x
+        for x in (p["kind"], p.get("distance", ""), ("at " + p["pace"]) if p.get("pace") else "")
+        if x
+    )
+    hr = (
+        f", HR {p['hr_low']:.0f}-{p['hr_high']:.0f} bpm"
+        if p.get("hr_low") and p.get("hr_high")
+        else ""
+    )
+    typer.echo(f"{p['date']}: {what}{hr}.")
+    typer.echo(p["explanation"])
+
+
+@app.command()
+def log(
+    rpe: float | None = typer.Option(
+        None, "--rpe", min=0, max=10, help="How hard it was, CR-10 (0-10)."
+    ),
+    feel: float | None = typer.Option(
+        None, "--feel", min=1, max=5, help="How you felt, 1 (awful) to 5 (great)."
+    ),
+    soreness: float | None = typer.Option(
+        None, "--soreness", min=0, max=10, help="Muscle soreness 0-10."
+    ),
+    niggle: str | None = typer.Option(
+        None, "--niggle", help="Where and how bad, e.g. calf:3 (0-10)."
+    ),
+    illness: bool = typer.Option(False, "--ill", help="You are ill today."),
+    missed: str | None = typer.Option(
+        None, "--missed", help="You missed today's session, and why."
+    ),
+    note: str | None = typer.Option(None, "--note", help="Anything else."),
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    day: str | None = typer.Option(None, "--date", help="The day this is about [default: today]."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print what was logged and changed as JSON."
+    ),
+) -> None:
+    """Log how a day went (RPE, feel, niggles, illness, a missed session); the plan re-adapts."""
+    import pandas as pd
+
+    from coachkit.plans import readapt
+
+    s = _open_store(store)
+    who = _pick_athlete(s, athlete)
+    when = _day(day, "--date") or pd.Timestamp.now().normalize()
+    site, severity = None, None
+    if niggle:
+        site, _, sev = niggle.partition(":")
+        try:
+            severity = float(sev) if sev else 3.0
+        except ValueError:
+            _fail(f"--niggle {niggle!r}: use SITE:SEVERITY, e.g. calf:3")
+    feedback_id = s.add_feedback(
+        who,
+        f"{when:%Y-%m-%d}",
+        rpe=rpe,
+        feel=feel,
+        soreness=soreness,
+        niggle_site=site or None,
+        niggle_severity=severity,
+        illness=True if illness else None,
+        missed_reason=missed,
+        note=note,
+    )
+    changes = []
+    if s.conn.execute("SELECT 1 FROM plans WHERE athlete_id=? AND active=1", (who,)).fetchone():
+        changes = readapt(s, who, when)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "feedback_id": feedback_id,
+                    "date": f"{when:%Y-%m-%d}",
+                    "adaptations": [
+                        {"rule": a.rule, "explanation": a.explanation} for a in changes
+                    ],
+                },
+                indent=1,
+                default=str,
+            )
+        )
+        return
+    typer.echo(f"Logged for {who} on {when:%Y-%m-%d}.")
+    for a in changes:
+        typer.echo(f"  {a.explanation}")
+    if not changes:
+        typer.echo("  The plan stays as it is.")
+
+
 @app.command()
 def rebuild(store: Path | None = StoreOpt) -> None:
     """Re-parse every raw original into a fresh catalog (keeps feedback and plans)."""

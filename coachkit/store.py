@@ -382,6 +382,36 @@ class Store:
             df["illness"] = df["illness"].map(lambda v: None if v is None else bool(v))
         return conform(df, FEEDBACK_COLUMNS)
 
+    def add_feedback(self, athlete_id: str, date: str, **values: Any) -> int:
+        """Log feedback for a day (rpe, feel, soreness, niggle_site, niggle_severity, illness,
+        missed_reason, note, activity_id) in one short transaction; returns its id.
+
+        Safe with several writers at once (one Voila kernel per viewer): WAL + busy timeout.
+        """
+        allowed = (
+            "activity_id",
+            "rpe",
+            "feel",
+            "soreness",
+            "niggle_site",
+            "niggle_severity",
+            "illness",
+            "missed_reason",
+            "note",
+        )
+        unknown = set(values) - set(allowed)
+        if unknown:
+            raise StoreError(f"unknown feedback field(s): {', '.join(sorted(unknown))}")
+        cols = [c for c in allowed if values.get(c) is not None]
+        with self.transaction() as conn:
+            self.ensure_athlete(athlete_id, conn=conn)
+            cur = conn.execute(
+                f"INSERT INTO feedback (athlete_id, date, {''.join(c + ', ' for c in cols)}created_at) "
+                f"VALUES (?, ?, {''.join('?, ' for _ in cols)}?)",
+                [athlete_id, date, *[values[c] for c in cols], utc_now_iso()],
+            )
+            return int(cur.lastrowid)
+
     def athlete_settings(self, athlete_id: str) -> dict[str, Any]:
         """The athlete's own values (hr_max, hr_rest, lthr, threshold_pace_s_per_km, sex, units, ...)."""
         row = self.conn.execute(
