@@ -10,11 +10,16 @@ Pure: no disk, network or clock; "today" and the plan start are parameters.
 
 from __future__ import annotations
 
+from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
 from coachkit.coach.export import to_csv, to_fit_workouts, to_ics, to_json
 from coachkit.coach.plan import Fitness, Goal, Phase, Plan, PlanBuilder
 from coachkit.coach.workouts import HARD_KINDS, KINDS, Repeat, Step, Targets, Workout
 
 __all__ = [
+    "Adaptation",
+    "Signals",
+    "adapt",
+    "review_week",
     "HARD_KINDS",
     "KINDS",
     "Fitness",

@@ -1,0 +1,154 @@
+"""Sentence helpers for the coach: paces, distances and signals written the way a coach says them.
+
+Every prescription and every change carries one plain sentence with its numbers (DESIGN §7).
+These helpers only format: they never decide. Paces are stored in s/km (DESIGN §3) and shown
+in min/km or min/mi as the athlete chooses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+MILE_M = 1609.344
+UNITS = ("km", "mi")
+
+
+def check_units(units: str) -> None:
+    """Raise ``ValueError`` unless ``units`` is ``"km"`` or ``"mi"``."""
+    if units not in UNITS:
+        raise ValueError(f"units must be 'km' or 'mi', not {units!r}")
+
+
+def format_pace(pace_s_per_km: float | None, units: str = "km") -> str:
+    """A pace in s/km as ``m:ss/km`` or ``m:ss/mi`` (``"n/a"`` when unknown).
+
+    >>> format_pace(270)
+    '4:30/km'
+    >>> format_pace(345, "mi")
+    '9:15/mi'
+    """
+    check_units(units)
+    if pace_s_per_km is None or not math.isfinite(pace_s_per_km) or pace_s_per_km <= 0:
+        return "n/a"
+    s = int(round(pace_s_per_km * (MILE_M / 1000.0 if units == "mi" else 1.0)))
+    return f"{s // 60}:{s % 60:02d}/{units}"
+
+
+def format_pace_range(
+    low_s_per_km: float | None, high_s_per_km: float | None, units: str = "km"
+) -> str:
+    """A pace band, fast end first: ``"5:45–6:02/mi"`` (``"n/a"`` when either end is unknown).
+
+    >>> format_pace_range(345, 364, "mi")
+    '9:15–9:46/mi'
+    """
+    a, b = format_pace(low_s_per_km, units), format_pace(high_s_per_km, units)
+    if "n/a" in (a, b):
+        return "n/a"
+    return a if a == b else f"{a.split('/')[0]}–{b}"
+
+
+def format_distance(distance_m: float | None, units: str = "km") -> str:
+    """A distance in km or miles with one decimal (``"n/a"`` when unknown).
+
+    >>> format_distance(9656.064, "mi")
+    '6.0 mi'
+    """
+    check_units(units)
+    if distance_m is None or not math.isfinite(distance_m):
+        return "n/a"
+    return f"{distance_m / (MILE_M if units == 'mi' else 1000.0):.1f} {units}"
+
+
+def format_duration(duration_s: float | None) -> str:
+    """A duration as ``"45 min"`` or ``"1 h 05 min"`` (``"n/a"`` when unknown).
+
+    >>> format_duration(3900)
+    '1 h 05 min'
+    """
+    if duration_s is None or not math.isfinite(duration_s):
+        return "n/a"
+    minutes = int(round(duration_s / 60.0))
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def format_volume(distance_m: float | None, duration_s: float | None, units: str = "km") -> str:
+    """The size of a session: its distance when known, else its duration.
+
+    >>> format_volume(None, 2700)
+    '45 min'
+    """
+    if distance_m is not None and math.isfinite(distance_m):
+        return format_distance(distance_m, units)
+    return format_duration(duration_s)
+
+
+def weekday(day: pd.Timestamp) -> str:
+    """The day's English weekday name: ``"Tuesday"``.
+
+    >>> weekday(pd.Timestamp("2024-03-05"))
+    'Tuesday'
+    """
+    return pd.Timestamp(day).day_name()
+
+
+def signed_bpm(value: float) -> str:
+    """``"8 bpm above"`` / ``"3 bpm below"`` for a residual in bpm.
+
+    >>> signed_bpm(-3.2)
+    '3 bpm below'
+    """
+    return f"{abs(value):.0f} bpm {'above' if value >= 0 else 'below'}"
+
+
+def hr_phrase(day: pd.Timestamp, residual_bpm: float, z: float | None = None) -> str:
+    """One run's HR against what the response model expected.
+
+    >>> hr_phrase(pd.Timestamp("2024-03-04"), 8.0, 1.4)
+    "Monday's HR was 8 bpm above expected (z 1.4)"
+    """
+    zs = f" (z {z:.1f})" if z is not None and math.isfinite(z) else ""
+    return f"{weekday(day)}'s HR was {signed_bpm(residual_bpm)} expected{zs}"
+
+
+def hrv_phrase(
+    ln_rmssd_7d: float, band: tuple[float, float] | None, status: str | None = None
+) -> str:
+    """The 7-day lnRMSSD against the athlete's normal range (Plews et al. 2012, SWC band).
+
+    >>> hrv_phrase(3.62, (3.70, 3.95))
+    'your 7-day lnRMSSD (3.62) is below your normal range (3.70–3.95)'
+    """
+    if band is None:
+        return f"your 7-day lnRMSSD ({ln_rmssd_7d:.2f}) is {status or 'unrated'}"
+    lo, hi = band
+    where = "below" if ln_rmssd_7d < lo else "above" if ln_rmssd_7d > hi else "within"
+    return (
+        f"your 7-day lnRMSSD ({ln_rmssd_7d:.2f}) is {where} your normal range ({lo:.2f}–{hi:.2f})"
+    )
+
+
+def join_reasons(parts: Sequence[str]) -> str:
+    """``"a, b and c"``.
+
+    >>> join_reasons(["a", "b", "c"])
+    'a, b and c'
+    """
+    parts = [p for p in parts if p]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def sentence(head: str, reasons: Sequence[str] = ()) -> str:
+    """One plain sentence: ``"<head>: <reason>, <reason> and <reason>."``.
+
+    >>> sentence("Tempo moved to Friday", ["recovery is normal again"])
+    'Tempo moved to Friday: recovery is normal again.'
+    """
+    why = join_reasons(reasons)
+    text = f"{head}: {why}" if why else head
+    return text if text.endswith(".") else text + "."
