@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from coachkit.coach.plan import Goal, Plan
     from coachkit.store import Store
 
-MILE_M = 1609.344
 _NUMERIC = (
     "distance_m",
     "duration_s",

@@ -34,9 +34,9 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach import explain as ex
+from coachkit.coach.workouts import HARD_KINDS
 from coachkit.features.efforts import daniels_paces
 
-HARD_KINDS = frozenset({"tempo", "intervals", "hills", "long", "race"})
 KEY_KINDS = frozenset({"tempo", "intervals", "long"})
 EASABLE_KINDS = frozenset({"tempo", "intervals", "hills"})
 HOST_KINDS = ("easy", "recovery", "strides")  # days a moved session may take over, before rest

@@ -12,29 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-MILE_M = 1609.344
-UNITS = ("km", "mi")
-
-
-def check_units(units: str) -> None:
-    """Raise ``ValueError`` unless ``units`` is ``"km"`` or ``"mi"``."""
-    if units not in UNITS:
-        raise ValueError(f"units must be 'km' or 'mi', not {units!r}")
-
-
-def format_pace(pace_s_per_km: float | None, units: str = "km") -> str:
-    """A pace in s/km as ``m:ss/km`` or ``m:ss/mi`` (``"n/a"`` when unknown).
-
-    >>> format_pace(270)
-    '4:30/km'
-    >>> format_pace(345, "mi")
-    '9:15/mi'
-    """
-    check_units(units)
-    if pace_s_per_km is None or not math.isfinite(pace_s_per_km) or pace_s_per_km <= 0:
-        return "n/a"
-    s = int(round(pace_s_per_km * (MILE_M / 1000.0 if units == "mi" else 1.0)))
-    return f"{s // 60}:{s % 60:02d}/{units}"
+from coachkit.units import MILE_M, UNITS, check_units, format_distance, format_pace  # noqa: F401
 
 
 def format_pace_range(
@@ -49,18 +27,6 @@ def format_pace_range(
     if "n/a" in (a, b):
         return "n/a"
     return a if a == b else f"{a.split('/')[0]}–{b}"
-
-
-def format_distance(distance_m: float | None, units: str = "km") -> str:
-    """A distance in km or miles with one decimal (``"n/a"`` when unknown).
-
-    >>> format_distance(9656.064, "mi")
-    '6.0 mi'
-    """
-    check_units(units)
-    if distance_m is None or not math.isfinite(distance_m):
-        return "n/a"
-    return f"{distance_m / (MILE_M if units == 'mi' else 1000.0):.1f} {units}"
 
 
 def format_duration(duration_s: float | None) -> str:

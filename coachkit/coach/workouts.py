@@ -19,12 +19,12 @@ import math
 from dataclasses import dataclass, field, replace
 
 from coachkit.features.efforts import daniels_paces
+from coachkit.units import MILE_M, clock, format_distance, per_unit  # noqa: F401
 
 KINDS = ("rest", "recovery", "easy", "long", "tempo", "intervals", "hills", "strides", "race")
 #: sessions that count as hard days: never two of them on consecutive dates
 HARD_KINDS = frozenset({"long", "tempo", "intervals", "hills", "race"})
 STEP_KINDS = ("warmup", "active", "recovery", "cooldown")
-MILE_M = 1609.344
 
 # Friel run zones, fractions of LTHR (see module docstring). Easy and long runs stay in Z1–Z2
 # (below 0.89 LTHR); 0.75 is a display floor, Z1 has no lower bound.
@@ -148,8 +148,7 @@ def fmt_pace(pace_s_per_km: float, units: str = "km") -> str:
     >>> fmt_pace(351.2), fmt_pace(351.2, "mi")
     ('5:51', '9:25')
     """
-    p = round(pace_s_per_km * (MILE_M / 1000.0 if units == "mi" else 1.0))
-    return f"{p // 60}:{p % 60:02d}"
+    return clock(per_unit(pace_s_per_km, units))
 
 
 def fmt_band(pace: tuple[float, float], units: str = "km") -> str:
@@ -157,9 +156,8 @@ def fmt_band(pace: tuple[float, float], units: str = "km") -> str:
     return f"{fmt_pace(pace[0], units)}–{fmt_pace(pace[1], units)}/{units}"
 
 
-def fmt_distance(distance_m: float, units: str = "km") -> str:
-    """``"8.0 km"`` or ``"5.0 mi"``."""
-    return f"{distance_m / (MILE_M if units == 'mi' else 1000.0):.1f} {units}"
+#: ``"8.0 km"`` or ``"5.0 mi"``
+fmt_distance = format_distance
 
 
 def fmt_hms(seconds: float) -> str:

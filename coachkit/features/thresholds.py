@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.localtime import local_start
+from coachkit.units import format_pace
 
 SET_BY_ATHLETE = "set by athlete"
 POPULATION_DEFAULT = "population default (no data)"
@@ -131,8 +132,7 @@ def fmt_pace(speed_m_s: float | None) -> str:
     """
     if speed_m_s is None or not np.isfinite(speed_m_s) or speed_m_s <= 0:
         return "n/a"
-    s = int(round(1000.0 / speed_m_s))
-    return f"{s // 60}:{s % 60:02d}/km"
+    return format_pace(1000.0 / speed_m_s)
 
 
 def flag_mask(flags: pd.Series, code: str) -> np.ndarray:

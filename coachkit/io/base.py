@@ -61,6 +61,28 @@ class ParsedFile:
         return not self.activities and (self.wellness is None or self.wellness.empty)
 
 
+def collect_activities(
+    items: list[Any], parse: Any, *, decoder: str, label: str, none_usable: str
+) -> ParsedFile:
+    """Parse a list of per-activity records; a bad record is skipped with a warning.
+
+    ``label`` names one record in warnings ("record 3: ..."); ``none_usable`` is the reason
+    when not a single record could be read.
+    """
+    parsed = ParsedFile(decoder=decoder)
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            parsed.warnings.append(f"{label} {i}: not an activity object, skipped")
+            continue
+        try:
+            parsed.activities.append(parse(item))
+        except UnreadableFile as exc:
+            parsed.warnings.append(f"{label} {i}: {exc}, skipped")
+    if not parsed.activities:
+        raise UnreadableFile(none_usable)
+    return parsed
+
+
 _SPORT_ALIASES = {
     "run": "run",
     "running": "run",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coachkit.io.base import ParsedActivity, ParsedFile, UnreadableFile
+from coachkit.io.base import ParsedActivity, ParsedFile, UnreadableFile, collect_activities
 from coachkit.io.strava_json import guard, load_json, num, strava_sport, utc
 
 _FEET_M = 0.3048
@@ -83,15 +83,10 @@ def read_elevate_json(data: bytes, *, name: str = "") -> ParsedFile:
         from coachkit.io import NothingToImport
 
         raise NothingToImport("an Elevate activities file with no activities")
-    parsed = ParsedFile(decoder="elevate_json")
-    for i, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            parsed.warnings.append(f"record {i}: not an activity object, skipped")
-            continue
-        try:
-            parsed.activities.append(_elevate_activity(rec))
-        except UnreadableFile as exc:
-            parsed.warnings.append(f"record {i}: {exc}, skipped")
-    if not parsed.activities:
-        raise UnreadableFile("Elevate activities file without one activity that has a start_time")
-    return parsed
+    return collect_activities(
+        records,
+        _elevate_activity,
+        decoder="elevate_json",
+        label="record",
+        none_usable="Elevate activities file without one activity that has a start_time",
+    )

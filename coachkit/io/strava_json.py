@@ -24,6 +24,7 @@ from coachkit.io.base import (
     ParsedActivity,
     ParsedFile,
     UnreadableFile,
+    collect_activities,
     make_samples,
     normalize_sport,
 )
@@ -255,18 +256,13 @@ def read_strava_activity_list(data: bytes, *, name: str = "") -> ParsedFile:
         from coachkit.io import NothingToImport
 
         raise NothingToImport("an empty Strava activity list")
-    parsed = ParsedFile(decoder="strava_json:list")
-    for i, item in enumerate(obj):
-        if not isinstance(item, dict):
-            parsed.warnings.append(f"entry {i}: not an activity object, skipped")
-            continue
-        try:
-            parsed.activities.append(strava_activity(item))
-        except UnreadableFile as exc:
-            parsed.warnings.append(f"entry {i}: {exc}, skipped")
-    if not parsed.activities:
-        raise UnreadableFile("Strava activity list without any activity that has a start_date")
-    return parsed
+    return collect_activities(
+        obj,
+        strava_activity,
+        decoder="strava_json:list",
+        label="entry",
+        none_usable="Strava activity list without any activity that has a start_date",
+    )
 
 
 # -- streams -------------------------------------------------------------------------------------

@@ -1,0 +1,56 @@
+"""Display units, in one place: paces are stored in s/km and distances in metres (DESIGN §3)
+and shown in min/km or min/mi, km or mi, as the athlete chooses."""
+
+from __future__ import annotations
+
+import math
+
+MILE_M = 1609.344
+UNITS = ("km", "mi")
+
+
+def check_units(units: str) -> None:
+    """Raise ``ValueError`` unless ``units`` is ``"km"`` or ``"mi"``."""
+    if units not in UNITS:
+        raise ValueError(f"units must be 'km' or 'mi', not {units!r}")
+
+
+def clock(seconds: float) -> str:
+    """Whole seconds as ``m:ss``.
+
+    >>> clock(351.2)
+    '5:51'
+    """
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def per_unit(pace_s_per_km: float, units: str = "km") -> float:
+    """Seconds per km, or per mile."""
+    return pace_s_per_km * (MILE_M / 1000.0 if units == "mi" else 1.0)
+
+
+def format_pace(pace_s_per_km: float | None, units: str = "km") -> str:
+    """A pace in s/km as ``m:ss/km`` or ``m:ss/mi`` (``"n/a"`` when unknown).
+
+    >>> format_pace(270)
+    '4:30/km'
+    >>> format_pace(345, "mi")
+    '9:15/mi'
+    """
+    check_units(units)
+    if pace_s_per_km is None or not math.isfinite(pace_s_per_km) or pace_s_per_km <= 0:
+        return "n/a"
+    return f"{clock(per_unit(pace_s_per_km, units))}/{units}"
+
+
+def format_distance(distance_m: float | None, units: str = "km") -> str:
+    """A distance in km or miles with one decimal (``"n/a"`` when unknown).
+
+    >>> format_distance(9656.064, "mi")
+    '6.0 mi'
+    """
+    check_units(units)
+    if distance_m is None or not math.isfinite(distance_m):
+        return "n/a"
+    return f"{distance_m / (MILE_M if units == 'mi' else 1000.0):.1f} {units}"
