@@ -85,8 +85,13 @@ class AthleteData:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
-def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> AthleteData:
-    """Read an athlete's frames; with ``as_of`` only what was known at the end of that day."""
+def load_athlete(
+    store: Store, athlete_id: str, *, as_of: Any = None, late_feedback: bool = False
+) -> AthleteData:
+    """Read an athlete's frames; with ``as_of`` only what was known at the end of that day.
+
+    With ``late_feedback`` the feedback about days up to ``as_of`` counts even when it was
+    logged later (a runner logging yesterday's run this morning; replay leaves it off)."""
     store.require_athlete(athlete_id)
     acts = store.activities(athlete_id)
     wellness = store.wellness(athlete_id).drop(columns=["athlete_id"])
@@ -97,7 +102,9 @@ def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> Athlete
         wellness = wellness[wellness["date"] <= day].reset_index(drop=True)
         # what was known then: logged for a day up to as_of, and logged by the end of as_of
         logged = feedback["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
-        known = (feedback["date"] <= day) & (logged.isna() | (logged < day + pd.Timedelta(days=1)))
+        known = (feedback["date"] <= day) & (
+            late_feedback | logged.isna() | (logged < day + pd.Timedelta(days=1))
+        )
         feedback = feedback[known].reset_index(drop=True)
     with_samples = acts.loc[acts["has_samples"], "activity_id"].tolist()
     return AthleteData(
@@ -414,13 +421,19 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
 
 
 def risk_assessment(
-    store: Store, athlete_id: str, *, as_of: Any = None, planned: pd.DataFrame | None = None
+    store: Store,
+    athlete_id: str,
+    *,
+    as_of: Any = None,
+    planned: pd.DataFrame | None = None,
+    late_feedback: bool = False,
 ) -> Any:
     """The risk assessment of ``as_of`` (default: the last day with data) for one athlete,
-    with HR-above-expected residuals from the HR response model as one of its inputs."""
+    with HR-above-expected residuals from the HR response model as one of its inputs
+    (``late_feedback`` as in :func:`load_athlete`)."""
     from coachkit.models.risk import assess_history
 
-    data = load_athlete(store, athlete_id, as_of=as_of)
+    data = load_athlete(store, athlete_id, as_of=as_of, late_feedback=late_feedback)
     table = activity_table(data)
     residuals = hr_residuals(data)
     day = data.as_of

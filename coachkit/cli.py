@@ -636,7 +636,7 @@ def log(
     """Log how a day went (RPE, feel, niggles, illness, a missed session); the plan re-adapts."""
     import pandas as pd
 
-    from coachkit.plans import readapt
+    from coachkit.plans import log_feedback
 
     s = _open_store(store)
     who = _pick_athlete(s, athlete)
@@ -648,21 +648,22 @@ def log(
             severity = float(sev) if sev else 3.0
         except ValueError:
             _fail(f"--niggle {niggle!r}: use SITE:SEVERITY, e.g. calf:3")
-    feedback_id = s.add_feedback(
-        who,
-        f"{when:%Y-%m-%d}",
-        rpe=rpe,
-        feel=feel,
-        soreness=soreness,
-        niggle_site=site or None,
-        niggle_severity=severity,
-        illness=True if illness else None,
-        missed_reason=missed,
-        note=note,
-    )
-    changes = []
-    if s.conn.execute("SELECT 1 FROM plans WHERE athlete_id=? AND active=1", (who,)).fetchone():
-        changes = readapt(s, who, when)
+    try:
+        feedback_id, changes = log_feedback(
+            s,
+            who,
+            when,
+            rpe=rpe,
+            feel=feel,
+            soreness=soreness,
+            niggle_site=site or None,
+            niggle_severity=severity,
+            illness=True if illness else None,
+            missed_reason=missed,
+            note=note,
+        )
+    except ValueError as exc:
+        _fail(str(exc))
     if as_json:
         typer.echo(
             json.dumps(

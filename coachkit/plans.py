@@ -9,6 +9,7 @@ active plan.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
@@ -150,9 +151,17 @@ def plan_frame(store: Store, athlete_id: str) -> pd.DataFrame:
 
 
 def write_adaptations(
-    store: Store, athlete_id: str, before: pd.DataFrame, after: pd.DataFrame, adaptations: list[Any]
+    store: Store,
+    athlete_id: str,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    adaptations: list[Any],
+    *,
+    in_transaction: bool = False,
 ) -> int:
-    """Store the changed days as new versions and log each adaptation; return rows changed."""
+    """Store the changed days as new versions and log each adaptation; return rows changed.
+
+    With ``in_transaction`` the caller already holds the store's write transaction."""
     compare = ["kind", *_NUMERIC, "steps", "purpose", "status"]
     old = before.set_index("date")
     changed = []
@@ -166,7 +175,7 @@ def write_adaptations(
             changed.append(
                 {**rec, "version": version, "date": pd.Timestamp(rec["date"]).strftime("%Y-%m-%d")}
             )
-    with store.transaction() as conn:
+    with contextlib.nullcontext(store.conn) if in_transaction else store.transaction() as conn:
         if changed:
             _insert(conn, pd.DataFrame(changed))
         for a in adaptations:
@@ -300,8 +309,11 @@ PLANNED_RPE = {
 }
 
 
-def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
-    """Everything the adaptation rules need to know at the end of ``day`` (DESIGN §7)."""
+def signals_for(
+    store: Store, athlete_id: str, day: Any, plan: pd.DataFrame, *, late_feedback: bool = False
+) -> Any:
+    """Everything the adaptation rules need to know at the end of ``day`` (DESIGN §7);
+    ``late_feedback`` counts feedback about ``day`` logged after it (``coachkit log --date``)."""
     from coachkit.analysis import (
         activity_table,
         daily_metrics,
@@ -312,7 +324,7 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
     from coachkit.coach.adapt import Signals
 
     when = pd.Timestamp(day).normalize()
-    data = load_athlete(store, athlete_id, as_of=when)
+    data = load_athlete(store, athlete_id, as_of=when, late_feedback=late_feedback)
     table = activity_table(data)
     daily = daily_metrics(data)
     last = daily.iloc[-1] if len(daily) else pd.Series(dtype=object)
@@ -348,7 +360,7 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
         hrv_band=tuple(float(b) for b in band) if all(pd.notna(b) for b in band) else None,
         rhr_deviation_bpm=_plain(last.get("rhr_deviation")),
         rpe_vs_plan=rpe_vs_plan,
-        risk=risk_assessment(store, athlete_id, as_of=when).to_dict(),
+        risk=risk_assessment(store, athlete_id, as_of=when, late_feedback=late_feedback).to_dict(),
         done=runs[["date", "distance_m", "moving_time_s", "avg_hr"]].rename(
             columns={"moving_time_s": "duration_s"}
         ),
@@ -360,12 +372,79 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
     )
 
 
-def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:
-    """Run the adaptation rules for ``day`` against the current plan; store and return changes."""
+def readapt(store: Store, athlete_id: str, day: Any, *, late_feedback: bool = False) -> list[Any]:
+    """Run the adaptation rules for ``day`` against the current plan; store and return changes.
+
+    ``late_feedback``: feedback about ``day`` logged after it counts (see :func:`signals_for`).
+
+    Safe with several processes at once (one Voila kernel per viewer): the signals are read
+    first, then the plan is re-read, adapted and written inside one write transaction, so two
+    writers never both turn version N of a day into their own version N + 1.
+    """
     from coachkit.coach.adapt import adapt
 
-    before = plan_frame(store, athlete_id)
+    signals = signals_for(
+        store, athlete_id, day, plan_frame(store, athlete_id), late_feedback=late_feedback
+    )
     units = active_plan(store, athlete_id).get("units", "km")
-    after, changes = adapt(before, signals_for(store, athlete_id, day, before), units=units)
-    write_adaptations(store, athlete_id, before, after, changes)
+    with store.transaction():
+        before = plan_frame(store, athlete_id)
+        after, changes = adapt(before, signals, units=units)
+        write_adaptations(store, athlete_id, before, after, changes, in_transaction=True)
     return changes
+
+
+FEEDBACK_FIELDS = (
+    "rpe",
+    "feel",
+    "soreness",
+    "niggle_site",
+    "niggle_severity",
+    "illness",
+    "missed_reason",
+    "note",
+    "activity_id",
+)
+
+
+def log_feedback(store: Store, athlete_id: str, day: Any, **values: Any) -> tuple[int, list[Any]]:
+    """Record how ``day`` went and re-adapt the active plan (``coachkit log`` and the dashboard).
+
+    Parameters
+    ----------
+    store, athlete_id
+        Where, and whose.
+    day
+        The day the feedback is about (the adaptation runs as of that day).
+    **values
+        Feedback fields (DESIGN §3): ``rpe`` (CR-10), ``feel`` (1-5), ``soreness`` (0-10),
+        ``niggle_site``, ``niggle_severity`` (0-10), ``illness``, ``missed_reason``, ``note``;
+        ``None`` or blank values are left out.
+
+    Returns
+    -------
+    (int, list of Adaptation)
+        The feedback row's id and the adaptations it caused (empty without an active plan).
+    """
+    when = pd.Timestamp(day).normalize()
+    clean = {
+        k: (v.strip() if isinstance(v, str) else v)
+        for k, v in values.items()
+        if v is not None and not (isinstance(v, str) and not v.strip())
+    }
+    for name, low, high in (
+        ("rpe", 0, 10),
+        ("feel", 1, 5),
+        ("soreness", 0, 10),
+        ("niggle_severity", 0, 10),
+    ):
+        if name in clean and not low <= float(clean[name]) <= high:
+            raise ValueError(f"{name} must be between {low} and {high}, not {clean[name]}")
+    feedback_id = store.add_feedback(athlete_id, f"{when:%Y-%m-%d}", **clean)
+    changes: list[Any] = []
+    if store.conn.execute(
+        "SELECT 1 FROM plans WHERE athlete_id=? AND active=1", (athlete_id,)
+    ).fetchone():
+        # what the runner just told us counts, whenever it is logged (yesterday's run, today)
+        changes = readapt(store, athlete_id, when, late_feedback=True)
+    return feedback_id, changes

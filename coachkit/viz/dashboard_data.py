@@ -1,0 +1,218 @@
+"""What the dashboard shows, read from the store for one athlete and one day.
+
+Two tiers, so the page can answer fast: :meth:`DashboardData.refresh_plan` re-reads the plan
+side (today's prescription, the week, adaptations: a few SQL queries) and runs after every
+feedback; :meth:`DashboardData.refresh_analysis` runs the features and models (PMC, HRV, risk,
+race predictions) and only when the data behind them changed (:func:`data_fingerprint`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from coachkit.store import StoreError, check_athlete_id
+
+if TYPE_CHECKING:
+    from coachkit.store import Store
+
+CONVENTIONS = ("exp", "1/N", "2/(N+1)")
+
+
+def resolve_athlete(store: Store, requested: str | None) -> str:
+    """The athlete to show: ``requested`` (validated: a safe id that is in the store), else the
+    store's only athlete, else its first one.
+
+    Raises
+    ------
+    StoreError
+        With a sentence a viewer can act on, for a malformed or unknown id or an empty store.
+    """
+    known = [a["athlete_id"] for a in store.athletes()]
+    if requested:
+        check_athlete_id(requested)  # never used as a path: only compared with the store's ids
+        if requested not in known:
+            raise StoreError(
+                f"there is no athlete {requested!r} here; pick one of: {', '.join(known) or 'none yet'}"
+            )
+        return requested
+    if not known:
+        raise StoreError(
+            "this store holds no athlete yet: run `coachkit ingest PATH --athlete ID` first"
+        )
+    return known[0]
+
+
+def last_synced(store: Store, athlete_id: str) -> list[dict[str, str]]:
+    """When each source last brought data in for the athlete, newest first.
+
+    The hook for the sync commands (issue 9): a ``sync_state`` table with ``athlete_id``,
+    ``source`` and ``last_sync_at`` columns wins when the store has one; otherwise the latest
+    import per kind of file from the ingest manifest is shown.
+    """
+    conn = store.conn
+    has_sync = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='sync_state'"
+    ).fetchone()
+    rows: list[dict[str, str]] = []
+    if has_sync:
+        try:
+            rows = [
+                {"source": str(r[0]), "when": str(r[1])}
+                for r in conn.execute(
+                    "SELECT source, MAX(last_sync_at) FROM sync_state WHERE athlete_id=? "
+                    "GROUP BY source ORDER BY 2 DESC",
+                    (athlete_id,),
+                )
+            ]
+        except Exception:  # a differently shaped table: fall back to the manifest
+            rows = []
+    if not rows:
+        rows = [
+            {"source": f"{r[0] or 'file'} import", "when": str(r[1])}
+            for r in conn.execute(
+                "SELECT kind, MAX(ingested_at) FROM sources WHERE athlete_id=? AND status='imported' "
+                "GROUP BY kind ORDER BY 2 DESC LIMIT 3",
+                (athlete_id,),
+            )
+        ]
+    return rows
+
+
+def data_fingerprint(store: Store, athlete_id: str) -> tuple:
+    """Changes whenever an activity, a wellness day or a feedback row is added or replaced."""
+    q = store.conn.execute
+    return (
+        tuple(q("SELECT COUNT(*), MAX(rowid) FROM activities WHERE athlete_id=?", (athlete_id,)).fetchone()),
+        tuple(q("SELECT COUNT(*), MAX(rowid) FROM wellness WHERE athlete_id=?", (athlete_id,)).fetchone()),
+        tuple(q("SELECT COUNT(*), MAX(feedback_id) FROM feedback WHERE athlete_id=?", (athlete_id,)).fetchone()),
+    )  # fmt: skip
+
+
+@dataclass
+class DashboardData:
+    """The plan side and the analysis side of one athlete's page on ``day``."""
+
+    store: Store
+    athlete_id: str
+    day: pd.Timestamp
+    units: str = "km"
+    has_plan: bool = False
+    plan_message: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    today: dict[str, Any] | None = None
+    tomorrow: dict[str, Any] | None = None
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    done: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["date", "distance_m"]))
+    analysis: dict[str, Any] = field(default_factory=dict)
+    fingerprint: tuple | None = None
+
+    # -- the plan side: cheap, re-read after every feedback ---------------------------------
+    def refresh_plan(self) -> None:
+        from coachkit.features.localtime import local_day
+        from coachkit.plans import active_plan, adaptations, plan_frame
+        from coachkit.viz.cards import change_reasons
+
+        acts = self.store.activities(self.athlete_id)
+        runs = acts[acts["sport"].isin(("run", "trail_run", "treadmill"))]
+        runs = runs[~runs["quality_flags"].fillna("").str.contains("duplicate_of:")]
+        self.done = pd.DataFrame(
+            {"date": local_day(runs) if len(runs) else [], "distance_m": runs["distance_m"]}
+        )
+        try:
+            self.meta = active_plan(self.store, self.athlete_id)
+        except StoreError as exc:
+            self.has_plan, self.plan_message = False, str(exc)
+            self.plan, self.today, self.tomorrow, self.reasons = pd.DataFrame(), None, None, {}
+            return
+        self.has_plan = True
+        self.units = self.meta.get("units", "km")
+        self.plan = plan_frame(self.store, self.athlete_id)
+        log = adaptations(self.store, self.athlete_id)
+        plan_row = self.store.conn.execute(
+            "SELECT created_at FROM plans WHERE plan_id=?", (self.meta["plan_id"],)
+        ).fetchone()
+        if len(log) and plan_row is not None:  # a re-created plan starts with a clean slate
+            log = log[log["created_at"] >= plan_row[0]]
+        self.reasons = change_reasons(log)
+        self.today = self._prescription(self.day)
+        self.tomorrow = self._prescription(self.day + pd.Timedelta(days=1))
+        if self.today is None:
+            first, last = self.plan["date"].min(), self.plan["date"].max()
+            self.plan_message = (
+                f"The plan runs from {first:%-d %B %Y} to {last:%-d %B %Y}; "
+                f"{self.day:%-d %B %Y} is not in it. Pick a day inside the plan."
+            )
+        else:
+            self.plan_message = ""
+
+    def _prescription(self, day: pd.Timestamp) -> dict[str, Any] | None:
+        from coachkit.plans import todays_prescription
+
+        if not (self.plan["date"] == day).any():
+            return None
+        return todays_prescription(self.store, self.athlete_id, day, units=self.units)
+
+    def changes_on(self, day: pd.Timestamp) -> list[str]:
+        """Explanations of the adaptations that changed ``day``."""
+        return self.reasons.get(f"{day:%Y-%m-%d}", [])
+
+    # -- the analysis side: features and models, when the data changed ------------------------
+    def refresh_analysis(self, *, force: bool = False) -> bool:
+        """Recompute the trends, risk and predictions if the data changed; True if it ran."""
+        from coachkit.analysis import (
+            activity_table,
+            daily_metrics,
+            load_athlete,
+            race_predictions,
+            risk_assessment,
+        )
+        from coachkit.features.pmc import daily_load
+
+        fp = data_fingerprint(self.store, self.athlete_id)
+        if not force and fp == self.fingerprint and self.analysis:
+            return False
+        data = load_athlete(self.store, self.athlete_id, as_of=self.day, late_feedback=True)
+        table = activity_table(data)
+        daily = daily_metrics(data)
+        loads = None
+        if len(daily):
+            loads = daily_load(
+                data.activities,
+                table[["activity_id", "load"]],
+                start=daily["date"].min(),
+                end=daily["date"].max(),
+            )
+        self.analysis = {
+            "activities": data.activities,
+            "table": table,
+            "daily": daily,
+            "loads": loads,
+            "risk": risk_assessment(
+                self.store, self.athlete_id, as_of=self.day, late_feedback=True
+            ).to_dict(),
+            "race": race_predictions(data),
+            "pmc": {},
+        }
+        self.fingerprint = fp
+        return True
+
+    def pmc(self, convention: str = "exp") -> pd.DataFrame:
+        """Load, CTL, ATL and TSB per day in one of the PMC conventions (DESIGN §5)."""
+        from coachkit.features.pmc import pmc
+
+        if convention not in CONVENTIONS:
+            raise ValueError(f"unknown PMC convention {convention!r}: use one of {CONVENTIONS}")
+        cache = self.analysis.setdefault("pmc", {})
+        if convention not in cache:
+            loads = self.analysis.get("loads")
+            if loads is None:
+                cache[convention] = pd.DataFrame(columns=["date", "load", "ctl", "atl", "tsb"])
+            else:
+                frame = pmc(loads, ctl_days=42, atl_days=7, convention=convention)
+                frame.index.name = "date"
+                cache[convention] = frame.reset_index()
+        return cache[convention]

@@ -1,0 +1,157 @@
+"""The dashboard's feedback form (``ck-feedback``): how the day went, in a few taps.
+
+RPE on Foster's CR-10, feel 1-5, soreness 0-10, a niggle's site and severity, a missed
+session with its reason, and a note. :meth:`FeedbackForm.values` gives the fields of the
+store's feedback row (DESIGN §3); the dashboard hands them to
+:func:`coachkit.plans.log_feedback`, which records them and re-adapts the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+# Foster et al. 2001 (J Strength Cond Res 15:109), CR-10 session-RPE anchors
+CR10 = {
+    0: "rest",
+    1: "very, very easy",
+    2: "easy",
+    3: "moderate",
+    4: "somewhat hard",
+    5: "hard",
+    6: "hard+",
+    7: "very hard",
+    8: "very hard+",
+    9: "really, really hard",
+    10: "maximal",
+}
+FEEL = {1: "awful", 2: "poor", 3: "ok", 4: "good", 5: "great"}
+NIGGLE_SITES = ("calf", "achilles", "shin", "foot", "knee", "hamstring", "quad", "hip", "back",
+                "other")  # fmt: skip
+MISSED_REASONS = ("ill", "injury or niggle", "tired", "work", "family", "travel", "weather",
+                  "other")  # fmt: skip
+NOTE_MAX = 500
+
+
+def _none_first(pairs: list[tuple[str, Any]], label: str = "—") -> list[tuple[str, Any]]:
+    return [(label, None), *pairs]
+
+
+class FeedbackForm(w.VBox):
+    """The form; ``on_submit(values)`` is called with the cleaned feedback fields."""
+
+    def __init__(self, on_submit: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self._on_submit = on_submit
+        lay = w.Layout(width="100%")
+        style = {"description_width": "96px"}
+        self.rpe = w.Dropdown(
+            options=_none_first([(f"{k} · {v}", k) for k, v in CR10.items()], "— not rated"),
+            value=None, description="Effort (RPE)", layout=lay, style=style,
+        )  # fmt: skip
+        self.feel = w.ToggleButtons(
+            options=[(str(k), k) for k in FEEL], value=None, description="Feel",
+            tooltips=[f"{k}: {v}" for k, v in FEEL.items()], style={**style, "button_width": "auto"},
+        )  # fmt: skip
+        self.soreness = w.Dropdown(
+            options=_none_first([(str(k) + (" · none" if k == 0 else ""), k) for k in range(11)]),
+            value=None, description="Soreness", layout=lay, style=style,
+        )  # fmt: skip
+        self.niggle_site = w.Dropdown(
+            options=_none_first([(s, s) for s in NIGGLE_SITES], "— no niggle"),
+            value=None, description="Niggle", layout=lay, style=style,
+        )  # fmt: skip
+        self.niggle_severity = w.IntSlider(
+            value=3, min=1, max=10, description="Severity", layout=lay, style=style,
+            disabled=True,
+        )  # fmt: skip
+        self.missed = w.Checkbox(value=False, description="I missed this session", indent=False)
+        self.missed_reason = w.Dropdown(
+            options=[(r, r) for r in MISSED_REASONS], value="tired", description="Why",
+            layout=lay, style=style, disabled=True,
+        )  # fmt: skip
+        self.note = w.Textarea(
+            placeholder="Anything else (optional)", layout=w.Layout(width="100%", height="56px")
+        )
+        self.submit = w.Button(description="Log it and update my plan", button_style="primary")
+        self.result = w.HTML()
+        for widget, cls in (
+            (self.rpe, "ck-rpe"),
+            (self.feel, "ck-feel"),
+            (self.soreness, "ck-soreness"),
+            (self.niggle_site, "ck-niggle-site"),
+            (self.niggle_severity, "ck-niggle-severity"),
+            (self.missed, "ck-missed"),
+            (self.missed_reason, "ck-missed-reason"),
+            (self.note, "ck-note"),
+            (self.submit, "ck-submit"),
+            (self.result, "ck-result"),
+        ):
+            widget.add_class(cls)
+        self.niggle_site.observe(self._toggle, names="value")
+        self.missed.observe(self._toggle, names="value")
+        self.submit.on_click(lambda _b: self.send())
+        self.title = w.HTML("<h2>How did it go?</h2>")
+        super().__init__(
+            [
+                self.title,
+                self.rpe,
+                self.feel,
+                self.soreness,
+                self.niggle_site,
+                self.niggle_severity,
+                self.missed,
+                self.missed_reason,
+                self.note,
+                self.submit,
+                self.result,
+            ]
+        )
+        self.add_class("ck-card")
+        self.add_class("ck-feedback")
+
+    def _toggle(self, _change: Any = None) -> None:
+        self.niggle_severity.disabled = self.niggle_site.value is None
+        self.missed_reason.disabled = not self.missed.value
+
+    def values(self) -> dict[str, Any]:
+        """The feedback fields as stored (DESIGN §3); unset fields are left out."""
+        out: dict[str, Any] = {
+            "rpe": self.rpe.value,
+            "feel": self.feel.value,
+            "soreness": self.soreness.value,
+            "note": (self.note.value or "").strip()[:NOTE_MAX] or None,
+        }
+        if self.niggle_site.value is not None:
+            out["niggle_site"] = self.niggle_site.value
+            out["niggle_severity"] = self.niggle_severity.value
+        if self.missed.value:
+            out["missed_reason"] = self.missed_reason.value
+            if self.missed_reason.value == "ill":
+                out["illness"] = True
+        return {k: v for k, v in out.items() if v is not None}
+
+    def reset(self) -> None:
+        """Clear the fields after a successful submit (the result message stays)."""
+        self.rpe.value = self.feel.value = self.soreness.value = self.niggle_site.value = None
+        self.niggle_severity.value = 3
+        self.missed.value = False
+        self.note.value = ""
+
+    def send(self) -> None:
+        """Validate and hand the values to ``on_submit`` (the button does this)."""
+        values = self.values()
+        if not values:
+            self.result.value = (
+                '<div class="ck-error">Nothing to log yet: rate your effort, how you felt, '
+                "a niggle, or tick “missed”.</div>"
+            )
+            return
+        if self._on_submit is None:
+            return
+        self.submit.disabled = True  # one click, one row
+        try:
+            self._on_submit(values)
+        finally:
+            self.submit.disabled = False
