@@ -714,6 +714,11 @@ def doctor(store: Path | None = StoreOpt) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+from coachkit.cli_dashboard import dashboard as _dashboard  # noqa: E402 (stdlib + typer only)
+
+app.command("dashboard")(_dashboard)
+
+
 def main() -> None:
     """Entry point of the ``coachkit`` console script."""
     app()

@@ -35,8 +35,15 @@ MISSED_REASONS = ("ill", "injury or niggle", "tired", "work", "family", "travel"
 NOTE_MAX = 500
 
 
+NONE = ""  # the "not set" choice of a dropdown (a None value would show an empty box)
+
+
 def _none_first(pairs: list[tuple[str, Any]], label: str = "—") -> list[tuple[str, Any]]:
-    return [(label, None), *pairs]
+    return [(label, NONE), *pairs]
+
+
+def _value(widget: w.ValueWidget) -> Any:
+    return None if widget.value in (NONE, None) else widget.value
 
 
 class FeedbackForm(w.VBox):
@@ -48,7 +55,7 @@ class FeedbackForm(w.VBox):
         style = {"description_width": "96px"}
         self.rpe = w.Dropdown(
             options=_none_first([(f"{k} · {v}", k) for k, v in CR10.items()], "— not rated"),
-            value=None, description="Effort (RPE)", layout=lay, style=style,
+            value=NONE, description="Effort (RPE)", layout=lay, style=style,
         )  # fmt: skip
         self.feel = w.ToggleButtons(
             options=[(str(k), k) for k in FEEL], value=None, description="Feel",
@@ -56,11 +63,11 @@ class FeedbackForm(w.VBox):
         )  # fmt: skip
         self.soreness = w.Dropdown(
             options=_none_first([(str(k) + (" · none" if k == 0 else ""), k) for k in range(11)]),
-            value=None, description="Soreness", layout=lay, style=style,
+            value=NONE, description="Soreness", layout=lay, style=style,
         )  # fmt: skip
         self.niggle_site = w.Dropdown(
             options=_none_first([(s, s) for s in NIGGLE_SITES], "— no niggle"),
-            value=None, description="Niggle", layout=lay, style=style,
+            value=NONE, description="Niggle", layout=lay, style=style,
         )  # fmt: skip
         self.niggle_severity = w.IntSlider(
             value=3, min=1, max=10, description="Severity", layout=lay, style=style,
@@ -112,18 +119,18 @@ class FeedbackForm(w.VBox):
         self.add_class("ck-feedback")
 
     def _toggle(self, _change: Any = None) -> None:
-        self.niggle_severity.disabled = self.niggle_site.value is None
+        self.niggle_severity.disabled = _value(self.niggle_site) is None
         self.missed_reason.disabled = not self.missed.value
 
     def values(self) -> dict[str, Any]:
         """The feedback fields as stored (DESIGN §3); unset fields are left out."""
         out: dict[str, Any] = {
-            "rpe": self.rpe.value,
+            "rpe": _value(self.rpe),
             "feel": self.feel.value,
-            "soreness": self.soreness.value,
+            "soreness": _value(self.soreness),
             "note": (self.note.value or "").strip()[:NOTE_MAX] or None,
         }
-        if self.niggle_site.value is not None:
+        if _value(self.niggle_site) is not None:
             out["niggle_site"] = self.niggle_site.value
             out["niggle_severity"] = self.niggle_severity.value
         if self.missed.value:
@@ -134,7 +141,8 @@ class FeedbackForm(w.VBox):
 
     def reset(self) -> None:
         """Clear the fields after a successful submit (the result message stays)."""
-        self.rpe.value = self.feel.value = self.soreness.value = self.niggle_site.value = None
+        self.rpe.value = self.soreness.value = self.niggle_site.value = NONE
+        self.feel.value = None
         self.niggle_severity.value = 3
         self.missed.value = False
         self.note.value = ""

@@ -134,7 +134,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
                text-decoration: none; font-weight: 600; font-size: 14px; }
 .ck-export a:hover { background: var(--ck-accent); color: #fff; }
 .ck-legend { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 8px; }
-.ck-figure { min-width: 0; width: 100%; }
+.ck-figure { min-width: 0; width: 100%; flex: 0 0 auto !important; min-height: 340px; }
 .ck-trends .widget-toggle-buttons { margin-bottom: 4px; }
 .ck-footer { color: var(--ck-muted); font-size: 12px; text-align: center; padding: 8px; }
 @media (max-width: 760px) {
