@@ -18,13 +18,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[all]'
 	@touch $(STAMP)
 
-## make demo: ingest the shipped demo athlete and analyse it (the dashboard comes with its issue)
+## make demo: ingest the shipped demo athlete, give it a plan, serve the dashboard on 127.0.0.1
+# The sample's runs end on Sunday 2021-03-14, so the demo plan starts the next day and the
+# dashboard treats Wednesday 2021-03-17, the plan's first run, as "today".
+DEMO_FROM ?= 2021-03-15
+DEMO_DAY  ?= 2021-03-17
+DEMO_RACE ?= 2021-06-13
 demo: $(STAMP)
 	$(VENV)/bin/coachkit ingest data/sample --athlete demo --store $(STORE)
-	$(VENV)/bin/coachkit athletes --store $(STORE)
-	$(VENV)/bin/coachkit metrics --athlete demo --store $(STORE) --from 2021-02-01
-	@echo "Explore it: $(VENV)/bin/coachkit activities --athlete demo --store $(STORE)"
-	@echo "       or:  $(VENV)/bin/jupyter lab notebooks/   (01_ingest, 02_trends_hrv)"
+	@if $(VENV)/bin/coachkit plan show --athlete demo --store $(STORE) --format csv >/dev/null 2>&1; then \
+	  echo "The demo plan is already there: kept, with anything you logged (make clean starts over)."; \
+	else \
+	  $(VENV)/bin/coachkit plan create --athlete demo --store $(STORE) --race-distance-m 21097.5 \
+	    --race-date $(DEMO_RACE) --days-per-week 5 --date $(DEMO_FROM); \
+	fi
+	@echo "The demo runner's data ends on 2021-03-14: the plan (a half marathon on $(DEMO_RACE))"
+	@echo "starts $(DEMO_FROM), and the dashboard shows $(DEMO_DAY), the plan's first run, as today."
+	$(VENV)/bin/coachkit dashboard --athlete demo --store $(STORE) --port $(PORT) --date $(DEMO_DAY)
 
 ## make test: everything CI runs (lint, stripped notebooks, unit, integration, notebooks)
 test: lint nbcheck unit

@@ -122,8 +122,9 @@ def dashboard(
     exposed = host not in LOOPBACK
     with tempfile.TemporaryDirectory(prefix="coachkit-dashboard-") as tmp:
         work = Path(tmp)
-        query = ""
+        query = shown_query = ""
         if exposed or token:
+            generated = not token
             token = token or secrets.token_urlsafe(24)
             token_file = work / "token"
             token_file.touch(mode=0o600)
@@ -131,12 +132,14 @@ def dashboard(
             env["JUPYTER_TOKEN_FILE"] = str(token_file)
             env.pop("JUPYTER_TOKEN", None)
             query = f"?token={token}"
+            # a token the user chose is not echoed (it would end up in logs); a new one must be
+            shown_query = query if generated else "?token=<your token>"
         cmd = voila_command(
             notebook_path(work), host=host, port=port, pool_size=pool_size, token=bool(query)
         )
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"coachkit dashboard for {athlete or 'every athlete'} in {root}")
-        typer.echo(f"Open http://{shown}:{port}/{query}")
+        typer.echo(f"Open http://{shown}:{port}/{shown_query}")
         if exposed:
             typer.echo("Serving beyond this machine: only people with the token above get in.")
         typer.echo("Stop with Ctrl-C.")

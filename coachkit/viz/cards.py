@@ -189,7 +189,10 @@ def week_card(
         if ran is not None:
             done_m += float(ran["distance_m"] or 0.0)
         if row is None:
-            cells = f'<td colspan="2">not in the plan</td><td>{"" if ran is None else "done"}</td><td></td>'
+            cells, reason = (
+                f'<td colspan="2">not in the plan</td><td>{"" if ran is None else "done"}</td>',
+                "",
+            )
         else:
             rec = row.to_dict()
             status = str(rec.get("status", "planned"))
@@ -200,15 +203,20 @@ def week_card(
             cells = (
                 f"<td>{badge(rec['kind'])} {escape(volume(rec, units))}</td>"
                 f"<td>{escape(_ran(ran, units))}</td><td>{chip(status)}</td>"
-                f'<td class="ck-reason">{escape(reason)}</td>'
             )
-        cls = ' class="ck-is-today"' if d == today else ""
+        cls = " ".join(c for c in ("ck-is-today" if d == today else "", "ck-has-reason" if reason else "") if c)  # fmt: skip
+        cls = f' class="{cls}"' if cls else ""
         rows.append(f'<tr{cls} data-date="{key}"><td><b>{d:%a}</b> {d:%-d %b}</td>{cells}</tr>')
+        if reason:  # the reason for a change gets the table's whole width (readable on a phone)
+            rows.append(
+                f'<tr class="ck-reason-row{" ck-is-today" if d == today else ""}" data-reason-for="{key}">'
+                f'<td></td><td colspan="3" class="ck-reason">{escape(reason)}</td></tr>'
+            )
     total = f"Planned {format_distance(planned_m, units)}, done {format_distance(done_m, units)} so far."
     return (
         f'<div class="ck-card ck-week"><h2>This week</h2><div class="ck-scroll">'
         f'<table class="ck-table"><thead><tr><th>day</th><th>planned</th><th>done</th>'
-        f"<th>status</th><th>reason</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f"<th>status</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         f'<div class="ck-reason">{escape(total)}</div></div>'
     )
 

@@ -106,9 +106,10 @@ class Dashboard(w.VBox):
         self.exports = _html("ck-export-wrap")
         header = _box([self.brand, self.athlete, self.day, self.sync], "ck-header", vertical=False)
         trends = _box(
-            [_html("ck-section-title", "<h2>Trends</h2>"), self.convention, self.fig_boxes["pmc"],
+            [_html("ck-section-title", "<h2>Trends</h2>"), self.convention,
+             _box([self.fig_boxes["pmc"]], "ck-grid", "ck-grid-one"),
              _box([self.fig_boxes["hrv"], self.fig_boxes["volume"]], "ck-grid", "ck-grid-even"),
-             self.fig_boxes["intensity"]],
+             _box([self.fig_boxes["intensity"]], "ck-grid", "ck-grid-one")],
             "ck-panel", "ck-trends",
         )  # fmt: skip
         self.body = _box(

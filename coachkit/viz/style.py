@@ -69,6 +69,9 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
 .ck-grid { display: grid !important; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
            gap: 16px; width: 100%; }
 .ck-grid-even { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+.ck-grid-one { grid-template-columns: minmax(0, 1fr); }
+.ck-table tr.ck-reason-row td { border-top: none; padding-top: 0; }
+.ck-table tr.ck-has-reason td { border-bottom: none; }
 .ck-card, .ck-app .ck-panel { background: var(--ck-card); border-radius: var(--ck-radius);
            padding: 16px 18px; box-shadow: 0 1px 3px rgba(20,30,50,.08);
            box-sizing: border-box; min-width: 0; overflow: hidden; }
@@ -136,6 +139,11 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
 .ck-legend { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 8px; }
 .ck-figure { min-width: 0; width: 100%; flex: 0 0 auto !important; min-height: 340px; }
 .ck-trends .widget-toggle-buttons { margin-bottom: 4px; }
+/* plotly's renderer sizes itself to its output area, which ipywidgets' Output leaves 0 px high */
+.ck-figure .jp-OutputArea-child { display: block !important; }
+.ck-figure .jp-OutputArea-prompt { display: none !important; }
+.ck-figure .jp-RenderedPlotly { display: block !important; width: 100% !important;
+                                height: 336px !important; overflow: hidden; }
 .ck-footer { color: var(--ck-muted); font-size: 12px; text-align: center; padding: 8px; }
 @media (max-width: 760px) {
   .ck-grid, .ck-grid-even { grid-template-columns: minmax(0, 1fr); }
