@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -71,6 +72,24 @@ def voila_command(
     return cmd
 
 
+def token_for(host: str, token: str | None, *, make: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> tuple[str | None, bool]:  # fmt: skip
+    """The token viewers must give, and whether it was generated here.
+
+    Off loopback a token is required: the one given, else a new one. On loopback only a
+    token the user asked for is used.
+
+    >>> token_for("127.0.0.1", None)
+    (None, False)
+    >>> token_for("0.0.0.0", None, make=lambda: "t0k")
+    ('t0k', True)
+    """
+    if token:
+        return token, False
+    if host not in LOOPBACK:
+        return make(), True
+    return None, False
+
+
 def dashboard(
     port: int = typer.Option(8866, "--port", help="Port to serve on."),
     athlete: str | None = typer.Option(
@@ -123,9 +142,8 @@ def dashboard(
     with tempfile.TemporaryDirectory(prefix="coachkit-dashboard-") as tmp:
         work = Path(tmp)
         query = shown_query = ""
-        if exposed or token:
-            generated = not token
-            token = token or secrets.token_urlsafe(24)
+        token, generated = token_for(host, token)
+        if token:
             token_file = work / "token"
             token_file.touch(mode=0o600)
             token_file.write_text(token)

@@ -141,3 +141,23 @@ def close(page: object) -> None:
     """Close a page the way a viewer does, so Voila shuts its kernel down."""
     with contextlib.suppress(Exception):
         page.close(run_before_unload=True)  # type: ignore[attr-defined]
+
+
+def assert_plan_consistent(store: object) -> None:
+    """One current row per day, versions 1..n without gaps, and no two adaptations starting
+    from the same version of a day (the sign of a lost update: two writers adapting the same
+    plan version, the second overwriting the first)."""
+    import json
+
+    from coachkit.plans import adaptations, plan_frame
+
+    assert plan_frame(store, "demo")["date"].is_unique
+    rows = store.conn.execute(  # type: ignore[attr-defined]
+        "SELECT date, COUNT(*), MAX(version) FROM plan_workouts GROUP BY plan_id, date"
+    ).fetchall()
+    assert all(n == top for _, n, top in rows), "a version of a day is missing"
+    starts = [
+        json.dumps(json.loads(c).get("before"), sort_keys=True)
+        for c in adaptations(store, "demo")["change"]  # type: ignore[arg-type]
+    ]
+    assert len(starts) == len(set(starts)), "two adaptations changed the same version of a day"
