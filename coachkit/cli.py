@@ -636,7 +636,7 @@ def log(
     """Log how a day went (RPE, feel, niggles, illness, a missed session); the plan re-adapts."""
     import pandas as pd
 
-    from coachkit.plans import log_feedback
+    from coachkit.feedback import log_feedback
 
     s = _open_store(store)
     who = _pick_athlete(s, athlete)

@@ -318,7 +318,7 @@ class Dashboard(w.VBox):
     # -- feedback --------------------------------------------------------------------------------
     def submit(self, values: dict[str, Any]) -> None:
         """Persist the form's feedback for the shown day, re-adapt, and update the page in place."""
-        from coachkit.plans import log_feedback
+        from coachkit.feedback import log_feedback
 
         d = self.data
         if d is None:
