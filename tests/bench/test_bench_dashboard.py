@@ -36,14 +36,14 @@ def _first_card(browser, url: str) -> tuple[float, object]:
 
 
 def _submit(page) -> float:
-    version = page.locator(".ck-today").get_attribute("data-version")
+    """Seconds from the click to the re-drawn card (the result, with its new feedback id, is
+    written right after today's card and the week are)."""
     page.locator(".ck-rpe select").select_option(label="9 · really, really hard")
     t0 = time.perf_counter()
     page.locator(".ck-submit").click()
     page.wait_for_function(
-        "v => document.querySelector('.ck-result .ck-ok') && "
-        "document.querySelector('.ck-today').dataset.version !== v",
-        arg=version,
+        "() => { const ok = document.querySelector('.ck-result .ck-ok');"
+        " return ok && ok.dataset.feedbackId; }",
         timeout=180_000,
     )
     return time.perf_counter() - t0
