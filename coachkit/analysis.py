@@ -160,45 +160,68 @@ def _zones(table: pd.DataFrame, data: AthleteData, lthr: float | None) -> pd.Dat
     return pd.DataFrame(rows, index=table.index, columns=list(ZONE_NAMES))
 
 
-def activity_table(data: AthleteData) -> pd.DataFrame:
-    """Activities with load (and how it was computed), GAP, EF, decoupling and zone seconds."""
-    if "table" in data.cache:
-        return data.cache["table"]
-    from coachkit.features.load import activity_loads
+def sample_features(data: AthleteData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-run sample features and best efforts (:func:`_sample_features`), computed once."""
+    if "sample_features" not in data.cache:
+        data.cache["sample_features"] = _sample_features(data)
+    return data.cache["sample_features"]
+
+
+def thresholds_at(data: AthleteData, as_of: pd.Timestamp | None) -> Thresholds:
+    """The thresholds known at the end of ``as_of`` (default: everything in ``data``): the
+    athlete's own settings, else estimates from the activities and best efforts up to then."""
     from coachkit.features.thresholds import estimate_thresholds
 
-    features, efforts = _sample_features(data)
+    _, efforts = sample_features(data)
     # threshold pace from the last 180 days of efforts, anchored on as_of or the last activity,
     # so that `metrics` and `metrics --date <last day>` agree
     recent = efforts
     if len(efforts):
-        anchor = data.as_of if data.as_of is not None else efforts["date"].max()
-        recent = efforts[efforts["date"] > anchor - pd.Timedelta(days=180)]
+        anchor = as_of if as_of is not None else efforts["date"].max()
+        recent = efforts[(efforts["date"] > anchor - pd.Timedelta(days=180))
+                         & (efforts["date"] <= anchor)]  # fmt: skip
     # thresholds count what happened up to the end of as_of (estimate_thresholds is strict '<')
-    end = data.as_of + pd.Timedelta(days=1) if data.as_of is not None else None
-    thresholds = estimate_thresholds(
+    end = as_of + pd.Timedelta(days=1) if as_of is not None else None
+    return estimate_thresholds(
         data.activities,
         wellness=data.wellness,
         best_efforts=recent,
         settings=data.settings,
         as_of=end,
     )
+
+
+def table_with(data: AthleteData, activities: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """``activities`` (rows of ``data``) with load from ``thresholds``, sample features and
+    zone seconds: the activity table of :func:`activity_table`, for any thresholds."""
+    from coachkit.features.load import activity_loads
+
+    features, _ = sample_features(data)
     gap = dict(zip(features["activity_id"], features["mean_gap_speed_m_s"]))
     loads = activity_loads(
-        data.activities,
+        activities,
         thresholds,
         samples=data.samples,
         feedback=data.feedback,
         gap_speed=gap,
         method=data.settings.get("load_method"),
     )
-    table = data.activities.drop(columns=["load", "load_method"]).merge(
+    table = activities.drop(columns=["load", "load_method"]).merge(
         loads, on="activity_id", how="left"
     )
     table = table.merge(features, on="activity_id", how="left")
     table = table.join(_zones(table, data, thresholds.lthr.value))
     table["date"] = local_day(table)
-    data.cache.update(table=table, thresholds=thresholds, efforts=efforts)
+    return table
+
+
+def activity_table(data: AthleteData) -> pd.DataFrame:
+    """Activities with load (and how it was computed), GAP, EF, decoupling and zone seconds."""
+    if "table" in data.cache:
+        return data.cache["table"]
+    thresholds = thresholds_at(data, data.as_of)
+    table = table_with(data, data.activities, thresholds)
+    data.cache.update(table=table, thresholds=thresholds, efforts=sample_features(data)[1])
     return table
 
 

@@ -713,6 +713,10 @@ def doctor(store: Path | None = StoreOpt) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+# commands that live in their own modules register themselves on `app` when imported
+from coachkit import cli_replay  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point of the ``coachkit`` console script."""
     app()

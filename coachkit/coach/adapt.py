@@ -431,7 +431,7 @@ def _fatigue_reasons(w: _Work) -> tuple[list[str], list[str], dict]:
     hr = _hr_flags(w)
     if hr:
         ev["hr_residuals"] = [[d.date().isoformat(), _num(r), _num(z)] for d, r, z in hr]
-    hr_text = ex.join_reasons([ex.hr_phrase(d, r, z) for d, r, z in hr[-2:]])
+    hr_text = ex.hr_phrases(hr[-2:])
     if len(hr) >= 2:
         trig.append(hr_text)
     below = s.hrv_status == "below" or (
@@ -460,12 +460,21 @@ def _fatigue_reasons(w: _Work) -> tuple[list[str], list[str], dict]:
     return trig, support, ev
 
 
+def _answered(w: _Work, since: pd.Timestamp) -> bool:
+    """A session dated after ``since`` was already eased or cut for fatigue."""
+    return any(
+        "(fatigue)" in w.purpose(i) for i in w.rows(since + pd.Timedelta(days=1), pd.Timestamp.max)
+    )
+
+
 def _rule_fatigue(w: _Work) -> bool:
     trig, support, ev = _fatigue_reasons(w)
     if not trig:
         if not support:
             _restore(w)
         return False
+    if set(ev) <= {"hr_residuals"} and _answered(w, _day(ev["hr_residuals"][-1][0])):
+        return True  # the same runs' HR already eased a session: one answer per evidence
     window = w.rows(w.open_day, w.today + pd.Timedelta(days=FATIGUE_DAYS))
     active = [i for i in window if w.get(i, "status") in ("planned", "changed")
               and w.get(i, "kind") != "rest" and "(fatigue)" not in w.purpose(i)]  # fmt: skip
