@@ -723,4 +723,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m coachkit.cli`: run the app of the imported module, on which the commands of
+    # the other cli_* modules registered themselves
+    from coachkit.cli import main as _main
+
+    _main()

@@ -754,7 +754,7 @@ def review_week(workouts: pd.DataFrame, done: pd.DataFrame, signals: Signals, *,
         if w.get(i, "kind") != "rest" and w.get(i, "status") != "moved"
     ]
     col = "distance_m" if runs and w.df.loc[runs, "distance_m"].notna().all() else "duration_s"
-    d = done.assign(day=[_day(x) for x in done["date"]]) if len(done) else done.assign(day=[])
+    d = done.assign(day=pd.DatetimeIndex([_day(x) for x in done["date"]], dtype="datetime64[ns]"))
     did = (
         float(d.loc[(d["day"] >= start) & (d["day"] <= end), col].fillna(0).sum())
         if col in d
