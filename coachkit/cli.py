@@ -214,6 +214,7 @@ def activities(
     tables = [activity_table(load_athlete(s, a)) for a in who]
     columns = [*ACTIVITY_COLUMNS, "load_note", "excluded_reason"]
     df = pd.concat(tables, ignore_index=True)[columns] if tables else s.activities()
+    df = df.reindex(columns=columns)  # the same columns for an empty store
     if fmt == "table":
         df = df[
             [
