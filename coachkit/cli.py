@@ -16,6 +16,7 @@ import typer
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coachkit.manifest import IngestReport
     from coachkit.store import Store
 
 app = typer.Typer(
@@ -113,8 +114,8 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print the per-file report as JSON."),
 ) -> None:
     """Import files into the store: new, merged, unchanged or quarantined with a reason."""
-    from coachkit.ingest import ingest as run_ingest
     from coachkit.io.containers import iter_paths
+    from coachkit.manifest import unchanged_report
     from coachkit.store import StoreError, check_athlete_id
 
     try:
@@ -123,14 +124,12 @@ def ingest(
     except (StoreError, FileNotFoundError) as exc:
         _fail(str(exc))
     s = _open_store(store, create=True)
-    if as_json or not sys.stderr.isatty():
-        report = run_ingest(s, paths, athlete)
-    else:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Ingesting", total=len(files))
-            report = run_ingest(s, paths, athlete, progress=lambda _name: bar.advance(task))
+    # an unchanged folder is answered from the manifest, before pandas and the readers load
+    report = unchanged_report(s, files, athlete)
+    if report is None:
+        report = _full_ingest(
+            s, paths, athlete, len(files), bar=not as_json and sys.stderr.isatty()
+        )
     if as_json:
         typer.echo(
             json.dumps(
@@ -151,7 +150,21 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _print_report(report, root: Path, athlete: str) -> None:  # noqa: ANN001
+def _full_ingest(
+    s: Store, paths: list[Path], athlete: str, n_files: int, *, bar: bool
+) -> IngestReport:
+    from coachkit.ingest import ingest as run_ingest
+
+    if not bar:
+        return run_ingest(s, paths, athlete)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Ingesting", total=n_files)
+        return run_ingest(s, paths, athlete, progress=lambda _name: progress.advance(task))
+
+
+def _print_report(report: IngestReport, root: Path, athlete: str) -> None:
     from rich.console import Console
     from rich.table import Table
 

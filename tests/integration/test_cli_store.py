@@ -224,3 +224,54 @@ def test_ingest_strict_fails_when_a_file_is_quarantined_and_the_rest_lands(tmp_p
     lax = run_module("ingest", str(folder), "--athlete", "t", "--store", str(tmp_path / "lax"))
     assert lax.returncode == 0, lax.stdout + lax.stderr
     assert "2 quarantined" in lax.stdout
+
+
+_PROBE = """
+import json, sys
+from typer.testing import CliRunner
+from coachkit.cli import app
+r = CliRunner().invoke(app, ["ingest", *sys.argv[1:], "--json"], catch_exceptions=False)
+assert r.exit_code == 0, r.output
+print(json.dumps({"report": json.loads(r.output), "pandas": "pandas" in sys.modules}))
+"""
+
+
+def probe_ingest(*args: str) -> dict:
+    """``coachkit ingest ARGS --json`` in a fresh interpreter, and whether it imported pandas."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], cwd=REPO, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_unchanged_reingest_is_answered_from_the_manifest_without_pandas(store):
+    out = probe_ingest(str(SAMPLE), "--athlete", "demo", "--store", str(store))
+    assert out["pandas"] is False
+    totals = out["report"]["totals"]
+    assert totals["unchanged"] == totals["files"] == len(out["report"]["files"]) > 60
+    # the same report as the full ingest gives
+    from coachkit.ingest import ingest
+    from coachkit.store import Store
+
+    full = ingest(Store(store), [SAMPLE], "demo")
+    assert out["report"]["files"] == [o.__dict__ for o in full.outcomes]
+
+
+def test_a_touched_file_is_checked_by_content_then_the_fast_path_returns(tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in ("2020-07-03T095053Z_d38c6a8b-f058-4716-a994-4d2c80e55c3c.gpx.gz",
+                 "2020-07-05T093320Z_26004849-dc57-4e48-bc16-11196ca043ad.gpx.gz"):  # fmt: skip
+        shutil.copy(SAMPLE / "activities" / "nrc_gpx" / name, folder)
+    args = (str(folder), "--athlete", "t", "--store", str(tmp_path / "s"))
+    first = probe_ingest(*args)
+    assert first["report"]["totals"]["new"] == 2 and first["pandas"] is True
+    touched = sorted(folder.iterdir())[0]
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    second = probe_ingest(*args)  # mtime moved: the full path hashes it and knows the content
+    assert second["pandas"] is True
+    assert {f["status"] for f in second["report"]["files"]} == {"unchanged"}
+    third = probe_ingest(*args)  # the manifest now has the new mtime
+    assert third["pandas"] is False and third["report"]["totals"]["unchanged"] == 2
