@@ -381,11 +381,11 @@ def risk(
     """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
     if ctx.invoked_subcommand is not None:
         return
-    from coachkit.analysis import risk_assessment
+    from coachkit.plans import current_risk
 
     s = _open_store(store)
     who = _pick_athlete(s, athlete)
-    assessment = risk_assessment(s, who, as_of=_day(as_of, "--date"))
+    assessment = current_risk(s, who, _day(as_of, "--date"))
     if as_json:
         typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
         return

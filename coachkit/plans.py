@@ -281,8 +281,30 @@ def todays_prescription(
             if x
         )
         out["explanation"] = f"{lead}: {out['explanation']}"
-    out["explanation"] = f"{out['explanation']} (paces from {layer})"
+    if out.get("pace"):
+        out["explanation"] = f"{out['explanation']} (paces from {layer})"
     return out
+
+
+def plan_rpe(plan: pd.DataFrame) -> pd.Series:
+    """The planned effort (CR-10) of each day of a plan, by date."""
+    from coachkit.coach.signals import PLANNED_RPE
+
+    return plan.set_index(pd.to_datetime(plan["date"]))["kind"].map(PLANNED_RPE).astype(float)
+
+
+def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
+    """The risk assessment of ``day``, with the active plan's sessions and planned RPE in it
+    when the athlete has a plan (a planned long-run spike then shows before it is run)."""
+    from coachkit.analysis import risk_assessment
+
+    try:
+        plan = plan_frame(store, athlete_id)
+    except StoreError:
+        plan = None
+    if plan is None or plan.empty:
+        return risk_assessment(store, athlete_id, as_of=day)
+    return risk_assessment(store, athlete_id, as_of=day, planned=plan, plan_rpe=plan_rpe(plan))
 
 
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
@@ -297,7 +319,8 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
     from coachkit.coach.signals import signals_from
 
     when = pd.Timestamp(day).normalize()
-    data = load_athlete(store, athlete_id, as_of=when)
+    # live: feedback for a day counts however late it was logged (``coachkit log --date``)
+    data = load_athlete(store, athlete_id, as_of=when, known_then=False)
     plan_vdot = None
     try:
         plan_vdot = active_plan(store, athlete_id).get("rules", {}).get("vdot")
@@ -310,7 +333,9 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
         residuals=hr_residuals(data),
         feedback=data.feedback,
         plan=plan,
-        risk=risk_assessment(store, athlete_id, as_of=when).to_dict(),
+        risk=risk_assessment(
+            store, athlete_id, as_of=when, planned=plan, plan_rpe=plan_rpe(plan), known_then=False
+        ).to_dict(),
         vdot_plan=plan_vdot,
     )
 
