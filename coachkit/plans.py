@@ -341,11 +341,57 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
 
 
 def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:
-    """Run the adaptation rules for ``day`` against the current plan; store and return changes."""
-    from coachkit.coach.adapt import adapt
+    """Run the adaptation rules for the end of ``day`` against the current plan; on a Sunday
+    also review the week (once per week). Store and return the changes."""
+    from coachkit.coach.adapt import adapt, review_week
 
     before = plan_frame(store, athlete_id)
     units = active_plan(store, athlete_id).get("units", "km")
-    after, changes = adapt(before, signals_for(store, athlete_id, day, before), units=units)
+    signals = signals_for(store, athlete_id, day, before)
+    after, changes = adapt(before, signals, units=units)
+    when = pd.Timestamp(day).normalize()
+    if when.day_of_week == 6:
+        week = f"{when - pd.Timedelta(days=6):%Y-%m-%d}"
+        done_before = store.conn.execute(
+            "SELECT 1 FROM adaptations WHERE athlete_id=? AND rule='week_review' "
+            "AND json_extract(evidence, '$.week_start')=?",
+            (athlete_id, week),
+        ).fetchone()
+        if not done_before:
+            after, reviewed = review_week(after, signals.done, signals, units=units)
+            changes = [*changes, *reviewed]
     write_adaptations(store, athlete_id, before, after, changes)
     return changes
+
+
+class Coach:
+    """The coach of the athletes of one store: plan, today's prescription, re-adaptation.
+
+    A thin facade over this module for notebooks and scripts; "today" is always a parameter.
+
+    Examples
+    --------
+    >>> coach = Coach(store)  # doctest: +SKIP
+    >>> coach.today("demo", "2021-03-17", units="mi")["explanation"]  # doctest: +SKIP
+    'Easy 2.1 mi at 9:45–11:37/mi (Daniels E pace for VDOT 32) ...'
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def plan(self, athlete_id: str, goal: Goal, *, start: Any, **options: Any) -> Plan:
+        """Build and save a plan (:func:`create_plan`; options as there)."""
+        return create_plan(self.store, athlete_id, goal, start=start, **options)
+
+    def today(self, athlete_id: str, day: Any, *, units: str | None = None) -> dict[str, Any]:
+        """The prescription of ``day``: kind, distance or duration, pace and HR targets in the
+        athlete's units, the explanation and which layer (your data or population) drove it."""
+        return todays_prescription(self.store, athlete_id, day, units=units)
+
+    def adapt(self, athlete_id: str, day: Any) -> list[Any]:
+        """Run the adaptation rules for the end of ``day``; store and return the changes."""
+        return readapt(self.store, athlete_id, day)
+
+    def adaptations(self, athlete_id: str) -> pd.DataFrame:
+        """Every adaptation logged for the athlete, with its rule, evidence and explanation."""
+        return adaptations(self.store, athlete_id)
