@@ -713,6 +713,12 @@ def doctor(store: Path | None = StoreOpt) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+from coachkit.cli_sync import strava_app, sync_app  # noqa: E402 (sub-apps use the helpers above)
+
+app.add_typer(sync_app, name="sync")
+app.add_typer(strava_app, name="strava")
+
+
 def main() -> None:
     """Entry point of the ``coachkit`` console script."""
     app()

@@ -238,15 +238,19 @@ def sync_all(
     athlete_id: str,
     *,
     runners: dict[str, Callable[[Store, str], SyncReport]] | None = None,
+    max_wait_s: float = 900.0,
 ) -> list[SyncReport]:
-    """Run every configured source for one athlete; a failing source never stops the others."""
+    """Run every configured source for one athlete; a failing source never stops the others.
+
+    ``max_wait_s`` bounds a Strava rate-limit wait (see :func:`coachkit.io.strava.sync_strava`).
+    """
     if runners is None:
         from coachkit.io.garmin import sync_garmin
         from coachkit.io.strava import sync_strava
 
         all_runners: dict[str, Callable[[Store, str], SyncReport]] = {
             "garmin": sync_garmin,
-            "strava": sync_strava,
+            "strava": lambda s, a: sync_strava(s, a, max_wait_s=max_wait_s),
         }
         runners = {s: all_runners[s] for s in configured_sources(athlete_id)}
     reports = []

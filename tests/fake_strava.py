@@ -106,7 +106,8 @@ def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
                 self._send(429, {"message": "Rate Limit Exceeded"})
                 return False
             if read and (
-                fake.read_usage[0] >= fake.read_limits[0] or fake.read_usage[1] >= fake.read_limits[1]
+                fake.read_usage[0] >= fake.read_limits[0]
+                or fake.read_usage[1] >= fake.read_limits[1]
             ):
                 self._send(429, {"message": "Rate Limit Exceeded"})
                 return False
@@ -146,8 +147,12 @@ def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             fake.log.append(("GET", url.path))
             if url.path == "/oauth/authorize":  # the user pressed "Authorize"
-                target = q["redirect_uri"] + "?" + urlencode(
-                    {"state": q.get("state", ""), "code": "fake-code-1234", "scope": q["scope"]}
+                target = (
+                    q["redirect_uri"]
+                    + "?"
+                    + urlencode(
+                        {"state": q.get("state", ""), "code": "fake-code-1234", "scope": q["scope"]}
+                    )
                 )
                 self.send_response(302)
                 self.send_header("Location", target)
@@ -165,9 +170,9 @@ def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
             if url.path == "/api/v3/athlete/activities":
                 after, page, per = int(q.get("after", 0)), int(q["page"]), int(q["per_page"])
                 per = min(per, 200)
-                rows = sorted(
-                    (a for a in fake.activities if _epoch(a) > after), key=_epoch
-                )[(page - 1) * per : page * per]
+                rows = sorted((a for a in fake.activities if _epoch(a) > after), key=_epoch)[
+                    (page - 1) * per : page * per
+                ]
                 self._send(200, rows)
                 return
             parts = url.path.split("/")

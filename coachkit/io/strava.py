@@ -290,7 +290,9 @@ def _import_pending(store: Store, api: StravaAPI, athlete_id: str, report: SyncR
         try:
             obj = json.loads(item["payload"])
             summary = canonical_json(obj)
-            sport = strava_sport(obj.get("sport_type") or obj.get("type"), trainer=obj.get("trainer"))
+            sport = strava_sport(
+                obj.get("sport_type") or obj.get("type"), trainer=obj.get("trainer")
+            )
             streams = None
             if sport in RUN_SPORTS and obj.get("manual") is not True:
                 try:
@@ -300,9 +302,7 @@ def _import_pending(store: Store, api: StravaAPI, athlete_id: str, report: SyncR
             only_summary = Unit(f"{name}.json", summary)
             if streams:
                 unit = Unit(f"{name}_streams.json", streams, companion=summary)
-                import_item(
-                    store, athlete_id, SOURCE, item_id, unit, report, fallback=only_summary
-                )
+                import_item(store, athlete_id, SOURCE, item_id, unit, report, fallback=only_summary)
             else:
                 import_item(store, athlete_id, SOURCE, item_id, only_summary, report)
         except (StravaError, CredentialsError, OSError):

@@ -116,7 +116,10 @@ class RateState:
             if usage[1] >= limit[1]:
                 at, what = (now_s // DAY_S + 1) * DAY_S, f"daily {label}limit ({limit[1]})"
             elif usage[0] >= limit[0]:
-                at, what = (now_s // QUARTER_S + 1) * QUARTER_S, f"15-minute {label}limit ({limit[0]})"
+                at, what = (
+                    (now_s // QUARTER_S + 1) * QUARTER_S,
+                    f"15-minute {label}limit ({limit[0]})",
+                )
             else:
                 continue
             if worst is None or at > worst[0]:

@@ -101,7 +101,9 @@ def load_app(directory: Path | None = None) -> StravaApp:
         try:
             conf = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
-            raise CredentialsError(f"{path} is not readable JSON ({exc.__class__.__name__})") from None
+            raise CredentialsError(
+                f"{path} is not readable JSON ({exc.__class__.__name__})"
+            ) from None
         cid = cid or str(conf.get("client_id") or "")
         secret = secret or str(conf.get("client_secret") or "")
     if not (cid and secret):

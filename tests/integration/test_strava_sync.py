@@ -34,7 +34,9 @@ def _load(rel: str):
 
 def _key_by_type(flat: dict) -> dict:
     """sports-lib saved streams flattened ({type: [...]}); the API sends {type: {"data": ...}}."""
-    return {k: {"data": v, "series_type": "distance", "resolution": "high"} for k, v in flat.items()}
+    return {
+        k: {"data": v, "series_type": "distance", "resolution": "high"} for k, v in flat.items()
+    }
 
 
 @pytest.fixture()
@@ -61,7 +63,9 @@ def env(tmp_path, monkeypatch, fake):
 def _connect(fake: FakeStrava) -> Token:
     import requests
 
-    return authorize(ATHLETE, open_browser=lambda url: requests.get(url, timeout=10), show=lambda s: None)
+    return authorize(
+        ATHLETE, open_browser=lambda url: requests.get(url, timeout=10), show=lambda s: None
+    )
 
 
 def _api(fake: FakeStrava, slept: list[float] | None = None, **kw) -> StravaAPI:
@@ -243,7 +247,9 @@ def test_unknown_activity_type_and_a_broken_entry_never_stop_the_batch(env, fake
 
 
 @pytest.mark.parametrize("fit_first", [True, False])
-def test_same_run_from_strava_and_fit_file_is_one_activity_fit_wins(env, fake, store_dir, fit_first):
+def test_same_run_from_strava_and_fit_file_is_one_activity_fit_wins(
+    env, fake, store_dir, fit_first
+):
     fit = real_file("fit/elevate_bloemendaal_suunto_trail_power.fit")
     flat = _load("strava_api/sportslib_strava_streams_run_3156040843.json")
     # the Strava summary of that run, from the FIT's own start and distance (sports-lib saved
@@ -305,3 +311,48 @@ def test_no_token_or_secret_in_logs_output_or_errors(env, fake, store_dir, caplo
     for where, text in texts.items():
         for secret in secrets:
             assert secret not in text, f"a secret leaked into {where}"
+
+
+def test_cli_sync_strava_all_and_status(env, fake, store_dir, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    _connect(fake)
+    run_env = {**os.environ}
+    cmd = [sys.executable, "-m", "coachkit.cli"]
+    out = subprocess.run(
+        cmd + ["sync", "strava", "--athlete", ATHLETE, "--store", str(store_dir), "--json"],
+        capture_output=True, text=True, env=run_env, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    (report,) = json.loads(out.stdout)
+    assert report["status"] == "ok" and report["new"] == 52
+    fake.read_limits = (fake.read_usage[0], 1000)  # the 15-minute read window is spent
+    out = subprocess.run(
+        cmd + ["sync", "all", "--athlete", ATHLETE, "--store", str(store_dir), "--max-wait", "0"],
+        capture_output=True, text=True, env=run_env, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 3, out.stdout + out.stderr  # paused: run again later
+    assert "strava: 0 new" in out.stdout and "paused" in out.stdout
+    status = subprocess.run(
+        cmd + ["sync", "status", "--athlete", ATHLETE, "--store", str(store_dir)],
+        capture_output=True, text=True, env=run_env, timeout=120,
+    )  # fmt: skip
+    state = json.loads(status.stdout)["strava"]
+    assert state["status"] == "paused" and state["last_success_at"] <= state["last_attempt_at"]
+    for secret in fake.issued + [fake.client_secret]:
+        assert secret not in out.stdout + out.stderr + status.stdout
+
+
+def test_help_imports_no_sync_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from coachkit.cli import app; "
+        "r = CliRunner().invoke(app, ['sync', '--help']); assert r.exit_code == 0, r.output; "
+        "bad = {'pandas', 'requests', 'stravalib', 'garminconnect'} & set(sys.modules); "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
