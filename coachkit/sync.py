@@ -77,7 +77,7 @@ def last_synced(store: Store, athlete_id: str) -> dict[str, dict[str, Any]]:
         "FROM sync_state WHERE athlete_id=? ORDER BY source",
         (check_athlete_id(athlete_id),),
     ).fetchall()
-    return {r["source"]: {k: r[k] for k in r.keys() if k != "source"} for r in rows}
+    return {r["source"]: {k: r[k] for k in dict(r) if k != "source"} for r in rows}
 
 
 def record_sync(store: Store, report: SyncReport, *, now_iso: str | None = None) -> None:

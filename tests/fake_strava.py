@@ -76,10 +76,10 @@ def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("X-RateLimit-Limit", "%d,%d" % fake.limits)
-            self.send_header("X-RateLimit-Usage", "%d,%d" % tuple(fake.usage))
-            self.send_header("X-ReadRateLimit-Limit", "%d,%d" % fake.read_limits)
-            self.send_header("X-ReadRateLimit-Usage", "%d,%d" % tuple(fake.read_usage))
+            self.send_header("X-RateLimit-Limit", ",".join(map(str, fake.limits)))
+            self.send_header("X-RateLimit-Usage", ",".join(map(str, fake.usage)))
+            self.send_header("X-ReadRateLimit-Limit", ",".join(map(str, fake.read_limits)))
+            self.send_header("X-ReadRateLimit-Usage", ",".join(map(str, fake.read_usage)))
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
@@ -135,9 +135,9 @@ def _handler(fake: FakeStrava) -> type[BaseHTTPRequestHandler]:
                 self._send(401, {"message": "Bad Request", "errors": [{"code": "invalid"}]})
                 return
             grant = form.get("grant_type")
-            if grant == "authorization_code" and form.get("code") == "fake-code-1234":
-                self._send(200, fake.new_tokens())
-            elif grant == "refresh_token" and form.get("refresh_token") == fake.refresh:
+            good_code = grant == "authorization_code" and form.get("code") == "fake-code-1234"
+            good_refresh = grant == "refresh_token" and form.get("refresh_token") == fake.refresh
+            if good_code or good_refresh:
                 self._send(200, fake.new_tokens())
             else:
                 self._send(400, {"message": "Bad Request", "errors": [{"code": "invalid"}]})
