@@ -44,12 +44,12 @@ import pandas as pd
 
 from coachkit.features.efforts import CriticalSpeed, critical_speed, world_record_speed
 from coachkit.features.thresholds import RUN_SPORTS, before_as_of, column, flag_mask, numeric
-from coachkit.schemas import without_strava_api
 from coachkit.models import race_population as rp
 from coachkit.models.race_explain import RacePrediction, _result
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split
 from coachkit.models.race_explain import fmt_time as fmt_time
+from coachkit.schemas import without_strava_api
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
