@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from coachkit.store import check_athlete_id, utc_now_iso
@@ -78,6 +79,37 @@ def last_synced(store: Store, athlete_id: str) -> dict[str, dict[str, Any]]:
         (check_athlete_id(athlete_id),),
     ).fetchall()
     return {r["source"]: {k: r[k] for k in dict(r) if k != "source"} for r in rows}
+
+
+_LABELS = {"strava": "Strava", "garmin": "Garmin Connect"}
+
+
+def freshness(store: Store, athlete_id: str, *, now: datetime) -> list[str]:
+    """One plain line per synced source for the dashboard, e.g. ``"Strava: synced 3 h ago"``.
+
+    ``now`` is a tz-aware UTC datetime (a parameter, so replays and tests choose the day).
+
+    >>> from datetime import timezone
+    >>> from coachkit.store import Store
+    >>> freshness(Store("/tmp/ck-doctest-sync"), "me", now=datetime.now(timezone.utc))
+    []
+    """
+    lines = []
+    for source, state in last_synced(store, athlete_id).items():
+        label = _LABELS.get(source, source)
+        done = state["last_success_at"]
+        if done:
+            age_h = (
+                now - datetime.fromisoformat(done.replace("Z", "+00:00"))
+            ).total_seconds() / 3600
+            age = f"{age_h:.0f} h ago" if age_h < 48 else f"{age_h / 24:.0f} days ago"
+            line = f"{label}: synced {age} ({done[:16].replace('T', ' ')} UTC)"
+        else:
+            line = f"{label}: never synced completely"
+        if state["status"] != "ok":
+            line += f"; the last try was {state['status']}: {state['message'] or ''}".rstrip(": ")
+        lines.append(line)
+    return lines
 
 
 def record_sync(store: Store, report: SyncReport, *, now_iso: str | None = None) -> None:

@@ -356,3 +356,23 @@ def test_help_imports_no_sync_libraries():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_synced_store_rebuilds_to_the_same_activities_and_shows_freshness(env, fake, store_dir):
+    from datetime import datetime, timedelta, timezone
+
+    from coachkit.rebuild import rebuild
+    from coachkit.sync import freshness
+
+    _connect(fake)
+    store = Store(store_dir)
+    assert sync_strava(store, ATHLETE, api=_api(fake)).status == "ok"
+    before = store.activities(ATHLETE).drop(columns=["load", "load_method"])
+    report = rebuild(store)
+    assert report.count("quarantined") == 0
+    after = store.activities(ATHLETE).drop(columns=["load", "load_method"])
+    assert before.equals(after)  # the raw Strava JSON in raw/ is enough to rebuild
+    done = datetime.fromisoformat(last_synced(store, ATHLETE)["strava"]["last_success_at"].replace("Z", "+00:00"))  # fmt: skip
+    (line,) = freshness(store, ATHLETE, now=done + timedelta(hours=3))
+    assert line.startswith("Strava: synced 3 h ago (") and line.endswith(" UTC)")
+    assert done.tzinfo == timezone.utc
