@@ -173,6 +173,7 @@ MIGRATIONS: list[str] = [
         status TEXT NOT NULL,  -- ok, paused (rate limit), interrupted (network), failed
         message TEXT,
         n_new INTEGER NOT NULL DEFAULT 0,
+        resume_at REAL,  -- paused: epoch seconds when the spent rate-limit window resets
         PRIMARY KEY (athlete_id, source)
     );
     -- every remote item seen (a Strava activity, a Garmin activity or wellness day): listed

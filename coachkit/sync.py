@@ -44,6 +44,7 @@ class SyncReport:
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     wellness_days: int = 0
     requests: int = 0
+    resume_at: float | None = None  # paused: when the rate-limit window resets (epoch s)
 
     @property
     def complete(self) -> bool:
@@ -57,7 +58,8 @@ class SyncReport:
         )
         if self.wellness_days:
             text += f", {self.wellness_days} wellness days"
-        text += f" ({self.requests} requests)"
+        if self.requests:
+            text += f" ({self.requests} requests)"
         return text + ("." if self.complete else f"; {self.status}: {self.message}")
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,7 +67,8 @@ class SyncReport:
 
 
 def last_synced(store: Store, athlete_id: str) -> dict[str, dict[str, Any]]:
-    """Per source: ``last_success_at``, ``last_attempt_at`` (ISO-8601 UTC), ``status``, ``message``.
+    """Per source: ``last_success_at``, ``last_attempt_at`` (ISO-8601 UTC), ``status``, ``message``,
+    ``n_new`` and ``resume_at`` (epoch seconds; set while paused by a rate limit).
 
     Examples
     --------
@@ -74,7 +77,7 @@ def last_synced(store: Store, athlete_id: str) -> dict[str, dict[str, Any]]:
     {}
     """
     rows = store.conn.execute(
-        "SELECT source, last_success_at, last_attempt_at, status, message, n_new "
+        "SELECT source, last_success_at, last_attempt_at, status, message, n_new, resume_at "
         "FROM sync_state WHERE athlete_id=? ORDER BY source",
         (check_athlete_id(athlete_id),),
     ).fetchall()
@@ -119,10 +122,11 @@ def record_sync(store: Store, report: SyncReport, *, now_iso: str | None = None)
         store.ensure_athlete(report.athlete_id, conn=conn)
         conn.execute(
             "INSERT INTO sync_state (athlete_id, source, last_success_at, last_attempt_at, status, "
-            "message, n_new) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(athlete_id, source) DO UPDATE "
+            "message, n_new, resume_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(athlete_id, source) DO UPDATE "
             "SET last_success_at=COALESCE(excluded.last_success_at, last_success_at), "
             "last_attempt_at=excluded.last_attempt_at, status=excluded.status, "
-            "message=excluded.message, n_new=excluded.n_new",
+            "message=excluded.message, n_new=excluded.n_new, resume_at=excluded.resume_at",
             (
                 report.athlete_id,
                 report.source,
@@ -131,6 +135,7 @@ def record_sync(store: Store, report: SyncReport, *, now_iso: str | None = None)
                 report.status,
                 report.message or None,
                 report.new,
+                report.resume_at,
             ),
         )
 

@@ -31,6 +31,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ from coachkit.sync import (
     SyncReport,
     canonical_json,
     import_item,
+    last_synced,
     list_item,
     newest_start,
     pending_items,
@@ -221,13 +223,21 @@ def sync_strava(
     report = SyncReport(SOURCE, athlete_id)
     with store.transaction() as conn:
         store.ensure_athlete(athlete_id, conn=conn)
+    before = last_synced(store, athlete_id).get(SOURCE) or {}
+    now = api.clock() if api is not None else time.time()
+    if before.get("status") == "paused" and (before.get("resume_at") or 0) > now:
+        # the window is still spent: asking would only spend a request on a 429
+        report.status, report.message = "paused", before["message"]
+        report.resume_at = before["resume_at"]
+        record_sync(store, report)
+        return report
     try:
         api = api or StravaAPI(athlete_id, load_app(), TokenStore(), max_wait_s=max_wait_s)
         _import_pending(store, api, athlete_id, report)  # what an interrupted run left
         _list_new(store, api, athlete_id, report)
         _import_pending(store, api, athlete_id, report)
     except RateLimited as exc:
-        report.status, report.message = "paused", str(exc)
+        report.status, report.message, report.resume_at = "paused", str(exc), exc.resume_at_s
     except Unavailable as exc:
         report.status, report.message = "interrupted", str(exc)
     except (AuthError, CredentialsError, StravaError) as exc:

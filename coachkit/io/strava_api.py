@@ -190,14 +190,24 @@ class StravaAPI:
         return self._token
 
     def refresh(self) -> Token:
-        """Exchange the refresh token for a new access token; persist the answer at once."""
-        if self._token is None:
-            self._token = self.tokens.load(self.athlete_id)
-        obj = self._oauth(
-            {"grant_type": "refresh_token", "refresh_token": self._token.refresh_token}
-        )
-        self._token = Token.from_response(obj, previous=self._token)
-        self.tokens.save(self.athlete_id, self._token)
+        """Exchange the refresh token for a new access token; persist the answer at once.
+
+        Under the athlete's token lock, and from the token file as it is now: another process
+        may have refreshed (and so rotated the refresh token) meanwhile, and then its fresh
+        token is used as is.
+        """
+        with self.tokens.locked(self.athlete_id):
+            on_disk = self.tokens.load(self.athlete_id)
+            held = self._token
+            self._token = on_disk
+            if held is not None and on_disk.access_token != held.access_token:
+                if not on_disk.expired(self.clock()):
+                    return on_disk
+            obj = self._oauth(
+                {"grant_type": "refresh_token", "refresh_token": on_disk.refresh_token}
+            )
+            self._token = Token.from_response(obj, previous=on_disk)
+            self.tokens.save(self.athlete_id, self._token)
         log.info("Strava access token refreshed for %s", self.athlete_id)
         return self._token
 

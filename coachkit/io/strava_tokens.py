@@ -17,9 +17,11 @@ from any message before it reaches a log or an exception.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +201,19 @@ class TokenStore:
                 f"the Strava token file of {athlete_id!r} ({path}) is damaged: run "
                 f"`coachkit strava auth --athlete {athlete_id}` again"
             ) from None
+
+    @contextlib.contextmanager
+    def locked(self, athlete_id: str) -> Iterator[None]:
+        """Hold this athlete's token lock: two processes never refresh at once (the loser's
+        refresh token would already be rotated away)."""
+        lock = self.path(athlete_id).with_suffix(".lock")
+        lock.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(lock, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def save(self, athlete_id: str, token: Token) -> None:
         """Persist at once (a rotated refresh token must never be lost), 0600, atomically."""

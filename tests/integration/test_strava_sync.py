@@ -172,6 +172,10 @@ def test_rate_limit_mid_sync_pauses_and_resumes_without_loss_or_duplicates(env, 
     assert last_synced(store, ATHLETE)["strava"]["last_success_at"] is None
     n_first = len(store.activities(ATHLETE))
     assert 0 < n_first < 54
+    n_requests = len(fake.log)  # asked again before the window resets: no request is spent
+    early = sync_strava(store, ATHLETE, api=_api(fake, slept, max_wait_s=0))
+    assert early.status == "paused" and len(fake.log) == n_requests
+    assert early.resume_at == first.resume_at
 
     rounds = 0
     while True:  # the user runs the sync again in each new window

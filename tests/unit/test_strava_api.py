@@ -185,3 +185,18 @@ def test_token_and_app_reprs_hide_secrets():
     token = Token("tok-a-81f3", "tok-r-81f3", 1)
     app = StravaApp("1", "tok-s-81f3")
     assert "81f3" not in repr(token) + str(token) + repr(app) + str(app)
+
+
+@responses.activate
+def test_a_refresh_done_by_another_process_is_picked_up_not_repeated(api, tmp_path):
+    api.token()  # this process holds the old access token
+    # meanwhile another process refreshed: the old refresh token is rotated away
+    TokenStore(tmp_path).save(
+        "me", Token("access-other-6666", "refresh-other-7777", int(T0 + 9000))
+    )
+    responses.get(LIST, status=401, json={"message": "Authorization Error"})
+    responses.get(LIST, json=[], headers=_headers())
+    assert api.activities_page(0, 1) == b"[]"
+    assert [c.request.url.split("?")[0] for c in responses.calls] == [LIST, LIST]  # no POST
+    assert responses.calls[1].request.headers["Authorization"] == "Bearer access-other-6666"
+    assert TokenStore(tmp_path).load("me").refresh_token == "refresh-other-7777"
