@@ -54,6 +54,14 @@ def test_garmin_account_export_zip_gives_activities_and_wellness(store_dir, tmp_
             "heart_rate_daily_2026-01-05.json",
         )
     }
+    # the export's daily summaries (UDSFile) are a list of the user-summary objects
+    uds = [
+        json.loads(real_file(f"{GARTH}/daily_summary_2025-06-1{d}.json").read_text())
+        for d in (3, 4)
+    ]
+    wellness["DI_CONNECT/DI-Connect-Aggregator/UDSFile_2025-06-13_2025-06-14.json"] = json.dumps(
+        uds
+    ).encode()
     export = tmp_path / "garmin_export.zip"
     export.write_bytes(
         _zip(
@@ -75,6 +83,7 @@ def test_garmin_account_export_zip_gives_activities_and_wellness(store_dir, tmp_
     assert w.loc["2021-07-01", "sleep_s"] == 18540
     assert w.loc["2025-07-06", "readiness"] == 66
     assert w.loc["2026-01-05", "resting_hr"] == 49
+    assert w.loc["2025-06-14", ["resting_hr", "stress"]].tolist() == [51, 24]
     assert w["rmssd_ms"].notna().sum() == 12  # the HRV status of 2023-06-11..22
     again = ingest(store, [export], ATHLETE)  # re-ingesting the export changes nothing
     assert again.totals()["new_activities"] == 0 and len(store.activities(ATHLETE)) == 2
