@@ -380,3 +380,23 @@ def test_synced_store_rebuilds_to_the_same_activities_and_shows_freshness(env, f
     (line,) = freshness(store, ATHLETE, now=done + timedelta(hours=3))
     assert line.startswith("Strava: synced 3 h ago (") and line.endswith(" UTC)")
     assert done.tzinfo == timezone.utc
+
+
+def test_cli_strava_auth_connects_and_reports_without_secrets(env, fake, monkeypatch):
+    import webbrowser
+
+    import requests
+    from typer.testing import CliRunner
+
+    from coachkit.cli import app
+
+    monkeypatch.setattr(webbrowser, "open", lambda url: requests.get(url, timeout=10))
+    result = CliRunner().invoke(app, ["strava", "auth", "--athlete", ATHLETE, "--timeout", "20"])
+    assert result.exit_code == 0, result.output
+    assert "Strava connected for runner1" in result.output
+    assert TokenStore().load(ATHLETE).refresh_token == fake.refresh
+    for secret in fake.issued + [fake.client_secret]:
+        assert secret not in result.output
+    monkeypatch.delenv("STRAVA_CLIENT_SECRET")
+    missing = CliRunner().invoke(app, ["strava", "auth", "--athlete", ATHLETE])
+    assert missing.exit_code == 1 and "STRAVA_CLIENT_SECRET" in missing.output
