@@ -195,15 +195,15 @@ def import_item(
 ) -> str:
     """Import one fetched item with the ingest machinery and mark it done or quarantined.
 
-    When ``unit`` is quarantined and a ``fallback`` is given (a Strava summary without its
-    broken streams), the fallback is imported instead. Returns the final outcome status.
+    When ``unit`` is quarantined or holds nothing (empty streams) and a ``fallback`` is given
+    (the Strava summary alone), the fallback is imported instead. Returns the final outcome status.
     """
     from coachkit.ingest import import_unit
 
     with store.ingest_lock():
         store.recover()
         outcome = import_unit(store, athlete_id, unit)
-        if outcome.status == "quarantined" and fallback is not None:
+        if outcome.status in ("quarantined", "skipped") and fallback is not None:
             unit, outcome = fallback, import_unit(store, athlete_id, fallback)
     if outcome.status == "error":  # the disk or the database failed: leave it listed, retry
         raise OSError(outcome.reason)

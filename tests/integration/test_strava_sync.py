@@ -237,6 +237,8 @@ def test_unknown_activity_type_and_a_broken_entry_never_stop_the_batch(env, fake
     odd.update(id=7, type="Zorbing", sport_type="Zorbing", start_date="2021-06-01T10:00:00Z")
     broken = dict(fake.activities[6], id=8, start_date="yesterday-ish")
     fake.activities += [odd, broken, "not an activity"]
+    fake.streams["906581465"] = {}  # a run whose streams come back empty
+    fake.streams["888821043"] = {"time": {"data": "garbage"}}  # and one with broken streams
     _connect(fake)
     store = Store(store_dir)
     report = sync_strava(store, ATHLETE, api=_api(fake))
@@ -246,6 +248,9 @@ def test_unknown_activity_type_and_a_broken_entry_never_stop_the_batch(env, fake
     acts = store.activities(ATHLETE, include_extra=True)
     zorb = acts[[x.get("external_id") == "strava:7" for x in acts["extra"]]]
     assert zorb["sport"].tolist() == ["other"]
+    for run in ("906581465", "888821043"):  # their summaries stand in for the streams
+        row = acts[[x.get("external_id") == f"strava:{run}" for x in acts["extra"]]]
+        assert row["source_kind"].tolist() == ["strava_api"] and row["distance_m"].iloc[0] > 0
     again = sync_strava(store, ATHLETE, api=_api(fake))  # the broken one is not retried forever
     assert again.new == 0 and [q[0] for q in again.quarantined] == ["page 1"]
 
