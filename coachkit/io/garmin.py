@@ -129,6 +129,18 @@ def _classify(exc: Exception) -> str:
     return "failed"
 
 
+def _not_there(exc: Exception) -> bool:
+    """True when Garmin answered that there is nothing there (HTTP 4xx, not 429): an activity
+    without an original file, a wellness endpoint this watch does not feed.
+
+    garminconnect reports HTTP errors as ``GarminConnectConnectionError("API Error 404 ...")``.
+    """
+    text = str(exc)
+    if _classify(exc) == "paused" or "Authentication" in exc.__class__.__name__:
+        return False
+    return "API Error 4" in text
+
+
 def sync_garmin(
     store: Store,
     athlete_id: str,
@@ -220,9 +232,14 @@ def _import_activities(store: Store, client: Any, athlete_id: str, report: SyncR
         garmin_id = item_id.split(":", 1)[1]
         name = f"garmin:{athlete_id}/{garmin_id}"
         summary = Unit(f"{name}.json", item["payload"].encode())
-        original = client.download_activity(
-            garmin_id, dl_fmt=Garmin.ActivityDownloadFormat.ORIGINAL
-        )
+        try:
+            original = client.download_activity(
+                garmin_id, dl_fmt=Garmin.ActivityDownloadFormat.ORIGINAL
+            )
+        except Exception as exc:
+            if not _not_there(exc):
+                raise  # rate limit, login or network: stop, this item stays listed
+            original = None  # a manual entry or a deleted file: the listing entry stands in
         units = [u for u in expand_bytes(original or b"", f"{name}.zip") if u.data]
         fit = next((u for u in units if u.data[8:12] == b".FIT"), units[0] if units else None)
         if fit is None:
@@ -240,7 +257,12 @@ def _import_wellness(
     day = since
     while day <= today:
         for call in WELLNESS_CALLS:
-            obj = getattr(client, call)(day.isoformat())
+            try:
+                obj = getattr(client, call)(day.isoformat())
+            except Exception as exc:
+                if not _not_there(exc):
+                    raise
+                continue
             if not obj:
                 continue
             unit = Unit(f"garmin:{athlete_id}/{call}_{day}.json", canonical_json(obj))

@@ -110,6 +110,10 @@ class FakeGarmin:
             from garminconnect import GarminConnectTooManyRequestsError
 
             raise GarminConnectTooManyRequestsError("Too many requests: 429")
+        if self.fail_on == "404":
+            from garminconnect import GarminConnectConnectionError
+
+            raise GarminConnectConnectionError("API Error 404 - Not Found")
         if str(activity_id) == str(self.listing[0]["activityId"]):
             return _zip({f"{activity_id}_ACTIVITY.fit": real_file(FIT_A).read_bytes()})
         return _zip({f"{activity_id}_ACTIVITY.fit": b"not a FIT file at all"})
@@ -182,3 +186,13 @@ def test_garmin_session_tokens_are_private(tmp_path, monkeypatch):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert session.has(ATHLETE) and str(tmp_path) in str(path)
+
+
+def test_garmin_activity_without_an_original_file_keeps_its_summary(real_dir, store_dir):
+    pytest.importorskip("garminconnect")
+    fake = FakeGarmin(real_dir, fail_on="404")  # manual entries have no original to download
+    store = Store(store_dir)
+    report = sync_garmin(store, ATHLETE, client=fake, today=dt.date(2026, 1, 8), days=5)
+    assert report.status == "ok" and report.new == 2
+    acts = store.activities(ATHLETE)
+    assert set(acts["source_kind"]) == {"garmin_json"} and acts["distance_m"].gt(0).all()
