@@ -196,3 +196,51 @@ def test_garmin_activity_without_an_original_file_keeps_its_summary(real_dir, st
     assert report.status == "ok" and report.new == 2
     acts = store.activities(ATHLETE)
     assert set(acts["source_kind"]) == {"garmin_json"} and acts["distance_m"].gt(0).all()
+
+
+def test_garmin_login_uses_env_or_prompt_keeps_only_the_session(tmp_path, monkeypatch):
+    garminconnect = pytest.importorskip("garminconnect")
+    from coachkit.io.garmin import GarminLoginError
+
+    seen: list = []
+
+    class FakeLogin:  # garminconnect.Garmin at its boundary: login() and client.dumps()
+        def __init__(self, email=None, password=None, **kw):
+            self.email, self.password = email, password
+            outer = self
+
+            class _Client:
+                @staticmethod
+                def dumps() -> str:
+                    return json.dumps({"di_token": f"session-for-{outer.email}"})
+
+            self.client = _Client()
+
+        def login(self, tokenstore=None):
+            seen.append((self.email, tokenstore))
+            if tokenstore is None and self.password != "right-pass-5150":
+                raise garminconnect.GarminConnectAuthenticationError(
+                    f"bad password right? wrong-pass-5150 for {self.email}"
+                )
+
+    monkeypatch.setattr(garminconnect, "Garmin", FakeLogin)
+    monkeypatch.setenv("GARMIN_EMAIL", "me@example.org")
+    monkeypatch.setenv("GARMIN_PASSWORD", "wrong-pass-5150")
+    session = GarminSession(tmp_path)
+    with pytest.raises(GarminLoginError) as err:
+        session.login(ATHLETE)
+    assert "wrong-pass-5150" not in str(err.value) and not session.has(ATHLETE)
+    monkeypatch.delenv("GARMIN_PASSWORD")
+    asked = []
+    session.login(
+        ATHLETE, prompt=lambda label, hidden: asked.append((label, hidden)) or "right-pass-5150"
+    )
+    assert asked == [("Garmin Connect password", True)]
+    saved = session.path(ATHLETE)
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert (
+        "right-pass-5150" not in saved.read_text()
+        and "session-for-me@example.org" in saved.read_text()
+    )
+    session.login(ATHLETE)  # the saved session is used: no credentials asked
+    assert seen[-1] == (None, str(saved.parent))
