@@ -15,6 +15,8 @@ the sync's contract:
   stravalib also builds ``https://www.strava.com/api/v3`` URLs itself, so tests could only
   reach a local fake by patching it; here the base URL is a parameter
   (``$COACHKIT_STRAVA_BASE_URL``).
+* stravalib 2.6's limiter reads only the read limit for a GET when Strava sends it, so a spent
+  overall window goes unseen; :class:`RateState` checks both windows of both limits.
 
 Rate limits (https://developers.strava.com/docs/rate-limits/): every response carries
 ``X-RateLimit-Limit`` / ``X-RateLimit-Usage`` ("15-minute,daily") for all requests and
