@@ -1,7 +1,7 @@
 """The Strava API v3 protocol layer: HTTP, token refresh, rate limits and error mapping.
 
 :mod:`coachkit.io.strava` is the small facade over this (as stravalib's ``Client`` sits over
-its ``ApiV3``). Why not stravalib itself, which the design card names? Two reasons, both from
+its ``ApiV3``). Why not stravalib itself, which the design card names? Reasons from
 the sync's contract:
 
 * stravalib validates every activity against pydantic models generated from Strava's Swagger
@@ -10,9 +10,10 @@ the sync's contract:
   a good way to skip just the bad activity"). coachkit must never let one odd activity stop a
   batch, so it keeps Strava's JSON as sent and reads it with the tolerant readers of
   :mod:`coachkit.io.strava_json`, the same ones that read saved API files.
-* The store keeps the original bytes of everything it imports so ``coachkit rebuild`` can
-  re-parse them; models re-serialised by a client library are not those bytes.
-  stravalib also builds ``https://www.strava.com/api/v3`` URLs itself, so tests could only
+* The store keeps the originals of everything it imports so ``coachkit rebuild`` can
+  re-parse them: here that is Strava's JSON itself (each listed activity as its own object,
+  the streams byte for byte), with every field, not models re-serialised by a client library.
+* stravalib builds ``https://www.strava.com/api/v3`` URLs itself, so tests could only
   reach a local fake by patching it; here the base URL is a parameter
   (``$COACHKIT_STRAVA_BASE_URL``).
 * stravalib 2.6's limiter reads only the read limit for a GET when Strava sends it, so a spent
