@@ -244,3 +244,16 @@ def test_garmin_login_uses_env_or_prompt_keeps_only_the_session(tmp_path, monkey
     )
     session.login(ATHLETE)  # the saved session is used: no credentials asked
     assert seen[-1] == (None, str(saved.parent))
+
+
+def test_doctor_flags_sync_credentials_readable_by_others(tmp_path, monkeypatch):
+    from coachkit.doctor import run_checks
+    from coachkit.io.strava_tokens import Token, TokenStore
+
+    monkeypatch.setenv("COACHKIT_CONFIG_DIR", str(tmp_path))
+    TokenStore().save(ATHLETE, Token("a-tok-1", "r-tok-1", 1))
+    (check,) = [c for c in run_checks(tmp_path / "no-store") if c[1] == "sync credentials"]
+    assert check[0] == "ok" and "1 saved session" in check[2]
+    TokenStore().path(ATHLETE).chmod(0o644)
+    (check,) = [c for c in run_checks(tmp_path / "no-store") if c[1] == "sync credentials"]
+    assert check[0] == "fail" and "chmod 600" in check[2]
