@@ -58,6 +58,8 @@ class SyncReport:
         )
         if self.wellness_days:
             text += f", {self.wellness_days} wellness days"
+        if self.status == "failed" and not (self.new or self.merged or self.unchanged):
+            return f"{self.source} did not sync: {self.message}"
         if self.requests:
             text += f" ({self.requests} requests)"
         return text + ("." if self.complete else f"; {self.status}: {self.message}")
@@ -113,6 +115,14 @@ def freshness(store: Store, athlete_id: str, *, now: datetime) -> list[str]:
             line += f"; the last try was {state['status']}: {state['message'] or ''}".rstrip(": ")
         lines.append(line)
     return lines
+
+
+def begin_sync(store: Store, athlete_id: str) -> None:
+    """Make sure the athlete exists and finish any write a crash interrupted (once per run)."""
+    with store.ingest_lock():
+        store.recover()
+        with store.transaction() as conn:
+            store.ensure_athlete(athlete_id, conn=conn)
 
 
 def record_sync(store: Store, report: SyncReport, *, now_iso: str | None = None) -> None:
@@ -200,8 +210,7 @@ def import_item(
     """
     from coachkit.ingest import import_unit
 
-    with store.ingest_lock():
-        store.recover()
+    with store.ingest_lock():  # short: one item; a long network wait never holds it
         outcome = import_unit(store, athlete_id, unit)
         if outcome.status in ("quarantined", "skipped") and fallback is not None:
             unit, outcome = fallback, import_unit(store, athlete_id, fallback)

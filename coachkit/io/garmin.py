@@ -28,6 +28,7 @@ from coachkit.io.strava_tokens import config_dir, redact, write_private
 from coachkit.store import check_athlete_id
 from coachkit.sync import (
     SyncReport,
+    begin_sync,
     canonical_json,
     import_item,
     last_synced,
@@ -171,8 +172,7 @@ def sync_garmin(
     """
     report = SyncReport(SOURCE, athlete_id)
     today = today or dt.datetime.now(dt.timezone.utc).date()
-    with store.transaction() as conn:
-        store.ensure_athlete(athlete_id, conn=conn)
+    begin_sync(store, athlete_id)
     done = (last_synced(store, athlete_id).get(SOURCE) or {}).get("last_success_at")
     since = (
         dt.date.fromisoformat(done[:10]) - dt.timedelta(days=1)

@@ -49,6 +49,7 @@ from coachkit.io.strava_api import (
 from coachkit.io.strava_tokens import CredentialsError, Token, TokenStore, load_app
 from coachkit.sync import (
     SyncReport,
+    begin_sync,
     canonical_json,
     import_item,
     last_synced,
@@ -221,8 +222,7 @@ def sync_strava(
         store for :func:`coachkit.sync.last_synced`.
     """
     report = SyncReport(SOURCE, athlete_id)
-    with store.transaction() as conn:
-        store.ensure_athlete(athlete_id, conn=conn)
+    begin_sync(store, athlete_id)
     before = last_synced(store, athlete_id).get(SOURCE) or {}
     now = api.clock() if api is not None else time.time()
     if before.get("status") == "paused" and (before.get("resume_at") or 0) > now:
