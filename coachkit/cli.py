@@ -381,11 +381,11 @@ def risk(
     """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
     if ctx.invoked_subcommand is not None:
         return
-    from coachkit.analysis import risk_assessment
+    from coachkit.plans import current_risk
 
     s = _open_store(store)
     who = _pick_athlete(s, athlete)
-    assessment = risk_assessment(s, who, as_of=_day(as_of, "--date"))
+    assessment = current_risk(s, who, _day(as_of, "--date"))
     if as_json:
         typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
         return
@@ -713,10 +713,8 @@ def doctor(store: Path | None = StoreOpt) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
-from coachkit.cli_sync import strava_app, sync_app  # noqa: E402 (sub-apps use the helpers above)
-
-app.add_typer(sync_app, name="sync")
-app.add_typer(strava_app, name="strava")
+# commands that live in their own modules register themselves on `app` when imported
+from coachkit import cli_replay, cli_sync  # noqa: E402, F401
 
 
 def main() -> None:
@@ -725,4 +723,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m coachkit.cli`: run the app of the imported module, on which the commands of
+    # the other cli_* modules registered themselves
+    from coachkit.cli import main as _main
+
+    _main()

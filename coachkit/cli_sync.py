@@ -1,6 +1,6 @@
 """``coachkit strava auth`` and ``coachkit sync strava|garmin|all|status`` (DESIGN §8).
 
-Registered from :mod:`coachkit.cli`. Like the rest of the CLI, nothing heavy is imported at
+Registers itself on :mod:`coachkit.cli`'s app when imported (cli.py imports it). Like the rest of the CLI, nothing heavy is imported at
 module level, so ``coachkit --help`` loads neither pandas nor requests.
 
 Exit codes of ``sync``: 0 when every source synced completely; 3 when a source paused (rate
@@ -16,11 +16,15 @@ from typing import Any
 
 import typer
 
+from coachkit.cli import _fail, _open_store, app
+
 strava_app = typer.Typer(help="Connect an athlete's Strava account.", no_args_is_help=True)
 sync_app = typer.Typer(
     help="Fetch new activities and wellness from Strava and Garmin Connect (incremental).",
     no_args_is_help=True,
 )
+app.add_typer(sync_app, name="sync")
+app.add_typer(strava_app, name="strava")
 
 _STORE = typer.Option(
     None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."
@@ -36,7 +40,6 @@ _MAX_WAIT = typer.Option(
 
 
 def _check(athlete: str) -> None:
-    from coachkit.cli import _fail
     from coachkit.store import StoreError, check_athlete_id
 
     try:
@@ -74,7 +77,6 @@ def strava_auth(
     timeout: float = typer.Option(300.0, "--timeout", help="Seconds to wait for the browser."),
 ) -> None:
     """Connect Strava for an athlete (OAuth on 127.0.0.1); tokens are saved 0600 in your config dir."""
-    from coachkit.cli import _fail
     from coachkit.io.strava import authorize
     from coachkit.io.strava_api import StravaError
     from coachkit.io.strava_tokens import CredentialsError, TokenStore
@@ -104,7 +106,6 @@ def sync_strava_cmd(
     as_json: bool = _JSON,
 ) -> None:
     """Fetch new Strava activities (summaries, then streams for runs) into the store."""
-    from coachkit.cli import _open_store
     from coachkit.io.strava import sync_strava
 
     _check(athlete)
@@ -123,7 +124,6 @@ def sync_garmin_cmd(
 
     Credentials: GARMIN_EMAIL / GARMIN_PASSWORD, else a prompt; only the session is kept (0600).
     """
-    from coachkit.cli import _fail, _open_store
     from coachkit.io.garmin import GarminLoginError, GarminSession, sync_garmin
 
     _check(athlete)
@@ -147,7 +147,6 @@ def sync_all_cmd(
     as_json: bool = _JSON,
 ) -> None:
     """Run every source this athlete has connected (Garmin, then Strava)."""
-    from coachkit.cli import _open_store
     from coachkit.sync import sync_all
 
     _check(athlete)
@@ -158,7 +157,6 @@ def sync_all_cmd(
 @sync_app.command("status")
 def sync_status_cmd(athlete: str = _ATHLETE, store: Path | None = _STORE) -> None:
     """When each source last synced completely, and how the last attempt went (JSON)."""
-    from coachkit.cli import _open_store
     from coachkit.sync import last_synced
 
     _check(athlete)
