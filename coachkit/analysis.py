@@ -72,8 +72,8 @@ class StoreSamples(Mapping[str, pd.DataFrame]):
 class AthleteData:
     """Everything known about one athlete at the end of ``as_of`` (the athlete's calendar day).
 
-``settings`` holds the athlete's own values (``coachkit settings``), and under
-``load_overrides`` the load method chosen for single activities (activity_id -> method).
+    ``settings`` holds the athlete's own values (``coachkit settings``), and under
+    ``load_overrides`` the load method chosen for single activities (activity_id -> method).
 
     Derived tables are computed once, on first use, by the functions below.
     """
