@@ -193,3 +193,29 @@ def test_a_version_1_store_gains_the_activity_settings_table(tmp_path):
         tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master")}
         assert "activity_settings" in tables
         assert s.load_overrides("anyone") == {}
+
+
+def test_an_activity_s_load_method_follows_it_when_a_rebuild_changes_its_id(tmp_path):
+    # as tests/integration/test_store_faults.py: a TCX and a GPX of one run (2021-01-10); the id
+    # comes from whichever source is replayed first, so replaying them the other way changes it
+    extra = SAMPLE / "activities" / "extra_formats"
+    names = ["2021-01-10_stopped_example.tcx.gz", "2021-01-10_strava_export.gpx.gz"]
+    (tmp_path / "in").mkdir()
+    for name in names:
+        shutil.copy(extra / name, tmp_path / "in" / name)
+    root = tmp_path / "store"
+    with Store(root) as s:
+        for name in names:
+            ingest(s, [tmp_path / "in" / name], "a")
+        (old_id,) = s.activities("a")["activity_id"]
+        s.set_load_override(old_id, "duration")
+        with s.transaction() as conn:
+            conn.execute("UPDATE sources SET seq = 100 - seq")  # replay in the other order
+    out = _run(root, "rebuild")
+    assert out.startswith("Rebuilt 2 sources")
+    with Store(root) as s:
+        (new_id,) = s.activities("a")["activity_id"]
+        assert new_id != old_id
+        assert s.load_overrides("a") == {new_id: "duration"}
+        table = activity_table(load_athlete(s, "a"))
+    assert table["load_method"].tolist() == ["duration"]
