@@ -31,7 +31,10 @@ median. Mixing sources across days still shifts the level: the ``source`` column
 ``elevated`` when the 7-day mean is more than :data:`RHR_ELEVATED_BPM` above its baseline.
 
 Everything is a pure function of the wellness frame (DESIGN §3); ``as_of`` is a parameter,
-never the clock, and no row after it is read.
+never the clock, and no row after it is read. One athlete or a thousand take the same
+vectorised numpy pass over an (athlete x day) grid (:mod:`coachkit.features.hrv_grid`):
+:func:`hrv_many` and :func:`resting_hr_many` give the numbers of :func:`hrv_status` and
+:func:`resting_hr_status` for every athlete of a roster at once.
 """
 
 from __future__ import annotations
