@@ -88,8 +88,14 @@ class AthleteData:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
-def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> AthleteData:
-    """Read an athlete's frames; with ``as_of`` only what was known at the end of that day."""
+def load_athlete(
+    store: Store, athlete_id: str, *, as_of: Any = None, known_then: bool = True
+) -> AthleteData:
+    """Read an athlete's frames; with ``as_of`` only what was known at the end of that day.
+
+    ``known_then=False`` keeps feedback dated up to ``as_of`` however late it was logged (the
+    live coach re-planning after a back-dated log); the default also drops feedback logged
+    after that day, as a back-test must."""
     store.require_athlete(athlete_id)
     acts = store.activities(athlete_id)
     wellness = store.wellness(athlete_id).drop(columns=["athlete_id"])
@@ -100,7 +106,9 @@ def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> Athlete
         wellness = wellness[wellness["date"] <= day].reset_index(drop=True)
         # what was known then: logged for a day up to as_of, and logged by the end of as_of
         logged = feedback["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
-        known = (feedback["date"] <= day) & (logged.isna() | (logged < day + pd.Timedelta(days=1)))
+        known = (feedback["date"] <= day) & (
+            logged.isna() | (logged < day + pd.Timedelta(days=1)) | (not known_then)
+        )
         feedback = feedback[known].reset_index(drop=True)
     with_samples = acts.loc[acts["has_samples"], "activity_id"].tolist()
     settings = store.athlete_settings(athlete_id)
@@ -444,13 +452,21 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
 
 
 def risk_assessment(
-    store: Store, athlete_id: str, *, as_of: Any = None, planned: pd.DataFrame | None = None
+    store: Store,
+    athlete_id: str,
+    *,
+    as_of: Any = None,
+    planned: pd.DataFrame | None = None,
+    plan_rpe: pd.Series | None = None,
+    known_then: bool = True,
 ) -> Any:
     """The risk assessment of ``as_of`` (default: the last day with data) for one athlete,
-    with HR-above-expected residuals from the HR response model as one of its inputs."""
+    with HR-above-expected residuals from the HR response model as one of its inputs, and the
+    plan's sessions (``planned``, so a planned spike is seen before it is run) and planned RPE
+    by date (``plan_rpe``, for RPE above plan) when there is a plan."""
     from coachkit.models.risk import assess_history
 
-    data = load_athlete(store, athlete_id, as_of=as_of)
+    data = load_athlete(store, athlete_id, as_of=as_of, known_then=known_then)
     table = activity_table(data)
     residuals = hr_residuals(data)
     day = data.as_of
@@ -463,6 +479,7 @@ def risk_assessment(
         data.feedback,
         day,
         planned=planned,
+        plan_rpe=plan_rpe,
         hr_residuals=residuals.set_index("activity_id")["residual"],
     )
     return assessment

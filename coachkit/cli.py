@@ -381,11 +381,11 @@ def risk(
     """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
     if ctx.invoked_subcommand is not None:
         return
-    from coachkit.analysis import risk_assessment
+    from coachkit.plans import current_risk
 
     s = _open_store(store)
     who = _pick_athlete(s, athlete)
-    assessment = risk_assessment(s, who, as_of=_day(as_of, "--date"))
+    assessment = current_risk(s, who, _day(as_of, "--date"))
     if as_json:
         typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
         return
@@ -714,7 +714,7 @@ def doctor(store: Path | None = StoreOpt) -> None:
 
 
 # commands that live in their own modules register themselves on `app` when imported
-from coachkit import cli_replay, cli_settings  # noqa: E402, F401
+from coachkit import cli_replay, cli_settings, cli_sync  # noqa: E402, F401
 
 
 def main() -> None:

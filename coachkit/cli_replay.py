@@ -85,3 +85,10 @@ def replay(
         + ", ".join(f"{k} {v}" for k, v in summary["by_rule"].items())
     )
     typer.echo(line, err=quiet)
+    runs = int(days["actual_runs"].sum())
+    if runs < len(days) / 14:
+        typer.echo(
+            f"note: only {runs} runs in {len(days)} days: the coach plans running, so a replay "
+            "of this window mostly shows missed sessions.",
+            err=quiet,
+        )

@@ -69,7 +69,8 @@ class Signals:
     """What is known on ``today``, built by the caller from the analysis tables.
 
     ``hr_residuals`` holds ``(day, residual_bpm, z)`` of recent runs, ``rpe_vs_plan`` holds
-    ``(day, RPE - planned RPE)``, ``risk`` is ``RiskAssessment.to_dict()``, ``done`` the runs
+    ``(day, RPE - planned RPE)``, ``missed_today`` says the runner logged today's session as
+    missed (it is then rescheduled at once, not the next day), ``risk`` is ``RiskAssessment.to_dict()``, ``done`` the runs
     up to today (``date`` plus ``distance_m``/``duration_s``/``avg_hr``), ``vdot_plan`` the VDOT
     the plan's paces came from and ``vdot_now`` the current estimate.
     """
@@ -85,6 +86,7 @@ class Signals:
     risk: Mapping[str, Any] | None = None
     done: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["date"]))
     missed_reason: str | None = None
+    missed_today: bool = False
     illness_days: int = 0
     days_since_last_run: int = 0
     vdot_now: float | None = None
@@ -322,7 +324,13 @@ def _rule_missed(w: _Work) -> None:
     tired = _fatigue_reasons(w)[0]
     if _breaking(w.s):
         tired = [f"you have not run for {w.s.days_since_last_run} days"]
-    for i in w.rows(pd.Timestamp.min, w.today - pd.Timedelta(days=1)):
+    # a session is missed once its day is over, or at once when the runner says so today
+    last = (
+        w.today
+        if w.s.missed_today and w.today not in w.done_days
+        else w.today - pd.Timedelta(days=1)
+    )
+    for i in w.rows(pd.Timestamp.min, last):
         status, kind = w.get(i, "status"), w.get(i, "kind")
         if kind == "rest" or status not in ("planned", "changed"):
             continue

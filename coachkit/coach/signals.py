@@ -91,6 +91,7 @@ def signals_from(
     last_run = runs["date"].max() if len(runs) else None
     illness = fb[fb["illness"].fillna(False).astype(bool)]["date"].nunique() if len(fb) else 0
     missed = fb["missed_reason"].dropna()
+    missed_today = bool(len(missed)) and bool((fb.loc[missed.index, "date"] == when).any())
     band = (last.get("swc_low"), last.get("swc_high"))
     return Signals(
         today=when,
@@ -109,6 +110,7 @@ def signals_from(
             columns={"moving_time_s": "duration_s"}
         ),
         missed_reason=str(missed.iloc[-1]) if len(missed) else None,
+        missed_today=missed_today,
         illness_days=int(illness),
         days_since_last_run=int((when - last_run).days) if pd.notna(last_run) else 0,
         vdot_now=_plain(last.get("vdot_90d")),
