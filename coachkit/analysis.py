@@ -72,6 +72,9 @@ class StoreSamples(Mapping[str, pd.DataFrame]):
 class AthleteData:
     """Everything known about one athlete at the end of ``as_of`` (the athlete's calendar day).
 
+    ``settings`` holds the athlete's own values (``coachkit settings``), and under
+    ``load_overrides`` the load method chosen for single activities (activity_id -> method).
+
     Derived tables are computed once, on first use, by the functions below.
     """
 
@@ -108,12 +111,15 @@ def load_athlete(
         )
         feedback = feedback[known].reset_index(drop=True)
     with_samples = acts.loc[acts["has_samples"], "activity_id"].tolist()
+    settings = store.athlete_settings(athlete_id)
+    if overrides := store.load_overrides(athlete_id):  # `coachkit settings --activity`
+        settings["load_overrides"] = overrides
     return AthleteData(
         athlete_id,
         acts,
         wellness,
         feedback,
-        store.athlete_settings(athlete_id),
+        settings,
         StoreSamples(store, athlete_id, with_samples),
         day,
     )
@@ -213,6 +219,7 @@ def table_with(data: AthleteData, activities: pd.DataFrame, thresholds: Threshol
         feedback=data.feedback,
         gap_speed=gap,
         method=data.settings.get("load_method"),
+        overrides=data.settings.get("load_overrides"),
     )
     table = activities.drop(columns=["load", "load_method"]).merge(
         loads, on="activity_id", how="left"

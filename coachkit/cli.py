@@ -728,7 +728,7 @@ def doctor(store: Path | None = StoreOpt) -> None:
 
 
 # commands that live in their own modules register themselves on `app` when imported
-from coachkit import cli_replay, cli_sync  # noqa: E402, F401
+from coachkit import cli_replay, cli_settings, cli_sync  # noqa: E402, F401
 
 
 def main() -> None:

@@ -193,6 +193,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sync_items_pending ON sync_items (athlete_id, source, status, start_time);
     """,
+    # 3: the athlete's own choice of load method for single activities (`coachkit settings
+    # --activity`); IF NOT EXISTS so that the order of appended migrations cannot break a store
+    """
+    CREATE TABLE IF NOT EXISTS activity_settings (
+        activity_id TEXT PRIMARY KEY,
+        athlete_id TEXT NOT NULL,
+        load_method TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS activity_settings_by_athlete ON activity_settings (athlete_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
