@@ -53,6 +53,6 @@ def log_feedback(store: Store, athlete_id: str, day: Any, **values: Any) -> tupl
     if store.conn.execute(
         "SELECT 1 FROM plans WHERE athlete_id=? AND active=1", (athlete_id,)
     ).fetchone():
-        # what the runner just told us counts, whenever it is logged (yesterday's run, today)
-        changes = readapt(store, athlete_id, when, late_feedback=True)
+        # readapt is live: what the runner just told us counts, however late it is logged
+        changes = readapt(store, athlete_id, when)
     return feedback_id, changes

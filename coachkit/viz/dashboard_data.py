@@ -163,19 +163,13 @@ class DashboardData:
     # -- the analysis side: features and models, when the data changed ------------------------
     def refresh_analysis(self, *, force: bool = False) -> bool:
         """Recompute the trends, risk and predictions if the data changed; True if it ran."""
-        from coachkit.analysis import (
-            activity_table,
-            daily_metrics,
-            load_athlete,
-            race_predictions,
-            risk_assessment,
-        )
+        from coachkit.analysis import activity_table, daily_metrics, load_athlete, race_predictions
         from coachkit.features.pmc import daily_load
 
         fp = data_fingerprint(self.store, self.athlete_id)
         if not force and fp == self.fingerprint and self.analysis:
             return False
-        data = load_athlete(self.store, self.athlete_id, as_of=self.day, late_feedback=True)
+        data = load_athlete(self.store, self.athlete_id, as_of=self.day, known_then=False)
         table = activity_table(data)
         daily = daily_metrics(data)
         loads = None
@@ -191,14 +185,25 @@ class DashboardData:
             "table": table,
             "daily": daily,
             "loads": loads,
-            "risk": risk_assessment(
-                self.store, self.athlete_id, as_of=self.day, late_feedback=True
-            ).to_dict(),
+            "risk": self._risk(),
             "race": race_predictions(data),
             "pmc": {},
         }
         self.fingerprint = fp
         return True
+
+    def _risk(self) -> dict[str, Any]:
+        """Risk of the day with the plan's sessions in it (a planned spike shows before it is
+        run), counting feedback however late it was logged (the page is live, not a replay)."""
+        from coachkit.analysis import risk_assessment
+        from coachkit.plans import plan_rpe
+
+        kw: dict[str, Any] = {}
+        if self.has_plan and len(self.plan):
+            kw = {"planned": self.plan, "plan_rpe": plan_rpe(self.plan)}
+        return risk_assessment(
+            self.store, self.athlete_id, as_of=self.day, known_then=False, **kw
+        ).to_dict()
 
     def pmc(self, convention: str = "exp") -> pd.DataFrame:
         """Load, CTL, ATL and TSB per day in one of the PMC conventions (DESIGN §5)."""
