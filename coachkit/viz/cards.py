@@ -333,12 +333,8 @@ def download_link(label: str, filename: str, data: bytes, mime: str, cls: str) -
     )
 
 
-def sync_line(sources: Iterable[Mapping[str, Any]]) -> str:
-    """When each source last brought data in (``ck-sync``); the sync commands fill it in."""
-    parts = [
-        f'<span data-source="{escape(str(s["source"]))}">{escape(str(s["source"]))}: '
-        f"{escape(str(s['when'])[:16].replace('T', ' '))}</span>"
-        for s in sources
-    ]
+def sync_line(lines: Iterable[str]) -> str:
+    """How fresh the data is, one part per source (``ck-sync``): sync and import times."""
+    parts = [f'<span class="ck-source">{escape(str(line))}</span>' for line in lines]
     body = " · ".join(parts) if parts else "no data imported yet"
-    return f'<div class="ck-sync">Last data: {body}</div>'
+    return f'<div class="ck-sync">Data: {body}</div>'

@@ -45,40 +45,25 @@ def resolve_athlete(store: Store, requested: str | None) -> str:
     return known[0]
 
 
-def last_synced(store: Store, athlete_id: str) -> list[dict[str, str]]:
-    """When each source last brought data in for the athlete, newest first.
+def last_synced(store: Store, athlete_id: str, *, now: Any = None) -> list[str]:
+    """One line per source saying how fresh the athlete's data is, for the page's header.
 
-    The hook for the sync commands (issue 9): a ``sync_state`` table with ``athlete_id``,
-    ``source`` and ``last_sync_at`` columns wins when the store has one; otherwise the latest
-    import per kind of file from the ingest manifest is shown.
+    Synced sources (Strava, Garmin) come from :func:`coachkit.sync.freshness` ("Strava:
+    synced 3 h ago ..."); file imports from the ingest manifest (the latest import per kind).
+    ``now`` is a tz-aware UTC datetime (default: the clock; this is an interface).
     """
-    conn = store.conn
-    has_sync = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='sync_state'"
-    ).fetchone()
-    rows: list[dict[str, str]] = []
-    if has_sync:
-        try:
-            rows = [
-                {"source": str(r[0]), "when": str(r[1])}
-                for r in conn.execute(
-                    "SELECT source, MAX(last_sync_at) FROM sync_state WHERE athlete_id=? "
-                    "GROUP BY source ORDER BY 2 DESC",
-                    (athlete_id,),
-                )
-            ]
-        except Exception:  # a differently shaped table: fall back to the manifest
-            rows = []
-    if not rows:
-        rows = [
-            {"source": f"{r[0] or 'file'} import", "when": str(r[1])}
-            for r in conn.execute(
-                "SELECT kind, MAX(ingested_at) FROM sources WHERE athlete_id=? AND status='imported' "
-                "GROUP BY kind ORDER BY 2 DESC LIMIT 3",
-                (athlete_id,),
-            )
-        ]
-    return rows
+    from datetime import datetime, timezone
+
+    from coachkit.sync import freshness
+
+    lines = freshness(store, athlete_id, now=now or datetime.now(timezone.utc))
+    for kind, when in store.conn.execute(
+        "SELECT kind, MAX(ingested_at) FROM sources WHERE athlete_id=? AND status='imported' "
+        "GROUP BY kind ORDER BY 2 DESC LIMIT 3",
+        (athlete_id,),
+    ):
+        lines.append(f"{kind or 'file'} import: {str(when)[:16].replace('T', ' ')} UTC")
+    return lines
 
 
 def data_fingerprint(store: Store, athlete_id: str) -> tuple:

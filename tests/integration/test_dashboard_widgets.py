@@ -154,15 +154,18 @@ def test_app_without_a_store_shows_a_friendly_message(tmp_path):
     assert 'class="ck-error"' in widget.value and "coachkit ingest" in widget.value
 
 
-def test_last_sync_hook_reads_sync_state_when_the_store_has_it(tmp_path_factory):
+def test_the_header_says_when_each_source_last_brought_data(tmp_path_factory):
     path = demo_plan_store(tmp_path_factory, "widgets-sync")
     s = Store(path)
     before = Dashboard(s, "demo", DEMO_DAY).sync.value
-    assert "import" in before
-    s.conn.execute("CREATE TABLE sync_state (athlete_id TEXT, source TEXT, last_sync_at TEXT)")
-    s.conn.execute("INSERT INTO sync_state VALUES ('demo', 'strava', '2021-03-17T06:00:00Z')")
+    assert "import:" in before and "Strava" not in before
+    with s.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sync_state (athlete_id, source, last_success_at, last_attempt_at, status)"
+            " VALUES ('demo', 'strava', '2021-03-17T06:00:00Z', '2021-03-17T06:00:00Z', 'ok')"
+        )
     after = Dashboard(s, "demo", DEMO_DAY).sync.value
-    assert 'data-source="strava"' in after and "2021-03-17 06:00" in after
+    assert "Strava: synced" in after and "2021-03-17 06:00" in after
 
 
 def test_cards_escape_what_users_typed_and_name_risk_factors():
