@@ -131,9 +131,11 @@ def today_card(
     nxt = ""
     if tomorrow:
         t_size = volume(tomorrow, units)
+        # a rest day's sentence speaks of "today": tomorrow's line just names it
+        why = "" if tomorrow.get("kind") == "rest" else tomorrow.get("explanation", "")
         nxt = (
             f'<div class="ck-tomorrow">Tomorrow: {badge(tomorrow["kind"])} '
-            f'{escape(t_size)} <span class="ck-tomorrow-why">{escape(tomorrow.get("explanation", ""))}</span></div>'
+            f'{escape(t_size)} <span class="ck-tomorrow-why">{escape(why)}</span></div>'
         )
     return (
         f'<div class="ck-card ck-today ck-kind-{kind_group(kind)}" data-kind="{escape(kind)}" '
