@@ -713,6 +713,11 @@ def doctor(store: Path | None = StoreOpt) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+from coachkit.cli_report import report as _report  # noqa: E402 (its own module, issue 10)
+
+app.command("report")(_report)
+
+
 def main() -> None:
     """Entry point of the ``coachkit`` console script."""
     app()
