@@ -94,9 +94,7 @@ def notebook_parameters(
     ``None`` (the population learning curve is the same for everyone and not part of a report),
     ``as_of``/``today`` are the report day when one is given.
     """
-    import papermill
-
-    declared = set(papermill.inspect_notebook(str(path)))
+    declared = declared_parameters(path)
     wanted: dict[str, Any] = {
         "athlete": athlete_id,
         "store": str(store),
@@ -106,6 +104,25 @@ def notebook_parameters(
     if as_of is not None:
         wanted.update(as_of=as_of, today=as_of)
     return {k: v for k, v in wanted.items() if k in declared}
+
+
+def declared_parameters(path: str | Path) -> set[str]:
+    """Names assigned at the top level of a notebook's ``parameters`` cell (read with ``ast``:
+    papermill's own line parser gives up on some comments)."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    names: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            for node in ast.parse(cell.source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else (
+                    [node.target] if isinstance(node, ast.AnnAssign) else [])  # fmt: skip
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+            break
+    return names
 
 
 def _reason(exc: BaseException) -> str:
