@@ -353,11 +353,15 @@ def population_fit(
         "--benchmarks",
         help="Folder holding strava_runs_116/ (the steering repo's shared/data/benchmarks).",
     ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786) [default: in-process]."
+    ),
 ) -> None:
     """Refit the race and HR-response population parameters from the benchmark runners."""
     from coachkit.population.fit import main as fit_main
 
-    raise typer.Exit(fit_main(["--benchmarks", str(benchmarks)]))
+    extra = ["--scheduler", scheduler] if scheduler else []
+    raise typer.Exit(fit_main(["--benchmarks", str(benchmarks), *extra]))
 
 
 risk_app = typer.Typer(
