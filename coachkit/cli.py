@@ -718,8 +718,10 @@ def doctor(store: Path | None = StoreOpt) -> None:
 
 
 from coachkit.cli_report import report as _report  # noqa: E402 (its own module, issue 10)
+from coachkit.cli_report import roster as _roster  # noqa: E402
 
 app.command("report")(_report)
+app.command("roster")(_roster)
 
 
 def main() -> None:

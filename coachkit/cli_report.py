@@ -128,3 +128,51 @@ def _summary(results, out: Path) -> None:  # noqa: ANN001
             str(Path(r.folder) / "report.html"),
         )
     Console(stderr=False).print(table)
+
+
+def roster(
+    store: Path | None = typer.Option(
+        None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."
+    ),
+    tables: Path | None = typer.Option(
+        None,
+        "--tables",
+        help="Hive-partitioned activity tables (athlete_id=<id>/*.parquet) instead of a store.",
+    ),
+    export: Path | None = typer.Option(
+        None, "--export", help="Write the store's activity tables here first (for a cluster)."
+    ),
+    as_of: str | None = typer.Option(None, "--date", help="The day [default: today]."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786) [default: in-process]."
+    ),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Roster-wide metrics, one row per athlete: freshness, volume, load, CTL/ATL/TSB, flags.
+
+    Runs in-process with polars, or on a Dask cluster with --scheduler (same numbers).
+    """
+    import tempfile
+
+    import pandas as pd
+
+    from coachkit.cli import _day, _open_store, emit_frame
+    from coachkit.scale import export_activity_tables, roster_metrics
+
+    day = _day(as_of, "--date") if as_of else pd.Timestamp.now().normalize()
+    with tempfile.TemporaryDirectory(prefix="coachkit-tables-") as tmp:
+        if tables is None:
+            folder = export or Path(tmp) / "activities"
+            export_activity_tables(_open_store(store), folder)
+        elif not tables.is_dir():
+            _fail(f"--tables {tables} is not a folder of athlete_id=<id>/ parquet files")
+        else:
+            folder = tables
+        try:
+            frame = roster_metrics(folder, day, scheduler=scheduler)
+        except OSError as exc:
+            _fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
+    if fmt == "table":
+        frame = frame[["athlete_id", "last_day", "days_since_data", "runs_7d", "run_km_7d",
+                       "run_km_28d", "ctl", "tsb", "acwr", "long_run_spike", "share_flagged"]]  # fmt: skip
+    emit_frame(frame, fmt, title=f"Roster metrics on {day:%Y-%m-%d}")

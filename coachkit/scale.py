@@ -146,7 +146,7 @@ def _on_dask(
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - the [scale] extra is part of [all]
         raise RuntimeError("--scheduler needs Dask: pip install 'coachkit[scale]'") from exc
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="10s")
     try:
         if isinstance(source, pd.DataFrame):
             threads = sum(client.nthreads().values()) or 1
