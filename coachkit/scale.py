@@ -284,3 +284,37 @@ def roster_metrics(
     kernel = functools.partial(athlete_metrics, as_of=pd.Timestamp(as_of))
     return per_athlete(source, kernel, meta=_metrics_meta(), scheduler=scheduler, columns=columns,
                        order=("start_time", "activity_id"))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- samples
+SAMPLE_COVERAGE = ("athlete_id", "n_samples", "share_hr", "share_gps", "share_speed_implausible",
+                   "max_hr_bpm")  # fmt: skip
+SPEED_IMPLAUSIBLE_M_S = 12.0  # faster than any human sprint (10.4 m/s): a GPS jump
+
+
+def athlete_sample_coverage(samples: pd.DataFrame) -> pd.DataFrame:
+    """How complete one athlete's samples are: rows, share with HR, with a GPS fix, with an
+    impossible speed, and the highest HR seen (counts and a max: exact on any engine)."""
+    n = len(samples)
+    speed = pd.to_numeric(samples["speed_m_s"], errors="coerce")
+    row = {
+        "athlete_id": str(samples["athlete_id"].iloc[0]) if n else "",
+        "n_samples": n,
+        "share_hr": int(samples["hr_bpm"].notna().sum()) / n if n else math.nan,
+        "share_gps": int(samples["lat"].notna().sum()) / n if n else math.nan,
+        "share_speed_implausible": int((speed > SPEED_IMPLAUSIBLE_M_S).sum()) / n
+        if n
+        else math.nan,
+        "max_hr_bpm": float(samples["hr_bpm"].max()) if n else math.nan,
+    }
+    return pd.DataFrame([row], columns=list(SAMPLE_COVERAGE))
+
+
+def sample_coverage(samples_root: str | Path, *, scheduler: Any = None) -> pd.DataFrame:
+    """:func:`athlete_sample_coverage` over a store's ``samples/`` tree (hive-partitioned by
+    athlete), in-process with polars or on Dask."""
+    meta = pd.DataFrame({c: pd.Series(dtype="float64") for c in SAMPLE_COVERAGE}).astype(
+        {"athlete_id": "object", "n_samples": "int64"}
+    )
+    return per_athlete(samples_root, athlete_sample_coverage, meta=meta, scheduler=scheduler,
+                       columns=["athlete_id", "hr_bpm", "lat", "speed_m_s"])  # fmt: skip

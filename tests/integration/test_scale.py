@@ -12,9 +12,14 @@ import pytest
 from coachkit.analysis import daily_metrics, load_athlete
 from coachkit.models.race import RacePopulation
 from coachkit.population.data import STRAVA_RUNS_FILE, read_strava_runs_116
-from coachkit.scale import export_activity_tables, roster_metrics, write_partitioned
+from coachkit.scale import (
+    export_activity_tables,
+    roster_metrics,
+    sample_coverage,
+    write_partitioned,
+)
 from coachkit.store import Store
-from tests.bench.synthetic import make_population
+from tests.bench.synthetic import make_population, write_samples_tree
 from tests.conftest import BENCHMARKS
 
 distributed = pytest.importorskip("distributed", reason="needs the [scale] extra")
@@ -89,3 +94,18 @@ def test_race_population_fit_on_dask_equals_in_process(cluster):
     on_dask = RacePopulation().fit(runs, scheduler=cluster.scheduler_address).params_
     assert json.dumps(local, sort_keys=True) == json.dumps(on_dask, sort_keys=True)
     assert local["data"]["n_hard_efforts"] > 20, local["data"]
+
+
+def test_sample_coverage_over_a_samples_tree_on_dask_equals_in_process(cluster, tmp_path):
+    acts, _ = make_population(3, 0.06, seed=11)  # three athletes, three weeks
+    root = tmp_path / "samples"
+    assert write_samples_tree(acts, root, seed=11, every_s=5.0) == len(acts)
+    local = sample_coverage(root)
+    pd.testing.assert_frame_equal(
+        local, sample_coverage(root, scheduler=cluster.scheduler_address), check_exact=True
+    )
+    assert sorted(local["athlete_id"]) == sorted(acts["athlete_id"].unique())
+    assert (local["share_gps"] == 1.0).all() and local["share_hr"].between(0.97, 1.0).all()
+    assert local["n_samples"].sum() == sum(
+        len(pd.read_parquet(p)) for p in root.glob("athlete_id=*/*.parquet")
+    )
