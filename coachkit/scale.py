@@ -122,7 +122,9 @@ def _apply_partition(
     """The kernel on every athlete of one partition (all of an athlete's rows are in it)."""
     groups = part.groupby(part["athlete_id"].astype(str), sort=True)
     parts = [_apply(g, kernel, order) for _, g in groups]
-    return pd.concat(parts, ignore_index=True) if parts else meta.iloc[:0].copy()
+    if not parts:
+        return meta.iloc[:0].copy()
+    return pd.concat(parts, ignore_index=True)[list(meta.columns)]  # Dask checks the order
 
 
 def _tidy(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def fit_race_population(benchmarks_dir: str | Path, *, scheduler: Any = None) ->
     return params
 
 
-def fit_hr_response_population(benchmarks_dir: str | Path) -> dict:
+def fit_hr_response_population(benchmarks_dir: str | Path, *, scheduler: Any = None) -> dict:
     """Fit the HR-response population layer on every runner of ``strava_runs_116``.
 
     Refuses other bytes than the shipped ones (the JSON records the sha256 it came from).
@@ -74,15 +74,15 @@ def fit_hr_response_population(benchmarks_dir: str | Path) -> dict:
     digest = _sha256(path)
     if digest != STRAVA_RUNS_SHA256:
         raise ValueError(f"{path} is not the expected file (sha256 {digest[:12]}…)")
-    return hr_response_document(read_strava_runs_116(path))
+    return hr_response_document(read_strava_runs_116(path), scheduler=scheduler)
 
 
-def hr_response_document(frame: Any) -> dict:
+def hr_response_document(frame: Any, *, scheduler: Any = None) -> dict:
     """The HR-response population layer fitted on ``frame`` (the benchmark runners), with its
     provenance: what ``hr_response.json`` holds."""
     from coachkit.models.response import HrResponseModel
 
-    model = HrResponseModel().fit(frame)
+    model = HrResponseModel().fit(frame, scheduler=scheduler)
     return model.to_dict(
         provenance={
             "data_file": STRAVA_RUNS_FILE,
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{e['n_rows']} hard efforts (out-of-fold MAPE {e['oof_mape']:.1%})."
     )
     if args.out == RACE_JSON:  # a custom --out is a trial run of the race model only
-        hr = fit_hr_response_population(args.benchmarks)
+        hr = fit_hr_response_population(args.benchmarks, scheduler=args.scheduler)
         _write_json(HR_RESPONSE_JSON, hr)
         print(
             f"Wrote {HR_RESPONSE_JSON}: HR response from {hr['provenance']['n_runs_with_hr']} runs with HR."

@@ -11,6 +11,7 @@ import pytest
 
 from coachkit.analysis import daily_metrics, load_athlete
 from coachkit.models.race import RacePopulation
+from coachkit.models.response import HrResponseModel
 from coachkit.population.data import STRAVA_RUNS_FILE, read_strava_runs_116
 from coachkit.scale import (
     export_activity_tables,
@@ -83,13 +84,28 @@ def test_roster_metrics_from_a_store_export_match_daily_metrics(cluster, coach_s
     store.close()
 
 
-def test_race_population_fit_on_dask_equals_in_process(cluster):
+@pytest.fixture(scope="module")
+def runners():
     path = BENCHMARKS / STRAVA_RUNS_FILE
     if not path.is_file():
         pytest.skip(f"needs the benchmark runners in {path}")
     runs = read_strava_runs_116(path)
     some = sorted(runs["athlete_id"].unique())[:16]  # a subset keeps the test short
-    runs = runs[runs["athlete_id"].isin(some)]
+    return runs[runs["athlete_id"].isin(some)]
+
+
+def test_hr_response_population_fit_on_dask_equals_in_process(cluster, runners):
+    local = HrResponseModel().fit(runners)
+    on_dask = HrResponseModel().fit(runners, scheduler=cluster.scheduler_address)
+    assert json.dumps(local.population_, sort_keys=True) == json.dumps(
+        on_dask.population_, sort_keys=True
+    )
+    assert (local.n_runs_, local.n_athletes_) == (on_dask.n_runs_, on_dask.n_athletes_)
+    assert local.n_athletes_ >= 10
+
+
+def test_race_population_fit_on_dask_equals_in_process(cluster, runners):
+    runs = runners
     local = RacePopulation().fit(runs).params_
     on_dask = RacePopulation().fit(runs, scheduler=cluster.scheduler_address).params_
     assert json.dumps(local, sort_keys=True) == json.dumps(on_dask, sort_keys=True)
