@@ -27,7 +27,7 @@ SIZES = (100, 300, 1000)
 def cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as c:  # fmt: skip
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0") as c:  # fmt: skip
         yield c
 
 

@@ -29,9 +29,9 @@ AS_OF = pd.Timestamp("2023-12-31")
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Two single-threaded worker processes on 127.0.0.1 (no dashboard)."""
+    """Two single-threaded worker processes, everything bound to 127.0.0.1."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as c:  # fmt: skip
+                                  host="127.0.0.1", dashboard_address="127.0.0.1:0") as c:  # fmt: skip
         yield c
 
 
