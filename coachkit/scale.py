@@ -44,13 +44,28 @@ Kernel = Callable[[pd.DataFrame], pd.DataFrame]
 
 
 # --------------------------------------------------------------------------- engine
-def _scan_polars(source: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+def athlete_dirs(source: Path) -> list[Path]:
+    """The ``athlete_id=<id>`` folders of a hive-partitioned tree, sorted by athlete."""
+    return sorted(p for p in Path(source).glob("athlete_id=*") if p.is_dir())
+
+
+def read_athletes(dirs: Sequence[str | Path], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every parquet file of the given ``athlete_id=<id>`` folders as one pandas frame, read with
+    polars (``athlete_id`` from the folder name). Both engines read through this function."""
     import polars as pl
 
-    lazy = pl.scan_parquet(str(source / "**" / "*.parquet"), hive_partitioning=True)
+    files = [str(f) for d in dirs for f in sorted(Path(d).glob("*.parquet"))]
+    if not files:
+        return pd.DataFrame(columns=list(columns or ["athlete_id"]))
+    try:  # files of one tree may differ in optional columns (rr_ms): those become nulls
+        lazy = pl.scan_parquet(files, hive_partitioning=True, missing_columns="insert")
+    except TypeError:  # polars < 1.25
+        lazy = pl.scan_parquet(files, hive_partitioning=True, allow_missing_columns=True)
     if columns is not None:
         lazy = lazy.select(list(columns))
-    return lazy.collect().to_pandas()
+    frame = lazy.collect().to_pandas()
+    frame["athlete_id"] = frame["athlete_id"].astype(str)
+    return frame
 
 
 def per_athlete(
@@ -101,7 +116,10 @@ def per_athlete(
         order, columns = ("_row",), None
     order = tuple(order)
     if scheduler is None:
-        frame = source if isinstance(source, pd.DataFrame) else _scan_polars(Path(source), columns)
+        if isinstance(source, pd.DataFrame):
+            frame = source
+        else:
+            frame = read_athletes(athlete_dirs(Path(source)), columns)
         out = _apply_partition(frame, kernel, meta, order)
     else:
         out = _on_dask(source, kernel, meta, scheduler, columns, order, npartitions)
@@ -153,13 +171,18 @@ def _on_dask(
         if isinstance(source, pd.DataFrame):
             threads = sum(client.nthreads().values()) or 1
             ddf = dd.from_pandas(source, npartitions=nparts or max(1, 2 * threads), sort=False)
+            # every athlete's rows into one partition, then the same loop as in-process
+            ddf = ddf.shuffle("athlete_id")
         else:
-            ddf = dd.read_parquet(str(source), columns=list(columns) if columns else None)
-            ddf = ddf.assign(athlete_id=ddf["athlete_id"].astype(str))
-        # every athlete's rows into one partition, then the same loop as in-process
-        applied = ddf.shuffle("athlete_id").map_partitions(
-            _apply_partition, kernel, meta, order, meta=meta
-        )
+            # a hive tree is already split by athlete: one partition per few athlete folders,
+            # read by the same reader as in-process, and no shuffle
+            dirs = [str(d) for d in athlete_dirs(Path(source))]
+            if not dirs:
+                return meta.iloc[:0].copy()
+            size = max(1, math.ceil(len(dirs) / (nparts or 64)))
+            chunks = [dirs[i : i + size] for i in range(0, len(dirs), size)]
+            ddf = dd.from_map(read_athletes, chunks, columns=columns)
+        applied = ddf.map_partitions(_apply_partition, kernel, meta, order, meta=meta)
         return client.compute(applied).result()
     finally:
         if client is not scheduler:
