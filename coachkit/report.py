@@ -8,7 +8,10 @@ order, through its ``parameters`` cell, for each athlete, and writes::
     reports/<athlete>/report.json            status, timings, the failure reason if any
     reports/index.html                       one line per athlete, linking its report
 
-A report run never changes what the store holds: it passes ``source=None`` (the notebooks then
+A report run never changes what the store holds: each athlete's notebooks run on a snapshot of
+the store (the catalog copied with SQLite's backup API, consistent even while others write;
+that athlete's samples hard-linked), so a notebook that saves a plan or logs feedback writes
+into the snapshot, which is deleted afterwards. It passes ``source=None`` (the notebooks then
 use the store as it is instead of ingesting) and only the parameters a notebook declares.
 Athletes run in parallel in a process pool; one athlete's failure is recorded with a short
 reason and never stops the others. Each athlete's folder is written beside the old one and
@@ -17,24 +20,22 @@ swapped in at the end, so a reader never sees half a report.
 
 from __future__ import annotations
 
-import contextlib
-import html
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coachkit.report_html import REPORT_HTML, REPORT_JSON, write_html, write_index
 from coachkit.store import check_athlete_id, utc_now_iso
 
 #: the per-athlete notebooks, in the order they run (05 is the roster, not per athlete)
 NOTEBOOK_GLOB = "0[1-4]_*.ipynb"
-REPORT_HTML, REPORT_JSON, INDEX_HTML = "report.html", "report.json", "index.html"
+
 DEFAULT_TIMEOUT_S = 900
 
 
@@ -135,6 +136,35 @@ def _reason(exc: BaseException) -> str:
     return f"{name}: {first}"[:300] if first else name
 
 
+def snapshot_store(store: Path, athlete_id: str, dest: Path) -> Path:
+    """A throw-away store at ``dest`` holding ``store``'s catalog and ``athlete_id``'s samples.
+
+    The catalog is copied with :meth:`sqlite3.Connection.backup` (a consistent copy even while
+    other processes write); sample files are hard-linked (copied across file systems).
+    """
+    import sqlite3
+
+    dest.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{store / 'catalog.sqlite'}?mode=ro", uri=True, timeout=30)
+    try:
+        dst = sqlite3.connect(dest / "catalog.sqlite")
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    part = f"athlete_id={check_athlete_id(athlete_id)}"
+    target = dest / "samples" / part
+    target.mkdir(parents=True, exist_ok=True)
+    for f in (store / "samples" / part).glob("*.parquet"):
+        try:
+            os.link(f, target / f.name)
+        except OSError:
+            shutil.copy2(f, target / f.name)
+    return dest
+
+
 def _athlete_folder(out: Path, athlete_id: str) -> Path:
     folder = (out / check_athlete_id(athlete_id)).resolve()
     if folder.parent != out.resolve():  # an id can never climb out of reports/
@@ -167,14 +197,16 @@ def run_athlete_report(
     report = AthleteReport(athlete_id, True, str(folder), generated_at=utc_now_iso(), as_of=as_of)
     t0 = time.perf_counter()
     executed: list[Path] = []
+    scratch = Path(tempfile.mkdtemp(prefix=f"coachkit-report-{athlete_id}-"))
     try:
+        snapshot = snapshot_store(store, athlete_id, scratch / "store")
         for nb in map(Path, notebooks):
             target = work / nb.name
             try:
                 papermill.execute_notebook(
                     str(nb),
                     str(target),
-                    parameters=notebook_parameters(nb, athlete_id, store, as_of),
+                    parameters=notebook_parameters(nb, athlete_id, snapshot, as_of),
                     cwd=str(nb.parent),
                     kernel_name="python3",
                     progress_bar=False,
@@ -200,6 +232,7 @@ def run_athlete_report(
         _swap_in(work, folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return report
 
 
@@ -218,96 +251,6 @@ def _swap_in(work: Path, folder: Path) -> None:
     os.replace(work, folder)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-# --------------------------------------------------------------------------- HTML
-_REMOTE_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
-_PLOTLY = "application/vnd.plotly.v1+json"
-
-
-def _offline_figures(nb: Any, state: dict[str, bool]) -> None:
-    """Turn each plotly figure output into HTML that draws it offline; the first one carries
-    plotly.js inline (``state["plotlyjs"]`` remembers that it was written)."""
-    import plotly.io as pio
-
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if _PLOTLY not in data:
-                continue
-            fig = pio.from_json(json.dumps(data[_PLOTLY]), skip_invalid=True)
-            first = not state.get("plotlyjs")
-            data["text/html"] = pio.to_html(
-                fig, include_plotlyjs=first, full_html=False, config={"responsive": True}
-            )
-            state["plotlyjs"] = True
-            del data[_PLOTLY]
-            data.pop("text/plain", None)
-
-
-def write_html(
-    executed: Iterable[Path], dest: Path, athlete_id: str, report: AthleteReport | None = None
-) -> None:
-    """One self-contained HTML page of the executed notebooks, in order, without code cells.
-
-    Figures are drawn by plotly.js embedded once in the page; scripts the notebook template
-    would load from a CDN (require.js, MathJax) are left out, so the page renders offline.
-    """
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    merged = nbformat.v4.new_notebook()
-    merged.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
-    banner = f"# Report for {athlete_id}"
-    if report is not None:
-        banner += f"\n\nGenerated {report.generated_at} by `coachkit report`"
-        banner += f" (as of {report.as_of})." if report.as_of else "."
-        if not report.ok:
-            banner += (
-                f"\n\n**This report is incomplete**: {report.failed_notebook} failed with "
-                f"`{report.error}`. The executed notebook beside this page has the traceback."
-            )
-    merged.cells.append(nbformat.v4.new_markdown_cell(banner))
-    state: dict[str, bool] = {}
-    for path in executed:
-        nb = nbformat.read(path, as_version=4)
-        _offline_figures(nb, state)
-        merged.cells.extend(
-            c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])
-        )
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)  # fmt: skip
-    body, _ = exporter.from_notebook_node(merged, resources={"metadata": {"name": athlete_id}})
-    body = _REMOTE_SCRIPT.sub("", body)
-    from coachkit.store import atomic_write_bytes
-
-    atomic_write_bytes(dest, body.encode("utf-8"))
-
-
-def write_index(out: str | Path, reports: Sequence[AthleteReport]) -> Path:
-    """``out/index.html``: every athlete folder under ``out`` with its status and a link."""
-    out = Path(out)
-    known = {r.athlete_id: asdict(r) for r in reports}
-    for meta in sorted(out.glob(f"*/{REPORT_JSON}")):
-        with contextlib.suppress(OSError, ValueError):
-            known.setdefault(meta.parent.name, json.loads(meta.read_text("utf-8")))
-    rows = []
-    for athlete, r in sorted(known.items()):
-        status = "ok" if r.get("ok") else f"failed: {r.get('error', '')}"
-        rows.append(
-            f'<tr><td><a href="{html.escape(athlete)}/{REPORT_HTML}">{html.escape(athlete)}</a>'
-            f"</td><td>{html.escape(status)}</td><td>{html.escape(str(r.get('generated_at')))}"
-            "</td></tr>"
-        )
-    page = (
-        "<!doctype html><meta charset='utf-8'><title>coachkit reports</title>"
-        "<h1>coachkit reports</h1><table><tr><th>athlete</th><th>status</th><th>generated</th>"
-        f"</tr>{''.join(rows)}</table>\n"
-    )
-    from coachkit.store import atomic_write_bytes
-
-    atomic_write_bytes(out / INDEX_HTML, page.encode("utf-8"))
-    return out / INDEX_HTML
 
 
 def _worker(args: tuple, queue: Any) -> AthleteReport:

@@ -178,3 +178,31 @@ def test_notebooks_are_found_in_order_and_given_only_what_they_declare(tmp_path)
     assert risk["as_of"] == "2021-01-31" and risk["source"] is None
     with pytest.raises(FileNotFoundError, match="no notebooks"):
         find_notebooks(tmp_path)
+
+
+@pytest.mark.real_data
+def test_a_notebook_that_writes_to_the_store_writes_only_to_a_snapshot(coach_store, tmp_path):
+    """A notebook that logs feedback (as 04 saves a plan) leaves the real store untouched."""
+    import nbformat
+
+    store = tmp_path / "store"
+    shutil.copytree(coach_store, store)
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    params = nbformat.v4.new_code_cell('athlete = "demo"\nstore = "x"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "from coachkit.store import Store\n"
+        "s = Store(store, create=False)\n"
+        "s.add_feedback(athlete, '2021-03-14', rpe=9.0, note='from a report')\n"
+        "assert len(s.feedback(athlete)) >= 1"
+    )]  # fmt: skip
+    nbformat.write(nb, folder / "01_writes.ipynb")
+    before = len(Store(store, create=False).feedback("demo"))
+    proc = _coachkit("report", "--athlete", "demo", "--store", str(store), "--out",
+                     str(tmp_path / "reports"), "--notebooks", str(folder))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(Store(store, create=False).feedback("demo")) == before
