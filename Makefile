@@ -36,8 +36,15 @@ lint: $(STAMP)
 nbcheck: $(STAMP)
 	$(PY) -m coachkit._nbcheck notebooks
 
+# pytest exits 5 when it collects nothing; through make that would become a bare "Error 2",
+# so the recipe says what happened itself. PYTEST_ARGS narrows the run (make unit PYTEST_ARGS=tests/unit).
+PYTEST_ARGS ?=
 unit: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider --timeout 900
+	@$(PY) -m pytest -q -p no:cacheprovider --timeout 900 $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then \
+	  echo "make unit: pytest collected no tests; a test suite that runs nothing is a failure" >&2; \
+	  exit 1; \
+	fi; exit $$rc
 
 ## make bench: benchmarks, printed as ratios against a baseline measured in the same run
 bench: $(STAMP)

@@ -72,6 +72,9 @@ class StoreSamples(Mapping[str, pd.DataFrame]):
 class AthleteData:
     """Everything known about one athlete at the end of ``as_of`` (the athlete's calendar day).
 
+    ``settings`` holds the athlete's own values (``coachkit settings``), and under
+    ``load_overrides`` the load method chosen for single activities (activity_id -> method).
+
     Derived tables are computed once, on first use, by the functions below.
     """
 
@@ -85,8 +88,14 @@ class AthleteData:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
-def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> AthleteData:
-    """Read an athlete's frames; with ``as_of`` only what was known at the end of that day."""
+def load_athlete(
+    store: Store, athlete_id: str, *, as_of: Any = None, known_then: bool = True
+) -> AthleteData:
+    """Read an athlete's frames; with ``as_of`` only what was known at the end of that day.
+
+    ``known_then=False`` keeps feedback dated up to ``as_of`` however late it was logged (the
+    live coach re-planning after a back-dated log); the default also drops feedback logged
+    after that day, as a back-test must."""
     store.require_athlete(athlete_id)
     acts = store.activities(athlete_id)
     wellness = store.wellness(athlete_id).drop(columns=["athlete_id"])
@@ -97,15 +106,20 @@ def load_athlete(store: Store, athlete_id: str, *, as_of: Any = None) -> Athlete
         wellness = wellness[wellness["date"] <= day].reset_index(drop=True)
         # what was known then: logged for a day up to as_of, and logged by the end of as_of
         logged = feedback["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
-        known = (feedback["date"] <= day) & (logged.isna() | (logged < day + pd.Timedelta(days=1)))
+        known = (feedback["date"] <= day) & (
+            logged.isna() | (logged < day + pd.Timedelta(days=1)) | (not known_then)
+        )
         feedback = feedback[known].reset_index(drop=True)
     with_samples = acts.loc[acts["has_samples"], "activity_id"].tolist()
+    settings = store.athlete_settings(athlete_id)
+    if overrides := store.load_overrides(athlete_id):  # `coachkit settings --activity`
+        settings["load_overrides"] = overrides
     return AthleteData(
         athlete_id,
         acts,
         wellness,
         feedback,
-        store.athlete_settings(athlete_id),
+        settings,
         StoreSamples(store, athlete_id, with_samples),
         day,
     )
@@ -160,45 +174,69 @@ def _zones(table: pd.DataFrame, data: AthleteData, lthr: float | None) -> pd.Dat
     return pd.DataFrame(rows, index=table.index, columns=list(ZONE_NAMES))
 
 
-def activity_table(data: AthleteData) -> pd.DataFrame:
-    """Activities with load (and how it was computed), GAP, EF, decoupling and zone seconds."""
-    if "table" in data.cache:
-        return data.cache["table"]
-    from coachkit.features.load import activity_loads
+def sample_features(data: AthleteData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-run sample features and best efforts (:func:`_sample_features`), computed once."""
+    if "sample_features" not in data.cache:
+        data.cache["sample_features"] = _sample_features(data)
+    return data.cache["sample_features"]
+
+
+def thresholds_at(data: AthleteData, as_of: pd.Timestamp | None) -> Thresholds:
+    """The thresholds known at the end of ``as_of`` (default: everything in ``data``): the
+    athlete's own settings, else estimates from the activities and best efforts up to then."""
     from coachkit.features.thresholds import estimate_thresholds
 
-    features, efforts = _sample_features(data)
+    _, efforts = sample_features(data)
     # threshold pace from the last 180 days of efforts, anchored on as_of or the last activity,
     # so that `metrics` and `metrics --date <last day>` agree
     recent = efforts
     if len(efforts):
-        anchor = data.as_of if data.as_of is not None else efforts["date"].max()
-        recent = efforts[efforts["date"] > anchor - pd.Timedelta(days=180)]
+        anchor = as_of if as_of is not None else efforts["date"].max()
+        recent = efforts[(efforts["date"] > anchor - pd.Timedelta(days=180))
+                         & (efforts["date"] <= anchor)]  # fmt: skip
     # thresholds count what happened up to the end of as_of (estimate_thresholds is strict '<')
-    end = data.as_of + pd.Timedelta(days=1) if data.as_of is not None else None
-    thresholds = estimate_thresholds(
+    end = as_of + pd.Timedelta(days=1) if as_of is not None else None
+    return estimate_thresholds(
         data.activities,
         wellness=data.wellness,
         best_efforts=recent,
         settings=data.settings,
         as_of=end,
     )
+
+
+def table_with(data: AthleteData, activities: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
+    """``activities`` (rows of ``data``) with load from ``thresholds``, sample features and
+    zone seconds: the activity table of :func:`activity_table`, for any thresholds."""
+    from coachkit.features.load import activity_loads
+
+    features, _ = sample_features(data)
     gap = dict(zip(features["activity_id"], features["mean_gap_speed_m_s"]))
     loads = activity_loads(
-        data.activities,
+        activities,
         thresholds,
         samples=data.samples,
         feedback=data.feedback,
         gap_speed=gap,
         method=data.settings.get("load_method"),
+        overrides=data.settings.get("load_overrides"),
     )
-    table = data.activities.drop(columns=["load", "load_method"]).merge(
+    table = activities.drop(columns=["load", "load_method"]).merge(
         loads, on="activity_id", how="left"
     )
     table = table.merge(features, on="activity_id", how="left")
     table = table.join(_zones(table, data, thresholds.lthr.value))
     table["date"] = local_day(table)
-    data.cache.update(table=table, thresholds=thresholds, efforts=efforts)
+    return table
+
+
+def activity_table(data: AthleteData) -> pd.DataFrame:
+    """Activities with load (and how it was computed), GAP, EF, decoupling and zone seconds."""
+    if "table" in data.cache:
+        return data.cache["table"]
+    thresholds = thresholds_at(data, data.as_of)
+    table = table_with(data, data.activities, thresholds)
+    data.cache.update(table=table, thresholds=thresholds, efforts=sample_features(data)[1])
     return table
 
 
@@ -414,13 +452,21 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
 
 
 def risk_assessment(
-    store: Store, athlete_id: str, *, as_of: Any = None, planned: pd.DataFrame | None = None
+    store: Store,
+    athlete_id: str,
+    *,
+    as_of: Any = None,
+    planned: pd.DataFrame | None = None,
+    plan_rpe: pd.Series | None = None,
+    known_then: bool = True,
 ) -> Any:
     """The risk assessment of ``as_of`` (default: the last day with data) for one athlete,
-    with HR-above-expected residuals from the HR response model as one of its inputs."""
+    with HR-above-expected residuals from the HR response model as one of its inputs, and the
+    plan's sessions (``planned``, so a planned spike is seen before it is run) and planned RPE
+    by date (``plan_rpe``, for RPE above plan) when there is a plan."""
     from coachkit.models.risk import assess_history
 
-    data = load_athlete(store, athlete_id, as_of=as_of)
+    data = load_athlete(store, athlete_id, as_of=as_of, known_then=known_then)
     table = activity_table(data)
     residuals = hr_residuals(data)
     day = data.as_of
@@ -433,6 +479,7 @@ def risk_assessment(
         data.feedback,
         day,
         planned=planned,
+        plan_rpe=plan_rpe,
         hr_residuals=residuals.set_index("activity_id")["residual"],
     )
     return assessment

@@ -16,6 +16,7 @@ import typer
 if TYPE_CHECKING:
     import pandas as pd
 
+    from coachkit.manifest import IngestReport
     from coachkit.store import Store
 
 app = typer.Typer(
@@ -113,8 +114,8 @@ def ingest(
     as_json: bool = typer.Option(False, "--json", help="Print the per-file report as JSON."),
 ) -> None:
     """Import files into the store: new, merged, unchanged or quarantined with a reason."""
-    from coachkit.ingest import ingest as run_ingest
     from coachkit.io.containers import iter_paths
+    from coachkit.manifest import unchanged_report
     from coachkit.store import StoreError, check_athlete_id
 
     try:
@@ -123,14 +124,12 @@ def ingest(
     except (StoreError, FileNotFoundError) as exc:
         _fail(str(exc))
     s = _open_store(store, create=True)
-    if as_json or not sys.stderr.isatty():
-        report = run_ingest(s, paths, athlete)
-    else:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Ingesting", total=len(files))
-            report = run_ingest(s, paths, athlete, progress=lambda _name: bar.advance(task))
+    # an unchanged folder is answered from the manifest, before pandas and the readers load
+    report = unchanged_report(s, files, athlete)
+    if report is None:
+        report = _full_ingest(
+            s, paths, athlete, len(files), bar=not as_json and sys.stderr.isatty()
+        )
     if as_json:
         typer.echo(
             json.dumps(
@@ -151,7 +150,21 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _print_report(report, root: Path, athlete: str) -> None:  # noqa: ANN001
+def _full_ingest(
+    s: Store, paths: list[Path], athlete: str, n_files: int, *, bar: bool
+) -> IngestReport:
+    from coachkit.ingest import ingest as run_ingest
+
+    if not bar:
+        return run_ingest(s, paths, athlete)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Ingesting", total=n_files)
+        return run_ingest(s, paths, athlete, progress=lambda _name: progress.advance(task))
+
+
+def _print_report(report: IngestReport, root: Path, athlete: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -214,6 +227,7 @@ def activities(
     tables = [activity_table(load_athlete(s, a)) for a in who]
     columns = [*ACTIVITY_COLUMNS, "load_note", "excluded_reason"]
     df = pd.concat(tables, ignore_index=True)[columns] if tables else s.activities()
+    df = df.reindex(columns=columns)  # the same columns for an empty store
     if fmt == "table":
         df = df[
             [
@@ -385,11 +399,11 @@ def risk(
     """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
     if ctx.invoked_subcommand is not None:
         return
-    from coachkit.analysis import risk_assessment
+    from coachkit.plans import current_risk
 
     s = _open_store(store)
     who = _pick_athlete(s, athlete)
-    assessment = risk_assessment(s, who, as_of=_day(as_of, "--date"))
+    assessment = current_risk(s, who, _day(as_of, "--date"))
     if as_json:
         typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
         return
@@ -717,11 +731,8 @@ def doctor(store: Path | None = StoreOpt) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
-from coachkit.cli_report import report as _report  # noqa: E402 (its own module, issue 10)
-from coachkit.cli_report import roster as _roster  # noqa: E402
-
-app.command("report")(_report)
-app.command("roster")(_roster)
+# commands that live in their own modules register themselves on `app` when imported
+from coachkit import cli_replay, cli_report, cli_settings, cli_sync  # noqa: E402, F401
 
 
 def main() -> None:
@@ -730,4 +741,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m coachkit.cli`: run the app of the imported module, on which the commands of
+    # the other cli_* modules registered themselves
+    from coachkit.cli import main as _main
+
+    _main()

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import typer
 
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code)
+from coachkit.cli import _fail, app
 
 
+@app.command("report")
 def report(
     athlete: list[str] = typer.Option([], "--athlete", "-a", help="Athlete id (repeatable)."),
     all_athletes: bool = typer.Option(False, "--all", help="Every athlete in the store."),
@@ -130,6 +128,7 @@ def _summary(results, out: Path) -> None:  # noqa: ANN001
     Console(stderr=False).print(table)
 
 
+@app.command("roster")
 def roster(
     store: Path | None = typer.Option(
         None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."

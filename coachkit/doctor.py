@@ -17,7 +17,8 @@ _REQUIRED = ("pandas", "polars", "pyarrow", "fitfast", "fitdecode", "defusedxml"
 _OPTIONAL = {
     "voila": "dashboard (pip install 'coachkit[dashboard]')",
     "papermill": "notebooks and reports (pip install 'coachkit[notebooks]')",
-    "stravalib": "Strava sync (pip install 'coachkit[strava]')",
+    "requests": "Strava sync (pip install 'coachkit[strava]')",
+    "garminconnect": "Garmin Connect sync (pip install 'coachkit[garmin]')",
     "dask": "scale-out (pip install 'coachkit[scale]')",
 }
 
@@ -39,6 +40,7 @@ def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
             f"package {mod}",
             "installed" if found else f"missing, needed for {what}",
         )
+    yield from _credential_checks()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     yield (
         "ok" if chromium else "warn",
@@ -98,4 +100,23 @@ def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
             "ok",
             f"athlete {a['athlete_id']}",
             f"{a['n_activities']} activities ({a['first'] or '-'} .. {a['last'] or '-'}), {a['n_wellness_days']} wellness days",
+        )
+
+
+def _credential_checks() -> Iterator[Check]:
+    """Saved Strava/Garmin sessions must be readable by their owner only (mode 0600)."""
+    from coachkit.io.strava_tokens import config_dir
+
+    root = config_dir()
+    files = sorted((root / "strava" / "tokens").glob("*.json")) + sorted(
+        (root / "garmin").glob("*/garmin_tokens.json")
+    )
+    loose = [p for p in files if p.stat().st_mode & 0o077]
+    if files:
+        yield (
+            "ok" if not loose else "fail",
+            "sync credentials",
+            f"{len(files)} saved session(s) in {root}, owner-only"
+            if not loose
+            else f"readable by others: {', '.join(map(str, loose))}: run chmod 600 on them",
         )

@@ -13,7 +13,6 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import pandas as pd
 from coachkit.io import NothingToImport, companion_path, read_bytes
 from coachkit.io.base import UnreadableFile, finish_activity
 from coachkit.io.containers import Unit, expand_path, iter_paths
+from coachkit.manifest import IngestReport, Outcome, is_unchanged, path_key, sha256_file
 from coachkit.merge import import_activity, plain
 from coachkit.schemas import WELLNESS_COLUMNS
 from coachkit.store import Store, check_athlete_id, utc_now_iso
@@ -30,48 +30,6 @@ log = logging.getLogger(__name__)
 
 _TRANSIENT = "not imported this time, will be retried: "
 _WELLNESS_VALUES = [c for c in WELLNESS_COLUMNS if c not in ("date", "source")]
-
-
-@dataclass
-class Outcome:
-    """What happened to one unit: new, merged, unchanged, skipped, quarantined or error.
-
-    ``error`` means the disk or the database failed, not the file: nothing was recorded and
-    the next ingest tries again.
-    """
-
-    name: str
-    status: str
-    reason: str = ""
-    kind: str = ""
-    decoder: str = ""
-    n_new: int = 0
-    n_merged: int = 0
-    n_wellness: int = 0
-
-
-@dataclass
-class IngestReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(o.status == status for o in self.outcomes)
-
-    @property
-    def quarantined(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "quarantined"]
-
-    def totals(self) -> dict[str, int]:
-        return {
-            "files": len(self.outcomes),
-            "new_activities": sum(o.n_new for o in self.outcomes),
-            "merged_activities": sum(o.n_merged for o in self.outcomes),
-            "wellness_days": sum(o.n_wellness for o in self.outcomes),
-            **{
-                s: self.count(s)
-                for s in ("new", "merged", "unchanged", "skipped", "quarantined", "error")
-            },
-        }
 
 
 def _import_wellness(conn: Any, athlete_id: str, wellness: pd.DataFrame, sha: str) -> int:
@@ -258,17 +216,12 @@ def _ingest_path(
 ) -> list[Outcome]:
     """Everything one path holds; the path is remembered (fast path) only if nothing failed."""
     partner = companion_path(path)
-    # a file read with a companion is remembered with it: a partner that appears later re-reads it
-    key = str(path.resolve()) + (f"|with:{partner.resolve()}" if partner is not None else "")
+    key = path_key(path)
     try:
         st = path.stat()
-        seen = store.conn.execute(
-            "SELECT size, mtime_ns FROM seen_paths WHERE athlete_id=? AND path=?", (athlete_id, key)
-        ).fetchone()
-        if seen and (seen["size"], seen["mtime_ns"]) == (st.st_size, st.st_mtime_ns):
+        if is_unchanged(store, athlete_id, path, st):
             return [Outcome(str(path), "unchanged")]
-        with open(path, "rb") as fh:
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        digest = sha256_file(path)
         companion = None
         if partner is not None:
             companion = next((u.data for u in expand_path(partner) if u.data), None)

@@ -162,6 +162,48 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 2: live sync (Strava, Garmin Connect): per-source freshness and per-item progress
+    """
+    -- one row per athlete and source: when it last synced completely, and how the last try went
+    CREATE TABLE sync_state (
+        athlete_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        last_success_at TEXT,
+        last_attempt_at TEXT,
+        status TEXT NOT NULL,  -- ok, paused (rate limit), interrupted (network), failed
+        message TEXT,
+        n_new INTEGER NOT NULL DEFAULT 0,
+        resume_at REAL,  -- paused: epoch seconds when the spent rate-limit window resets
+        PRIMARY KEY (athlete_id, source)
+    );
+    -- every remote item seen (a Strava activity, a Garmin activity or wellness day): listed
+    -- first, imported later, so an interrupted sync resumes without fetching or adding twice
+    CREATE TABLE sync_items (
+        athlete_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        start_time TEXT,
+        kind TEXT,
+        payload TEXT,
+        status TEXT NOT NULL CHECK (status IN ('listed', 'done', 'quarantined')),
+        reason TEXT,
+        activity_id TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (athlete_id, source, item_id)
+    );
+    CREATE INDEX sync_items_pending ON sync_items (athlete_id, source, status, start_time);
+    """,
+    # 3: the athlete's own choice of load method for single activities (`coachkit settings
+    # --activity`); IF NOT EXISTS so that the order of appended migrations cannot break a store
+    """
+    CREATE TABLE IF NOT EXISTS activity_settings (
+        activity_id TEXT PRIMARY KEY,
+        athlete_id TEXT NOT NULL,
+        load_method TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS activity_settings_by_athlete ON activity_settings (athlete_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -281,23 +281,30 @@ def todays_prescription(
             if x
         )
         out["explanation"] = f"{lead}: {out['explanation']}"
-    out["explanation"] = f"{out['explanation']} (paces from {layer})"
+    if out.get("pace"):
+        out["explanation"] = f"{out['explanation']} (paces from {layer})"
     return out
 
 
-# planned effort per kind on Foster's CR-10, to compare logged RPE with (a convention: easy
-# running "moderate" 3, long 4, tempo "hard" 6, intervals/hills 7, a race 9)
-PLANNED_RPE = {
-    "rest": 0.0,
-    "recovery": 2.0,
-    "easy": 3.0,
-    "strides": 3.0,
-    "long": 4.0,
-    "tempo": 6.0,
-    "hills": 7.0,
-    "intervals": 7.0,
-    "race": 9.0,
-}
+def plan_rpe(plan: pd.DataFrame) -> pd.Series:
+    """The planned effort (CR-10) of each day of a plan, by date."""
+    from coachkit.coach.signals import PLANNED_RPE
+
+    return plan.set_index(pd.to_datetime(plan["date"]))["kind"].map(PLANNED_RPE).astype(float)
+
+
+def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
+    """The risk assessment of ``day``, with the active plan's sessions and planned RPE in it
+    when the athlete has a plan (a planned long-run spike then shows before it is run)."""
+    from coachkit.analysis import risk_assessment
+
+    try:
+        plan = plan_frame(store, athlete_id)
+    except StoreError:
+        plan = None
+    if plan is None or plan.empty:
+        return risk_assessment(store, athlete_id, as_of=day)
+    return risk_assessment(store, athlete_id, as_of=day, planned=plan, plan_rpe=plan_rpe(plan))
 
 
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
@@ -309,63 +316,82 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
         load_athlete,
         risk_assessment,
     )
-    from coachkit.coach.adapt import Signals
+    from coachkit.coach.signals import signals_from
 
     when = pd.Timestamp(day).normalize()
-    data = load_athlete(store, athlete_id, as_of=when)
-    table = activity_table(data)
-    daily = daily_metrics(data)
-    last = daily.iloc[-1] if len(daily) else pd.Series(dtype=object)
-    recent = when - pd.Timedelta(days=14)
-    res = hr_residuals(data)
-    res = res[res["date"] > recent]
-    fb = data.feedback[data.feedback["date"] > recent]
-    planned = plan.set_index("date")["kind"]
-    rpe_vs_plan = [
-        (d.date(), float(r) - PLANNED_RPE.get(planned.get(d, "easy"), 3.0))
-        for d, r in zip(fb["date"], fb["rpe"])
-        if pd.notna(r)
-    ]
-    runs = table[table["sport"].isin(("run", "trail_run", "treadmill"))]
-    last_run = runs["date"].max() if len(runs) else None
-    illness = fb[fb["illness"].fillna(False).astype(bool)]["date"].nunique() if len(fb) else 0
-    missed = fb["missed_reason"].dropna()
-    band = (last.get("swc_low"), last.get("swc_high"))
+    # live: feedback for a day counts however late it was logged (``coachkit log --date``)
+    data = load_athlete(store, athlete_id, as_of=when, known_then=False)
     plan_vdot = None
     try:
         plan_vdot = active_plan(store, athlete_id).get("rules", {}).get("vdot")
     except StoreError:
         pass
-    return Signals(
-        today=when,
-        hr_residuals=[
-            (d.date(), float(r), float(z))
-            for d, r, z in zip(res["date"], res["residual"], res["z"])
-            if pd.notna(r)
-        ],
-        hrv_status=_plain(last.get("hrv_status")),
-        hrv_7d=_plain(last.get("ln_rmssd_7d")),
-        hrv_band=tuple(float(b) for b in band) if all(pd.notna(b) for b in band) else None,
-        rhr_deviation_bpm=_plain(last.get("rhr_deviation")),
-        rpe_vs_plan=rpe_vs_plan,
-        risk=risk_assessment(store, athlete_id, as_of=when).to_dict(),
-        done=runs[["date", "distance_m", "moving_time_s", "avg_hr"]].rename(
-            columns={"moving_time_s": "duration_s"}
-        ),
-        missed_reason=str(missed.iloc[-1]) if len(missed) else None,
-        illness_days=int(illness),
-        days_since_last_run=int((when - last_run).days) if last_run is not None else 0,
-        vdot_now=_plain(last.get("vdot_90d")),
-        vdot_plan=_plain(plan_vdot),
+    return signals_from(
+        when,
+        table=activity_table(data),
+        daily=daily_metrics(data),
+        residuals=hr_residuals(data),
+        feedback=data.feedback,
+        plan=plan,
+        risk=risk_assessment(
+            store, athlete_id, as_of=when, planned=plan, plan_rpe=plan_rpe(plan), known_then=False
+        ).to_dict(),
+        vdot_plan=plan_vdot,
     )
 
 
 def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:
-    """Run the adaptation rules for ``day`` against the current plan; store and return changes."""
-    from coachkit.coach.adapt import adapt
+    """Run the adaptation rules for the end of ``day`` against the current plan; on a Sunday
+    also review the week (once per week). Store and return the changes."""
+    from coachkit.coach.adapt import adapt, review_week
 
     before = plan_frame(store, athlete_id)
     units = active_plan(store, athlete_id).get("units", "km")
-    after, changes = adapt(before, signals_for(store, athlete_id, day, before), units=units)
+    signals = signals_for(store, athlete_id, day, before)
+    after, changes = adapt(before, signals, units=units)
+    when = pd.Timestamp(day).normalize()
+    if when.day_of_week == 6:
+        week = f"{when - pd.Timedelta(days=6):%Y-%m-%d}"
+        done_before = store.conn.execute(
+            "SELECT 1 FROM adaptations WHERE athlete_id=? AND rule='week_review' "
+            "AND json_extract(evidence, '$.week_start')=?",
+            (athlete_id, week),
+        ).fetchone()
+        if not done_before:
+            after, reviewed = review_week(after, signals.done, signals, units=units)
+            changes = [*changes, *reviewed]
     write_adaptations(store, athlete_id, before, after, changes)
     return changes
+
+
+class Coach:
+    """The coach of the athletes of one store: plan, today's prescription, re-adaptation.
+
+    A thin facade over this module for notebooks and scripts; "today" is always a parameter.
+
+    Examples
+    --------
+    >>> coach = Coach(store)  # doctest: +SKIP
+    >>> coach.today("demo", "2021-03-17", units="mi")["explanation"]  # doctest: +SKIP
+    'Easy 2.1 mi at 9:45–11:37/mi (Daniels E pace for VDOT 32) ...'
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def plan(self, athlete_id: str, goal: Goal, *, start: Any, **options: Any) -> Plan:
+        """Build and save a plan (:func:`create_plan`; options as there)."""
+        return create_plan(self.store, athlete_id, goal, start=start, **options)
+
+    def today(self, athlete_id: str, day: Any, *, units: str | None = None) -> dict[str, Any]:
+        """The prescription of ``day``: kind, distance or duration, pace and HR targets in the
+        athlete's units, the explanation and which layer (your data or population) drove it."""
+        return todays_prescription(self.store, athlete_id, day, units=units)
+
+    def adapt(self, athlete_id: str, day: Any) -> list[Any]:
+        """Run the adaptation rules for the end of ``day``; store and return the changes."""
+        return readapt(self.store, athlete_id, day)
+
+    def adaptations(self, athlete_id: str) -> pd.DataFrame:
+        """Every adaptation logged for the athlete, with its rule, evidence and explanation."""
+        return adaptations(self.store, athlete_id)

@@ -4,8 +4,9 @@ Parsers improve; the runner should not have to re-download anything. The derived
 rebuilt in a scratch catalog beside the live one, then copied into the live catalog in one
 transaction, so the catalog file is never replaced under processes that have it open (a
 dashboard kernel keeps writing feedback safely) and an interrupted rebuild changes nothing.
-What exists only in the catalog (athletes, feedback, plans, adaptations) is never touched,
-except that feedback pointing at an activity whose id changed is pointed at its new id.
+What exists only in the catalog (athletes, feedback, plans, adaptations, per-activity settings)
+is never touched, except that feedback and settings pointing at an activity whose id changed
+are pointed at its new id.
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ def _apply(store: Store) -> None:
             conn.execute(
                 """UPDATE feedback SET activity_id =
                        (SELECT new_id FROM id_map WHERE old_id = feedback.activity_id)
+                   WHERE activity_id IN (SELECT old_id FROM id_map WHERE new_id != old_id)"""
+            )
+            conn.execute(
+                """UPDATE OR REPLACE activity_settings SET activity_id =
+                       (SELECT new_id FROM id_map WHERE old_id = activity_settings.activity_id)
                    WHERE activity_id IN (SELECT old_id FROM id_map WHERE new_id != old_id)"""
             )
             conn.execute("DROP TABLE temp.id_map")

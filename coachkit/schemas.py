@@ -118,6 +118,25 @@ SOURCE_PRIORITY: dict[str, int] = {
 }
 
 
+#: rows that came from Strava's API (synced, or saved API JSON). Strava's API agreement allows
+#: showing them to their owner only and forbids using them to train models, so population
+#: fitting leaves them out by default. A device file of the same run outranks them (merged
+#: rows then carry the file's source_kind), and Strava's bulk export is the user's own file.
+STRAVA_API_KINDS = frozenset({"strava_api", "strava_streams"})
+
+
+def without_strava_api(frame: Any) -> Any:
+    """A new frame without the rows whose ``source_kind`` is one of :data:`STRAVA_API_KINDS`.
+
+    >>> import pandas as pd
+    >>> without_strava_api(pd.DataFrame({"source_kind": ["fit", "strava_api", None]})).shape[0]
+    2
+    """
+    if "source_kind" not in frame.columns:
+        return frame.copy()
+    return frame[~frame["source_kind"].isin(STRAVA_API_KINDS).fillna(False).astype(bool)].copy()
+
+
 def empty_frame(columns: dict[str, str]) -> Any:
     """Return an empty pandas frame with exactly these columns and dtypes."""
     import pandas as pd

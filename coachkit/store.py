@@ -434,6 +434,38 @@ class Store:
             )
         return settings
 
+    def load_overrides(self, athlete_id: str) -> dict[str, str]:
+        """activity_id -> load method the athlete chose for that activity (``coachkit settings``)."""
+        rows = self.conn.execute(
+            "SELECT activity_id, load_method FROM activity_settings WHERE athlete_id=?"
+            " ORDER BY activity_id",
+            (check_athlete_id(athlete_id),),
+        ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def set_load_override(self, activity_id: str, load_method: str | None) -> str:
+        """Choose (or with None, clear) one activity's load method; returns its athlete id.
+
+        The method is checked by the caller (:data:`coachkit.features.load.LOAD_METHODS`).
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT athlete_id FROM activities WHERE activity_id=?", (activity_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(
+                    f"no activity {activity_id!r} in the store at {self.root}: "
+                    "`coachkit activities` lists the ids"
+                )
+            if load_method is None:
+                conn.execute("DELETE FROM activity_settings WHERE activity_id=?", (activity_id,))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO activity_settings VALUES (?, ?, ?, ?)",
+                    (activity_id, row[0], load_method, utc_now_iso()),
+                )
+        return str(row[0])
+
     def sources(self, athlete_id: str | None = None) -> pd.DataFrame:
         """The manifest: every unit ever ingested with its status and reason."""
         where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())

@@ -44,6 +44,31 @@ def format_pace(pace_s_per_km: float | None, units: str = "km") -> str:
     return f"{clock(per_unit(pace_s_per_km, units))}/{units}"
 
 
+def parse_pace(text: str) -> float:
+    """A pace typed as ``m:ss``, ``m:ss/km`` or ``m:ss/mi``, in seconds per km.
+
+    Raises ``ValueError`` with a plain message when it is not a pace.
+
+    >>> parse_pace("4:30"), parse_pace("7:15/mi") == 435 / (MILE_M / 1000)
+    (270.0, True)
+    """
+    raw = text.strip().lower()
+    units = "km"
+    for unit in UNITS:
+        if raw.endswith("/" + unit):
+            raw, units = raw[: -len(unit) - 1].strip(), unit
+    minutes, sep, seconds = raw.partition(":")
+    try:
+        if not sep or len(seconds) != 2:
+            raise ValueError
+        total = int(minutes) * 60 + int(seconds)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a pace: write m:ss, e.g. 4:30 or 7:15/mi") from None
+    if int(seconds) >= 60 or total <= 0:
+        raise ValueError(f"{text!r} is not a pace: seconds go from 00 to 59")
+    return total / (MILE_M / 1000.0 if units == "mi" else 1.0)
+
+
 def format_distance(distance_m: float | None, units: str = "km") -> str:
     """A distance in km or miles with one decimal (``"n/a"`` when unknown).
 

@@ -69,7 +69,8 @@ class Signals:
     """What is known on ``today``, built by the caller from the analysis tables.
 
     ``hr_residuals`` holds ``(day, residual_bpm, z)`` of recent runs, ``rpe_vs_plan`` holds
-    ``(day, RPE - planned RPE)``, ``risk`` is ``RiskAssessment.to_dict()``, ``done`` the runs
+    ``(day, RPE - planned RPE)``, ``missed_today`` says the runner logged today's session as
+    missed (it is then rescheduled at once, not the next day), ``risk`` is ``RiskAssessment.to_dict()``, ``done`` the runs
     up to today (``date`` plus ``distance_m``/``duration_s``/``avg_hr``), ``vdot_plan`` the VDOT
     the plan's paces came from and ``vdot_now`` the current estimate.
     """
@@ -85,6 +86,7 @@ class Signals:
     risk: Mapping[str, Any] | None = None
     done: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["date"]))
     missed_reason: str | None = None
+    missed_today: bool = False
     illness_days: int = 0
     days_since_last_run: int = 0
     vdot_now: float | None = None
@@ -322,7 +324,13 @@ def _rule_missed(w: _Work) -> None:
     tired = _fatigue_reasons(w)[0]
     if _breaking(w.s):
         tired = [f"you have not run for {w.s.days_since_last_run} days"]
-    for i in w.rows(pd.Timestamp.min, w.today - pd.Timedelta(days=1)):
+    # a session is missed once its day is over, or at once when the runner says so today
+    last = (
+        w.today
+        if w.s.missed_today and w.today not in w.done_days
+        else w.today - pd.Timedelta(days=1)
+    )
+    for i in w.rows(pd.Timestamp.min, last):
         status, kind = w.get(i, "status"), w.get(i, "kind")
         if kind == "rest" or status not in ("planned", "changed"):
             continue
@@ -431,7 +439,7 @@ def _fatigue_reasons(w: _Work) -> tuple[list[str], list[str], dict]:
     hr = _hr_flags(w)
     if hr:
         ev["hr_residuals"] = [[d.date().isoformat(), _num(r), _num(z)] for d, r, z in hr]
-    hr_text = ex.join_reasons([ex.hr_phrase(d, r, z) for d, r, z in hr[-2:]])
+    hr_text = ex.hr_phrases(hr[-2:])
     if len(hr) >= 2:
         trig.append(hr_text)
     below = s.hrv_status == "below" or (
@@ -460,12 +468,21 @@ def _fatigue_reasons(w: _Work) -> tuple[list[str], list[str], dict]:
     return trig, support, ev
 
 
+def _answered(w: _Work, since: pd.Timestamp) -> bool:
+    """A session dated after ``since`` was already eased or cut for fatigue."""
+    return any(
+        "(fatigue)" in w.purpose(i) for i in w.rows(since + pd.Timedelta(days=1), pd.Timestamp.max)
+    )
+
+
 def _rule_fatigue(w: _Work) -> bool:
     trig, support, ev = _fatigue_reasons(w)
     if not trig:
         if not support:
             _restore(w)
         return False
+    if set(ev) <= {"hr_residuals"} and _answered(w, _day(ev["hr_residuals"][-1][0])):
+        return True  # the same runs' HR already eased a session: one answer per evidence
     window = w.rows(w.open_day, w.today + pd.Timedelta(days=FATIGUE_DAYS))
     active = [i for i in window if w.get(i, "status") in ("planned", "changed")
               and w.get(i, "kind") != "rest" and "(fatigue)" not in w.purpose(i)]  # fmt: skip
@@ -745,7 +762,7 @@ def review_week(workouts: pd.DataFrame, done: pd.DataFrame, signals: Signals, *,
         if w.get(i, "kind") != "rest" and w.get(i, "status") != "moved"
     ]
     col = "distance_m" if runs and w.df.loc[runs, "distance_m"].notna().all() else "duration_s"
-    d = done.assign(day=[_day(x) for x in done["date"]]) if len(done) else done.assign(day=[])
+    d = done.assign(day=pd.DatetimeIndex([_day(x) for x in done["date"]], dtype="datetime64[ns]"))
     did = (
         float(d.loc[(d["day"] >= start) & (d["day"] <= end), col].fillna(0).sum())
         if col in d

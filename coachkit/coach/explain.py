@@ -80,6 +80,22 @@ def hr_phrase(day: pd.Timestamp, residual_bpm: float, z: float | None = None) ->
     return f"{weekday(day)}'s HR was {signed_bpm(residual_bpm)} expected{zs}"
 
 
+def hr_phrases(runs: Sequence[tuple[pd.Timestamp, float, float | None]]) -> str:
+    """Several runs' HR against expectation, two runs of one day said once.
+
+    >>> d = pd.Timestamp("2024-03-03")
+    >>> hr_phrases([(d, 9.0, 1.0), (d, 10.0, 1.1)])
+    "Sunday's two runs had HR 9 and 10 bpm above expected (z 1.0, 1.1)"
+    """
+    if len(runs) == 2 and runs[0][0] == runs[1][0]:
+        (day, r1, z1), (_, r2, z2) = runs
+        if (r1 >= 0) == (r2 >= 0):
+            side = "above" if r1 >= 0 else "below"
+            zs = f" (z {z1:.1f}, {z2:.1f})" if z1 is not None and z2 is not None else ""
+            return f"{weekday(day)}'s two runs had HR {abs(r1):.0f} and {abs(r2):.0f} bpm {side} expected{zs}"
+    return join_reasons([hr_phrase(d, r, z) for d, r, z in runs])
+
+
 def hrv_phrase(
     ln_rmssd_7d: float, band: tuple[float, float] | None, status: str | None = None
 ) -> str:

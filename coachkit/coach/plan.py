@@ -410,14 +410,20 @@ class PlanBuilder:
                 sessions[d] = wk.easy(dist, targets, sessions[d].kind)
 
     def _row(self, d: date, w: wk.Workout | None, n_runs: int, volume_m: float) -> dict[str, Any]:
-        if w is None:
-            purpose = (f"Rest: no run today; this week has {n_runs} runs, "
-                       f"{wk.fmt_distance(volume_m, self.units)} in total.")  # fmt: skip
-            return dict(date=d, kind="rest", distance_m=0.0, duration_s=0.0,
-                        pace_low_s_per_km=math.nan, pace_high_s_per_km=math.nan, hr_low=math.nan,
-                        hr_high=math.nan, steps="[]", purpose=purpose)  # fmt: skip
-        m = w.main
-        return dict(date=d, kind=w.kind, distance_m=round(w.distance_m, 1),
-                    duration_s=round(w.duration_s), pace_low_s_per_km=m.pace_low_s_per_km,
-                    pace_high_s_per_km=m.pace_high_s_per_km, hr_low=m.hr_low, hr_high=m.hr_high,
-                    steps=w.steps_json(), purpose=w.purpose(self.units))  # fmt: skip
+        return workout_row(d, w, units=self.units, n_runs=n_runs, volume_m=volume_m)
+
+
+def workout_row(d: date, w: wk.Workout | None, *, units: str = "km", n_runs: int = 0,
+                volume_m: float = 0.0) -> dict[str, Any]:  # fmt: skip
+    """One day of ``plan_workouts`` (DESIGN §3, without the plan's ids) for a workout or rest."""
+    if w is None:
+        purpose = (f"Rest: no run today; this week has {n_runs} runs, "
+                   f"{wk.fmt_distance(volume_m, units)} in total.")  # fmt: skip
+        return dict(date=d, kind="rest", distance_m=0.0, duration_s=0.0,
+                    pace_low_s_per_km=math.nan, pace_high_s_per_km=math.nan, hr_low=math.nan,
+                    hr_high=math.nan, steps="[]", purpose=purpose)  # fmt: skip
+    m = w.main
+    return dict(date=d, kind=w.kind, distance_m=round(w.distance_m, 1),
+                duration_s=round(w.duration_s), pace_low_s_per_km=m.pace_low_s_per_km,
+                pace_high_s_per_km=m.pace_high_s_per_km, hr_low=m.hr_low, hr_high=m.hr_high,
+                steps=w.steps_json(), purpose=w.purpose(units))  # fmt: skip

@@ -31,16 +31,26 @@ median. Mixing sources across days still shifts the level: the ``source`` column
 ``elevated`` when the 7-day mean is more than :data:`RHR_ELEVATED_BPM` above its baseline.
 
 Everything is a pure function of the wellness frame (DESIGN §3); ``as_of`` is a parameter,
-never the clock, and no row after it is read.
+never the clock, and no row after it is read. One athlete or a thousand take the same
+vectorised numpy pass over an (athlete x day) grid (:mod:`coachkit.features.hrv_grid`):
+:func:`hrv_many` and :func:`resting_hr_many` give the numbers of :func:`hrv_status` and
+:func:`resting_hr_status` for every athlete of a roster at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
-
 import numpy as np
 import pandas as pd
+
+from coachkit.features.hrv_grid import (
+    Daily,
+    many_athletes,
+    one_athlete,
+    pick_grid,
+    source_names,
+    windows,
+)
+from coachkit.features.hrv_text import _hrv_sentence, _rhr_sentence
 
 #: morning tests first, then overnight watch values; unknown sources come last, by name
 HRV_SOURCE_PRIORITY = ("hrv4training", "elitehrv", "polar_hrm", "rr_text", "garmin")
@@ -60,6 +70,9 @@ RHR_ELEVATED_BPM = 5.0
 # comparisons tolerate float noise of the rolling sums (lnRMSSD of 0.01 ms steps differ by >1e-5)
 _EPS = 1e-9
 
+#: status names, in the order of their codes on the grid
+HRV_STATUSES = ("not enough data", "below", "within", "above")
+RHR_STATUSES = ("not enough data", "elevated", "normal")
 HRV_STATUS_COLUMNS = (
     "ln_rmssd", "source", "ln_rmssd_7d", "cv_7d", "n_valid_7d", "baseline_mean", "baseline_sd",
     "n_valid_baseline", "swc_low", "swc_high", "status", "explanation",
@@ -79,40 +92,18 @@ def _day(ts: pd.Timestamp | str | None) -> pd.Timestamp | None:
 
 
 def _pick_daily(wellness: pd.DataFrame, value: pd.Series, end: pd.Timestamp | None) -> pd.DataFrame:
-    """One value per calendar day, by source priority, on a gap-free daily index up to ``end``.
-
-    ``value`` is aligned with ``wellness`` and NaN where the reading is missing or invalid.
-    """
-    if "athlete_id" in wellness and wellness["athlete_id"].nunique() > 1:
-        raise ValueError("wellness holds several athletes: pass one athlete's rows at a time")
-    date = pd.to_datetime(wellness["date"])
-    if isinstance(date.dtype, pd.DatetimeTZDtype):
-        date = date.dt.tz_localize(None)
-    source = (
-        wellness["source"].astype("string").fillna("unknown")
-        if "source" in wellness
-        else pd.Series("unknown", index=wellness.index, dtype="string")
+    """One athlete's value per calendar day, by source priority, on a gap-free daily index."""
+    daily = pick_grid(
+        wellness, np.asarray(value, dtype=float), end, many=False, priority=HRV_SOURCE_PRIORITY
     )
-    rank = source.map({s: i for i, s in enumerate(HRV_SOURCE_PRIORITY)}).fillna(
-        len(HRV_SOURCE_PRIORITY)
-    )
-    df = pd.DataFrame(
-        {"date": date.dt.normalize(), "rank": rank.astype(int), "source": source, "value": value}
-    ).dropna(subset=["date", "value"])
-    if end is not None:
-        df = df[df["date"] <= end]
-    # median per (day, source): duplicates of one reading count once, whatever the row order
-    per_source = df.groupby(["date", "rank", "source"], sort=True)["value"].median().reset_index()
-    best = per_source.drop_duplicates("date", keep="first").set_index("date")
-    if best.empty:
+    if not len(daily.span):
         empty = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
         return pd.DataFrame({"value": pd.Series(dtype=float), "source": pd.Series(dtype="string")},
                             index=empty)  # fmt: skip
-    last = best.index.max() if end is None else end
-    idx = pd.date_range(best.index.min(), last, freq="D", name="date").as_unit("ns")
-    out = best[["value", "source"]].reindex(idx)
-    out["source"] = out["source"].astype("string")
-    return out
+    start = pd.Timestamp(np.datetime64(int(daily.first[0]), "D"))
+    idx = pd.date_range(start, periods=int(daily.span[0]), freq="D", name="date").as_unit("ns")
+    source = pd.array(source_names(daily, daily.source[0]), dtype="string")
+    return pd.DataFrame({"value": daily.value[0], "source": source}, index=idx)
 
 
 def _ln_rmssd(wellness: pd.DataFrame) -> pd.Series:
@@ -123,6 +114,13 @@ def _ln_rmssd(wellness: pd.DataFrame) -> pd.Series:
     rmssd = rmssd.fillna(np.exp(ln_given))
     ok = (rmssd > 0) & (rmssd <= RMSSD_MAX_MS)
     return np.log(rmssd.where(ok))
+
+
+def _resting_hr(wellness: pd.DataFrame) -> np.ndarray:
+    """Resting HR of each row, NaN outside 25-120 bpm."""
+    nan = pd.Series(np.nan, index=wellness.index)
+    hr = pd.to_numeric(wellness.get("resting_hr", nan), errors="coerce").to_numpy(float)
+    return np.where((hr >= RHR_MIN_BPM) & (hr <= RHR_MAX_BPM), hr, np.nan)
 
 
 def _daily_hrv(wellness: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
@@ -169,86 +167,36 @@ def _check(window: int, min_valid: int, baseline_days: int, min_baseline_days: i
         )
 
 
-def _windows(
-    x: pd.Series, window: int, baseline_days: int, min_valid: int, min_baseline_days: int
-) -> pd.DataFrame:
-    """7-day count, mean and SD, and mean and SD of the ``baseline_days`` before that window.
-
-    ``x`` is on a gap-free daily index, so ``rolling(7)`` is the 7 calendar days ``t-6 .. t``;
-    pandas counts only non-NaN values towards ``min_periods``.
-    """
-    past = x.shift(window)  # the baseline ends the day before the current window starts
-    week = x.rolling(window, min_periods=min_valid)
-    base = past.rolling(baseline_days, min_periods=min_baseline_days)
-    count = x.notna().astype(float)
-    return pd.DataFrame(
-        {
-            "mean_7d": week.mean(),
-            "sd_7d": week.std(ddof=1),
-            "n_valid_7d": count.rolling(window, min_periods=1).sum().astype(int),
-            "baseline_mean": base.mean(),
-            "baseline_sd": base.std(ddof=1),
-            "n_valid_baseline": count.shift(window, fill_value=0.0)
-            .rolling(baseline_days, min_periods=1)
-            .sum()
-            .astype(int),
-        }
-    )
+def _hrv_numbers(daily: Daily, window: int, baseline_days: int, swc_sd: float, min_valid: int,
+                 min_baseline_days: int) -> dict[str, np.ndarray]:  # fmt: skip
+    """Every numeric column of :func:`hrv_status` on the grid, and the status as codes."""
+    out = windows(daily.value, window, baseline_days, min_valid, min_baseline_days)
+    mean7 = out.pop("mean_7d")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["cv_7d"] = 100.0 * out.pop("sd_7d") / mean7
+    out["swc_low"] = out["baseline_mean"] - swc_sd * out["baseline_sd"]
+    out["swc_high"] = out["baseline_mean"] + swc_sd * out["baseline_sd"]
+    with np.errstate(invalid="ignore"):
+        out["status"] = np.select(
+            [np.isnan(mean7) | np.isnan(out["swc_low"]), mean7 < out["swc_low"] - _EPS,
+             mean7 > out["swc_high"] + _EPS],
+            [0, 1, 3], default=2,
+        )  # fmt: skip
+    return {"ln_rmssd": daily.value, "ln_rmssd_7d": mean7, **out}
 
 
-def _explained(
-    out: pd.DataFrame, sentence: Callable[..., str], columns: tuple[str, ...], **opts: Any
-) -> pd.DataFrame:
-    """``out`` with its ``explanation`` column and its columns in the documented order."""
-    text = [sentence(r, **opts) for r in out.to_dict("records")]  # a few hundred days: cheap
-    out["explanation"] = pd.Series(text, index=out.index, dtype="string")
-    return out[list(columns)]
-
-
-def _fmt(v: object, nd: int = 2) -> str:
-    return "n/a" if pd.isna(v) else f"{float(v):.{nd}f}"  # type: ignore[arg-type]
-
-
-def _too_few(row: Mapping[str, Any], what: str, window: int, min_valid: int) -> str | None:
-    """The sentence for a week with too few readings, else None."""
-    n7 = int(row["n_valid_7d"])
-    if n7 >= min_valid:
-        return None
-    count = "No" if n7 == 0 else f"Only {n7}"
-    return (
-        f"{count} valid {what} reading{'' if n7 == 1 else 's'} in the last {window} days "
-        f"({min_valid} needed): not enough data for a status."
-    )
-
-
-def _no_baseline(week: str, row: Mapping[str, Any], baseline_days: int, min_base: int) -> str:
-    return (
-        f"{week}, but only {int(row['n_valid_baseline'])} readings in the {baseline_days} days "
-        f"before this week ({min_base} needed) to set your normal range: not enough data yet."
-    )
-
-
-def _hrv_sentence(
-    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
-    min_baseline_days: int,
-) -> str:  # fmt: skip
-    few = _too_few(row, "HRV", window, min_valid)
-    if few:
-        return few
-    mean, low, high = row["ln_rmssd_7d"], row["swc_low"], row["swc_high"]
-    nd = 2  # as in DESIGN §7; more digits only when 2 would print "3.80 is below 3.80-..."
-    while nd < 4 and _fmt(mean, nd) in (_fmt(low, nd), _fmt(high, nd)):
-        nd += 1
-    week = (
-        f"{window}-day lnRMSSD {_fmt(mean, nd)} ({int(row['n_valid_7d'])} readings, "
-        f"CV {_fmt(row['cv_7d'], 1)} %)"
-    )
-    if row["status"] == "not enough data":
-        return _no_baseline(week, row, baseline_days, min_baseline_days)
-    return (
-        f"{week} is {row['status']} your normal range {_fmt(low, nd)}–{_fmt(high, nd)} "
-        f"({baseline_days}-day baseline of {int(row['n_valid_baseline'])} readings)."
-    )
+def _rhr_numbers(daily: Daily, window: int, baseline_days: int, min_valid: int,
+                 min_baseline_days: int, elevated_bpm: float) -> dict[str, np.ndarray]:  # fmt: skip
+    """Every numeric column of :func:`resting_hr_status` on the grid, the status as codes."""
+    out = windows(daily.value, window, baseline_days, min_valid, min_baseline_days)
+    del out["sd_7d"]
+    out["rhr_7d"] = out.pop("mean_7d")
+    out["rhr_baseline"], out["rhr_sd"] = out.pop("baseline_mean"), out.pop("baseline_sd")
+    dev = out["rhr_7d"] - out["rhr_baseline"]
+    out["rhr_deviation"] = dev
+    with np.errstate(invalid="ignore"):
+        out["status"] = np.select([np.isnan(dev), dev > elevated_bpm + _EPS], [0, 1], default=2)
+    return {"resting_hr": daily.value, **out}
 
 
 def hrv_status(
@@ -301,26 +249,71 @@ def hrv_status(
     'below'
     """
     _check(window, min_valid, baseline_days, min_baseline_days)
-    daily = _daily_hrv(wellness, _day(as_of))
-    out = pd.concat(
-        [daily[["ln_rmssd", "source"]],
-         _windows(daily["ln_rmssd"], window, baseline_days, min_valid, min_baseline_days)],
-        axis=1,
-    ).rename(columns={"mean_7d": "ln_rmssd_7d"})  # fmt: skip
-    mean7 = out["ln_rmssd_7d"]
-    out["cv_7d"] = 100.0 * out["sd_7d"] / mean7
-    out["swc_low"] = out["baseline_mean"] - swc_sd * out["baseline_sd"]
-    out["swc_high"] = out["baseline_mean"] + swc_sd * out["baseline_sd"]
-    status = np.select(
-        [mean7.isna() | out["swc_low"].isna(), mean7 < out["swc_low"] - _EPS,
-         mean7 > out["swc_high"] + _EPS],
-        ["not enough data", "below", "above"],
-        default="within",
+    daily = pick_grid(
+        wellness,
+        _ln_rmssd(wellness).to_numpy(),
+        _day(as_of),
+        many=False,
+        priority=HRV_SOURCE_PRIORITY,
+    )
+    numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
+    return one_athlete(
+        daily, numbers, HRV_STATUSES, _hrv_sentence, HRV_STATUS_COLUMNS, window=window,
+        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
     )  # fmt: skip
-    out["status"] = pd.Series(status, index=out.index, dtype="string")
-    return _explained(
-        out, _hrv_sentence, HRV_STATUS_COLUMNS, window=window, baseline_days=baseline_days,
-        min_valid=min_valid, min_baseline_days=min_baseline_days,
+
+
+def hrv_many(
+    wellness: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | None = None,
+    window: int = 7,
+    baseline_days: int = 60,
+    swc_sd: float = 0.5,
+    min_valid: int = 3,
+    min_baseline_days: int = MIN_BASELINE_DAYS,
+    explain: bool = False,
+) -> pd.DataFrame:
+    """:func:`hrv_status` of many athletes in one vectorised pass (rosters, benchmarks).
+
+    Parameters
+    ----------
+    wellness : pandas.DataFrame
+        Wellness rows of any number of athletes, with an ``athlete_id`` column.
+    as_of, window, baseline_days, swc_sd, min_valid, min_baseline_days
+        As :func:`hrv_status`; ``as_of`` is the same day for every athlete.
+    explain : bool
+        Also write the ``explanation`` sentence of every day (a Python string per row: about
+        as slow as everything else together, so off by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``athlete_id``, ``date`` and the columns of :data:`HRV_STATUS_COLUMNS` (without
+        ``explanation`` unless ``explain``), sorted by athlete and day: per athlete, the rows
+        of ``hrv_status`` on that athlete's rows. ``source`` and ``status`` are categoricals.
+
+    Examples
+    --------
+    >>> days = pd.date_range("2024-01-01", periods=90, freq="D")
+    >>> one = pd.DataFrame({"date": days, "rmssd_ms": np.where(np.arange(90) % 2, 50.0, 60.0),
+    ...                     "source": "hrv4training"})
+    >>> two = pd.concat([one.assign(athlete_id="a"), one.assign(athlete_id="b")])
+    >>> hrv_many(two).groupby("athlete_id", observed=True)["status"].last().tolist()
+    ['within', 'within']
+    """
+    _check(window, min_valid, baseline_days, min_baseline_days)
+    daily = pick_grid(
+        wellness,
+        _ln_rmssd(wellness).to_numpy(),
+        _day(as_of),
+        many=True,
+        priority=HRV_SOURCE_PRIORITY,
+    )
+    numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
+    return many_athletes(
+        daily, numbers, HRV_STATUSES, _hrv_sentence, HRV_STATUS_COLUMNS, explain, window=window,
+        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
     )  # fmt: skip
 
 
@@ -346,25 +339,6 @@ def hrv_summary(
     opts = dict(window=window, baseline_days=baseline_days, min_valid=min_valid,
                 min_baseline_days=min_baseline_days)  # fmt: skip
     return _hrv_sentence(status_row.to_dict(), **opts)
-
-
-def _rhr_sentence(
-    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
-    min_baseline_days: int, elevated_bpm: float,
-) -> str:  # fmt: skip
-    few = _too_few(row, "resting-HR", window, min_valid)
-    if few:
-        return few
-    week = f"{window}-day resting HR {_fmt(row['rhr_7d'], 1)} bpm"
-    if row["status"] == "not enough data":
-        return _no_baseline(week, row, baseline_days, min_baseline_days)
-    dev = float(row["rhr_deviation"])
-    rule = "more than" if row["status"] == "elevated" else "not more than"
-    return (
-        f"{week} is {_fmt(abs(dev), 1)} bpm {'above' if dev >= 0 else 'below'} your "
-        f"{baseline_days}-day baseline of {_fmt(row['rhr_baseline'], 1)} bpm "
-        f"({row['status']}: {rule} {elevated_bpm:g} bpm above)."
-    )
 
 
 def resting_hr_status(
@@ -402,24 +376,42 @@ def resting_hr_status(
     ('elevated', 7.0)
     """
     _check(window, min_valid, baseline_days, min_baseline_days)
-    nan = pd.Series(np.nan, index=wellness.index)
-    hr = pd.to_numeric(wellness.get("resting_hr", nan), errors="coerce").astype(float)
-    hr = hr.where((hr >= RHR_MIN_BPM) & (hr <= RHR_MAX_BPM))
-    daily = _pick_daily(wellness, hr, _day(as_of)).rename(columns={"value": "resting_hr"})
-    out = pd.concat(
-        [daily, _windows(daily["resting_hr"], window, baseline_days, min_valid, min_baseline_days)],
-        axis=1,
-    ).rename(
-        columns={"mean_7d": "rhr_7d", "baseline_mean": "rhr_baseline", "baseline_sd": "rhr_sd"}
+    daily = pick_grid(
+        wellness, _resting_hr(wellness), _day(as_of), many=False, priority=HRV_SOURCE_PRIORITY
     )
-    out["rhr_deviation"] = out["rhr_7d"] - out["rhr_baseline"]
-    status = np.select(
-        [out["rhr_deviation"].isna(), out["rhr_deviation"] > elevated_bpm + _EPS],
-        ["not enough data", "elevated"],
-        default="normal",
+    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days,
+                           elevated_bpm)  # fmt: skip
+    return one_athlete(
+        daily, numbers, RHR_STATUSES, _rhr_sentence, RHR_STATUS_COLUMNS, window=window,
+        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
+        elevated_bpm=elevated_bpm,
+    )  # fmt: skip
+
+
+def resting_hr_many(
+    wellness: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | None = None,
+    window: int = 7,
+    baseline_days: int = 60,
+    min_valid: int = 3,
+    min_baseline_days: int = MIN_BASELINE_DAYS,
+    elevated_bpm: float = RHR_ELEVATED_BPM,
+    explain: bool = False,
+) -> pd.DataFrame:
+    """:func:`resting_hr_status` of many athletes in one vectorised pass, as :func:`hrv_many`.
+
+    Returns ``athlete_id``, ``date`` and the columns of :data:`RHR_STATUS_COLUMNS` (without
+    ``explanation`` unless ``explain``), sorted by athlete and day.
+    """
+    _check(window, min_valid, baseline_days, min_baseline_days)
+    daily = pick_grid(
+        wellness, _resting_hr(wellness), _day(as_of), many=True, priority=HRV_SOURCE_PRIORITY
     )
-    out["status"] = pd.Series(status, index=out.index, dtype="string")
-    return _explained(
-        out, _rhr_sentence, RHR_STATUS_COLUMNS, window=window, baseline_days=baseline_days,
-        min_valid=min_valid, min_baseline_days=min_baseline_days, elevated_bpm=elevated_bpm,
+    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days,
+                           elevated_bpm)  # fmt: skip
+    return many_athletes(
+        daily, numbers, RHR_STATUSES, _rhr_sentence, RHR_STATUS_COLUMNS, explain,
+        window=window, baseline_days=baseline_days, min_valid=min_valid,
+        min_baseline_days=min_baseline_days, elevated_bpm=elevated_bpm,
     )  # fmt: skip

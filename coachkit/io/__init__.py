@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coachkit.io.base import UnreadableFile
+from coachkit.io.errors import UnreadableFile
 
 if TYPE_CHECKING:
     from coachkit.io.base import ParsedFile

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.io.errors import UnreadableFile
 from coachkit.schemas import SAMPLE_COLUMNS, conform
 
 # Beyond these a value is a sensor or recording fault, not physiology (HR 250 is the design's
@@ -25,10 +26,6 @@ RUN_SPEED_MAX_M_S = 12.5
 GPS_GAP_S = 30.0  # a hole in GPS fixes longer than this while the clock runs is a gap
 GPS_GAP_MOVED_M = 200.0  # ... or across which the runner moved this far with nothing recorded
 EARLIEST_PLAUSIBLE = pd.Timestamp("1995-01-01", tz="UTC")  # before consumer GPS/HR loggers
-
-
-class UnreadableFile(ValueError):
-    """The input cannot be parsed; ``str(exc)`` is a one-line reason for the quarantine table."""
 
 
 @dataclass

@@ -178,17 +178,18 @@ _SHAPES: list[tuple[Callable[[Any], bool], Callable[[Any, str], Rows]]] = [
         ],
     ),
     (
+        # the daily user summary; the account export's UDSFile_*.json is a list of them
         lambda o: (
-            isinstance(o, dict)
-            and "calendarDate" in o
-            and ("restingHeartRate" in o or "averageStressLevel" in o)
+            "calendarDate" in _first(o)
+            and ("restingHeartRate" in _first(o) or "averageStressLevel" in _first(o))
         ),
         lambda o, n: [
             {
-                "date": _day(o.get("calendarDate")),
-                "resting_hr": _num(o.get("restingHeartRate"), positive=True),
-                "stress": _num(o.get("averageStressLevel")),
+                "date": _day(x.get("calendarDate")),
+                "resting_hr": _num(x.get("restingHeartRate"), positive=True),
+                "stress": _num(x.get("averageStressLevel")),
             }
+            for x in (_dicts(o) or [o])
         ],
     ),
     (

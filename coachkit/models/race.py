@@ -49,6 +49,7 @@ from coachkit.models.race_explain import RacePrediction, _result
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split
 from coachkit.models.race_explain import fmt_time as fmt_time
+from coachkit.schemas import without_strava_api
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
@@ -157,6 +158,9 @@ class RacePopulation:
     hard_speed_ratio : float
         A run in a race band is a hard effort when its speed is at least this multiple of the
         median speed of the runner's runs of 0.5–1.5 × that distance in the year before it.
+    include_strava_api : bool
+        Also fit on rows synced from Strava's API (``source_kind`` strava_api/strava_streams).
+        Off by default: Strava's API terms forbid training models on them.
 
     Attributes
     ----------
@@ -166,23 +170,31 @@ class RacePopulation:
     """
 
     def __init__(
-        self, *, level: float = 0.8, n_splits: int = 5, hard_speed_ratio: float = 1.08
+        self,
+        *,
+        level: float = 0.8,
+        n_splits: int = 5,
+        hard_speed_ratio: float = 1.08,
+        include_strava_api: bool = False,
     ) -> None:
         self.level = level
         self.n_splits = n_splits
         self.hard_speed_ratio = hard_speed_ratio
+        self.include_strava_api = include_strava_api
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's arguments (scikit-learn convention)."""
         return {"level": self.level, "n_splits": self.n_splits,
-                "hard_speed_ratio": self.hard_speed_ratio}  # fmt: skip
+                "hard_speed_ratio": self.hard_speed_ratio,
+                "include_strava_api": self.include_strava_api}  # fmt: skip
 
     def fit(
         self, history_of_many_athletes: pd.DataFrame, *, scheduler: Any = None
     ) -> RacePopulation:
         """Fit on an activities frame of many runners (``athlete_id`` tells them apart).
 
-        Each runner's hard-effort table is built by :func:`athlete_efforts` through
+        Rows synced from Strava's API are left out unless ``include_strava_api``. Each runner's
+        hard-effort table is built by :func:`athlete_efforts` through
         :func:`coachkit.scale.per_athlete`: in this process by default, on a Dask cluster with
         ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
@@ -190,6 +202,8 @@ class RacePopulation:
 
         from coachkit.scale import per_athlete
 
+        if not self.include_strava_api:
+            history_of_many_athletes = without_strava_api(history_of_many_athletes)
         kernel = partial(athlete_efforts, hard_speed_ratio=self.hard_speed_ratio)
         table = per_athlete(history_of_many_athletes, kernel, meta=EFFORT_META,
                             scheduler=scheduler)  # fmt: skip

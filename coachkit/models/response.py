@@ -69,6 +69,7 @@ from coachkit.models.response_features import SAMPLE_MIN_S as SAMPLE_MIN_S
 from coachkit.models.response_features import SAMPLE_SPEED_MAX_M_S as SAMPLE_SPEED_MAX_M_S
 from coachkit.models.response_features import TYPICAL_DAYS as TYPICAL_DAYS
 from coachkit.models.response_fit import _blup, _em_fit, _prefix_sums
+from coachkit.schemas import without_strava_api
 
 PRIOR_RUNS_SD = 10.0  # the personal residual SD is pooled with σ as if from 10 runs
 POPULATION_JSON = "hr_response.json"
@@ -120,6 +121,9 @@ class HrResponseModel(BaseEstimator):
         Temperature below which heat adds nothing.
     kinetics_tau_s : float
         Time constant of the per-sample first-order HR lag.
+    include_strava_api : bool
+        Also fit the population on rows synced from Strava's API (``source_kind``
+        strava_api/strava_streams). Off by default: Strava's API terms forbid training on them.
 
     Examples
     --------
@@ -138,11 +142,13 @@ class HrResponseModel(BaseEstimator):
         heat_bpm_per_c: float = 1.0,
         heat_base_c: float = 20.0,
         kinetics_tau_s: float = 60.0,
+        include_strava_api: bool = False,
     ) -> None:
         self.half_life_days = half_life_days
         self.heat_bpm_per_c = heat_bpm_per_c
         self.heat_base_c = heat_base_c
         self.kinetics_tau_s = kinetics_tau_s
+        self.include_strava_api = include_strava_api
 
     # -- population layer ---------------------------------------------------------------------
 
@@ -157,6 +163,8 @@ class HrResponseModel(BaseEstimator):
         :func:`coachkit.scale.per_athlete`: in-process, or on a Dask cluster with
         ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
+        if not self.include_strava_api:  # Strava's API terms: no model training on its rows
+            history_of_many = without_strava_api(history_of_many)
         frame = history_of_many.reset_index(drop=True)  # a copy; labels may repeat
         if "athlete_id" not in frame.columns:
             raise ValueError("fit needs an athlete_id column: the population is many athletes")

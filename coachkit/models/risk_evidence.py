@@ -259,9 +259,11 @@ def _changes(
 ) -> tuple[list[str], float | None, bool]:
     """What the coach will change (DESIGN §7 "high risk: cap the long run and add recovery")."""
     codes = {f.code for f in injury.factors} | {f.code for f in over.factors}
-    out, cap, longest = [], None, _get(row, "longest_30d_m")
-    if ("long_run_spike" in codes or injury.level == "high") and np.isfinite(longest):
-        cap = round(LONG_RUN_CAP * longest, 1)
+    out, longest = [], _get(row, "longest_30d_m")
+    # the RUNSAFE cap holds every day (the coach enforces it on the next long run); it is
+    # named as a change only when today is a spike or the risk is high
+    cap = round(LONG_RUN_CAP * longest, 1) if np.isfinite(longest) and longest > 0 else None
+    if ("long_run_spike" in codes or injury.level == "high") and cap is not None:
         out.append(f"cap the long run at {_km(cap)} ({LONG_RUN_CAP:g} × your 30-day longest, "
                    f"{_km(longest)})")  # fmt: skip
     recovery = injury.level == "high" or over.level == "high"

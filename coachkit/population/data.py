@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from coachkit.manifest import sha256_file  # noqa: F401  (population.fit and the bench use it)
+
 STRAVA_RUNS_FILE = "strava_runs_116/raw-data-kaggle.train.csv"
 STRAVA_RUNS_SHA256 = "6a64e184e261b0e08600bc7c0f3cbee1dd1ca69f8b38ba02836ba45e8fbb0463"
 PRAGUE_FILE = "marathon_prague17/MarathonData.noname.csv"
@@ -27,11 +29,6 @@ SPEED_MIN_M_S, SPEED_MAX_M_S = 0.55, 6.5
 DISTANCE_MIN_M, DISTANCE_MAX_M = 300.0, 250_000.0
 ELAPSED_MIN_S, ELAPSED_MAX_S = 60.0, 48 * 3600.0
 HR_MIN, HR_MAX = 60.0, 220.0
-
-
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_strava_runs_116(path: str | Path) -> pd.DataFrame:

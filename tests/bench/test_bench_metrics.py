@@ -2,16 +2,23 @@
 
 Target (issue #4): daily metrics for 1,000 athlete-years in < 2 s on this machine, and a printed
 ratio against a straightforward pandas ``groupby(...).apply`` / ``rolling`` implementation of the
-same numbers, measured in the same run. Timed, for both:
+same numbers, measured in the same run. Timed, for both, and only package code on our side:
 
-- daily load per local calendar day (``start_time + utc_offset_s``) from ~215k runs;
-- CTL, ATL, TSB, 7-day ramp, ACWR (EWMA 7:28), monotony and strain per athlete-day;
-- HRV: 7-day lnRMSSD mean and CV (>= 3 readings) and the normal range from the 60 days before
-  the week (>= 14 readings), the definitions of ``coachkit.features.hrv.hrv_status``.
+- daily load per local calendar day (``start_time + utc_offset_s``) from ~215k runs
+  (``coachkit.features.pmc.daily_load_many``);
+- CTL, ATL, TSB, 7-day ramp, ACWR (EWMA 7:28), monotony and strain per athlete-day
+  (``coachkit.features.pmc.pmc_many``);
+- HRV: ln rMSSD per day, 7-day mean and CV (>= 3 readings), the normal range from the 60 days
+  before the week (>= 14 readings) and the status (``coachkit.features.hrv.hrv_many``); resting
+  HR: 7-day mean, 60-day baseline and deviation (``coachkit.features.hrv.resting_hr_many``).
+  These are the numbers of ``hrv_status`` / ``resting_hr_status`` (checked on a few athletes);
+  the day-by-day sentences are not written in the timed path (``explain=False``).
 
-``hrv_status`` is per athlete and writes one explanation sentence per day, so the fast path
-computes its numbers with the vectorised rolling below (checked against ``hrv_status`` on a few
-athletes); the time ``hrv_status`` itself takes is printed for information.
+Not in the < 2 s path: the per-activity load itself. The generator gives every run its rTSS,
+as a summary-only source would give its load; the package's ``activity_loads`` (which picks
+the method per activity and writes a sentence with the numbers for each) runs one athlete at a
+time in Python. It is timed separately, with the package's own threshold estimates, on a
+subset of athletes, and its cost for all runs is printed as an extrapolation.
 Results of the two paths are compared: the ratio is only meaningful if they agree.
 """
 
@@ -25,8 +32,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coachkit.features.hrv import hrv_status
+from coachkit.features.hrv import hrv_many, hrv_status, resting_hr_many, resting_hr_status
+from coachkit.features.load import activity_loads
 from coachkit.features.pmc import MONOTONY_MAX, daily_load_many, pmc_many
+from coachkit.features.thresholds import estimate_thresholds
 from tests.bench.synthetic import make_population
 from tests.bench.timing import best_of
 
@@ -34,50 +43,16 @@ N_ATHLETES, YEARS, SEED = 1000, 1.0, 20240
 HRV_WINDOW, HRV_MIN, BASE_DAYS, BASE_MIN = 7, 3, 60, 14  # as hrv_status's defaults
 METRICS = ["load", "ctl", "atl", "tsb", "ramp_7d", "acwr", "monotony", "strain"]
 HRV = ["ln_rmssd_7d", "cv_7d", "baseline_mean", "baseline_sd"]
-
-
-def _rolling(x: np.ndarray, window: int, min_count: int, lag: int = 0):
-    """Mean and sample SD of the non-NaN values of ``x[:, t-lag-window+1 .. t-lag]`` (2-D)."""
-    ok = ~np.isnan(x)
-    v = np.where(ok, x, 0.0)
-    stats = []
-    for arr in (ok.astype(float), v, v * v):
-        c = np.concatenate([np.zeros((x.shape[0], 1 + lag + window)), np.cumsum(arr, axis=1)], 1)
-        stats.append(c[:, window + 1 :][:, : x.shape[1]] - c[:, 1:][:, : x.shape[1]])
-    n, s1, s2 = stats
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(n >= min_count, s1 / n, np.nan)
-        sd = np.sqrt(np.maximum(s2 - n * mean**2, 0.0) / (n - 1))
-    return mean, sd
-
-
-def hrv_fast(wellness: pd.DataFrame) -> pd.DataFrame:
-    """7-day lnRMSSD mean and CV and the 60-day normal range for every athlete-day, vectorised."""
-    day = wellness["date"].to_numpy("datetime64[D]").astype(np.int64)
-    codes, athletes = pd.factorize(wellness["athlete_id"], sort=True)
-    first = pd.Series(day).groupby(codes).min().to_numpy()
-    span = pd.Series(day).groupby(codes).max().to_numpy() - first + 1
-    width = int(span.max())
-    grid = np.full((len(athletes), width), np.nan)
-    grid[codes, day - first[codes]] = np.log(wellness["rmssd_ms"].to_numpy(float))
-    mean7, sd7 = _rolling(grid, HRV_WINDOW, HRV_MIN)
-    base_mean, base_sd = _rolling(grid, BASE_DAYS, BASE_MIN, lag=HRV_WINDOW)
-    keep = np.arange(width)[None, :] < span[:, None]
-    who = np.nonzero(keep)[0]
-    return pd.DataFrame(
-        {
-            "athlete_id": athletes.take(who),
-            "date": (first[who] + np.nonzero(keep)[1]).astype("datetime64[D]").astype("M8[ns]"),
-            "ln_rmssd_7d": mean7[keep],
-            "cv_7d": 100 * sd7[keep] / mean7[keep],
-            "baseline_mean": base_mean[keep],
-            "baseline_sd": base_sd[keep],
-        }
-    )
+RHR = ["rhr_7d", "rhr_baseline", "rhr_deviation"]
+N_LOAD_ATHLETES = 100  # activity_loads is timed on this many athletes (a tenth)
 
 
 def fast(activities: pd.DataFrame, wellness: pd.DataFrame):
-    return pmc_many(daily_load_many(activities)), hrv_fast(wellness)
+    return (
+        pmc_many(daily_load_many(activities)),
+        hrv_many(wellness),
+        resting_hr_many(wellness),
+    )
 
 
 def _naive_metrics(g: pd.Series) -> pd.DataFrame:
@@ -113,17 +88,26 @@ def _naive_hrv(g: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _naive_rhr(g: pd.DataFrame) -> pd.DataFrame:
+    x = g.set_index("date")["resting_hr"].asfreq("D")
+    week = x.rolling(HRV_WINDOW, min_periods=HRV_MIN).mean()
+    base = x.shift(HRV_WINDOW).rolling(BASE_DAYS, min_periods=BASE_MIN).mean()
+    return pd.DataFrame({"rhr_7d": week, "rhr_baseline": base, "rhr_deviation": week - base})
+
+
 def naive(activities: pd.DataFrame, wellness: pd.DataFrame):
     offset = pd.to_timedelta(activities["utc_offset_s"].astype(float).fillna(0), unit="s")
     local = (activities["start_time"] + offset).dt.tz_convert(None).dt.normalize()
     daily = activities.assign(date=local).groupby(["athlete_id", "date"])["load"].sum()
     metrics = daily.groupby(level=0).apply(_naive_metrics).reset_index()
     hrv = wellness.groupby("athlete_id")[["date", "rmssd_ms"]].apply(_naive_hrv).reset_index()
-    return metrics, hrv
+    rhr = wellness.groupby("athlete_id")[["date", "resting_hr"]].apply(_naive_rhr).reset_index()
+    return metrics, hrv, rhr
 
 
 def _agree(ours: pd.DataFrame, theirs: pd.DataFrame, columns: list[str]) -> None:
-    theirs = theirs.astype({"athlete_id": ours["athlete_id"].dtype})
+    ours = ours.astype({"athlete_id": str})
+    theirs = theirs.astype({"athlete_id": str})
     merged = ours.merge(theirs, on=["athlete_id", "date"], suffixes=("", "_naive"), how="outer")
     assert len(merged) == len(ours) == len(theirs)
     for c in columns:
@@ -131,22 +115,46 @@ def _agree(ours: pd.DataFrame, theirs: pd.DataFrame, columns: list[str]) -> None
         assert np.allclose(a, b, rtol=1e-7, atol=1e-7, equal_nan=True), c
 
 
+def _per_activity_loads(activities: pd.DataFrame, wellness: pd.DataFrame, n: int):
+    """``activity_loads`` with each athlete's estimated thresholds, for the first ``n`` athletes."""
+    who = sorted(activities["athlete_id"].unique())[:n]
+    acts = activities[activities["athlete_id"].isin(who)]
+    well = wellness[wellness["athlete_id"].isin(who)]
+    t0 = time.perf_counter()
+    out = []
+    for athlete, runs in acts.groupby("athlete_id", sort=True):
+        th = estimate_thresholds(runs, wellness=well[well["athlete_id"] == athlete])
+        out.append(activity_loads(runs, th))
+    return time.perf_counter() - t0, pd.concat(out, ignore_index=True), len(acts)
+
+
 def test_bench_daily_metrics_1000_athlete_years():
     t_gen, (activities, wellness) = best_of(lambda: make_population(N_ATHLETES, YEARS, SEED), 1)
-    t_fast, (metrics, hrv) = best_of(lambda: fast(activities, wellness))
-    t_naive, (metrics_n, hrv_n) = best_of(lambda: naive(activities, wellness), 1)
+    t_fast, (metrics, hrv, rhr) = best_of(lambda: fast(activities, wellness))
+    t_naive, (metrics_n, hrv_n, rhr_n) = best_of(lambda: naive(activities, wellness), 1)
     _agree(metrics, metrics_n, METRICS)
     _agree(hrv, hrv_n, HRV)
+    _agree(rhr, rhr_n, RHR)
 
-    # the vectorised HRV numbers are hrv_status's numbers (three athletes checked)
+    # the roster numbers are the per-athlete functions' numbers (three athletes checked)
     some = sorted(wellness["athlete_id"].unique())[:3]
     t_status = time.perf_counter()
     for athlete in some:
-        ref = hrv_status(wellness[wellness["athlete_id"] == athlete])
-        got = hrv[hrv["athlete_id"] == athlete].set_index("date")
-        for c in HRV:
-            assert np.allclose(got[c], ref[c], rtol=1e-9, atol=1e-9, equal_nan=True), c
+        mine = wellness[wellness["athlete_id"] == athlete]
+        for one, many, cols in ((hrv_status, hrv, HRV + ["status"]), (resting_hr_status, rhr, RHR)):
+            ref = one(mine)
+            got = many[many["athlete_id"] == athlete].set_index("date")
+            assert got.index.equals(ref.index)
+            for c in cols:
+                if c == "status":
+                    assert got[c].astype(str).tolist() == ref[c].tolist()
+                else:
+                    assert np.allclose(got[c], ref[c], rtol=1e-9, atol=1e-9, equal_nan=True), c
     t_status = (time.perf_counter() - t_status) / len(some)
+
+    t_loads, loads, n_load_runs = _per_activity_loads(activities, wellness, N_LOAD_ATHLETES)
+    assert loads["load"].notna().all() and (loads["load"] > 0).all()
+    assert set(loads["load_method"]) <= {"hrtss", "rtss"}
 
     athlete_years = N_ATHLETES * YEARS
     print(
@@ -154,16 +162,26 @@ def test_bench_daily_metrics_1000_athlete_years():
         f"runs, {len(wellness):,} wellness days (generated in {t_gen:.2f} s)"
     )
     print(
-        f"[bench] daily metrics (load, CTL/ATL/TSB/ramp, ACWR, monotony/strain, HRV 7-day and "
-        f"60-day baseline), {len(metrics):,} athlete-days: {t_fast:.2f} s (target < 2 s)"
+        "[bench] timed (package code only): daily_load_many + pmc_many (daily load, CTL/ATL/TSB,"
+        " ramp, ACWR, monotony/strain) + hrv_many (lnRMSSD 7-day mean/CV, 60-day normal range,"
+        " status) + resting_hr_many (7-day mean, 60-day baseline, deviation, status), from each"
+        " run's load as given"
     )
+    print(f"[bench] daily metrics, {len(metrics):,} athlete-days: {t_fast:.2f} s (target < 2 s)")
     print(
         f"[bench] baseline pandas groupby.apply + ewm/rolling, same numbers: {t_naive:.2f} s; "
         f"ratio (baseline / ours): {t_naive / t_fast:.1f}x"
     )
+    per_run = t_loads / n_load_runs
     print(
-        f"[bench] for information: hrv_status (per athlete, with a sentence per day) "
-        f"{t_status:.3f} s per athlete-year, ~{t_status * athlete_years:.0f} s for all"
+        f"[bench] not in the timed path: per-activity load (estimate_thresholds + activity_loads,"
+        f" one athlete at a time, a sentence per run): {t_loads:.2f} s for {n_load_runs:,} runs of"
+        f" {N_LOAD_ATHLETES} athletes, {per_run * 1e6:.0f} us per run, ~{per_run * len(activities):.0f} s"
+        " for all runs"
+    )
+    print(
+        f"[bench] for information: hrv_status + resting_hr_status (one athlete, with a sentence"
+        f" per day) {t_status:.3f} s per athlete-year"
     )
 
 

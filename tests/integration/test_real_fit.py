@@ -88,7 +88,58 @@ FACTS = [
     # truncated / corrupt chained header: the first 14 records and the session are kept
     ("odd_fitparse_activity-unexpected-eof.fit", "2012-04-09 21:22:26", "run", 5.73, 14, None, None),
     ("odd_fitparse_activity-settings-corruptheader.fit", "2012-04-09 21:22:26", "run", 5.73, 14, None, None),
+    # The rows below were read the same way (fitdecode 0.11, CRC check off: session start_time,
+    # sport/sub_sport, total_distance, avg_heart_rate; distinct record timestamps; hrv "time"
+    # values in (0, 65.535) s); the SOURCES.md description is quoted where it has one.
+    # SOURCES.md: vivoactive HR, 29 min, 3.2 km, smart recording (380 records)
+    ("elevate_garmin_export_20171011_run_vivoactiveHR.fit", "2017-10-11 16:48:25", "run", 3230.8, 380, 152, None),
+    # SOURCES.md: FR945, 1h23, 14.0 km, no hrv messages
+    ("elevate_sloatsburg_fr945.fit", "2019-06-15 09:42:23", "run", 14004.85, 4988, 137, None),
+    # SOURCES.md: fenix 2, 47 min, 9.0 km, no session avg HR (records have HR: _RECORD_HR)
+    ("fitparse_activity-small-fenix2-run.fit", "2015-08-15 14:45:08", "run", 9008.22, 2809, None, None),
+    # SOURCES.md: Stryd app, 57 min, 6.8 km; session without avg HR (records have HR)
+    ("fitparse_developer-types-sample_stryd.fit", "2017-01-17 17:06:47", "run", 6753.99, 3424, None, None),
+    # SOURCES.md: fenix 3, sport=generic (so: other), no GPS/distance, 3672 hrv messages
+    ("gc_2017_hrv_fenix3_generic.fit", "2017-01-26 20:58:15", "other", 0.0, 3822, 142, 8174),
+    # SOURCES.md: FR920XT, 35 min, 7.3 km, Firstbeat fields
+    ("gc_Garmin920_withFirstbeat_run.fit", "2019-01-01 15:37:12", "run", 7278.71, 2125, 141, None),
+    # SOURCES.md: IpBike app, 46 min, 9.3 km, 2739 hrv messages; 2763 records, 2762 distinct
+    ("gc_IpBike-HRV-Data_run_hrv.fit", "2017-03-02 16:03:04", "run", 9326.0, 2762, 164, 7033),
+    # SOURCES.md: fenix 6X trail run, 1h22, 12.2 km (fitdecode: running/trail)
+    ("gc_fenix6x_trail_run_4077461142.fit", "2019-09-20 07:20:42", "trail_run", 12167.64, 4948, 146, None),
+    # SOURCES.md: Suunto, 25 min, 2.3 km, 1474 hrv messages; session without avg HR
+    ("gc_suunto_run_hrv_2020-01-15.fit", "2020-01-15 18:27:16", "run", 2338.0, 1473, None, 2335),
+    # SOURCES.md: vivoactive HR + Stryd developer fields, 24 min, 4.9 km
+    ("gc_vivoactiveHR_stryd_run_3386684871.fit", "2019-02-16 05:05:52", "run", 4922.73, 1440, 137, None),
+    # SOURCES.md: Wahoo 1-minute ride, strings without NUL (fitdecode: cycling/indoor_cycling)
+    ("odd_fit_unterminated-strings.fit", "2023-11-08 10:19:38", "ride", 69.0, 33, 90, None),
+    # SOURCES.md: FIT SDK sample with a wrong file CRC: read by the fallback, with a warning
+    ("odd_fitparse_activity-filecrc.fit", "2012-04-09 21:22:26", "run", 5.73, 14, None, None),
+    # SOURCES.md: FR645 Music, 53 min, 5.8 km, smart recording
+    ("runpandas_run_fr645m.fit", "2019-09-14 15:22:05", "run", 5839.77, 1202, 130, None),
+    # SOURCES.md: Suunto trail run, 2h40, 8.2 km, 9543 hrv messages (fitdecode: running/trail)
+    ("sportslib_6910052863_suunto_trail_2h40_hrv.fit", "2019-09-14 06:59:53", "trail_run", 8225.0, 9543, 164, 26066),
+    # SOURCES.md: Suunto, 21 min, 4.3 km, NO heart rate
+    ("sportslib_6914538454_suunto_run_noHR.fit", "2021-05-10 18:19:59", "run", 4330.0, 1260, None, None),
+    # the device files of SOURCES.md's "same activity" pairs, here against fitdecode too
+    # SOURCES.md: Suunto trail run, 37 min, 6.5 km, 2197 hrv messages (fitdecode: running/trail)
+    ("elevate_bloemendaal_suunto_trail_power.fit", "2020-03-04 16:14:31", "trail_run", 6458.0, 2197, 148, 5416),
+    # SOURCES.md: COROS, 49 min, 10.7 km
+    ("elevate_trosku_coros_power.fit", "2020-03-14 13:52:29", "run", 10743.64, 2921, 160, None),
+    # SOURCES.md: vivoactive HR, 47 min, 4.5 km
+    ("sportslib_2067489619_vivoactiveHR_run.fit", "2017-10-08 14:54:11", "run", 4489.39, 503, 130, None),
+    # sport=generic (so: other); every record has heart_rate 0 (no sensor), so no avg HR
+    ("odd_sportslib_inverted-times.fit", "2016-08-08 13:10:26", "other", 7861.02, 885, None, None),
 ]  # fmt: skip
+
+# Files whose session states no avg HR although the records carry it: the store's avg_hr then
+# comes from the samples. fitdecode 0.11: plain mean of the non-zero record heart_rate values
+# (2808, 3424 and 1468 records, all about 1 s apart, so the time-weighted mean is within 1 bpm).
+_RECORD_HR = {
+    "fitparse_activity-small-fenix2-run.fit": 153.98,
+    "fitparse_developer-types-sample_stryd.fit": 130.84,
+    "gc_suunto_run_hrv_2020-01-15.fit": 94.60,
+}
 
 
 @pytest.mark.parametrize(("name", "start", "sport", "dist", "n", "avg_hr", "n_rr"), FACTS)
@@ -112,6 +163,23 @@ def test_real_file_facts(name: str, start: str, sport: str, dist: float, n: int,
         assert sum(len(x) for x in rr) == n_rr
         flat = np.concatenate([x for x in rr if x])
         assert 200 < np.median(flat) < 2000  # ms, not seconds
+
+
+@pytest.mark.parametrize(("name", "avg_hr"), sorted(_RECORD_HR.items()))
+def test_avg_hr_comes_from_the_records_when_the_session_has_none(name: str, avg_hr: float) -> None:
+    (act,) = _parsed(f"fit/{name}").activities
+    assert "avg_hr" not in act.summary
+    finished = finish_activity(act, now=pd.Timestamp("2026-01-01", tz="UTC"))
+    assert finished.summary["avg_hr"] == pytest.approx(avg_hr, abs=1.0)
+    assert "no_hr" not in finished.flags
+
+
+def test_files_without_heart_rate_are_flagged_no_hr() -> None:
+    # SOURCES.md "Without heart rate" list (FIT files), plus the FIT SDK sample (no HR field)
+    for name in ("gc_FR15_10k_race_noHR.fit", "sportslib_6914538454_suunto_run_noHR.fit",
+                 "odd_fitparse_strava-android-app_run_noHR.fit", "odd_fitparse_activity-filecrc.fit"):  # fmt: skip
+        act = _parsed(f"fit/{name}").activities[0]
+        assert "no_hr" in finish_activity(act, now=pd.Timestamp("2026-01-01", tz="UTC")).flags
 
 
 def test_triathlon_with_chained_headers_gives_every_leg() -> None:
@@ -206,6 +274,10 @@ def test_odd_files_are_repaired_with_warnings() -> None:
     assert any("corrupt header" in w for w in chained.warnings)
     crc = _parsed("fit/sportslib_garmin_fr910xt_ultra_5h39.fit")
     assert crc.decoder == "fitdecode" and crc.warnings[0].startswith("CRC mismatch")
+    sdk = _parsed("fit/odd_fitparse_activity-filecrc.fit")
+    assert sdk.decoder == "fitdecode" and sdk.warnings == [
+        "CRC mismatch; read with fitdecode, CRC check off"
+    ]
     # no session and broken dates: 3279 records over 657 distinct seconds, merged per second
     broken = _parsed("fit/odd_sportslib_broken-dates.fit").activities[0]
     assert len(broken.samples) == 657 and broken.summary["sport"] == "ride"

@@ -20,13 +20,23 @@ def test_notebook_executes_on_the_demo_athlete(path: Path, tmp_path: Path):
     papermill = pytest.importorskip("papermill")
     out = tmp_path / path.name
     papermill.execute_notebook(
-        str(path), str(out), cwd=str(path.parent), kernel_name="python3", progress_bar=False,
+        str(path),
+        str(out),
+        cwd=str(path.parent),
+        kernel_name="python3",
+        progress_bar=False,
         parameters={"athlete": "demo", "store": str(tmp_path / "store"), "source": str(SAMPLE)},
     )
     import nbformat
 
     nb = nbformat.read(out, as_version=4)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert not errors
 
 

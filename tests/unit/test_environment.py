@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 
-import tomllib
+import pytest
 import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10, the declared floor: the dev extra installs tomli
+    import tomli as tomllib
 
 from tests.conftest import REPO
 
@@ -62,3 +69,38 @@ def test_help_does_not_import_pandas():
         "assert 'numpy' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _make_unit(folder) -> subprocess.CompletedProcess:
+    # -o: never (re)install the venv from here; PY: the interpreter running these tests.
+    # Only pytest-timeout is loaded (the recipe passes --timeout): a second instead of five.
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    args = f"PYTEST_ARGS=-p pytest_timeout {folder}"
+    return subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed", "unit", f"PY={sys.executable}", args],
+        cwd=REPO, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+def test_make_unit_fails_plainly_when_pytest_collects_nothing(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = _make_unit(empty)
+    assert proc.returncode != 0
+    assert "pytest collected no tests" in proc.stderr
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "test_one.py").write_text("def test_ok():\n    pass\n")
+    proc = _make_unit(one)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 passed" in proc.stdout
+    (one / "test_one.py").write_text("def test_bad():\n    assert False\n")
+    proc = _make_unit(one)
+    assert proc.returncode != 0 and "pytest collected no tests" not in proc.stderr
+
+
+def test_ci_script_runs_make_test_and_leaves_exit_codes_to_it():
+    script = (REPO / ".ci" / "run").read_text()
+    assert "exec make test" in script
+    assert '"$status" -eq 5' not in script  # make never returns pytest's 5: that branch was dead

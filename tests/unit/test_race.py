@@ -216,3 +216,18 @@ def test_population_fit_command_says_what_to_pass_when_data_is_missing(tmp_path,
     assert main(["--benchmarks", str(tmp_path), "--out", str(tmp_path / "race.json")]) == 2
     assert "strava_runs_116" in capsys.readouterr().err
     assert not (tmp_path / "race.json").exists()
+
+
+def test_fit_population_leaves_out_strava_api_rows_by_default() -> None:
+    frame = _synthetic_population()
+    marked = frame.assign(
+        source_kind=np.where(frame["athlete_id"].isin(["a0", "a1", "a2"]), "strava_streams", "fit")
+    )
+    pop = fit_population(marked, n_splits=4)
+    assert pop.params_["data"]["n_athletes"] == 5  # the three Strava-synced runners left out
+    assert pop.params_["data"]["n_rows"] == (marked["source_kind"] == "fit").sum()
+    everyone = fit_population(marked, n_splits=4, include_strava_api=True)
+    assert everyone.params_["data"]["n_athletes"] == 8
+    only_strava = marked.assign(source_kind="strava_api")
+    with pytest.raises(ValueError, match="no hard efforts"):
+        fit_population(only_strava, n_splits=4)

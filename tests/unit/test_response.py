@@ -222,7 +222,8 @@ def test_worked_gap_and_load_features() -> None:
 def test_sklearn_conventions(fitted) -> None:
     model = HrResponseModel(half_life_days=60.0, heat_bpm_per_c=0.5)
     assert model.get_params() == {
-        "half_life_days": 60.0, "heat_bpm_per_c": 0.5, "heat_base_c": 20.0, "kinetics_tau_s": 60.0
+        "half_life_days": 60.0, "heat_bpm_per_c": 0.5, "heat_base_c": 20.0, "kinetics_tau_s": 60.0,
+        "include_strava_api": False,
     }  # fmt: skip
     assert clone(model).get_params() == model.get_params()
     assert model.set_params(kinetics_tau_s=30.0) is model and model.kinetics_tau_s == 30.0
@@ -297,3 +298,14 @@ def test_per_sample_prediction_on_a_real_fit_file() -> None:
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_population_fit_leaves_out_strava_api_rows_by_default(synthetic) -> None:
+    frame = synthetic[0]
+    strava = frame["athlete_id"].isin([f"a{i:02d}" for i in range(10)])
+    marked = frame.assign(source_kind=np.where(strava, "strava_api", "fit"))
+    model = HrResponseModel(half_life_days=None).fit(marked)
+    assert model.n_athletes_ == 40 and model.n_runs_ == int((~strava).sum())
+    assert (
+        HrResponseModel(half_life_days=None, include_strava_api=True).fit(marked).n_athletes_ == 50
+    )

@@ -122,3 +122,23 @@ def test_concurrent_writers_lose_no_row(store_dir):
     store = Store(store_dir)
     notes = {r[0] for r in store.conn.execute("SELECT note FROM feedback")}
     assert sum(written) == n_workers * n_rows == len(notes)
+
+
+def test_a_version_1_store_gains_the_sync_tables(tmp_path):
+    import sqlite3
+
+    from coachkit.migrations import MIGRATIONS
+    from coachkit.store import _statements
+
+    path = tmp_path / "old"
+    path.mkdir()
+    conn = sqlite3.connect(path / "catalog.sqlite")
+    for statement in _statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION >= 2
+    tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"sync_state", "sync_items"} <= tables
