@@ -367,11 +367,15 @@ def population_fit(
         "--benchmarks",
         help="Folder holding strava_runs_116/ (the steering repo's shared/data/benchmarks).",
     ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786) [default: in-process]."
+    ),
 ) -> None:
     """Refit the race and HR-response population parameters from the benchmark runners."""
     from coachkit.population.fit import main as fit_main
 
-    raise typer.Exit(fit_main(["--benchmarks", str(benchmarks)]))
+    extra = ["--scheduler", scheduler] if scheduler else []
+    raise typer.Exit(fit_main(["--benchmarks", str(benchmarks), *extra]))
 
 
 risk_app = typer.Typer(
@@ -729,7 +733,7 @@ def doctor(store: Path | None = StoreOpt) -> None:
 
 
 # commands that live in their own modules register themselves on `app` when imported
-from coachkit import cli_replay, cli_settings, cli_sync  # noqa: E402, F401
+from coachkit import cli_replay, cli_report, cli_settings, cli_sync  # noqa: E402, F401
 from coachkit.cli_dashboard import dashboard as _dashboard  # noqa: E402 (stdlib + typer only)
 
 app.command("dashboard")(_dashboard)

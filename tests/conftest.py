@@ -38,3 +38,28 @@ def real_file(relpath: str) -> Path:
 @pytest.fixture()
 def store_dir(tmp_path: Path) -> Path:
     return tmp_path / "store"
+
+
+#: the coach's roster used by the report and roster tests: three real histories + the demo
+COACH_ATHLETES = {
+    "demo": None,
+    "recife": "athlete_history/runpandas_recife_runner",
+    "intervals": "athlete_history/intervals_icu_runner",
+    "elevate": "athlete_history/elevate_multisport_athlete",
+}
+
+
+@pytest.fixture(scope="session")
+def coach_store(tmp_path_factory) -> Path:
+    """A store holding the demo athlete and the three real athlete histories (built once;
+    copy it before changing it). Skips when ../shared/data/real is absent."""
+    from coachkit.ingest import ingest
+    from coachkit.store import Store
+
+    paths = {a: SAMPLE if rel is None else real_file(rel) for a, rel in COACH_ATHLETES.items()}
+    root = tmp_path_factory.mktemp("coach") / "store"
+    store = Store(root)
+    for athlete, path in paths.items():
+        ingest(store, [path], athlete)
+    store.close()
+    return root

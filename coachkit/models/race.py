@@ -118,6 +118,33 @@ def effort_table(runs: rp.Runs, since_day: float = -math.inf) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: columns of the per-runner hard-effort table the population is fitted on (a fixed schema, so
+#: that a Dask cluster can build it in pieces)
+EFFORT_META = pd.DataFrame(
+    {
+        "athlete_id": pd.Series(dtype="object"),
+        **{c: pd.Series(dtype="float64") for c in (
+            "D", "n_runs_365", "km_week_28", "speed_28", "km_week", "longest_m")},
+        "tier": pd.Series(dtype="object"),
+        **{c: pd.Series(dtype="float64") for c in (
+            "anchor", "best_d", "best_s", "best_age", "n180", "top3", "train", "n_hard", "hard",
+            "n_same", "same", "vdot_value", "vdot", "pexp_raw", "pexp_se", "n_bands", "day",
+            "distance_m")},
+        "band": pd.Series(dtype="int64"),
+        "y": pd.Series(dtype="float64"),
+    }
+)  # fmt: skip
+
+
+def athlete_efforts(
+    acts: pd.DataFrame, *, hard_speed_ratio: float = rp.HARD_SPEED_RATIO
+) -> pd.DataFrame:
+    """One runner's hard-effort table (:func:`effort_table`) in the :data:`EFFORT_META` schema."""
+    table = effort_table(prepare_runs(acts, hard_speed_ratio=hard_speed_ratio)[0])
+    athlete = str(acts["athlete_id"].iloc[0]) if len(acts) else ""
+    return table.reindex(columns=EFFORT_META.columns).assign(athlete_id=athlete)
+
+
 class RacePopulation:
     """The population layer of race prediction: ``fit`` on many runners, then ``predict_race``.
 
@@ -161,21 +188,27 @@ class RacePopulation:
                 "hard_speed_ratio": self.hard_speed_ratio,
                 "include_strava_api": self.include_strava_api}  # fmt: skip
 
-    def fit(self, history_of_many_athletes: pd.DataFrame) -> RacePopulation:
+    def fit(
+        self, history_of_many_athletes: pd.DataFrame, *, scheduler: Any = None
+    ) -> RacePopulation:
         """Fit on an activities frame of many runners (``athlete_id`` tells them apart).
 
-        Rows synced from Strava's API are left out unless ``include_strava_api``.
+        Rows synced from Strava's API are left out unless ``include_strava_api``. Each runner's
+        hard-effort table is built by :func:`athlete_efforts` through
+        :func:`coachkit.scale.per_athlete`: in this process by default, on a Dask cluster with
+        ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
+        from functools import partial
+
+        from coachkit.scale import per_athlete
+
         if not self.include_strava_api:
             history_of_many_athletes = without_strava_api(history_of_many_athletes)
-        tables = []
-        for athlete, acts in history_of_many_athletes.groupby("athlete_id", sort=True):
-            t = effort_table(prepare_runs(acts, hard_speed_ratio=self.hard_speed_ratio)[0])
-            if len(t):
-                tables.append(t.assign(athlete_id=str(athlete)))
-        if not tables:
+        kernel = partial(athlete_efforts, hard_speed_ratio=self.hard_speed_ratio)
+        table = per_athlete(history_of_many_athletes, kernel, meta=EFFORT_META,
+                            scheduler=scheduler)  # fmt: skip
+        if table.empty:
             raise ValueError("fit_population found no hard efforts: it needs many runners' logs")
-        table = pd.concat(tables, ignore_index=True)
         self.params_ = rp.fit_params(table, n_splits=self.n_splits, level=self.level,
                                      hard_speed_ratio=self.hard_speed_ratio)  # fmt: skip
         self.params_["data"] = {

@@ -82,6 +82,31 @@ def _fmt_share(share: float, n: int, span_days: float) -> str:
     return f"{share * 100:.0f} % personal, from {n} of your runs over {span}"
 
 
+_FEATURE_COLUMNS = ("speed_m_s", "duration_s", "gap_speed", "log_duration", "climb", "day",
+                    "km_7d", "km_42d", "typical_gap_speed", "temperature_c")  # fmt: skip
+
+
+def _athlete_hr_features(runs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`hr_features` of one athlete's rows, keyed by their position ``_pos`` in the fit."""
+    feats = hr_features(runs).reindex(columns=list(_FEATURE_COLUMNS))
+    return feats.assign(athlete_id=runs["athlete_id"].astype(str).to_numpy(),
+                        _pos=runs["_pos"].to_numpy())  # fmt: skip
+
+
+def _features_of_many(frame: pd.DataFrame, scheduler: Any = None) -> pd.DataFrame:
+    """Covariates of every row of ``frame`` (NaN where the athlete is unknown), per athlete."""
+    from coachkit.scale import per_athlete
+
+    meta = pd.DataFrame({"athlete_id": pd.Series(dtype="object"), "_pos": pd.Series(dtype="int64"),
+                         **{c: pd.Series(dtype="float64") for c in _FEATURE_COLUMNS}})  # fmt: skip
+    known = frame.assign(_pos=np.arange(len(frame)))
+    known = known[column(frame, "athlete_id", pd.NA).notna().to_numpy()]
+    out = per_athlete(known, _athlete_hr_features, meta=meta, scheduler=scheduler)
+    feats = out.set_index("_pos")[list(_FEATURE_COLUMNS)].reindex(np.arange(len(frame)))
+    feats.index = frame.index
+    return feats
+
+
 class HrResponseModel(BaseEstimator):
     """Expected average HR of a run, from a population layer and your own earlier runs.
 
@@ -127,21 +152,23 @@ class HrResponseModel(BaseEstimator):
 
     # -- population layer ---------------------------------------------------------------------
 
-    def fit(self, history_of_many: pd.DataFrame, y: None = None) -> HrResponseModel:
+    def fit(
+        self, history_of_many: pd.DataFrame, y: None = None, *, scheduler: Any = None
+    ) -> HrResponseModel:
         """Fit the population layer on many athletes' activities (rows with ``avg_hr``).
 
         Learned: ``population_`` (fixed effects, random-effects covariance, σ², mean HR),
         ``k_`` (= σ²/G₀₀, the shrinkage constant), ``n_athletes_``, ``n_runs_``,
-        ``converged_``.
+        ``converged_``. The per-athlete covariates are computed through
+        :func:`coachkit.scale.per_athlete`: in-process, or on a Dask cluster with
+        ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
         if not self.include_strava_api:  # Strava's API terms: no model training on its rows
             history_of_many = without_strava_api(history_of_many)
         frame = history_of_many.reset_index(drop=True)  # a copy; labels may repeat
         if "athlete_id" not in frame.columns:
             raise ValueError("fit needs an athlete_id column: the population is many athletes")
-        feats = pd.concat(
-            [hr_features(g) for _, g in frame.groupby("athlete_id", sort=False, dropna=True)]
-        ).reindex(frame.index)
+        feats = _features_of_many(frame, scheduler)
         use = _usable(frame, feats) & column(frame, "athlete_id", pd.NA).notna().to_numpy()
         groups = frame["athlete_id"].astype("string").to_numpy(dtype=object)[use]
         if len(set(groups)) < 2:

@@ -23,15 +23,17 @@ RACE_JSON = Path(__file__).with_name("race.json")
 HR_RESPONSE_JSON = Path(__file__).with_name("hr_response.json")
 
 
-def fit_race_population(benchmarks_dir: str | Path) -> dict:
+def fit_race_population(benchmarks_dir: str | Path, *, scheduler: Any = None) -> dict:
     """Fit the race model on ``<benchmarks_dir>/strava_runs_116`` and return its parameters.
 
     Warns (and still fits) when the data file's sha256 differs from ``STRAVA_RUNS_SHA256``:
     the numbers then come from other bytes than the shipped ones. The result carries its
     provenance under ``"provenance"`` (data file and sha256, athletes, rows, coachkit version).
+    ``scheduler`` (a Dask address or client) builds the per-runner effort tables on a cluster
+    (:func:`coachkit.scale.per_athlete`); the numbers are the same as in-process.
     """
     from coachkit import __version__
-    from coachkit.models.race import fit_population
+    from coachkit.models.race import RacePopulation
 
     path = Path(benchmarks_dir) / STRAVA_RUNS_FILE
     if not path.is_file():
@@ -47,7 +49,7 @@ def fit_race_population(benchmarks_dir: str | Path) -> dict:
             stacklevel=2,
         )
     runs = read_strava_runs_116(path)
-    params = fit_population(runs).params_
+    params = RacePopulation().fit(runs, scheduler=scheduler).params_
     params["provenance"] = {
         "data_file": STRAVA_RUNS_FILE,
         "data_sha256": digest,
@@ -61,7 +63,7 @@ def fit_race_population(benchmarks_dir: str | Path) -> dict:
     return params
 
 
-def fit_hr_response_population(benchmarks_dir: str | Path) -> dict:
+def fit_hr_response_population(benchmarks_dir: str | Path, *, scheduler: Any = None) -> dict:
     """Fit the HR-response population layer on every runner of ``strava_runs_116``.
 
     Refuses other bytes than the shipped ones (the JSON records the sha256 it came from).
@@ -72,15 +74,15 @@ def fit_hr_response_population(benchmarks_dir: str | Path) -> dict:
     digest = _sha256(path)
     if digest != STRAVA_RUNS_SHA256:
         raise ValueError(f"{path} is not the expected file (sha256 {digest[:12]}…)")
-    return hr_response_document(read_strava_runs_116(path))
+    return hr_response_document(read_strava_runs_116(path), scheduler=scheduler)
 
 
-def hr_response_document(frame: Any) -> dict:
+def hr_response_document(frame: Any, *, scheduler: Any = None) -> dict:
     """The HR-response population layer fitted on ``frame`` (the benchmark runners), with its
     provenance: what ``hr_response.json`` holds."""
     from coachkit.models.response import HrResponseModel
 
-    model = HrResponseModel().fit(frame)
+    model = HrResponseModel().fit(frame, scheduler=scheduler)
     return model.to_dict(
         provenance={
             "data_file": STRAVA_RUNS_FILE,
@@ -110,9 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--benchmarks", type=Path, required=True,
                         help="folder holding strava_runs_116/ (shared/data/benchmarks)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=RACE_JSON, help="where to write race.json")
+    parser.add_argument("--scheduler", default=None,
+                        help="Dask scheduler address (tcp://host:8786); default: in-process")  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        params = fit_race_population(args.benchmarks)
+        params = fit_race_population(args.benchmarks, scheduler=args.scheduler)
     except FileNotFoundError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -123,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{e['n_rows']} hard efforts (out-of-fold MAPE {e['oof_mape']:.1%})."
     )
     if args.out == RACE_JSON:  # a custom --out is a trial run of the race model only
-        hr = fit_hr_response_population(args.benchmarks)
+        hr = fit_hr_response_population(args.benchmarks, scheduler=args.scheduler)
         _write_json(HR_RESPONSE_JSON, hr)
         print(
             f"Wrote {HR_RESPONSE_JSON}: HR response from {hr['provenance']['n_runs_with_hr']} runs with HR."

@@ -29,6 +29,7 @@ population parameters on.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -176,3 +177,65 @@ def make_population(
     )
     wellness.insert(0, "athlete_id", pd.array(names[wa], dtype="string"))
     return activities, wellness
+
+
+def make_samples(run: pd.Series, seed: int, *, every_s: float = 1.0) -> pd.DataFrame:
+    """Plausible per-``every_s`` samples of one synthetic run (a row of ``make_population``).
+
+    The canonical samples frame (``schemas.SAMPLE_COLUMNS``): a loop around a random start
+    point (lat/lon), speed noisy around the run's mean (AR(1), SD 4 %), distance its running
+    sum scaled to the run's distance, altitude a smooth random walk, HR rising from resting
+    towards the run's average over the first ~3 minutes plus drift, cadence around the run's
+    average, ~1 % of HR samples dropped out. Deterministic for a seed.
+    """
+    rng = np.random.default_rng(seed)
+    duration = float(run["moving_time_s"])
+    t = np.arange(0.0, duration + every_s / 2, every_s)
+    n = len(t)
+    mean_v = float(run["distance_m"]) / duration
+    noise = lfilter([1.0], [1, -0.9], rng.normal(0, 0.04 * math.sqrt(1 - 0.81), n))
+    speed = np.clip(mean_v * (1 + noise), 0.5, 7.0)
+    dist = np.concatenate([[0.0], np.cumsum(speed[1:] * every_s)])
+    dist *= float(run["distance_m"]) / max(dist[-1], 1.0)
+    radius = float(run["distance_m"]) / (2 * np.pi) / 111_320.0  # degrees, one loop
+    angle = 2 * np.pi * dist / max(dist[-1], 1.0)
+    lat0, lon0 = rng.uniform(-50, 60), rng.uniform(-120, 150)
+    avg_hr = float(run["avg_hr"])
+    rise = 1 - np.exp(-t / 60.0)
+    hr = (avg_hr - 25) + 25 * rise + 4 * (t / duration - 0.5) + rng.normal(0, 1.5, n)
+    hr[rng.random(n) < 0.01] = np.nan
+    start = pd.Timestamp(run["start_time"])
+    return pd.DataFrame(
+        {
+            "t_s": t,
+            "timestamp": start + pd.to_timedelta(t, unit="s"),
+            "lat": lat0 + radius * np.sin(angle),
+            "lon": lon0 + radius * (1 - np.cos(angle)) / max(np.cos(np.radians(lat0)), 0.2),
+            "altitude_m": 50 + np.cumsum(rng.normal(0, 0.3, n)),
+            "distance_m": dist,
+            "speed_m_s": speed,
+            "hr_bpm": hr,
+            "cadence_spm": float(run["avg_cadence_spm"]) + rng.normal(0, 2, n),
+            "power_w": np.nan,
+            "temperature_c": np.nan,
+        }
+    )
+
+
+def write_samples_tree(
+    activities: pd.DataFrame, root: str | Path, seed: int, *, every_s: float = 1.0
+) -> int:
+    """Write ``make_samples`` of every run as the store's layout,
+    ``root/athlete_id=<id>/<activity_id>.parquet`` (zstd); returns the number of files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = Path(root)
+    for i, run in enumerate(activities.itertuples(index=False)):
+        row = pd.Series(run._asdict())
+        folder = root / f"athlete_id={row['athlete_id']}"
+        folder.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(make_samples(row, seed + i, every_s=every_s),
+                                     preserve_index=False)  # fmt: skip
+        pq.write_table(table, folder / f"{row['activity_id']}.parquet", compression="zstd")
+    return len(activities)
