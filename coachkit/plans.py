@@ -410,3 +410,20 @@ class Coach:
     def adaptations(self, athlete_id: str) -> pd.DataFrame:
         """Every adaptation logged for the athlete, with its rule, evidence and explanation."""
         return adaptations(self.store, athlete_id)
+
+
+def plan_window(
+    store: Store, athlete_id: str, start: Any = None, race_date: Any = None, *, weeks: int = 13
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first day of a new plan and its race day: ``start`` defaults to the day after the
+    athlete's last activity, ``race_date`` to ``weeks`` weeks after the start (a race Sunday)."""
+    if start is None:
+        acts = store.activities(athlete_id)
+        if acts.empty:
+            raise StoreError(f"{athlete_id} has no activities yet: give the plan's start date")
+        start = acts["start_time"].max().tz_convert(None).normalize() + pd.Timedelta(days=1)
+    first = pd.Timestamp(start).normalize()
+    if race_date is None:
+        race_date = first + pd.Timedelta(weeks=weeks)
+        race_date += pd.Timedelta(days=(6 - race_date.day_of_week) % 7)
+    return first, pd.Timestamp(race_date).normalize()
