@@ -454,7 +454,7 @@ def _fatigue_reasons(w: _Work) -> tuple[list[str], list[str], dict]:
     if rpe and max(rpe)[1] >= RPE_ABOVE_PLAN:
         d, v = max(rpe)
         trig.append(f"you rated {ex.weekday(d)}'s run {v:g} RPE points above plan")
-        ev["rpe_vs_plan"] = v
+        ev.update(rpe_vs_plan=v, rpe_date=d.date().isoformat())
     if s.rhr_deviation_bpm is not None and s.rhr_deviation_bpm >= RHR_UP_BPM:
         trig.append(f"your resting HR is {s.rhr_deviation_bpm:.0f} bpm above normal")
         ev["rhr_deviation_bpm"] = s.rhr_deviation_bpm
@@ -466,6 +466,9 @@ def _fatigue_reasons(w: _Work) -> tuple[list[str], list[str], dict]:
         ev["risk_score"] = s.risk.get("score")
     support = [hr_text] if len(hr) == 1 else []
     return trig, support, ev
+
+
+EVENT_KEYS = frozenset({"hr_residuals", "rpe_vs_plan", "rpe_date"})
 
 
 def _answered(w: _Work, since: pd.Timestamp) -> bool:
@@ -481,8 +484,11 @@ def _rule_fatigue(w: _Work) -> bool:
         if not support:
             _restore(w)
         return False
-    if set(ev) <= {"hr_residuals"} and _answered(w, _day(ev["hr_residuals"][-1][0])):
-        return True  # the same runs' HR already eased a session: one answer per evidence
+    # HR residuals and a logged RPE are events: each is answered once (a session after it
+    # already eased or cut); HRV, resting HR, sleep and risk are states, answered while they last
+    events = [d for d in (ev.get("hr_residuals", [[None]])[-1][0], ev.get("rpe_date")) if d]
+    if set(ev) <= EVENT_KEYS and events and _answered(w, _day(max(events))):
+        return True
     window = w.rows(w.open_day, w.today + pd.Timedelta(days=FATIGUE_DAYS))
     active = [i for i in window if w.get(i, "status") in ("planned", "changed")
               and w.get(i, "kind") != "rest" and "(fatigue)" not in w.purpose(i)]  # fmt: skip

@@ -379,3 +379,23 @@ def test_adapt_keeps_the_plan_invariants(case: tuple[pd.DataFrame, Signals], cal
         out.loc[kept, "distance_m"].fillna(0) <= 1.05 * p.loc[kept, "distance_m"].fillna(0) + 1e-6
     ).all()
     assert np.isfinite(out["version"]).all()
+
+
+def test_one_logged_rpe_eases_one_session_however_often_the_rules_run() -> None:
+    p = plan(["easy", "tempo", "easy", "intervals", "easy", "rest", "long"])
+    tired = Signals(today=MON, done=done(0), rpe_vs_plan=[(MON.date(), 6.0)])
+    once, log = adapt(p, tired)
+    a = only(log, "fatigue")
+    assert "you rated Monday's run 6 RPE points above plan" in a.explanation
+    assert a.evidence["rpe_date"] == MON.date().isoformat()
+    assert row(once, 1)["kind"] == "easy"
+    again, log = adapt(once, tired)  # the same log seen again (a note, a second submit)
+    assert [x.rule for x in log] == [] and again["kind"].tolist() == once["kind"].tolist()
+    later, log = adapt(
+        once, Signals(today=_day(2), done=done(0, 2), rpe_vs_plan=[(MON.date(), 6.0)])
+    )
+    assert not [x for x in log if x.rule == "fatigue" and x.evidence.get("action") != "restore"]
+    fresh, log = adapt(once, Signals(today=_day(2), done=done(0, 2),
+                                     rpe_vs_plan=[(MON.date(), 6.0), (_day(2).date(), 5.0)]))  # fmt: skip
+    assert only(log, "fatigue").evidence["rpe_date"] == _day(2).date().isoformat()
+    assert row(fresh, 3)["kind"] == "easy"  # a new hard log answers the next hard session
