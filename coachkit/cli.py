@@ -60,6 +60,14 @@ def _iso_utc(series: pd.Series) -> pd.Series:
     return series.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _console() -> Any:
+    """A rich console; piped or redirected, tables keep one row per line instead of wrapping
+    every cell to 80 columns."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=100_000)
+
+
 def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
     """Print a frame as csv, json (records) or a rich table; datetimes as ISO-8601 UTC."""
     import pandas as pd
@@ -76,7 +84,6 @@ def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
     elif fmt == "json":
         typer.echo(out.to_json(orient="records", indent=1, force_ascii=False))
     elif fmt == "table":
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=title or None, show_lines=False)
@@ -89,7 +96,7 @@ def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
                     for v in row
                 ]
             )
-        Console().print(table)
+        _console().print(table)
     else:
         _fail(f"unknown format {fmt!r}: use table, csv or json")
 
@@ -165,10 +172,9 @@ def _full_ingest(
 
 
 def _print_report(report: IngestReport, root: Path, athlete: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     t = report.totals()
     table = Table(title=f"Ingest for {athlete} into {root}")
     for col in ("status", "files", "activities", "wellness days"):
