@@ -104,12 +104,7 @@ def load_athlete(
     if day is not None:
         acts = acts[local_day(acts) <= day].reset_index(drop=True)
         wellness = wellness[wellness["date"] <= day].reset_index(drop=True)
-        # what was known then: logged for a day up to as_of, and logged by the end of as_of
-        logged = feedback["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
-        known = (feedback["date"] <= day) & (
-            logged.isna() | (logged < day + pd.Timedelta(days=1)) | (not known_then)
-        )
-        feedback = feedback[known].reset_index(drop=True)
+        feedback = known_feedback(feedback, day, known_then=known_then)
     with_samples = acts.loc[acts["has_samples"], "activity_id"].tolist()
     settings = store.athlete_settings(athlete_id)
     if overrides := store.load_overrides(athlete_id):  # `coachkit settings --activity`
@@ -123,6 +118,23 @@ def load_athlete(
         StoreSamples(store, athlete_id, with_samples),
         day,
     )
+
+
+def known_feedback(
+    feedback: pd.DataFrame, day: pd.Timestamp, *, known_then: bool = True
+) -> pd.DataFrame:
+    """Feedback dated up to ``day`` and (with ``known_then``) logged by the end of that day."""
+    logged = feedback["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+    known = (feedback["date"] <= day) & (
+        logged.isna() | (logged < day + pd.Timedelta(days=1)) | (not known_then)
+    )
+    return feedback[known].reset_index(drop=True)
+
+
+def trusted(table: pd.DataFrame) -> pd.DataFrame:
+    """Activities that count in daily totals: no near-duplicates, no impossible dates."""
+    flags = table["quality_flags"].fillna("")
+    return table[~flags.str.contains("duplicate_of:|date_implausible")]
 
 
 def _flagged(flags: Any, codes: tuple[str, ...]) -> bool:
@@ -252,14 +264,8 @@ def efforts(data: AthleteData) -> pd.DataFrame:
     return data.cache["efforts"]
 
 
-def _trusted(table: pd.DataFrame) -> pd.DataFrame:
-    """Activities that count in daily totals: no near-duplicates, no impossible dates."""
-    flags = table["quality_flags"].fillna("")
-    return table[~flags.str.contains("duplicate_of:|date_implausible")]
-
-
 def _span(data: AthleteData, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    days = pd.concat([_trusted(table)["date"], data.wellness["date"]]).dropna()
+    days = pd.concat([trusted(table)["date"], data.wellness["date"]]).dropna()
     if days.empty:
         return None
     return days.min(), data.as_of if data.as_of is not None else days.max()
@@ -271,7 +277,7 @@ def _volume(table: pd.DataFrame) -> pd.DataFrame:
     A run whose summary speed is implausible (a GPS jump in a phone track) counts with the
     distance its cleaned samples cover instead of the raw summary.
     """
-    counted = _trusted(table)
+    counted = trusted(table)
     is_run = counted["sport"].isin(FOOT_SPORTS)
     distance = counted["distance_m"]
     if "moving_distance_m" in counted:
@@ -464,9 +470,17 @@ def risk_assessment(
     with HR-above-expected residuals from the HR response model as one of its inputs, and the
     plan's sessions (``planned``, so a planned spike is seen before it is run) and planned RPE
     by date (``plan_rpe``, for RPE above plan) when there is a plan."""
+    data = load_athlete(store, athlete_id, as_of=as_of, known_then=known_then)
+    return risk_of(data, planned=planned, plan_rpe=plan_rpe)
+
+
+def risk_of(
+    data: AthleteData, *, planned: pd.DataFrame | None = None, plan_rpe: pd.Series | None = None
+) -> Any:
+    """:func:`risk_assessment` of frames already loaded (their activity table and HR residuals
+    are reused, not computed again)."""
     from coachkit.models.risk import assess_history
 
-    data = load_athlete(store, athlete_id, as_of=as_of, known_then=known_then)
     table = activity_table(data)
     residuals = hr_residuals(data)
     day = data.as_of

@@ -8,16 +8,14 @@ from pathlib import Path
 
 import typer
 
-from coachkit.cli import _fail, app
+from coachkit.cli import StoreOpt, _console, _fail, app
 
 
 @app.command("report")
 def report(
     athlete: list[str] = typer.Option([], "--athlete", "-a", help="Athlete id (repeatable)."),
     all_athletes: bool = typer.Option(False, "--all", help="Every athlete in the store."),
-    store: Path | None = typer.Option(
-        None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."
-    ),
+    store: Path | None = StoreOpt,
     out: Path = typer.Option(Path("reports"), "--out", "-o", help="Reports folder."),
     jobs: int | None = typer.Option(
         None, "--jobs", "-j", min=1, help="Athletes run at once [default: one per core]."
@@ -111,7 +109,6 @@ def _run(ids, root, out, paths, jobs, as_of, timeout, *, quiet):  # noqa: ANN001
 
 
 def _summary(results, out: Path) -> None:  # noqa: ANN001
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Reports in {out}/")
@@ -125,14 +122,12 @@ def _summary(results, out: Path) -> None:  # noqa: ANN001
             f"{r.seconds:.0f}",
             str(Path(r.folder) / "report.html"),
         )
-    Console(stderr=False).print(table)
+    _console().print(table)
 
 
 @app.command("roster")
 def roster(
-    store: Path | None = typer.Option(
-        None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."
-    ),
+    store: Path | None = StoreOpt,
     tables: Path | None = typer.Option(
         None,
         "--tables",

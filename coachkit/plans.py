@@ -14,9 +14,9 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
+from coachkit.coach.signals import plain as _plain
 from coachkit.store import StoreError, utc_now_iso
 
 if TYPE_CHECKING:
@@ -31,12 +31,6 @@ _NUMERIC = (
     "hr_low",
     "hr_high",
 )
-
-
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def create_plan(
@@ -318,13 +312,7 @@ def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
 
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
     """Everything the adaptation rules need to know at the end of ``day`` (DESIGN §7)."""
-    from coachkit.analysis import (
-        activity_table,
-        daily_metrics,
-        hr_residuals,
-        load_athlete,
-        risk_assessment,
-    )
+    from coachkit.analysis import activity_table, daily_metrics, hr_residuals, load_athlete, risk_of
     from coachkit.coach.signals import signals_from
 
     when = pd.Timestamp(day).normalize()
@@ -342,9 +330,7 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
         residuals=hr_residuals(data),
         feedback=data.feedback,
         plan=plan,
-        risk=risk_assessment(
-            store, athlete_id, as_of=when, planned=plan, plan_rpe=plan_rpe(plan), known_then=False
-        ).to_dict(),
+        risk=risk_of(data, planned=plan, plan_rpe=plan_rpe(plan)).to_dict(),
         vdot_plan=plan_vdot,
     )
 

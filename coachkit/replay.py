@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.coach.signals import RUN_SPORTS
+from coachkit.features.thresholds import RUN_SPORTS
 
 if TYPE_CHECKING:
     from coachkit.analysis import AthleteData
@@ -162,7 +162,15 @@ def replay(
     progress
         Called with ``(days done, days in all)``.
     """
-    from coachkit.analysis import AthleteData, daily_metrics, hr_residuals, load_athlete
+    from coachkit.analysis import (
+        AthleteData,
+        daily_metrics,
+        hr_residuals,
+        known_feedback,
+        load_athlete,
+        sample_features,
+        trusted,
+    )
     from coachkit.coach.adapt import adapt, review_week
     from coachkit.coach.plan import Fitness, PlanBuilder
     from coachkit.coach.signals import signals_from
@@ -179,15 +187,14 @@ def replay(
     view = AthleteData(athlete_id, full.activities, full.wellness, full.feedback, full.settings,
                        full.samples, last, cache={**full.cache, "table": table,
                                                   "thresholds": list(by_week.values())[-1]})  # fmt: skip
-    view.cache.setdefault("efforts", full.cache.get("sample_features", (None, None))[1])
+    view.cache["efforts"] = sample_features(full)[1]
     daily = daily_metrics(view)
     residuals = hr_residuals(view)
     fb = full.feedback
-    logged = fb["created_at"].dt.tz_convert("UTC").dt.tz_localize(None) if len(fb) else None
     features = risk_features(table, full.wellness, fb, last,
                              hr_residuals=residuals.set_index("activity_id")["residual"])  # fmt: skip
-    trusted = ~table["quality_flags"].fillna("").str.contains("duplicate_of:|date_implausible")
-    runs = table[table["sport"].isin(RUN_SPORTS) & trusted]
+    clean = trusted(table)
+    runs = clean[clean["sport"].isin(RUN_SPORTS)]
     plan = pd.DataFrame()
     plan_end, plan_vdot, plan_id = None, None, ""
     personal, n_fb = None, -1
@@ -211,7 +218,7 @@ def replay(
             plan_end, plan_vdot = pd.Timestamp(goal.last_day), built.rules.get("vdot")
         today_row = plan[plan["date"] == day]
         p = prescription(today_row.iloc[0], units=units) if len(today_row) else {}
-        known_fb = fb[(fb["date"] <= day) & (logged.isna() | (logged < day + pd.Timedelta(days=1)))] if logged is not None else fb  # fmt: skip
+        known_fb = known_feedback(fb, day)
         if len(known_fb) != n_fb:
             past = features[features.index <= day]
             personal, n_fb = personal_risk(known_fb, past), len(known_fb)

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach.adapt import Signals
+from coachkit.features.thresholds import RUN_SPORTS
 
-RUN_SPORTS = ("run", "trail_run", "treadmill")
 RECENT_DAYS = 14  # the window of HR residuals and RPE the fatigue rules look at
 
 # planned effort per kind on Foster's CR-10, to compare logged RPE with (a convention: easy
@@ -35,7 +35,8 @@ PLANNED_RPE = {
 }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A frame cell as a plain Python value: None for NaN/NA, numpy scalars unwrapped."""
     if value is None or value is pd.NA:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -100,10 +101,10 @@ def signals_from(
             for d, r, z in zip(res["date"], res["residual"], res["z"])
             if pd.notna(r)
         ],
-        hrv_status=_plain(last.get("hrv_status")),
-        hrv_7d=_plain(last.get("ln_rmssd_7d")),
+        hrv_status=plain(last.get("hrv_status")),
+        hrv_7d=plain(last.get("ln_rmssd_7d")),
         hrv_band=tuple(float(b) for b in band) if all(pd.notna(b) for b in band) else None,
-        rhr_deviation_bpm=_plain(last.get("rhr_deviation")),
+        rhr_deviation_bpm=plain(last.get("rhr_deviation")),
         rpe_vs_plan=rpe_vs_plan,
         risk=risk,
         done=runs[["date", "distance_m", "moving_time_s", "avg_hr"]].rename(
@@ -113,9 +114,9 @@ def signals_from(
         missed_today=missed_today,
         illness_days=int(illness),
         days_since_last_run=int((when - last_run).days) if pd.notna(last_run) else 0,
-        vdot_now=_plain(last.get("vdot_90d")),
-        vdot_plan=_plain(vdot_plan),
+        vdot_now=plain(last.get("vdot_90d")),
+        vdot_plan=plain(vdot_plan),
     )
 
 
-__all__ = ["PLANNED_RPE", "signals_from"]
+__all__ = ["PLANNED_RPE", "plain", "signals_from"]

@@ -1,7 +1,7 @@
 """Plan figures: the calendar and the weekly volume, one colour per kind of session.
 
-Easy running is green, quality (tempo, intervals, hills) orange, the long run blue and the race
-purple, everywhere a plan is drawn (notebooks, dashboard), so a glance reads the week.
+Easy running is green, quality (tempo, intervals, hills, the race) orange and the long run blue:
+the dashboard's colours (:mod:`coachkit.viz.style`), everywhere a plan is drawn.
 """
 
 from __future__ import annotations
@@ -10,23 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from coachkit.units import MILE_M
+from coachkit.viz.style import GROUP_COLOURS, KIND_GROUP, kind_group
 
-KIND_GROUP = {"easy": "easy", "recovery": "easy", "strides": "easy", "tempo": "quality",
-              "intervals": "quality", "hills": "quality", "long": "long", "race": "race",
-              "rest": "rest"}  # fmt: skip
-GROUP_COLOURS = {"easy": "#43a047", "quality": "#f4511e", "long": "#1e88e5", "race": "#8e24aa",
-                 "rest": "#eceff1"}  # fmt: skip
 STATUS_MARK = {"missed": "✗", "moved": "→", "changed": "✎", "done": "✓"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def kind_group(kind: str) -> str:
-    """``easy``, ``quality``, ``long``, ``race`` or ``rest`` for a plan kind.
-
-    >>> kind_group("intervals"), kind_group("recovery")
-    ('quality', 'easy')
-    """
-    return KIND_GROUP.get(str(kind), "easy")
 
 
 def _unit(units: str) -> tuple[float, str]:
@@ -102,7 +89,7 @@ def plan_volume_figure(
                    group=df["kind"].map(kind_group))  # fmt: skip
     active = df[~df["status"].isin(("moved",))]
     fig = go.Figure()
-    for g in ("easy", "quality", "long", "race"):
+    for g in ("easy", "quality", "long"):
         part = active[active["group"] == g].groupby("week")["distance_m"].sum() / per
         if len(part):
             fig.add_bar(x=part.index, y=part.values, name=g, marker_color=GROUP_COLOURS[g],

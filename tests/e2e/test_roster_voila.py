@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,24 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import COACH_ATHLETES, REPO
-
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.dashboard_support import CHROMIUM, chromium, free_port
 
 
 @pytest.mark.e2e
 @pytest.mark.real_data
 def test_roster_under_voila_shows_every_athlete_and_filters(coach_store, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     papermill = pytest.importorskip("papermill")
     voila = Path(sys.executable).with_name("voila")
-    if not Path("/usr/bin/chromium").exists() or not voila.exists():
+    if not CHROMIUM.exists() or not voila.exists():
         pytest.skip("needs /usr/bin/chromium and voila")
     store = tmp_path / "store"
     shutil.copytree(coach_store, store)
@@ -38,7 +29,7 @@ def test_roster_under_voila_shows_every_athlete_and_filters(coach_store, tmp_pat
     papermill.execute_notebook(str(REPO / "notebooks" / "05_coach_roster.ipynb"), str(nb),
                                parameters={"store": str(store), "today": "last"},
                                prepare_only=True)  # fmt: skip
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(voila), str(nb), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -51,8 +42,7 @@ def test_roster_under_voila_shows_every_athlete_and_filters(coach_store, tmp_pat
                 break
             except OSError:
                 time.sleep(0.5)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        with chromium() as browser:
             page = browser.new_page()
             page.goto(url, timeout=180_000)
             view = page.locator(".ck-roster-view table.ck-roster")
@@ -65,7 +55,6 @@ def test_roster_under_voila_shows_every_athlete_and_filters(coach_store, tmp_pat
                 timeout=30_000,
             )
             assert rows.first.get_attribute("data-athlete") == "intervals"
-            browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
-from coachkit.analysis import activity_table, load_athlete
+from coachkit.analysis import activity_table, load_athlete, trusted
 from coachkit.ingest import ingest
 from coachkit.replay import DAY_COLUMNS, replay
 from coachkit.store import Store
@@ -42,10 +42,8 @@ def demo_store(tmp_path_factory):
 
 
 def _runs_between(store: Store, athlete: str, start: str, end: str) -> pd.DataFrame:
-    table = activity_table(load_athlete(store, athlete, as_of=end))
-    flags = table["quality_flags"].fillna("")
-    runs = table[table["sport"].isin(("run", "trail_run", "treadmill"))
-                 & ~flags.str.contains("duplicate_of:|date_implausible")]  # fmt: skip
+    runs = trusted(activity_table(load_athlete(store, athlete, as_of=end)))
+    runs = runs[runs["sport"].isin(("run", "trail_run", "treadmill"))]
     return runs[(runs["date"] >= start) & (runs["date"] <= end)]
 
 

@@ -16,6 +16,7 @@ import pytest
 from coachkit.report import find_notebooks, notebook_parameters
 from coachkit.store import Store
 from tests.conftest import COACH_ATHLETES, REPO
+from tests.dashboard_support import CHROMIUM, chromium
 
 NOTEBOOKS = REPO / "notebooks"
 COACHKIT = [sys.executable, "-m", "coachkit.cli"]
@@ -94,13 +95,10 @@ def test_report_html_draws_its_figures_offline_in_chromium(full_run):
     """Every request but file:// is refused: the figures must come from the page itself."""
     proc, reports, _, _ = full_run
     assert proc.returncode == 0
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("needs /usr/bin/chromium")
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+    pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs {CHROMIUM}")
+    with chromium() as browser:
         page = browser.new_page()
         remote: list[str] = []
 
@@ -116,7 +114,6 @@ def test_report_html_draws_its_figures_offline_in_chromium(full_run):
         page.goto((reports / "demo" / "report.html").as_uri())
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
         drawn = page.locator(".js-plotly-plot .main-svg").count()
-        browser.close()
     assert drawn >= 3 and not remote and not page_errors, (drawn, remote, page_errors)
 
 
