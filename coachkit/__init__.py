@@ -22,7 +22,7 @@ _LAZY = {
     "InjuryRiskModel": "coachkit.models.risk",
     "risk_features": "coachkit.features.risk",
     "Store": "coachkit.store",
-    "Coach": "coachkit.plans",
+    "Coach": "coachkit.app.coach",
 }
 
 __all__ = sorted(_LAZY)

@@ -53,7 +53,7 @@ COACH_ATHLETES = {
 def coach_store(tmp_path_factory) -> Path:
     """A store holding the demo athlete and the three real athlete histories (built once;
     copy it before changing it). Skips when ../shared/data/real is absent."""
-    from coachkit.ingest import ingest
+    from coachkit.app.ingest import ingest
     from coachkit.store import Store
 
     paths = {a: SAMPLE if rel is None else real_file(rel) for a, rel in COACH_ATHLETES.items()}

@@ -33,9 +33,9 @@ _BUILT: dict[str, Path] = {}
 
 def demo_plan_store(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     """A private copy of a store holding the demo athlete and a half-marathon plan."""
+    from coachkit.app.coach import create_plan
+    from coachkit.app.ingest import ingest
     from coachkit.coach.plan import Goal
-    from coachkit.ingest import ingest
-    from coachkit.plans import create_plan
     from coachkit.store import Store
 
     if "base" not in _BUILT:
@@ -149,7 +149,7 @@ def assert_plan_consistent(store: object) -> None:
     plan version, the second overwriting the first)."""
     import json
 
-    from coachkit.plans import adaptations, plan_frame
+    from coachkit.app.coach import adaptations, plan_frame
 
     assert plan_frame(store, "demo")["date"].is_unique
     rows = store.conn.execute(  # type: ignore[attr-defined]

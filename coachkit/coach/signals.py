@@ -2,8 +2,8 @@
 
 One pure function, :func:`signals_from`, turns the frames known on ``today`` (activity table,
 daily metrics, HR residuals, feedback, the risk assessment) into :class:`~coachkit.coach.adapt.Signals`.
-The store path (:func:`coachkit.plans.signals_for`) and the day-by-day replay
-(:mod:`coachkit.replay`) both call it, so the live coach and its back-test read the same
+The store path (:func:`coachkit.app.coach.signals_for`) and the day-by-day replay
+(:mod:`coachkit.app.replay`) both call it, so the live coach and its back-test read the same
 evidence the same way.
 """
 
@@ -62,12 +62,12 @@ def signals_from(
     today
         The day the rules run for.
     table
-        The activity table (:func:`coachkit.analysis.activity_table`) up to ``today``.
+        The activity table (:func:`coachkit.app.athlete.activity_table`) up to ``today``.
     daily
-        Daily metrics (:func:`coachkit.analysis.daily_metrics`) up to ``today``; its last row
+        Daily metrics (:func:`coachkit.app.athlete.daily_metrics`) up to ``today``; its last row
         gives HRV, resting HR and VDOT.
     residuals
-        HR residuals (:func:`coachkit.analysis.hr_residuals`) of runs up to ``today``.
+        HR residuals (:func:`coachkit.app.athlete.hr_residuals`) of runs up to ``today``.
     feedback
         Feedback known at the end of ``today``.
     plan

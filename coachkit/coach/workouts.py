@@ -18,8 +18,8 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 
+from coachkit.core.units import MILE_M, clock, format_distance, per_unit  # noqa: F401
 from coachkit.features.efforts import daniels_paces
-from coachkit.units import MILE_M, clock, format_distance, per_unit  # noqa: F401
 
 KINDS = ("rest", "recovery", "easy", "long", "tempo", "intervals", "hills", "strides", "race")
 #: sessions that count as hard days: never two of them on consecutive dates

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.localtime import as_day, local_day
+from coachkit.core.localtime import as_day, local_day
 
 
 def _per_activity(

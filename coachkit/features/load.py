@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coachkit.features.localtime import local_day
+from coachkit.core.localtime import local_day
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds, column, fmt_pace, numeric
 
 LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")

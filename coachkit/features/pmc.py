@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.localtime import as_day as _day
 from coachkit.features.daily import daily_load, daily_load_many  # noqa: F401  (re-exported)
-from coachkit.features.localtime import as_day as _day
 
 #: alpha (the daily weight of today's load) from a time constant N in days
 CONVENTIONS: dict[str, Callable[[float], float]] = {

@@ -45,9 +45,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.localtime import as_day, local_day
 from coachkit.features.daily import daily_load
 from coachkit.features.load import DURATION_LOAD_PER_H
-from coachkit.features.localtime import as_day, local_day
 from coachkit.features.pmc import monotony_strain
 from coachkit.features.thresholds import RUN_SPORTS, column
 from coachkit.features.zones import ZONE_NAMES, zone_of_hr
@@ -313,7 +313,7 @@ def risk_features(
     ----------
     activities : pandas.DataFrame
         One athlete's activities (DESIGN §3), or the richer table of
-        :func:`coachkit.analysis.activity_table` (its ``load`` and zone seconds are then used).
+        :func:`coachkit.app.athlete.activity_table` (its ``load`` and zone seconds are then used).
         Runs are ``run``, ``trail_run`` and ``treadmill``; every sport counts for load and rest.
     wellness, feedback : pandas.DataFrame, optional
         Wellness (HRV, resting HR, sleep) and feedback (RPE, niggles, illness) frames.

@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.localtime import local_start
-from coachkit.units import format_pace
+from coachkit.core.localtime import local_start
+from coachkit.core.units import format_pace
 
 SET_BY_ATHLETE = "set by athlete"
 POPULATION_DEFAULT = "population default (no data)"

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.schemas import SAMPLE_COLUMNS, conform
 from coachkit.io.errors import UnreadableFile
-from coachkit.schemas import SAMPLE_COLUMNS, conform
 
 # Beyond these a value is a sensor or recording fault, not physiology (HR 250 is the design's
 # own example of junk; 12.5 m/s is faster than Usain Bolt's average over 100 m).

@@ -34,9 +34,9 @@ from typing import Any
 
 import pandas as pd
 
+from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 from coachkit.io import NothingToImport
 from coachkit.io.base import ParsedActivity, ParsedFile, UnreadableFile, normalize_sport
-from coachkit.schemas import WELLNESS_COLUMNS, conform
 
 SOURCE = "garmin"
 DECODER = "json (coachkit.io.garmin_json)"

@@ -15,7 +15,7 @@ same way every morning:
   7.5 on iOS); mixing it into ``sleep_score`` (Garmin's 0–100) would mislead, so it is ignored,
   as are its training fields (RPE, TSS, type) that feedback could use later.
 * **Raw R-R recordings count only when resting and dated.** rMSSD comes from
-  :func:`coachkit.features.rr.rmssd_from_rr` (artefacts filtered); a recording whose median
+  :func:`coachkit.io.rr.rmssd_from_rr` (artefacts filtered); a recording whose median
   heart rate is above :data:`REST_HR_MAX_BPM` is exercise and is not a daily HRV value.
 
 Dates: HRV4Training writes its local clock time with a misleading ``+0000`` suffix, and some
@@ -37,11 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.rr import accepted_beats, rmssd_from_rr
+from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 from coachkit.io import NothingToImport
 from coachkit.io.base import HR_MAX_BPM, HR_MIN_BPM, ParsedFile, UnreadableFile
+from coachkit.io.rr import accepted_beats, rmssd_from_rr
 from coachkit.io.summary_csv import decode_text, parse_number, read_rows
-from coachkit.schemas import WELLNESS_COLUMNS, conform
 
 RMSSD_MAX_MS = 400.0  # above any published resting rMSSD; larger values are app or file faults
 # A morning test lying or seated reads far below 90 bpm (normal resting HR is 60-100, runners
@@ -363,7 +363,7 @@ def _rr_wellness(rr: np.ndarray, day: date | None, source: str, what: str) -> Pa
     if day is None:
         raise NothingToImport(
             f"{what} has no date: put the day in the file name (YYYY-MM-DD) to log it, "
-            f"or compute its rMSSD ({res.rmssd_ms:.1f} ms) with coachkit.features.rr.rmssd_from_rr"
+            f"or compute its rMSSD ({res.rmssd_ms:.1f} ms) with coachkit.io.rr.rmssd_from_rr"
         )
     warnings = []
     if res.artefact_share > ARTEFACT_WARN_SHARE:
@@ -384,7 +384,7 @@ def read_rr_text(data: bytes, *, name: str = "") -> ParsedFile:
 
     The file itself has no date, so the day comes from the file name (``YYYY-MM-DD``, as Elite
     HRV names its raw exports). Without one it raises :class:`NothingToImport` saying so; the
-    rMSSD can still be computed with :func:`coachkit.features.rr.rmssd_from_rr`.
+    rMSSD can still be computed with :func:`coachkit.io.rr.rmssd_from_rr`.
     """
     rr = _rr_numbers(_lines(data), "R-R text file")
     m = _NAME_DATE_RE.search(name.replace("\\", "/").rsplit("/", 1)[-1])

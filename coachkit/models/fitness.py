@@ -27,7 +27,7 @@ The priors ship in ``coachkit/population/fitness_prior.json`` with their sources
 literature). Pure functions: no disk (except :func:`load_fitness_prior`, which reads that
 packaged file), no network, no clock.
 
-Example (``table`` from :func:`coachkit.analysis.activity_table`)::
+Example (``table`` from :func:`coachkit.app.athlete.activity_table`)::
 
     res = FitnessModel(daily_load(table, table[["activity_id", "load"]]),
                        performance_index(table)).fit()
@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.localtime import as_day
+from coachkit.core.localtime import as_day
 from coachkit.features.pmc import _as_daily
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split

@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from coachkit.core.localtime import local_day
 from coachkit.features.efforts import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
-from coachkit.features.localtime import local_day
 from coachkit.features.thresholds import RUN_SPEED_PLAUSIBLE_M_S
 from coachkit.models.fitness_population import FitnessPrior, load_fitness_prior
 
@@ -56,7 +56,7 @@ def performance_index(
     Parameters
     ----------
     activity_table : DataFrame
-        Activities (DESIGN §3), e.g. :func:`coachkit.analysis.activity_table`; not modified.
+        Activities (DESIGN §3), e.g. :func:`coachkit.app.athlete.activity_table`; not modified.
         The day is ``date`` when present, else the local day of ``start_time``.
     reference_hr : float, optional
         Default: the median HR of the runs used (only a scale: the series moves as a whole).

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.schemas import without_strava_api
 from coachkit.features.efforts import CriticalSpeed, critical_speed, world_record_speed
 from coachkit.features.thresholds import RUN_SPORTS, before_as_of, column, flag_mask, numeric
 from coachkit.models import race_population as rp
@@ -49,7 +50,6 @@ from coachkit.models.race_explain import RacePrediction, _result
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split
 from coachkit.models.race_explain import fmt_time as fmt_time
-from coachkit.schemas import without_strava_api
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
@@ -195,12 +195,12 @@ class RacePopulation:
 
         Rows synced from Strava's API are left out unless ``include_strava_api``. Each runner's
         hard-effort table is built by :func:`athlete_efforts` through
-        :func:`coachkit.scale.per_athlete`: in this process by default, on a Dask cluster with
+        :func:`coachkit.app.scale.per_athlete`: in this process by default, on a Dask cluster with
         ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
         from functools import partial
 
-        from coachkit.scale import per_athlete
+        from coachkit.app.scale import per_athlete
 
         if not self.include_strava_api:
             history_of_many_athletes = without_strava_api(history_of_many_athletes)

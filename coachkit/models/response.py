@@ -42,6 +42,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
+from coachkit.core.schemas import without_strava_api
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, column, fmt_pace, numeric
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split
@@ -69,7 +70,6 @@ from coachkit.models.response_features import SAMPLE_MIN_S as SAMPLE_MIN_S
 from coachkit.models.response_features import SAMPLE_SPEED_MAX_M_S as SAMPLE_SPEED_MAX_M_S
 from coachkit.models.response_features import TYPICAL_DAYS as TYPICAL_DAYS
 from coachkit.models.response_fit import _blup, _em_fit, _prefix_sums
-from coachkit.schemas import without_strava_api
 
 PRIOR_RUNS_SD = 10.0  # the personal residual SD is pooled with σ as if from 10 runs
 POPULATION_JSON = "hr_response.json"
@@ -95,7 +95,7 @@ def _athlete_hr_features(runs: pd.DataFrame) -> pd.DataFrame:
 
 def _features_of_many(frame: pd.DataFrame, scheduler: Any = None) -> pd.DataFrame:
     """Covariates of every row of ``frame`` (NaN where the athlete is unknown), per athlete."""
-    from coachkit.scale import per_athlete
+    from coachkit.app.scale import per_athlete
 
     meta = pd.DataFrame({"athlete_id": pd.Series(dtype="object"), "_pos": pd.Series(dtype="int64"),
                          **{c: pd.Series(dtype="float64") for c in _FEATURE_COLUMNS}})  # fmt: skip
@@ -160,7 +160,7 @@ class HrResponseModel(BaseEstimator):
         Learned: ``population_`` (fixed effects, random-effects covariance, σ², mean HR),
         ``k_`` (= σ²/G₀₀, the shrinkage constant), ``n_athletes_``, ``n_runs_``,
         ``converged_``. The per-athlete covariates are computed through
-        :func:`coachkit.scale.per_athlete`: in-process, or on a Dask cluster with
+        :func:`coachkit.app.scale.per_athlete`: in-process, or on a Dask cluster with
         ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
         if not self.include_strava_api:  # Strava's API terms: no model training on its rows

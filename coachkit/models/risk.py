@@ -11,7 +11,7 @@
   n / (n + 3) with n the runner's niggle episodes.
 * **Learned layer**: :class:`InjuryRiskModel`, a scikit-learn classifier with calibrated
   probabilities, for labelled data where it exists (the runner's own history, or a dataset in
-  the Lövdal et al. 2021 format, :mod:`coachkit.io.lovdal`). :func:`grouped_cv_report`
+  the Lövdal et al. 2021 format, :mod:`coachkit.app.lovdal`). :func:`grouped_cv_report`
   validates it by athlete only (GroupKFold): rows of one runner are never on both sides.
 """
 

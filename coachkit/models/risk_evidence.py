@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.localtime import as_day
+from coachkit.core.localtime import as_day
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split
 from coachkit.models.risk_overtraining import OVERTRAINING_RULES as OVERTRAINING_RULES

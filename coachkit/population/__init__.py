@@ -1,7 +1,8 @@
-"""Population data and the fitted population parameters shipped with coachkit.
+"""The fitted population parameters shipped with coachkit (data only, no code).
 
-The parameters (``*.json`` beside this file) are what the models' population layers start
-from. They were fitted by ``coachkit population fit`` on the public benchmark data described in
-``data.py``; that data is not redistributed with the package (its licence is unknown), only
-referenced by sha256 so that a refit can be checked against the same bytes.
+The ``*.json`` files beside this one are what the models' population layers start from. They
+were fitted by ``coachkit population fit`` (:mod:`coachkit.app.population`) on the public
+benchmark data read by :mod:`coachkit.io.population`; that data is not redistributed with the
+package (its licence is unknown), only referenced by sha256 so that a refit can be checked
+against the same bytes.
 """

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach.explain import format_duration, format_pace_range, format_volume
-from coachkit.units import format_distance
+from coachkit.core.units import format_distance
 from coachkit.viz.style import LEVEL_COLOURS, kind_group
 
 KIND_LABEL = {
@@ -101,7 +101,7 @@ def today_card(
     Parameters
     ----------
     p
-        :func:`coachkit.plans.todays_prescription` output.
+        :func:`coachkit.app.coach.todays_prescription` output.
     changes
         Explanations of the adaptations that changed this day.
     tomorrow

@@ -241,8 +241,8 @@ class Dashboard(w.VBox):
         self.exports.value = self._exports()
 
     def _exports(self) -> str:
+        from coachkit.app.coach import stored_plan
         from coachkit.coach import export
-        from coachkit.plans import stored_plan
 
         plan = stored_plan(self.store, self.data.athlete_id)
         stem = f"coachkit-{self.data.athlete_id}"
@@ -318,7 +318,7 @@ class Dashboard(w.VBox):
     # -- feedback --------------------------------------------------------------------------------
     def submit(self, values: dict[str, Any]) -> None:
         """Persist the form's feedback for the shown day, re-adapt, and update the page in place."""
-        from coachkit.feedback import log_feedback
+        from coachkit.app.feedback import log_feedback
 
         d = self.data
         if d is None:

@@ -48,13 +48,13 @@ def resolve_athlete(store: Store, requested: str | None) -> str:
 def last_synced(store: Store, athlete_id: str, *, now: Any = None) -> list[str]:
     """One line per source saying how fresh the athlete's data is, for the page's header.
 
-    Synced sources (Strava, Garmin) come from :func:`coachkit.sync.freshness` ("Strava:
+    Synced sources (Strava, Garmin) come from :func:`coachkit.app.sync.state.freshness` ("Strava:
     synced 3 h ago ..."); file imports from the ingest manifest (the latest import per kind).
     ``now`` is a tz-aware UTC datetime (default: the clock; this is an interface).
     """
     from datetime import datetime, timezone
 
-    from coachkit.sync import freshness
+    from coachkit.app.sync.state import freshness
 
     lines = freshness(store, athlete_id, now=now or datetime.now(timezone.utc))
     for kind, when in store.conn.execute(
@@ -97,8 +97,8 @@ class DashboardData:
 
     # -- the plan side: cheap, re-read after every feedback ---------------------------------
     def refresh_plan(self) -> None:
-        from coachkit.features.localtime import local_day
-        from coachkit.plans import active_plan, adaptations, plan_frame
+        from coachkit.app.coach import active_plan, adaptations, plan_frame
+        from coachkit.core.localtime import local_day
         from coachkit.viz.cards import change_reasons
 
         acts = self.store.activities(self.athlete_id)
@@ -135,7 +135,7 @@ class DashboardData:
             self.plan_message = ""
 
     def _prescription(self, day: pd.Timestamp) -> dict[str, Any] | None:
-        from coachkit.plans import todays_prescription
+        from coachkit.app.coach import todays_prescription
 
         if not (self.plan["date"] == day).any():
             return None
@@ -148,7 +148,12 @@ class DashboardData:
     # -- the analysis side: features and models, when the data changed ------------------------
     def refresh_analysis(self, *, force: bool = False) -> bool:
         """Recompute the trends, risk and predictions if the data changed; True if it ran."""
-        from coachkit.analysis import activity_table, daily_metrics, load_athlete, race_predictions
+        from coachkit.app.athlete import (
+            activity_table,
+            daily_metrics,
+            load_athlete,
+            race_predictions,
+        )
         from coachkit.features.pmc import daily_load
 
         fp = data_fingerprint(self.store, self.athlete_id)
@@ -180,8 +185,8 @@ class DashboardData:
     def _risk(self) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is
         run), counting feedback however late it was logged (the page is live, not a replay)."""
-        from coachkit.analysis import risk_assessment
-        from coachkit.plans import plan_rpe
+        from coachkit.app.athlete import risk_assessment
+        from coachkit.app.coach import plan_rpe
 
         kw: dict[str, Any] = {}
         if self.has_plan and len(self.plan):

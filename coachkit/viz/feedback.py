@@ -3,7 +3,7 @@
 RPE on Foster's CR-10, feel 1-5, soreness 0-10, a niggle's site and severity, a missed
 session with its reason, and a note. :meth:`FeedbackForm.values` gives the fields of the
 store's feedback row (DESIGN §3); the dashboard hands them to
-:func:`coachkit.plans.log_feedback`, which records them and re-adapts the plan.
+:func:`coachkit.app.coach.log_feedback`, which records them and re-adapts the plan.
 """
 
 from __future__ import annotations

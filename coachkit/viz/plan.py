@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from coachkit.units import MILE_M
+from coachkit.core.units import MILE_M
 from coachkit.viz.style import GROUP_COLOURS, KIND_GROUP, kind_group
 
 STATUS_MARK = {"missed": "✗", "moved": "→", "changed": "✎", "done": "✓"}

@@ -1,6 +1,6 @@
 """The roster as an HTML table and as a sortable, filterable ipywidgets view (Voila-ready).
 
-The table comes from :func:`coachkit.roster.roster_table`; nothing here computes a number.
+The table comes from :func:`coachkit.app.roster.roster_table`; nothing here computes a number.
 Page elements carry ``ck-*`` classes (``ck-roster`` for the table, ``ck-roster-filter`` for the
 search box) as the dashboard does.
 """

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from coachkit.schemas import ACTIVITY_COLUMNS, WELLNESS_COLUMNS, conform
+from coachkit.core.schemas import ACTIVITY_COLUMNS, WELLNESS_COLUMNS, conform
 
 # run templates by runs per week: day of week (Mon = 0), kind (0 easy, 1 long, 2 quality), share
 _DAYS = {3: [1, 3, 6], 4: [1, 2, 4, 6], 5: [0, 1, 3, 4, 6], 6: [0, 1, 2, 3, 4, 6]}

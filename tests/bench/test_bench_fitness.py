@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coachkit.analysis import activity_table, load_athlete
+from coachkit.app.athlete import activity_table, load_athlete
+from coachkit.app.ingest import ingest
 from coachkit.features.pmc import daily_load, pmc
-from coachkit.ingest import ingest
 from coachkit.models.fitness import (
     FitnessModel,
     load_fitness_prior,
@@ -196,7 +196,7 @@ def test_bench_fitness_real_histories_walk_forward(tmp_path_factory):
 def test_bench_fitness_population_prior():
     if not STRAVA.exists():
         pytest.skip(f"needs the population data {STRAVA} (set COACHKIT_SHARED)")
-    from coachkit.population.data import read_strava_runs_116
+    from coachkit.io.population import read_strava_runs_116
 
     activities = read_strava_runs_116(STRAVA)
     shipped = load_fitness_prior()

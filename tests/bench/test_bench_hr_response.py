@@ -26,6 +26,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coachkit.app.population import hr_response_document
+from coachkit.io.population import (
+    STRAVA_RUNS_FILE,
+    STRAVA_RUNS_SHA256,
+    read_strava_runs_116,
+    sha256_file,
+)
 from coachkit.models.response import (
     POPULATION_JSON,
     HrResponseModel,
@@ -35,13 +42,6 @@ from coachkit.models.response import (
     learning_curve,
     walk_forward_errors,
 )
-from coachkit.population.data import (
-    STRAVA_RUNS_FILE,
-    STRAVA_RUNS_SHA256,
-    read_strava_runs_116,
-    sha256_file,
-)
-from coachkit.population.fit import hr_response_document
 from coachkit.viz.models import hr_learning_curve_figure
 from tests.conftest import BENCHMARKS, REPO
 

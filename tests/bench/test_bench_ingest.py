@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from coachkit.ingest import ingest
+from coachkit.app.ingest import ingest
 from coachkit.store import Store
 from tests.bench.timing import best_of
 

@@ -44,14 +44,14 @@ from scipy.optimize import brentq
 from sklearn.model_selection import GroupKFold
 
 from coachkit.features.efforts import daniels_paces, race_time_from_vdot
-from coachkit.models import race_population as rp
-from coachkit.models.race import fit_population, load_population, prepare_runs
-from coachkit.population.data import (
+from coachkit.io.population import (
     PRAGUE_FILE,
     STRAVA_RUNS_FILE,
     read_prague17,
     read_strava_runs_116,
 )
+from coachkit.models import race_population as rp
+from coachkit.models.race import fit_population, load_population, prepare_runs
 from tests.conftest import BENCHMARKS
 
 pytestmark = pytest.mark.slow

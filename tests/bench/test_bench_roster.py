@@ -15,7 +15,7 @@ import sys
 import pandas as pd
 import pytest
 
-from coachkit.scale import roster_metrics, sample_coverage, write_partitioned
+from coachkit.app.scale import roster_metrics, sample_coverage, write_partitioned
 from tests.bench.synthetic import make_population, write_samples_tree
 from tests.bench.timing import best_of
 

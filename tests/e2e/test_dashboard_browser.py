@@ -13,7 +13,7 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from coachkit.plans import adaptations, todays_prescription
+from coachkit.app.coach import adaptations, todays_prescription
 from coachkit.store import Store
 from tests.dashboard_support import (
     ARTIFACTS,

@@ -9,7 +9,7 @@ import sys
 import pytest
 from icalendar import Calendar
 
-from coachkit.ingest import ingest
+from coachkit.app.ingest import ingest
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE
 
@@ -131,7 +131,7 @@ def test_log_after_two_weeks_without_running_rebuilds_and_logs_why(store):
     assert proc.returncode == 0, proc.stderr
     rules = {a["rule"] for a in json.loads(proc.stdout)["adaptations"]}
     assert {"missed", "return_to_run"} <= rules
-    from coachkit.plans import adaptations
+    from coachkit.app.coach import adaptations
 
     logged = adaptations(Store(store), "demo")
     rebuild = logged[logged["rule"] == "return_to_run"]

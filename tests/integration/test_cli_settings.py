@@ -16,12 +16,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from coachkit.analysis import activity_table, load_athlete
+from coachkit.app.athlete import activity_table, load_athlete
+from coachkit.app.ingest import ingest
 from coachkit.cli import app
 from coachkit.features.load import DURATION_LOAD_PER_H
-from coachkit.ingest import ingest
-from coachkit.migrations import MIGRATIONS, SCHEMA_VERSION
-from coachkit.store import Store, _statements
+from coachkit.store import Store
+from coachkit.store.catalog import _statements
+from coachkit.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from tests.conftest import SAMPLE
 
 runner = CliRunner()

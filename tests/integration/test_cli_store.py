@@ -252,7 +252,7 @@ def test_unchanged_reingest_is_answered_from_the_manifest_without_pandas(store):
     totals = out["report"]["totals"]
     assert totals["unchanged"] == totals["files"] == len(out["report"]["files"]) > 60
     # the same report as the full ingest gives
-    from coachkit.ingest import ingest
+    from coachkit.app.ingest import ingest
     from coachkit.store import Store
 
     full = ingest(Store(store), [SAMPLE], "demo")

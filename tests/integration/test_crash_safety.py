@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from coachkit.ingest import ingest
+from coachkit.app.ingest import ingest
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE
 from tests.integration.test_ingest_store import snapshot
@@ -22,7 +22,7 @@ from tests.integration.test_ingest_store import snapshot
 DRIVER = r"""
 import os, signal, sys
 from coachkit import store as st
-from coachkit.ingest import ingest
+from coachkit.app.ingest import ingest
 mode, root, src, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 calls = [0]
 if mode == "in_transaction":      # die after staging samples, before the catalog commit

@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from coachkit.plans import adaptations, todays_prescription  # noqa: E402
+from coachkit.app.coach import adaptations, todays_prescription  # noqa: E402
 from coachkit.store import Store  # noqa: E402
 from coachkit.viz import cards  # noqa: E402
 from coachkit.viz.dashboard import Dashboard, app  # noqa: E402

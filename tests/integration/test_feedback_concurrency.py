@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from coachkit.feedback import log_feedback
+from coachkit.app.feedback import log_feedback
 from coachkit.store import Store
 from tests.conftest import REPO
 from tests.dashboard_support import DEMO_DAY, assert_plan_consistent, demo_plan_store
@@ -16,7 +16,7 @@ from tests.dashboard_support import DEMO_DAY, assert_plan_consistent, demo_plan_
 WRITER = """
 import sys
 from coachkit.store import Store
-from coachkit.feedback import log_feedback
+from coachkit.app.feedback import log_feedback
 fid, changes = log_feedback(Store(sys.argv[1]), "demo", sys.argv[2], rpe=8.0, feel=2.0,
                             note=f"writer {sys.argv[3]}")
 print(fid)

@@ -14,10 +14,10 @@ import zipfile
 
 import pytest
 
-from coachkit.ingest import ingest
-from coachkit.io.garmin import GarminSession, sync_garmin
+from coachkit.app.ingest import ingest
+from coachkit.app.sync.garmin import GarminSession, sync_garmin
+from coachkit.app.sync.state import last_synced
 from coachkit.store import Store
-from coachkit.sync import last_synced
 from tests.conftest import real_file
 
 pytestmark = pytest.mark.real_data
@@ -200,7 +200,7 @@ def test_garmin_activity_without_an_original_file_keeps_its_summary(real_dir, st
 
 def test_garmin_login_uses_env_or_prompt_keeps_only_the_session(tmp_path, monkeypatch):
     garminconnect = pytest.importorskip("garminconnect")
-    from coachkit.io.garmin import GarminLoginError
+    from coachkit.app.sync.garmin import GarminLoginError
 
     seen: list = []
 
@@ -247,8 +247,8 @@ def test_garmin_login_uses_env_or_prompt_keeps_only_the_session(tmp_path, monkey
 
 
 def test_doctor_flags_sync_credentials_readable_by_others(tmp_path, monkeypatch):
-    from coachkit.doctor import run_checks
-    from coachkit.io.strava_tokens import Token, TokenStore
+    from coachkit.app.doctor import run_checks
+    from coachkit.app.sync.tokens import Token, TokenStore
 
     monkeypatch.setenv("COACHKIT_CONFIG_DIR", str(tmp_path))
     TokenStore().save(ATHLETE, Token("a-tok-1", "r-tok-1", 1))

@@ -11,8 +11,8 @@ import zipfile
 
 import pytest
 
-from coachkit.ingest import ingest
-from coachkit.rebuild import rebuild
+from coachkit.app.ingest import ingest
+from coachkit.app.rebuild import rebuild
 from coachkit.store import Store
 from tests.conftest import SAMPLE
 

@@ -10,8 +10,8 @@ import sys
 import pandas as pd
 import pytest
 
-from coachkit.analysis import activity_table, daily_metrics, load_athlete
-from coachkit.ingest import ingest
+from coachkit.app.athlete import activity_table, daily_metrics, load_athlete
+from coachkit.app.ingest import ingest
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE, real_file
 

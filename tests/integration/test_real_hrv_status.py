@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coachkit.app.ingest import ingest
 from coachkit.features.hrv import hrv_status, resting_hr_status
-from coachkit.ingest import ingest
 from coachkit.store import Store
 from tests.conftest import SAMPLE
 

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coachkit.app.ingest import ingest
 from coachkit.features.load import LOAD_METHODS, activity_loads
 from coachkit.features.thresholds import estimate_thresholds
-from coachkit.ingest import ingest
 from coachkit.store import Store
 from tests.conftest import SAMPLE, real_file
 

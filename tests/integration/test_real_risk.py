@@ -12,10 +12,10 @@ import json
 import pandas as pd
 import pytest
 
-from coachkit.analysis import activity_table, load_athlete
+from coachkit.app.athlete import activity_table, load_athlete
+from coachkit.app.ingest import ingest
 from coachkit.features.risk import risk_features
 from coachkit.features.thresholds import RUN_SPORTS
-from coachkit.ingest import ingest
 from coachkit.models.risk import assess_history, assess_risk, personal_risk, risk_timeline
 from coachkit.store import Store
 from tests.conftest import BENCHMARKS, SAMPLE, real_file
@@ -117,7 +117,7 @@ def test_the_published_lovdal_file_reads_with_the_documented_window_order():
     path = BENCHMARKS / "lovdal_injury" / "day_approach_maskedID_timeseries.csv"
     if not path.exists():
         pytest.skip(f"the Lövdal day-approach file is not shipped; put it at {path} to check it")
-    from coachkit.io.lovdal import read_lovdal_day
+    from coachkit.app.lovdal import read_lovdal_day
 
     X, y, groups = read_lovdal_day(path)
     assert X.shape == (42766, 70) and groups.nunique() == 74  # SOURCES.md §1

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coachkit.app.ingest import ingest
 from coachkit.features.running import (
     CS_DISTANCES_M,
     STANDARD_DISTANCES_M,
@@ -26,7 +27,6 @@ from coachkit.features.running import (
     vdot,
     with_grade_and_gap,
 )
-from coachkit.ingest import ingest
 from coachkit.store import Store
 from tests.conftest import SAMPLE
 

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coachkit.features.rr import rmssd_from_rr
+from coachkit.core.schemas import WELLNESS_COLUMNS
 from coachkit.io import NothingToImport, read_bytes, sniff
 from coachkit.io import hrv as hrv_module
 from coachkit.io.base import UnreadableFile
 from coachkit.io.garmin_json import read_garmin_json
 from coachkit.io.hrv import read_polar_hrm, read_rr_text
-from coachkit.schemas import WELLNESS_COLUMNS
+from coachkit.io.rr import rmssd_from_rr
 from tests.conftest import real_file
 
 MY_KINDS = {"hrv4training_csv", "elitehrv_csv", "rr_text", "polar_hrm", "garmin_json"}

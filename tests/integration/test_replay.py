@@ -11,9 +11,9 @@ import sys
 import pandas as pd
 import pytest
 
-from coachkit.analysis import activity_table, load_athlete, trusted
-from coachkit.ingest import ingest
-from coachkit.replay import DAY_COLUMNS, replay
+from coachkit.app.athlete import activity_table, load_athlete, trusted
+from coachkit.app.ingest import ingest
+from coachkit.app.replay import DAY_COLUMNS, replay
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coachkit.report import find_notebooks, notebook_parameters
+from coachkit.app.report import find_notebooks, notebook_parameters
 from coachkit.store import Store
 from tests.conftest import COACH_ATHLETES, REPO
 from tests.dashboard_support import CHROMIUM, chromium

@@ -9,10 +9,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from coachkit.analysis import activity_table, load_athlete
+from coachkit.app.athlete import activity_table, load_athlete
+from coachkit.app.coach import create_plan, plan_frame, todays_prescription
+from coachkit.app.roster import NO_PLAN, REQUIRED, compliance, roster_table
 from coachkit.coach.plan import Goal
-from coachkit.plans import create_plan, plan_frame, todays_prescription
-from coachkit.roster import NO_PLAN, REQUIRED, compliance, roster_table
 from coachkit.store import Store
 from coachkit.viz.roster import filter_sort, needs_attention, roster_html
 

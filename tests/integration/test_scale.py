@@ -9,16 +9,16 @@ import shutil
 import pandas as pd
 import pytest
 
-from coachkit.analysis import daily_metrics, load_athlete
-from coachkit.models.race import RacePopulation
-from coachkit.models.response import HrResponseModel
-from coachkit.population.data import STRAVA_RUNS_FILE, read_strava_runs_116
-from coachkit.scale import (
+from coachkit.app.athlete import daily_metrics, load_athlete
+from coachkit.app.scale import (
     export_activity_tables,
     roster_metrics,
     sample_coverage,
     write_partitioned,
 )
+from coachkit.io.population import STRAVA_RUNS_FILE, read_strava_runs_116
+from coachkit.models.race import RacePopulation
+from coachkit.models.response import HrResponseModel
 from coachkit.store import Store
 from tests.bench.synthetic import make_population, write_samples_tree
 from tests.conftest import BENCHMARKS

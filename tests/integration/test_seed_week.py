@@ -23,14 +23,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coachkit.analysis import load_athlete, thresholds
+from coachkit.app.athlete import load_athlete, thresholds
+from coachkit.app.coach import create_plan, plan_frame, write_adaptations
+from coachkit.app.ingest import ingest
 from coachkit.coach import workouts as wk
 from coachkit.coach.plan import Goal, workout_row
+from coachkit.core.units import MILE_M
 from coachkit.features.efforts import daniels_paces
-from coachkit.ingest import ingest
-from coachkit.plans import create_plan, plan_frame, write_adaptations
 from coachkit.store import Store
-from coachkit.units import MILE_M
 from tests.conftest import REPO, SAMPLE
 
 MON = date(2021, 3, 15)  # the Monday after the demo athlete's last real run (a Sunday)

@@ -12,9 +12,9 @@ import zipfile
 import pandas as pd
 import pytest
 
-from coachkit.ingest import ingest
+from coachkit.app.ingest import ingest
+from coachkit.app.rebuild import rebuild
 from coachkit.io import sniff
-from coachkit.rebuild import rebuild
 from coachkit.store import Store, StoreError
 from tests.conftest import SAMPLE
 

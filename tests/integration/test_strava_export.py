@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from coachkit.ingest import ingest
+from coachkit.app.ingest import ingest
 from coachkit.store import Store
 from tests.conftest import SAMPLE
 

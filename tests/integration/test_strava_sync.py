@@ -15,12 +15,12 @@ import pytest
 
 pytest.importorskip("requests")
 
-from coachkit.ingest import ingest
-from coachkit.io.strava import authorize, sync_strava
-from coachkit.io.strava_api import QUARTER_S, StravaAPI
-from coachkit.io.strava_tokens import Token, TokenStore, load_app
+from coachkit.app.ingest import ingest
+from coachkit.app.sync.state import last_synced
+from coachkit.app.sync.strava import authorize, sync_strava
+from coachkit.app.sync.strava_api import QUARTER_S, StravaAPI
+from coachkit.app.sync.tokens import Token, TokenStore, load_app
 from coachkit.store import Store
-from coachkit.sync import last_synced
 from tests.conftest import real_file
 from tests.fake_strava import FakeStrava, running
 
@@ -370,8 +370,8 @@ def test_help_imports_no_sync_libraries():
 def test_synced_store_rebuilds_to_the_same_activities_and_shows_freshness(env, fake, store_dir):
     from datetime import datetime, timedelta, timezone
 
-    from coachkit.rebuild import rebuild
-    from coachkit.sync import freshness
+    from coachkit.app.rebuild import rebuild
+    from coachkit.app.sync.state import freshness
 
     _connect(fake)
     store = Store(store_dir)

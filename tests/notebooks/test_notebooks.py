@@ -47,7 +47,7 @@ def test_roster_notebook_has_one_full_row_per_athlete(coach_store, tmp_path: Pat
 
     import pandas as pd
 
-    from coachkit.roster import REQUIRED
+    from coachkit.app.roster import REQUIRED
     from tests.conftest import COACH_ATHLETES
 
     store = tmp_path / "store"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from coachkit.cli import app
-from coachkit.cli_dashboard import LOOPBACK, notebook_path, token_for, voila_command
+from coachkit.cli.dashboard import LOOPBACK, notebook_path, token_for, voila_command
 from coachkit.store import Store
 
 
@@ -32,7 +32,7 @@ def test_voila_runs_preheated_offline_template_without_tracebacks_or_the_token_i
 
 
 def test_the_offline_template_drops_the_cdn_stylesheets():
-    from coachkit.cli_dashboard import TEMPLATES
+    from coachkit.cli.dashboard import TEMPLATES
 
     template = TEMPLATES / "voila" / "templates" / "coachkit"
     assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"

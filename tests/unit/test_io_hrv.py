@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coachkit.core.schemas import WELLNESS_COLUMNS
 from coachkit.io import NothingToImport
 from coachkit.io.base import UnreadableFile
 from coachkit.io.garmin_json import read_garmin_json
 from coachkit.io.hrv import read_elitehrv, read_hrv4training, read_polar_hrm, read_rr_text
-from coachkit.schemas import WELLNESS_COLUMNS
 
 ANDROID_HEAD = "date, time, HR,AVNN,SDNN,rMSSD,pNN50,LF,HF,HRV4T_Recovery_Points,sleep_quality, sleep_time,note"
 IOS_HEAD = "date,timestamp_measurement,HR,AVNN,SDNN,rMSSD,sleep_quality,sleep_time,note"

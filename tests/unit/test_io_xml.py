@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coachkit.core.schemas import SAMPLE_COLUMNS
 from coachkit.io import NothingToImport
 from coachkit.io.base import ParsedFile, UnreadableFile
 from coachkit.io.gpx import read_gpx
@@ -20,7 +21,6 @@ from coachkit.io.xmlsafe import (
     to_floats,
     to_times,
 )
-from coachkit.schemas import SAMPLE_COLUMNS
 
 GPX_NS = (
     'xmlns="http://www.topografix.com/GPX/1/1" '

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coachkit.core.schemas import QUALITY_FLAGS, SPORTS
 from coachkit.features.load import (
     LOAD_METHODS,
     activity_loads,
@@ -32,7 +33,6 @@ from coachkit.features.load import (
     srpe,
 )
 from coachkit.features.thresholds import Threshold, Thresholds
-from coachkit.schemas import QUALITY_FLAGS, SPORTS
 
 SET = "set by athlete"
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coachkit.io.lovdal import DAY_FEATURES, lovdal_features, read_lovdal_day, train_lovdal
+from coachkit.app.lovdal import DAY_FEATURES, lovdal_features, read_lovdal_day, train_lovdal
 from coachkit.models.risk import InjuryRiskModel
 
 

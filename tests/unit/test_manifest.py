@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 
-from coachkit.ingest import ingest
-from coachkit.manifest import is_unchanged, path_key, sha256_file, unchanged_report
+from coachkit.app.ingest import ingest
 from coachkit.store import Store
+from coachkit.store.manifest import is_unchanged, path_key, sha256_file, unchanged_report
 
 
 def test_sha256_file_is_the_sha256_of_the_bytes(tmp_path):

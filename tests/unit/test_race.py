@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import coachkit
+from coachkit.io.population import STRAVA_RUNS_SHA256
 from coachkit.models.race import (
     RacePopulation,
     RacePrediction,
@@ -22,7 +23,6 @@ from coachkit.models.race import (
     predict_race,
 )
 from coachkit.models.race_population import make_runs
-from coachkit.population.data import STRAVA_RUNS_SHA256
 
 DAY = pd.Timedelta(days=1)
 START = pd.Timestamp("2024-01-01", tz="UTC")
@@ -211,7 +211,7 @@ def test_fit_population_on_many_runners_then_predicts() -> None:
 
 
 def test_population_fit_command_says_what_to_pass_when_data_is_missing(tmp_path, capsys) -> None:
-    from coachkit.population.fit import main
+    from coachkit.app.population import main
 
     assert main(["--benchmarks", str(tmp_path), "--out", str(tmp_path / "race.json")]) == 2
     assert "strava_runs_116" in capsys.readouterr().err

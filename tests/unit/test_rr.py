@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coachkit.features.rr import RmssdResult, accepted_beats, rmssd_from_rr
+from coachkit.io.rr import RmssdResult, accepted_beats, rmssd_from_rr
 
 
 def test_worked_example_by_hand():

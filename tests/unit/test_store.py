@@ -8,9 +8,9 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from coachkit.merge import activity_id_for
-from coachkit.migrations import SCHEMA_VERSION
 from coachkit.store import Store, StoreError, atomic_write_bytes, check_athlete_id
+from coachkit.store.merge import activity_id_for
+from coachkit.store.migrations import SCHEMA_VERSION
 
 
 def test_new_store_is_wal_at_current_schema(store_dir):
@@ -127,8 +127,8 @@ def test_concurrent_writers_lose_no_row(store_dir):
 def test_a_version_1_store_gains_the_sync_tables(tmp_path):
     import sqlite3
 
-    from coachkit.migrations import MIGRATIONS
-    from coachkit.store import _statements
+    from coachkit.store.catalog import _statements
+    from coachkit.store.migrations import MIGRATIONS
 
     path = tmp_path / "old"
     path.mkdir()

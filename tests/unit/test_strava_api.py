@@ -11,7 +11,7 @@ import pytest
 responses = pytest.importorskip("responses")
 requests = pytest.importorskip("requests")
 
-from coachkit.io.strava_api import (  # noqa: E402
+from coachkit.app.sync.strava_api import (  # noqa: E402
     AuthError,
     NotFound,
     RateLimited,
@@ -19,7 +19,7 @@ from coachkit.io.strava_api import (  # noqa: E402
     StravaAPI,
     Unavailable,
 )
-from coachkit.io.strava_tokens import StravaApp, Token, TokenStore  # noqa: E402
+from coachkit.app.sync.tokens import StravaApp, Token, TokenStore  # noqa: E402
 
 BASE = "https://strava.test"
 LIST = f"{BASE}/api/v3/athlete/activities"

@@ -1,0 +1,421 @@
+"""Plans in the store: create one from the athlete's history, read the current version of each
+day, write adaptations, and turn a day into today's prescription (DESIGN §7, §9).
+
+The seam between the pure coach (``coachkit.coach``) and the store: ``plan_workouts`` keeps
+every version of a day (primary key plan, date, version), so an adaptation never overwrites
+what was planned before; the current plan is the latest version of each date of the athlete's
+active plan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from coachkit.coach.signals import plain as _plain
+from coachkit.store import StoreError, utc_now_iso
+
+if TYPE_CHECKING:
+    from coachkit.coach.plan import Goal, Plan
+    from coachkit.store import Store
+
+_NUMERIC = (
+    "distance_m",
+    "duration_s",
+    "pace_low_s_per_km",
+    "pace_high_s_per_km",
+    "hr_low",
+    "hr_high",
+)
+
+
+def create_plan(
+    store: Store,
+    athlete_id: str,
+    goal: Goal,
+    *,
+    start: Any,
+    days_per_week: int = 5,
+    long_run_day: str = "sun",
+    unavailable_days: tuple[str, ...] = (),
+    units: str = "km",
+    weekly_time_cap_s: float | None = None,
+) -> Plan:
+    """Build a plan from what is known at the end of the day before ``start`` and save it as the
+    athlete's active plan."""
+    from coachkit.app.athlete import activity_table, daily_metrics, load_athlete, thresholds
+    from coachkit.coach.plan import Fitness, PlanBuilder
+
+    day = pd.Timestamp(start).normalize()
+    data = load_athlete(store, athlete_id, as_of=day - pd.Timedelta(days=1))
+    table = activity_table(data)
+    fitness = Fitness.from_history(
+        table, daily_metrics(data), thresholds(data), day - pd.Timedelta(days=1)
+    )
+    builder = PlanBuilder(
+        goal,
+        days_per_week=days_per_week,
+        long_run_day=long_run_day,
+        unavailable_days=unavailable_days,
+        weekly_time_cap_s=weekly_time_cap_s,
+        units=units,
+    )
+    plan = builder.build(fitness, day.date(), athlete_id=athlete_id)
+    save_plan(store, plan)
+    return plan
+
+
+def save_plan(store: Store, plan: Plan) -> None:
+    """Store a plan as the athlete's only active plan (earlier plans are kept, inactive)."""
+    goal = {
+        k: (str(v) if v is not None and not isinstance(v, (int, float)) else v)
+        for k, v in asdict(plan.goal).items()
+    }
+    meta = {
+        "goal": goal,
+        "units": plan.units,
+        "rules": plan.rules,
+        "notes": list(plan.notes),
+        "phases": [[p.name, str(p.start), str(p.end)] for p in plan.phases],
+    }
+    rows = plan.workouts.assign(date=pd.to_datetime(plan.workouts["date"]).dt.strftime("%Y-%m-%d"))
+    with store.transaction() as conn:
+        store.ensure_athlete(plan.athlete_id, conn=conn)
+        conn.execute("UPDATE plans SET active=0 WHERE athlete_id=?", (plan.athlete_id,))
+        conn.execute("DELETE FROM plan_workouts WHERE plan_id=?", (plan.plan_id,))
+        conn.execute(
+            "INSERT OR REPLACE INTO plans (plan_id, athlete_id, goal_json, created_at, active) VALUES (?, ?, ?, ?, 1)",
+            (plan.plan_id, plan.athlete_id, json.dumps(meta, default=str), utc_now_iso()),
+        )
+        _insert(conn, rows)
+
+
+def _insert(conn: Any, rows: pd.DataFrame) -> None:
+    cols = [
+        "plan_id",
+        "athlete_id",
+        "date",
+        "version",
+        "kind",
+        *_NUMERIC,
+        "steps",
+        "purpose",
+        "status",
+    ]
+    for rec in rows.to_dict("records"):
+        conn.execute(
+            f"INSERT OR REPLACE INTO plan_workouts ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [_plain(rec.get(c)) for c in cols],
+        )
+
+
+def active_plan(store: Store, athlete_id: str) -> dict[str, Any]:
+    """The athlete's active plan: its id and meta (goal, units, rules, phases)."""
+    row = store.conn.execute(
+        "SELECT plan_id, goal_json FROM plans WHERE athlete_id=? AND active=1 ORDER BY created_at DESC LIMIT 1",
+        (athlete_id,),
+    ).fetchone()
+    if row is None:
+        raise StoreError(
+            f"{athlete_id} has no plan yet: create one with `coachkit plan create --athlete {athlete_id} "
+            "--race-distance-m 21097.5 --race-date YYYY-MM-DD`"
+        )
+    return {"plan_id": row["plan_id"], **json.loads(row["goal_json"])}
+
+
+def plan_frame(store: Store, athlete_id: str) -> pd.DataFrame:
+    """The current plan: the latest version of each date of the active plan (DESIGN §3)."""
+    plan_id = active_plan(store, athlete_id)["plan_id"]
+    cur = store.conn.execute(
+        """SELECT w.* FROM plan_workouts w
+           JOIN (SELECT date, MAX(version) AS v FROM plan_workouts WHERE plan_id=? GROUP BY date) m
+             ON w.date = m.date AND w.version = m.v
+           WHERE w.plan_id=? ORDER BY w.date""",
+        (plan_id, plan_id),
+    )
+    frame = pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
+    frame["date"] = pd.to_datetime(frame["date"])
+    for col in _NUMERIC:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
+
+
+def write_adaptations(
+    store: Store,
+    athlete_id: str,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    adaptations: list[Any],
+    *,
+    in_transaction: bool = False,
+) -> int:
+    """Store the changed days as new versions and log each adaptation; return rows changed.
+
+    With ``in_transaction`` the caller already holds the store's write transaction."""
+    compare = ["kind", *_NUMERIC, "steps", "purpose", "status"]
+    old = before.set_index("date")
+    changed = []
+    for rec in after.to_dict("records"):
+        prev = old.loc[rec["date"]] if rec["date"] in old.index else None
+        same = prev is not None and all(
+            (pd.isna(prev[c]) and pd.isna(rec.get(c))) or prev[c] == rec.get(c) for c in compare
+        )
+        if not same:
+            version = int(prev["version"]) + 1 if prev is not None else 1
+            changed.append(
+                {**rec, "version": version, "date": pd.Timestamp(rec["date"]).strftime("%Y-%m-%d")}
+            )
+    with contextlib.nullcontext(store.conn) if in_transaction else store.transaction() as conn:
+        if changed:
+            _insert(conn, pd.DataFrame(changed))
+        for a in adaptations:
+            conn.execute(
+                "INSERT INTO adaptations (athlete_id, date, rule, evidence, change, explanation, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    athlete_id,
+                    f"{pd.Timestamp(a.date):%Y-%m-%d}",
+                    a.rule,
+                    json.dumps(a.evidence, default=str),
+                    json.dumps(a.change, default=str),
+                    a.explanation,
+                    utc_now_iso(),
+                ),
+            )
+    return len(changed)
+
+
+def adaptations(store: Store, athlete_id: str) -> pd.DataFrame:
+    """Every logged adaptation of the athlete, oldest first (DESIGN §3)."""
+    cur = store.conn.execute(
+        "SELECT athlete_id, date, rule, evidence, change, explanation, created_at FROM adaptations "
+        "WHERE athlete_id=? ORDER BY adaptation_id",
+        (athlete_id,),
+    )
+    return pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
+
+
+def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[str, Any]:
+    """One day of the plan as today's prescription: §9 fields plus display strings."""
+    from coachkit.coach.workouts import fmt_band, fmt_distance
+
+    out: dict[str, Any] = {
+        "date": f"{pd.Timestamp(row['date']):%Y-%m-%d}",
+        "kind": row["kind"],
+        "distance_m": _plain(row["distance_m"]),
+        "duration_s": _plain(row["duration_s"]),
+        "pace_low_s_per_km": _plain(row["pace_low_s_per_km"]),
+        "pace_high_s_per_km": _plain(row["pace_high_s_per_km"]),
+        "hr_low": _plain(row["hr_low"]),
+        "hr_high": _plain(row["hr_high"]),
+        "units": units,
+        "status": row["status"],
+        "version": int(row["version"]),
+        "steps": json.loads(row["steps"]) if isinstance(row["steps"], str) and row["steps"] else [],
+        "explanation": row["purpose"],
+        "layer": layer,
+    }
+    if out["distance_m"]:
+        out["distance"] = fmt_distance(out["distance_m"], units)
+    if out["pace_low_s_per_km"] and out["pace_high_s_per_km"]:
+        out["pace"] = fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units)
+    return out
+
+
+def stored_plan(store: Store, athlete_id: str) -> Plan:
+    """The active plan rebuilt as a :class:`~coachkit.coach.plan.Plan` for the exporters."""
+    from coachkit.coach.plan import Goal, Phase, Plan
+
+    meta = active_plan(store, athlete_id)
+    g = meta["goal"]
+    day = lambda v: pd.Timestamp(v).date() if v not in (None, "None") else None  # noqa: E731
+    goal = Goal(
+        race_distance_m=g.get("race_distance_m"),
+        race_date=day(g.get("race_date")),
+        target_time_s=g.get("target_time_s"),
+        weekly_km_target=g.get("weekly_km_target"),
+        end_date=day(g.get("end_date")),
+    )
+    phases = tuple(Phase(n, day(a), day(b)) for n, a, b in meta.get("phases", []))
+    return Plan(
+        meta["plan_id"],
+        athlete_id,
+        goal,
+        phases,
+        plan_frame(store, athlete_id),
+        pd.DataFrame(),
+        meta.get("rules", {}),
+        tuple(meta.get("notes", [])),
+        meta.get("units", "km"),
+    )
+
+
+def todays_prescription(
+    store: Store, athlete_id: str, day: Any, *, units: str | None = None
+) -> dict[str, Any]:
+    """The prescription for ``day`` from the current plan, in the athlete's units, with the
+    explanation and which layer drove the paces (the athlete's own data or population defaults)."""
+    from coachkit.coach.workouts import fmt_band, fmt_distance
+
+    meta = active_plan(store, athlete_id)
+    frame = plan_frame(store, athlete_id)
+    when = pd.Timestamp(day).normalize()
+    rows = frame[frame["date"] == when]
+    if rows.empty:
+        first, last = frame["date"].min(), frame["date"].max()
+        raise StoreError(
+            f"the plan runs from {first:%Y-%m-%d} to {last:%Y-%m-%d}; {when:%Y-%m-%d} is not in it"
+        )
+    units = units or meta.get("units", "km")
+    notes = " ".join(meta.get("notes", []))
+    layer = "population defaults" if "default" in notes.lower() else "your own data"
+    out = prescription(rows.iloc[0], units=units, layer=layer)
+    if units != meta.get("units", "km") and out.get("pace"):
+        lead = " ".join(
+            x
+            for x in (
+                fmt_distance(out["distance_m"], units) if out["distance_m"] else "",
+                "at " + fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units),
+            )
+            if x
+        )
+        out["explanation"] = f"{lead}: {out['explanation']}"
+    if out.get("pace"):
+        out["explanation"] = f"{out['explanation']} (paces from {layer})"
+    return out
+
+
+def plan_rpe(plan: pd.DataFrame) -> pd.Series:
+    """The planned effort (CR-10) of each day of a plan, by date."""
+    from coachkit.coach.signals import PLANNED_RPE
+
+    return plan.set_index(pd.to_datetime(plan["date"]))["kind"].map(PLANNED_RPE).astype(float)
+
+
+def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
+    """The risk assessment of ``day``, with the active plan's sessions and planned RPE in it
+    when the athlete has a plan (a planned long-run spike then shows before it is run)."""
+    from coachkit.app.athlete import risk_assessment
+
+    try:
+        plan = plan_frame(store, athlete_id)
+    except StoreError:
+        plan = None
+    if plan is None or plan.empty:
+        return risk_assessment(store, athlete_id, as_of=day)
+    return risk_assessment(store, athlete_id, as_of=day, planned=plan, plan_rpe=plan_rpe(plan))
+
+
+def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
+    """Everything the adaptation rules need to know at the end of ``day`` (DESIGN §7)."""
+    from coachkit.app.athlete import (
+        activity_table,
+        daily_metrics,
+        hr_residuals,
+        load_athlete,
+        risk_of,
+    )
+    from coachkit.coach.signals import signals_from
+
+    when = pd.Timestamp(day).normalize()
+    # live: feedback for a day counts however late it was logged (``coachkit log --date``)
+    data = load_athlete(store, athlete_id, as_of=when, known_then=False)
+    plan_vdot = None
+    try:
+        plan_vdot = active_plan(store, athlete_id).get("rules", {}).get("vdot")
+    except StoreError:
+        pass
+    return signals_from(
+        when,
+        table=activity_table(data),
+        daily=daily_metrics(data),
+        residuals=hr_residuals(data),
+        feedback=data.feedback,
+        plan=plan,
+        risk=risk_of(data, planned=plan, plan_rpe=plan_rpe(plan)).to_dict(),
+        vdot_plan=plan_vdot,
+    )
+
+
+def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:
+    """Run the adaptation rules for the end of ``day`` against the current plan; on a Sunday
+    also review the week (once per week). Store and return the changes.
+
+    Safe with several processes at once (one Voila kernel per viewer): the signals are read
+    first, then the plan is re-read, adapted and written inside one write transaction, so two
+    writers never both turn version N of a day into their own version N + 1.
+    """
+    from coachkit.coach.adapt import adapt, review_week
+
+    units = active_plan(store, athlete_id).get("units", "km")
+    signals = signals_for(store, athlete_id, day, plan_frame(store, athlete_id))
+    when = pd.Timestamp(day).normalize()
+    with store.transaction():
+        before = plan_frame(store, athlete_id)
+        after, changes = adapt(before, signals, units=units)
+        if when.day_of_week == 6:
+            week = f"{when - pd.Timedelta(days=6):%Y-%m-%d}"
+            done_before = store.conn.execute(
+                "SELECT 1 FROM adaptations WHERE athlete_id=? AND rule='week_review' "
+                "AND json_extract(evidence, '$.week_start')=?",
+                (athlete_id, week),
+            ).fetchone()
+            if not done_before:
+                after, reviewed = review_week(after, signals.done, signals, units=units)
+                changes = [*changes, *reviewed]
+        write_adaptations(store, athlete_id, before, after, changes, in_transaction=True)
+    return changes
+
+
+class Coach:
+    """The coach of the athletes of one store: plan, today's prescription, re-adaptation.
+
+    A thin facade over this module for notebooks and scripts; "today" is always a parameter.
+
+    Examples
+    --------
+    >>> coach = Coach(store)  # doctest: +SKIP
+    >>> coach.today("demo", "2021-03-17", units="mi")["explanation"]  # doctest: +SKIP
+    'Easy 2.1 mi at 9:45–11:37/mi (Daniels E pace for VDOT 32) ...'
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def plan(self, athlete_id: str, goal: Goal, *, start: Any, **options: Any) -> Plan:
+        """Build and save a plan (:func:`create_plan`; options as there)."""
+        return create_plan(self.store, athlete_id, goal, start=start, **options)
+
+    def today(self, athlete_id: str, day: Any, *, units: str | None = None) -> dict[str, Any]:
+        """The prescription of ``day``: kind, distance or duration, pace and HR targets in the
+        athlete's units, the explanation and which layer (your data or population) drove it."""
+        return todays_prescription(self.store, athlete_id, day, units=units)
+
+    def adapt(self, athlete_id: str, day: Any) -> list[Any]:
+        """Run the adaptation rules for the end of ``day``; store and return the changes."""
+        return readapt(self.store, athlete_id, day)
+
+    def adaptations(self, athlete_id: str) -> pd.DataFrame:
+        """Every adaptation logged for the athlete, with its rule, evidence and explanation."""
+        return adaptations(self.store, athlete_id)
+
+
+def plan_window(
+    store: Store, athlete_id: str, start: Any = None, race_date: Any = None, *, weeks: int = 13
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first day of a new plan and its race day: ``start`` defaults to the day after the
+    athlete's last activity, ``race_date`` to ``weeks`` weeks after the start (a race Sunday)."""
+    if start is None:
+        acts = store.activities(athlete_id)
+        if acts.empty:
+            raise StoreError(f"{athlete_id} has no activities yet: give the plan's start date")
+        start = acts["start_time"].max().tz_convert(None).normalize() + pd.Timedelta(days=1)
+    first = pd.Timestamp(start).normalize()
+    if race_date is None:
+        race_date = first + pd.Timedelta(weeks=weeks)
+        race_date += pd.Timedelta(days=(6 - race_date.day_of_week) % 7)
+    return first, pd.Timestamp(race_date).normalize()

@@ -1,0 +1,248 @@
+"""Ingest: files in, one transaction per parsed unit, deduplicated activities out (DESIGN §3, §4).
+
+The manifest is keyed by sha256 and a size+mtime fast path keeps a re-run over an unchanged
+folder from reading any bytes. A unit that fails to parse is quarantined with its reason and its
+original kept in ``raw/``, so a better parser can pick it up later through ``coachkit rebuild``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from coachkit.core.schemas import WELLNESS_COLUMNS
+from coachkit.io import NothingToImport, companion_path, read_bytes
+from coachkit.io.base import UnreadableFile, finish_activity
+from coachkit.io.containers import Unit, expand_path, iter_paths
+from coachkit.store import Store, check_athlete_id, utc_now_iso
+from coachkit.store.manifest import IngestReport, Outcome, is_unchanged, path_key, sha256_file
+from coachkit.store.merge import import_activity, plain
+
+log = logging.getLogger(__name__)
+
+_TRANSIENT = "not imported this time, will be retried: "
+_WELLNESS_VALUES = [c for c in WELLNESS_COLUMNS if c not in ("date", "source")]
+
+
+def _import_wellness(conn: Any, athlete_id: str, wellness: pd.DataFrame, sha: str) -> int:
+    n = 0
+    cols = ", ".join(_WELLNESS_VALUES)
+    updates = ", ".join(f"{c}=COALESCE(excluded.{c}, {c})" for c in _WELLNESS_VALUES)
+    for rec in wellness.to_dict("records"):
+        if rec.get("date") is None or pd.isna(rec["date"]):
+            continue
+        conn.execute(
+            f"INSERT INTO wellness (athlete_id, date, source, {cols}, sha256) "
+            f"VALUES (?, ?, ?, {', '.join('?' for _ in _WELLNESS_VALUES)}, ?) "
+            f"ON CONFLICT(athlete_id, date, source) DO UPDATE SET {updates}, sha256=excluded.sha256",
+            [
+                athlete_id,
+                f"{pd.Timestamp(rec['date']):%Y-%m-%d}",
+                plain(rec.get("source")) or "unknown",
+            ]
+            + [plain(rec.get(c)) for c in _WELLNESS_VALUES]
+            + [sha],
+        )
+        n += 1
+    return n
+
+
+def _record_source(
+    conn: Any,
+    athlete_id: str,
+    sha: str,
+    o: Outcome,
+    warnings: list[str],
+    companion_sha: str | None = None,
+) -> None:
+    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sources").fetchone()[0]
+    status = {"new": "imported", "merged": "imported"}.get(o.status, o.status)
+    conn.execute(
+        "INSERT OR REPLACE INTO sources (athlete_id, sha256, name, kind, decoder, status, reason, "
+        "n_activities, n_wellness, warnings, companion_sha256, seq, ingested_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            athlete_id,
+            sha,
+            o.name,
+            o.kind,
+            o.decoder,
+            status,
+            o.reason or None,
+            o.n_new + o.n_merged,
+            o.n_wellness,
+            json.dumps(warnings) if warnings else None,
+            companion_sha,
+            seq,
+            utc_now_iso(),
+        ),
+    )
+
+
+def import_unit(
+    store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp | None = None
+) -> Outcome:
+    """Parse one unit and write everything it holds in a single transaction."""
+    if unit.data is None:
+        sha = hashlib.sha256(f"refused|{unit.name}".encode()).hexdigest()
+        o = Outcome(unit.name, "quarantined", unit.error or "refused")
+        with store.transaction() as conn:
+            _record_source(conn, athlete_id, sha, o, [])
+        return o
+    sha = hashlib.sha256(unit.data).hexdigest()
+    companion_sha = (
+        hashlib.sha256(unit.companion).hexdigest() if unit.companion is not None else None
+    )
+    seen = store.conn.execute(
+        "SELECT status, companion_sha256 FROM sources WHERE athlete_id=? AND sha256=?",
+        (athlete_id, sha),
+    ).fetchone()
+    # Known content is unchanged, unless it failed before and now comes with the companion it
+    # needed (Strava streams quarantined alone, then ingested beside their activity JSON).
+    if seen and not (
+        companion_sha and seen["status"] != "imported" and seen["companion_sha256"] != companion_sha
+    ):
+        return Outcome(unit.name, "unchanged")
+    try:
+        store.put_raw(sha, unit.data)
+        if unit.companion is not None and companion_sha:
+            store.put_raw(companion_sha, unit.companion)
+    except OSError as exc:
+        return Outcome(unit.name, "error", f"{_TRANSIENT}{exc.strerror or exc}")
+    base = unit.name.rsplit("::", 1)[-1].rsplit("/", 1)[-1]
+    warnings: list[str] = []
+    pending: list[Path] = []
+    try:
+        parsed = read_bytes(unit.data, name=base, companion=unit.companion)
+        warnings = list(parsed.warnings)
+        o = Outcome(
+            unit.name,
+            "new",
+            kind=(parsed.activities[0].source_kind if parsed.activities else ""),
+            decoder=parsed.decoder,
+        )
+        if parsed.is_empty:
+            raise NothingToImport("no activities or wellness days in it")
+        with store.transaction() as conn:
+            for idx, act in enumerate(parsed.activities):
+                status = import_activity(
+                    store,
+                    conn,
+                    athlete_id,
+                    finish_activity(act, now=now),
+                    sha,
+                    idx,
+                    unit.name,
+                    pending,
+                )
+                o.n_new += status == "new"
+                o.n_merged += status == "merged"
+            if parsed.wellness is not None and not parsed.wellness.empty:
+                o.n_wellness = _import_wellness(conn, athlete_id, parsed.wellness, sha)
+                o.kind = o.kind or str(parsed.wellness["source"].iloc[0])
+            if o.n_new == 0 and o.n_merged:
+                o.status = "merged"
+            o.reason = "; ".join(warnings)[:300]
+            _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
+    except (sqlite3.OperationalError, OSError) as exc:
+        # the disk or the database failed, not the file: record nothing, so the next run retries
+        for p in pending:
+            p.unlink(missing_ok=True)
+        return Outcome(unit.name, "error", f"{_TRANSIENT}{exc}")
+    except NothingToImport as exc:
+        for p in pending:
+            p.unlink(missing_ok=True)
+        o = Outcome(unit.name, "skipped", f"nothing to import: {exc}")
+    except UnreadableFile as exc:
+        for p in pending:
+            p.unlink(missing_ok=True)
+        o = Outcome(unit.name, "quarantined", str(exc))
+    except Exception as exc:  # a reader bug must not stop the batch: quarantine and say so
+        for p in pending:
+            p.unlink(missing_ok=True)
+        log.debug("reader failure on %s", unit.name, exc_info=True)
+        o = Outcome(
+            unit.name,
+            "quarantined",
+            f"could not be read ({exc.__class__.__name__}: {str(exc)[:120]})",
+        )
+    else:
+        for p in pending:
+            store.publish_samples(p)
+        return o
+    try:
+        with store.transaction() as conn:
+            _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
+    except sqlite3.OperationalError as exc:
+        return Outcome(unit.name, "error", f"{_TRANSIENT}{exc}")
+    return o
+
+
+# -- batch ---------------------------------------------------------------------------------------
+
+
+def ingest(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    athlete_id: str,
+    *,
+    progress: Callable[[str], None] | None = None,
+    now: pd.Timestamp | None = None,
+) -> IngestReport:
+    """Ingest files and folders for one athlete; see the module docstring for the guarantees."""
+    check_athlete_id(athlete_id)
+    report = IngestReport()
+    with store.ingest_lock():
+        store.recover()
+        with store.transaction() as conn:
+            store.ensure_athlete(athlete_id, conn=conn)
+        for path in iter_paths([Path(p) for p in paths]):
+            if progress:
+                progress(str(path))
+            report.outcomes.extend(_ingest_path(store, athlete_id, path, now))
+    return report
+
+
+def _ingest_path(
+    store: Store, athlete_id: str, path: Path, now: pd.Timestamp | None
+) -> list[Outcome]:
+    """Everything one path holds; the path is remembered (fast path) only if nothing failed."""
+    partner = companion_path(path)
+    key = path_key(path)
+    try:
+        st = path.stat()
+        if is_unchanged(store, athlete_id, path, st):
+            return [Outcome(str(path), "unchanged")]
+        digest = sha256_file(path)
+        companion = None
+        if partner is not None:
+            companion = next((u.data for u in expand_path(partner) if u.data), None)
+        outcomes = []
+        for unit in expand_path(path):
+            if companion is not None and unit.data is not None:
+                unit.companion = companion
+            outcomes.append(import_unit(store, athlete_id, unit, now=now))
+    except OSError as exc:
+        return [Outcome(str(path), "error", f"{_TRANSIENT}cannot read: {exc.strerror or exc}")]
+    except Exception as exc:  # never let one path stop the batch; nothing recorded, so retried
+        log.debug("failure on %s", path, exc_info=True)
+        return [
+            Outcome(
+                str(path), "quarantined", f"could not be read ({exc.__class__.__name__}: {exc})"
+            )
+        ]
+    if all(o.status != "error" for o in outcomes):
+        with store.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?, ?)",
+                (athlete_id, key, st.st_size, st.st_mtime_ns, digest),
+            )
+    return outcomes

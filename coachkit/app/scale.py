@@ -1,0 +1,345 @@
+"""Work over many athletes, in-process (polars) or on a Dask cluster (DESIGN §4, the ``[scale]``
+extra).
+
+Everything here is one *per-athlete kernel* (a pure function: one athlete's rows in, a frame
+out) and one *engine* that feeds it: :func:`per_athlete`. Without a scheduler the rows are read
+with polars and the kernel runs in this process, athlete after athlete; with
+``scheduler="tcp://host:8786"`` (or a ``distributed.Client``) they are read with
+``dask.dataframe`` and the kernel runs on the cluster's workers (``groupby("athlete_id").apply``).
+The kernel is the same function either way, and the results are sorted the same way, so both
+give equal numbers (tests/integration/test_scale.py checks it on a ``LocalCluster``).
+
+Inputs are either a pandas frame or a folder of hive-partitioned parquet
+(``<dir>/athlete_id=<id>/*.parquet``), as :func:`export_activity_tables` writes from a store
+and as the store's own ``samples/`` tree is laid out.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from coachkit.store import Store
+
+#: columns of an exported activity table (DESIGN §3 plus the computed load and local day)
+TABLE_COLUMNS = (
+    "athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "date", "elapsed_time_s",
+    "moving_time_s", "distance_m", "elevation_gain_m", "avg_hr", "has_samples", "quality_flags",
+    "load", "load_method", "source_kind",
+)  # fmt: skip
+ROSTER_METRICS = (
+    "athlete_id", "as_of", "last_day", "days_since_data", "n_runs", "runs_7d", "run_km_7d",
+    "run_km_28d", "load_7d", "load_28d", "ctl", "atl", "tsb", "acwr", "monotony",
+    "longest_run_30d_km", "long_run_spike", "share_with_hr", "share_flagged",
+)  # fmt: skip
+FOOT = ("run", "trail_run", "treadmill")
+Kernel = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+# --------------------------------------------------------------------------- engine
+def athlete_dirs(source: Path) -> list[Path]:
+    """The ``athlete_id=<id>`` folders of a hive-partitioned tree, sorted by athlete."""
+    return sorted(p for p in Path(source).glob("athlete_id=*") if p.is_dir())
+
+
+def read_athletes(dirs: Sequence[str | Path], columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every parquet file of the given ``athlete_id=<id>`` folders as one pandas frame, read with
+    polars (``athlete_id`` from the folder name). Both engines read through this function."""
+    import polars as pl
+
+    files = [str(f) for d in dirs for f in sorted(Path(d).glob("*.parquet"))]
+    if not files:
+        return pd.DataFrame(columns=list(columns or ["athlete_id"]))
+    try:  # files of one tree may differ in optional columns (rr_ms): those become nulls
+        lazy = pl.scan_parquet(files, hive_partitioning=True, missing_columns="insert")
+    except TypeError:  # polars < 1.25
+        lazy = pl.scan_parquet(files, hive_partitioning=True, allow_missing_columns=True)
+    if columns is not None:
+        lazy = lazy.select(list(columns))
+    frame = lazy.collect().to_pandas()
+    frame["athlete_id"] = frame["athlete_id"].astype(str)
+    return frame
+
+
+def per_athlete(
+    source: pd.DataFrame | str | Path,
+    kernel: Kernel,
+    *,
+    meta: pd.DataFrame,
+    scheduler: Any = None,
+    columns: Sequence[str] | None = None,
+    order: Sequence[str] = (),
+    npartitions: int | None = None,
+) -> pd.DataFrame:
+    """Run ``kernel`` on each athlete's rows of ``source``; concatenate, sorted by athlete.
+
+    Parameters
+    ----------
+    source : DataFrame or path
+        Rows of many athletes (an ``athlete_id`` column), or a folder of hive-partitioned
+        parquet (``athlete_id=<id>/…parquet``).
+    kernel : callable
+        One athlete's rows (a pandas frame, sorted by ``_row`` when the input has it) → a frame.
+        Must be picklable (a module-level function or a ``functools.partial`` of one).
+    meta : DataFrame
+        An empty frame with the kernel's output columns and dtypes (what Dask needs up front).
+    scheduler : str or distributed.Client, optional
+        A Dask scheduler address or client. ``None``: in-process, read with polars.
+    columns : list of str, optional
+        Read only these columns (``athlete_id`` is always read).
+    order : list of str
+        Columns that put one athlete's rows in a canonical order before the kernel sees them
+        (a pandas ``source`` keeps its own row order: a ``_row`` column is added for that),
+        so that sums and ties come out the same on any engine.
+    npartitions : int, optional
+        Partitions for a pandas ``source`` on Dask (default: 2 per worker thread).
+
+    Returns
+    -------
+    DataFrame
+        The kernel's rows for every athlete with ``athlete_id`` (str) first, sorted by it
+        (stable: each athlete's rows stay in the kernel's order), with a fresh index.
+    """
+    if columns is not None and "athlete_id" not in columns:
+        columns = ["athlete_id", *columns]
+    if isinstance(source, pd.DataFrame):
+        source = (source if columns is None else source[list(columns)]).assign(
+            _row=np.arange(len(source))
+        )
+        order, columns = ("_row",), None
+    order = tuple(order)
+    if scheduler is None:
+        if isinstance(source, pd.DataFrame):
+            frame = source
+        else:
+            frame = read_athletes(athlete_dirs(Path(source)), columns)
+        out = _apply_partition(frame, kernel, meta, order)
+    else:
+        out = _on_dask(source, kernel, meta, scheduler, columns, order, npartitions)
+    return _tidy(out, meta)
+
+
+def _apply(group: pd.DataFrame, kernel: Kernel, order: tuple[str, ...]) -> pd.DataFrame:
+    """One athlete's rows in the canonical order, then the kernel."""
+    group = group.assign(athlete_id=group["athlete_id"].astype(str))
+    if order:
+        group = group.sort_values(list(order), kind="stable")
+    return kernel(group.drop(columns=["_row"], errors="ignore").reset_index(drop=True))
+
+
+def _apply_partition(
+    part: pd.DataFrame, kernel: Kernel, meta: pd.DataFrame, order: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The kernel on every athlete of one partition (all of an athlete's rows are in it)."""
+    groups = part.groupby(part["athlete_id"].astype(str), sort=True)
+    parts = [_apply(g, kernel, order) for _, g in groups]
+    if not parts:
+        return meta.iloc[:0].copy()
+    return pd.concat(parts, ignore_index=True)[list(meta.columns)]  # Dask checks the order
+
+
+def _tidy(out: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    out = out.reset_index(drop=True)
+    out["athlete_id"] = out["athlete_id"].astype(str)
+    out = out.sort_values("athlete_id", kind="stable").reset_index(drop=True)
+    return out[list(meta.columns)].astype(meta.dtypes.to_dict())
+
+
+def _on_dask(
+    source: Any,
+    kernel: Kernel,
+    meta: pd.DataFrame,
+    scheduler: Any,
+    columns: Any,
+    order: tuple[str, ...],
+    nparts: Any,
+) -> pd.DataFrame:
+    try:
+        import dask.dataframe as dd
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - the [scale] extra is part of [all]
+        raise RuntimeError("--scheduler needs Dask: pip install 'coachkit[scale]'") from exc
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="10s")
+    try:
+        if isinstance(source, pd.DataFrame):
+            threads = sum(client.nthreads().values()) or 1
+            ddf = dd.from_pandas(source, npartitions=nparts or max(1, 2 * threads), sort=False)
+            # every athlete's rows into one partition, then the same loop as in-process
+            ddf = ddf.shuffle("athlete_id")
+        else:
+            # a hive tree is already split by athlete: one partition per few athlete folders,
+            # read by the same reader as in-process, and no shuffle
+            dirs = [str(d) for d in athlete_dirs(Path(source))]
+            if not dirs:
+                return meta.iloc[:0].copy()
+            size = max(1, math.ceil(len(dirs) / (nparts or 64)))
+            chunks = [dirs[i : i + size] for i in range(0, len(dirs), size)]
+            ddf = dd.from_map(read_athletes, chunks, columns=columns)
+        applied = ddf.map_partitions(_apply_partition, kernel, meta, order, meta=meta)
+        return client.compute(applied).result()
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+# --------------------------------------------------------------------------- exports
+def write_partitioned(frame: pd.DataFrame, dest: str | Path, name: str = "part-0") -> Path:
+    """Write ``frame`` as hive-partitioned parquet: ``dest/athlete_id=<id>/<name>.parquet``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from coachkit.store import atomic_write_bytes, check_athlete_id
+
+    dest = Path(dest)
+    for athlete, rows in frame.groupby(frame["athlete_id"].astype(str), sort=True):
+        sink = pa.BufferOutputStream()
+        table = pa.Table.from_pandas(rows.drop(columns=["athlete_id"]), preserve_index=False)
+        pq.write_table(table, sink, compression="zstd")
+        path = dest / f"athlete_id={check_athlete_id(athlete)}" / f"{name}.parquet"
+        atomic_write_bytes(path, sink.getvalue().to_pybytes())
+    return dest
+
+
+def export_activity_tables(
+    store: Store, dest: str | Path, athletes: Sequence[str] | None = None
+) -> Path:
+    """Each athlete's activity table (with the load computed from their thresholds) as
+    hive-partitioned parquet under ``dest``, the input of the roster-wide metrics at scale."""
+    from coachkit.app.athlete import activity_table, load_athlete
+
+    ids = list(athletes) if athletes is not None else [a["athlete_id"] for a in store.athletes()]
+    for athlete in ids:
+        table = activity_table(load_athlete(store, athlete))
+        write_partitioned(table[[c for c in TABLE_COLUMNS if c in table]], dest, "activities")
+    return Path(dest)
+
+
+# --------------------------------------------------------------------------- roster metrics
+def _local_day(acts: pd.DataFrame) -> pd.Series:
+    offset = pd.to_timedelta(pd.to_numeric(acts["utc_offset_s"], errors="coerce").fillna(0), "s")
+    start = pd.to_datetime(acts["start_time"], utc=True)
+    return (start + offset.to_numpy()).dt.tz_convert(None).dt.normalize()
+
+
+def athlete_metrics(acts: pd.DataFrame, *, as_of: Any) -> pd.DataFrame:
+    """The roster-wide metrics of one athlete on ``as_of`` (pure; :data:`ROSTER_METRICS`).
+
+    From the activity table alone: freshness, run volume and count over 7 and 28 days, load,
+    CTL/ATL/TSB (the ``exp`` convention), ACWR and monotony (descriptive), the longest run of
+    the 30 days before ``as_of`` and whether a run of the last 7 days was > 10 % longer than the
+    longest of its previous 30 days (Garmin-RUNSAFE), and the share of runs with HR and with
+    quality flags. Activities after ``as_of`` are ignored.
+    """
+    from coachkit.features.pmc import acwr, monotony_strain, pmc
+
+    day = pd.Timestamp(as_of).normalize()
+    acts = acts.assign(date=_local_day(acts))
+    acts = acts[acts["date"] <= day]
+    flags = acts["quality_flags"].fillna("").astype(str)
+    acts = acts[~flags.str.contains("duplicate_of:")]
+    runs = acts[acts["sport"].isin(FOOT)]
+    row: dict[str, Any] = {"athlete_id": str(acts["athlete_id"].iloc[0]) if len(acts) else ""}
+    row["as_of"] = day
+    last = acts["date"].max() if len(acts) else pd.NaT
+    row["last_day"] = last
+    row["days_since_data"] = float((day - last).days) if pd.notna(last) else math.nan
+    row["n_runs"] = len(runs)
+
+    def within(frame: pd.DataFrame, days: int) -> pd.DataFrame:
+        return frame[frame["date"] > day - pd.Timedelta(days=days)]
+
+    row["runs_7d"] = len(within(runs, 7))
+    row["run_km_7d"] = float(within(runs, 7)["distance_m"].fillna(0).sum()) / 1000
+    row["run_km_28d"] = float(within(runs, 28)["distance_m"].fillna(0).sum()) / 1000
+    load = pd.to_numeric(acts["load"], errors="coerce").fillna(0.0)
+    row["load_7d"] = float(load[acts["date"] > day - pd.Timedelta(days=7)].sum())
+    row["load_28d"] = float(load[acts["date"] > day - pd.Timedelta(days=28)].sum())
+    if len(acts):
+        daily = load.groupby(acts["date"]).sum()
+        full = pd.date_range(daily.index.min(), day, freq="D", name="date")
+        daily = daily.reindex(full, fill_value=0.0)
+        p = pmc(daily).iloc[-1]
+        row.update(ctl=float(p["ctl"]), atl=float(p["atl"]), tsb=float(p["tsb"]))
+        row["acwr"] = float(acwr(daily).iloc[-1])
+        row["monotony"] = float(monotony_strain(daily)["monotony"].iloc[-1])
+    else:
+        row.update(ctl=math.nan, atl=math.nan, tsb=math.nan, acwr=math.nan, monotony=math.nan)
+    recent = within(runs, 30)
+    row["longest_run_30d_km"] = float(recent["distance_m"].max() / 1000) if len(recent) else 0.0
+    row["long_run_spike"] = _spike(runs, day)
+    row["share_with_hr"] = float(runs["avg_hr"].notna().mean()) if len(runs) else math.nan
+    run_flags = runs["quality_flags"].fillna("").astype(str)
+    row["share_flagged"] = float((run_flags != "").mean()) if len(runs) else math.nan
+    return pd.DataFrame([row], columns=list(ROSTER_METRICS))
+
+
+def _spike(runs: pd.DataFrame, day: pd.Timestamp) -> bool:
+    """A run of the last 7 days > 1.1 × the longest run of the 30 days before it."""
+    d = runs["date"].to_numpy("datetime64[D]").astype(np.int64)
+    dist = runs["distance_m"].to_numpy(float)
+    today = np.datetime64(day.date(), "D").astype(np.int64)
+    for i in np.flatnonzero(d > today - 7):
+        prev = (d < d[i]) & (d >= d[i] - 30)
+        if prev.any() and np.isfinite(dist[i]) and dist[i] > 1.1 * np.nanmax(dist[prev]):
+            return True
+    return False
+
+
+def _metrics_meta() -> pd.DataFrame:
+    dtypes = {c: "float64" for c in ROSTER_METRICS}
+    dtypes.update(athlete_id="object", as_of="datetime64[ns]", last_day="datetime64[ns]",
+                  n_runs="int64", runs_7d="int64", long_run_spike="bool")  # fmt: skip
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+
+
+def roster_metrics(
+    source: pd.DataFrame | str | Path, as_of: Any, *, scheduler: Any = None
+) -> pd.DataFrame:
+    """:func:`athlete_metrics` for every athlete of ``source`` (a frame or a hive-partitioned
+    parquet folder of activity tables), in-process or on Dask (see :func:`per_athlete`)."""
+    columns = ["athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "distance_m",
+               "avg_hr", "quality_flags", "load"]  # fmt: skip
+    kernel = functools.partial(athlete_metrics, as_of=pd.Timestamp(as_of))
+    return per_athlete(source, kernel, meta=_metrics_meta(), scheduler=scheduler, columns=columns,
+                       order=("start_time", "activity_id"))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- samples
+SAMPLE_COVERAGE = ("athlete_id", "n_samples", "share_hr", "share_gps", "share_speed_implausible",
+                   "max_hr_bpm")  # fmt: skip
+SPEED_IMPLAUSIBLE_M_S = 12.0  # faster than any human sprint (10.4 m/s): a GPS jump
+
+
+def athlete_sample_coverage(samples: pd.DataFrame) -> pd.DataFrame:
+    """How complete one athlete's samples are: rows, share with HR, with a GPS fix, with an
+    impossible speed, and the highest HR seen (counts and a max: exact on any engine)."""
+    n = len(samples)
+    speed = pd.to_numeric(samples["speed_m_s"], errors="coerce")
+    row = {
+        "athlete_id": str(samples["athlete_id"].iloc[0]) if n else "",
+        "n_samples": n,
+        "share_hr": int(samples["hr_bpm"].notna().sum()) / n if n else math.nan,
+        "share_gps": int(samples["lat"].notna().sum()) / n if n else math.nan,
+        "share_speed_implausible": int((speed > SPEED_IMPLAUSIBLE_M_S).sum()) / n
+        if n
+        else math.nan,
+        "max_hr_bpm": float(samples["hr_bpm"].max()) if n else math.nan,
+    }
+    return pd.DataFrame([row], columns=list(SAMPLE_COVERAGE))
+
+
+def sample_coverage(samples_root: str | Path, *, scheduler: Any = None) -> pd.DataFrame:
+    """:func:`athlete_sample_coverage` over a store's ``samples/`` tree (hive-partitioned by
+    athlete), in-process with polars or on Dask."""
+    meta = pd.DataFrame({c: pd.Series(dtype="float64") for c in SAMPLE_COVERAGE}).astype(
+        {"athlete_id": "object", "n_samples": "int64"}
+    )
+    return per_athlete(samples_root, athlete_sample_coverage, meta=meta, scheduler=scheduler,
+                       columns=["athlete_id", "hr_bpm", "lat", "speed_m_s"])  # fmt: skip

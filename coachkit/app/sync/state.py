@@ -1,0 +1,310 @@
+"""Live sync bookkeeping shared by every source (Strava, Garmin Connect): DESIGN §8, §10.
+
+A sync lists remote items first (``sync_items``, status ``listed``), then imports each one
+through :func:`coachkit.app.ingest.import_unit` (so raw originals, dedupe and the best-source merge
+with device files are exactly those of ``coachkit ingest``) and marks it ``done`` or
+``quarantined``. An interruption anywhere (a rate limit, a dropped connection, Ctrl-C) leaves
+the listed items for the next run: nothing is fetched twice and nothing is added twice.
+
+``sync_state`` keeps, per athlete and source, when the source last synced completely and how
+the last attempt went, so the dashboard can say how fresh each source is without webhooks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from coachkit.store import check_athlete_id, utc_now_iso
+
+if TYPE_CHECKING:
+    from coachkit.io.containers import Unit
+    from coachkit.store import Store
+
+#: sources ``coachkit sync all`` knows, in the order it runs them
+SOURCES = ("garmin", "strava")
+
+
+@dataclass
+class SyncReport:
+    """What one sync run did. ``status``: ok, paused (rate limit), interrupted, failed."""
+
+    source: str
+    athlete_id: str
+    status: str = "ok"
+    message: str = ""
+    listed: int = 0
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    quarantined: list[tuple[str, str]] = field(default_factory=list)
+    wellness_days: int = 0
+    requests: int = 0
+    resume_at: float | None = None  # paused: when the rate-limit window resets (epoch s)
+
+    @property
+    def complete(self) -> bool:
+        return self.status == "ok"
+
+    def summary(self) -> str:
+        """One plain sentence with the numbers."""
+        text = (
+            f"{self.source}: {self.new} new, {self.merged} merged into existing activities, "
+            f"{self.unchanged} unchanged, {len(self.quarantined)} quarantined"
+        )
+        if self.wellness_days:
+            text += f", {self.wellness_days} wellness days"
+        if self.status == "failed" and not (self.new or self.merged or self.unchanged):
+            return f"{self.source} did not sync: {self.message}"
+        if self.requests:
+            text += f" ({self.requests} requests)"
+        return text + ("." if self.complete else f"; {self.status}: {self.message}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "quarantined": [list(q) for q in self.quarantined]}
+
+
+def last_synced(store: Store, athlete_id: str) -> dict[str, dict[str, Any]]:
+    """Per source: ``last_success_at``, ``last_attempt_at`` (ISO-8601 UTC), ``status``, ``message``,
+    ``n_new`` and ``resume_at`` (epoch seconds; set while paused by a rate limit).
+
+    Examples
+    --------
+    >>> from coachkit.store import Store
+    >>> last_synced(Store("/tmp/ck-doctest-sync"), "me")
+    {}
+    """
+    rows = store.conn.execute(
+        "SELECT source, last_success_at, last_attempt_at, status, message, n_new, resume_at "
+        "FROM sync_state WHERE athlete_id=? ORDER BY source",
+        (check_athlete_id(athlete_id),),
+    ).fetchall()
+    return {r["source"]: {k: r[k] for k in dict(r) if k != "source"} for r in rows}
+
+
+_LABELS = {"strava": "Strava", "garmin": "Garmin Connect"}
+
+
+def freshness(store: Store, athlete_id: str, *, now: datetime) -> list[str]:
+    """One plain line per synced source for the dashboard, e.g. ``"Strava: synced 3 h ago"``.
+
+    ``now`` is a tz-aware UTC datetime (a parameter, so replays and tests choose the day).
+
+    >>> from datetime import timezone
+    >>> from coachkit.store import Store
+    >>> freshness(Store("/tmp/ck-doctest-sync"), "me", now=datetime.now(timezone.utc))
+    []
+    """
+    lines = []
+    for source, state in last_synced(store, athlete_id).items():
+        label = _LABELS.get(source, source)
+        done = state["last_success_at"]
+        if done:
+            age_h = (
+                now - datetime.fromisoformat(done.replace("Z", "+00:00"))
+            ).total_seconds() / 3600
+            age = f"{age_h:.0f} h ago" if age_h < 48 else f"{age_h / 24:.0f} days ago"
+            line = f"{label}: synced {age} ({done[:16].replace('T', ' ')} UTC)"
+        else:
+            line = f"{label}: never synced completely"
+        if state["status"] != "ok":
+            line += f"; the last try was {state['status']}: {state['message'] or ''}".rstrip(": ")
+        lines.append(line)
+    return lines
+
+
+def begin_sync(store: Store, athlete_id: str) -> None:
+    """Make sure the athlete exists and finish any write a crash interrupted (once per run)."""
+    with store.ingest_lock():
+        store.recover()
+        with store.transaction() as conn:
+            store.ensure_athlete(athlete_id, conn=conn)
+
+
+def record_sync(store: Store, report: SyncReport, *, now_iso: str | None = None) -> None:
+    """Store how this run ended; a complete run also moves ``last_success_at``."""
+    now = now_iso or utc_now_iso()
+    with store.transaction() as conn:
+        store.ensure_athlete(report.athlete_id, conn=conn)
+        conn.execute(
+            "INSERT INTO sync_state (athlete_id, source, last_success_at, last_attempt_at, status, "
+            "message, n_new, resume_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(athlete_id, source) DO UPDATE "
+            "SET last_success_at=COALESCE(excluded.last_success_at, last_success_at), "
+            "last_attempt_at=excluded.last_attempt_at, status=excluded.status, "
+            "message=excluded.message, n_new=excluded.n_new, resume_at=excluded.resume_at",
+            (
+                report.athlete_id,
+                report.source,
+                now if report.complete else None,
+                now,
+                report.status,
+                report.message or None,
+                report.new,
+                report.resume_at,
+            ),
+        )
+
+
+# -- items ---------------------------------------------------------------------------------------
+
+
+def list_item(
+    store: Store,
+    athlete_id: str,
+    source: str,
+    item_id: str,
+    *,
+    start_time: str | None,
+    kind: str | None,
+    payload: str | None,
+) -> bool:
+    """Remember a remote item (idempotent); True when it was not known before."""
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO sync_items (athlete_id, source, item_id, start_time, kind, "
+            "payload, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'listed', ?)",
+            (athlete_id, source, item_id, start_time, kind, payload, utc_now_iso()),
+        )
+        return cur.rowcount > 0
+
+
+def pending_items(store: Store, athlete_id: str, source: str) -> Iterator[dict[str, Any]]:
+    """Listed but not yet imported items, oldest first."""
+    rows = store.conn.execute(
+        "SELECT * FROM sync_items WHERE athlete_id=? AND source=? AND status='listed' "
+        "ORDER BY start_time, item_id",
+        (athlete_id, source),
+    ).fetchall()
+    for row in rows:
+        yield dict(row)
+
+
+def newest_start(store: Store, athlete_id: str, source: str) -> str | None:
+    """Start time (ISO UTC) of the newest item ever listed from this source."""
+    row = store.conn.execute(
+        "SELECT MAX(start_time) FROM sync_items WHERE athlete_id=? AND source=?",
+        (athlete_id, source),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def import_item(
+    store: Store,
+    athlete_id: str,
+    source: str,
+    item_id: str,
+    unit: Unit,
+    report: SyncReport,
+    *,
+    fallback: Unit | None = None,
+) -> str:
+    """Import one fetched item with the ingest machinery and mark it done or quarantined.
+
+    When ``unit`` is quarantined or holds nothing (empty streams) and a ``fallback`` is given
+    (the Strava summary alone), the fallback is imported instead. Returns the final outcome status.
+    """
+    from coachkit.app.ingest import import_unit
+
+    with store.ingest_lock():  # short: one item; a long network wait never holds it
+        outcome = import_unit(store, athlete_id, unit)
+        if outcome.status in ("quarantined", "skipped") and fallback is not None:
+            unit, outcome = fallback, import_unit(store, athlete_id, fallback)
+    if outcome.status == "error":  # the disk or the database failed: leave it listed, retry
+        raise OSError(outcome.reason)
+    report.new += outcome.n_new
+    report.merged += outcome.n_merged
+    report.wellness_days += outcome.n_wellness
+    report.unchanged += outcome.status == "unchanged"
+    status = "quarantined" if outcome.status == "quarantined" else "done"
+    if status == "quarantined":
+        report.quarantined.append((item_id, outcome.reason))
+    sha = hashlib.sha256(unit.data or b"").hexdigest()
+    with store.transaction() as conn:
+        row = conn.execute(
+            "SELECT activity_id FROM activity_sources WHERE athlete_id=? AND sha256=? LIMIT 1",
+            (athlete_id, sha),
+        ).fetchone()
+        conn.execute(
+            "UPDATE sync_items SET status=?, reason=?, activity_id=?, payload=NULL, updated_at=? "
+            "WHERE athlete_id=? AND source=? AND item_id=?",
+            (
+                status,
+                outcome.reason or None,
+                row[0] if row else None,
+                utc_now_iso(),
+                athlete_id,
+                source,
+                item_id,
+            ),
+        )
+    return outcome.status
+
+
+def quarantine_item(
+    store: Store, athlete_id: str, source: str, item_id: str, reason: str, report: SyncReport
+) -> None:
+    """Mark one item as not importable (with its reason) so the batch goes on without it."""
+    report.quarantined.append((item_id, reason))
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE sync_items SET status='quarantined', reason=?, updated_at=? "
+            "WHERE athlete_id=? AND source=? AND item_id=?",
+            (reason[:300], utc_now_iso(), athlete_id, source, item_id),
+        )
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Stable bytes for one JSON object (the same item always hashes the same)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# -- all sources ---------------------------------------------------------------------------------
+
+
+def configured_sources(athlete_id: str) -> list[str]:
+    """The sources this athlete has connected (saved tokens), in :data:`SOURCES` order."""
+    from coachkit.app.sync.garmin import GarminSession
+    from coachkit.app.sync.tokens import TokenStore
+
+    found = []
+    if GarminSession().has(athlete_id):
+        found.append("garmin")
+    if TokenStore().has(athlete_id):
+        found.append("strava")
+    return found
+
+
+def sync_all(
+    store: Store,
+    athlete_id: str,
+    *,
+    runners: dict[str, Callable[[Store, str], SyncReport]] | None = None,
+    max_wait_s: float = 900.0,
+) -> list[SyncReport]:
+    """Run every configured source for one athlete; a failing source never stops the others.
+
+    ``max_wait_s`` bounds a Strava rate-limit wait (see :func:`coachkit.app.sync.strava.sync_strava`).
+    """
+    if runners is None:
+        from coachkit.app.sync.garmin import sync_garmin
+        from coachkit.app.sync.strava import sync_strava
+
+        all_runners: dict[str, Callable[[Store, str], SyncReport]] = {
+            "garmin": sync_garmin,
+            "strava": lambda s, a: sync_strava(s, a, max_wait_s=max_wait_s),
+        }
+        runners = {s: all_runners[s] for s in configured_sources(athlete_id)}
+    reports = []
+    for source, run in runners.items():
+        try:
+            reports.append(run(store, athlete_id))
+        except Exception as exc:  # one source's failure is reported, the next still runs
+            report = SyncReport(source, athlete_id, status="failed", message=str(exc)[:300])
+            record_sync(store, report)
+            reports.append(report)
+    return reports

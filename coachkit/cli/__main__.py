@@ -1,0 +1,5 @@
+"""``python -m coachkit.cli``: the same as the ``coachkit`` console script."""
+
+from coachkit.cli import main
+
+main()

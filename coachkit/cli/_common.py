@@ -1,0 +1,152 @@
+"""What every command shares: the root ``app``, the common options, opening the store, picking
+the athlete, parsing dates, printing frames, and failing with a one-line message (exit 2).
+
+Heavy libraries (pandas, pyarrow, readers) are imported inside functions, never at module
+level, so that ``coachkit --help`` starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from coachkit.store import Store
+
+app = typer.Typer(
+    name="coachkit",
+    help="An open, explainable running coach. Ingest your runs, see your training, get a plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = typer.Option(
+    None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."
+)
+AthleteOpt = typer.Option(
+    ..., "--athlete", "-a", help="Athlete id (letters, digits, '.', '_', '-')."
+)
+FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def open_store(path: Path | None, *, create: bool = False) -> Store:
+    import sqlite3
+
+    from coachkit.store import Store, StoreError
+
+    try:
+        return Store(path, create=create)
+    except StoreError as exc:
+        fail(str(exc))
+    except sqlite3.DatabaseError as exc:
+        fail(f"the store's catalog cannot be opened ({exc}): run `coachkit doctor`")
+    raise AssertionError("unreachable")
+
+
+def iso_utc(series: pd.Series) -> pd.Series:
+    return series.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def console() -> Any:
+    """A rich console; piped or redirected, tables keep one row per line instead of wrapping
+    every cell to 80 columns."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=100_000)
+
+
+def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
+    """Print a frame as csv, json (records) or a rich table; datetimes as ISO-8601 UTC."""
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = iso_utc(out[col].dt.tz_convert("UTC"))
+        elif pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    fmt = fmt.lower()
+    if fmt == "csv":
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif fmt == "json":
+        typer.echo(out.to_json(orient="records", indent=1, force_ascii=False))
+    elif fmt == "table":
+        from rich.table import Table
+
+        table = Table(title=title or None, show_lines=False)
+        for col in out.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in out.itertuples(index=False):
+            table.add_row(
+                *[
+                    "" if pd.isna(v) else (f"{v:.1f}" if isinstance(v, float) else str(v))
+                    for v in row
+                ]
+            )
+        console().print(table)
+    else:
+        fail(f"unknown format {fmt!r}: use table, csv or json")
+
+
+def open_store_for(path: Path | None, athlete: str | None) -> Store:
+    """Open an existing store; when an athlete is named, fail plainly if it is not in there."""
+    from coachkit.store import StoreError
+
+    s = open_store(path)
+    if athlete:
+        try:
+            s.require_athlete(athlete)
+        except StoreError as exc:
+            fail(str(exc))
+    return s
+
+
+def pick_athlete(s: Store, athlete: str | None) -> str:
+    """The athlete named, or the only one in the store."""
+    from coachkit.store import StoreError
+
+    if athlete is None:
+        known = [a["athlete_id"] for a in s.athletes()]
+        if len(known) != 1:
+            fail(
+                f"say which athlete with --athlete (the store holds: {', '.join(known) or 'none'})"
+            )
+        return known[0]
+    try:
+        return s.require_athlete(athlete)
+    except StoreError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def parse_day(value: str | None, option: str) -> Any:
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError):
+        fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
+
+
+def or_fail(read: Any) -> Any:
+    """``read()``, or exit with the store's own message when it raises a StoreError."""
+    from coachkit.store import StoreError
+
+    try:
+        return read()
+    except StoreError as exc:
+        fail(str(exc))

@@ -1,0 +1,139 @@
+"""The daily coach: ``today`` (what to run) and ``log`` (how it went; the plan re-adapts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from coachkit.cli._common import (
+    StoreOpt,
+    app,
+    fail,
+    open_store,
+    or_fail,
+    parse_day,
+    pick_athlete,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def today(
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    day: str | None = typer.Option(None, "--date", help="The day [default: today]."),
+    units: str | None = typer.Option(None, "--units", help="km or mi [default: the plan's]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
+) -> None:
+    """What to run today: distance or duration, pace and HR targets, and why."""
+    import pandas as pd
+
+    from coachkit.app.coach import todays_prescription
+
+    s = open_store(store)
+    who = pick_athlete(s, athlete)
+    when = parse_day(day, "--date") or pd.Timestamp.now().normalize()
+    p = or_fail(lambda: todays_prescription(s, who, when, units=units))
+    if as_json:
+        typer.echo(json.dumps(p, indent=1, default=str))
+        return
+    what = " ".join(
+        x
+        for x in (p["kind"], p.get("distance", ""), ("at " + p["pace"]) if p.get("pace") else "")
+        if x
+    )
+    hr = (
+        f", HR {p['hr_low']:.0f}-{p['hr_high']:.0f} bpm"
+        if p.get("hr_low") and p.get("hr_high")
+        else ""
+    )
+    typer.echo(f"{p['date']}: {what}{hr}.")
+    typer.echo(p["explanation"])
+
+
+@app.command()
+def log(
+    rpe: float | None = typer.Option(
+        None, "--rpe", min=0, max=10, help="How hard it was, CR-10 (0-10)."
+    ),
+    feel: float | None = typer.Option(
+        None, "--feel", min=1, max=5, help="How you felt, 1 (awful) to 5 (great)."
+    ),
+    soreness: float | None = typer.Option(
+        None, "--soreness", min=0, max=10, help="Muscle soreness 0-10."
+    ),
+    niggle: str | None = typer.Option(
+        None, "--niggle", help="Where and how bad, e.g. calf:3 (0-10)."
+    ),
+    illness: bool = typer.Option(False, "--ill", help="You are ill today."),
+    missed: str | None = typer.Option(
+        None, "--missed", help="You missed today's session, and why."
+    ),
+    note: str | None = typer.Option(None, "--note", help="Anything else."),
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    day: str | None = typer.Option(None, "--date", help="The day this is about [default: today]."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print what was logged and changed as JSON."
+    ),
+) -> None:
+    """Log how a day went (RPE, feel, niggles, illness, a missed session); the plan re-adapts."""
+    import pandas as pd
+
+    from coachkit.app.feedback import log_feedback
+
+    s = open_store(store)
+    who = pick_athlete(s, athlete)
+    when = parse_day(day, "--date") or pd.Timestamp.now().normalize()
+    site, severity = None, None
+    if niggle:
+        site, _, sev = niggle.partition(":")
+        try:
+            severity = float(sev) if sev else 3.0
+        except ValueError:
+            fail(f"--niggle {niggle!r}: use SITE:SEVERITY, e.g. calf:3")
+    try:
+        feedback_id, changes = log_feedback(
+            s,
+            who,
+            when,
+            rpe=rpe,
+            feel=feel,
+            soreness=soreness,
+            niggle_site=site or None,
+            niggle_severity=severity,
+            illness=True if illness else None,
+            missed_reason=missed,
+            note=note,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "feedback_id": feedback_id,
+                    "date": f"{when:%Y-%m-%d}",
+                    "adaptations": [
+                        {"rule": a.rule, "explanation": a.explanation} for a in changes
+                    ],
+                },
+                indent=1,
+                default=str,
+            )
+        )
+        return
+    typer.echo(f"Logged for {who} on {when:%Y-%m-%d}.")
+    for a in changes:
+        typer.echo(f"  {a.explanation}")
+    if not changes:
+        typer.echo("  The plan stays as it is.")

@@ -1,0 +1,78 @@
+"""``coachkit metrics``: one row per day of load, fitness, fatigue, form, HRV and more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from coachkit.cli._common import (
+    StoreOpt,
+    app,
+    emit_frame,
+    fail,
+    open_store,
+    parse_day,
+    pick_athlete,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+_METRICS_TABLE = {
+    "date": "date",
+    "load": "load",
+    "ctl": "CTL",
+    "atl": "ATL",
+    "tsb": "TSB",
+    "acwr": "ACWR",
+    "run_distance_m": "run km",
+    "ln_rmssd_7d": "lnRMSSD 7d",
+    "hrv_status": "HRV",
+    "rhr_7d": "RHR 7d",
+    "vdot_90d": "VDOT",
+}
+
+
+@app.command()
+def metrics(
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    date_from: str | None = typer.Option(None, "--from", help="First day to show (YYYY-MM-DD)."),
+    date_to: str | None = typer.Option(None, "--to", help="Last day to show (YYYY-MM-DD)."),
+    as_of: str | None = typer.Option(
+        None, "--date", help="Use only what was known on this day [default: all]."
+    ),
+    convention: str = typer.Option(
+        "exp", "--convention", help="PMC smoothing: exp (1-e^-1/N), 1/N or 2/(N+1)."
+    ),
+) -> None:
+    """Daily training metrics: load, fitness/fatigue/form (CTL/ATL/TSB), ACWR, monotony, HRV."""
+    from coachkit.app.athlete import daily_metrics, load_athlete, thresholds
+
+    s = open_store(store)
+    who = pick_athlete(s, athlete)
+    if convention not in ("exp", "1/N", "2/(N+1)"):
+        fail(f"unknown convention {convention!r}: use exp, 1/N or 2/(N+1)")
+    data = load_athlete(s, who, as_of=parse_day(as_of, "--date"))
+    daily = daily_metrics(
+        data,
+        start=parse_day(date_from, "--from"),
+        end=parse_day(date_to, "--to"),
+        convention=convention,
+    )
+    if fmt == "table":
+        view = (
+            daily[[c for c in _METRICS_TABLE if c in daily]].tail(28).rename(columns=_METRICS_TABLE)
+        )
+        if "run km" in view:
+            view["run km"] = view["run km"] / 1000
+        emit_frame(view, fmt, title=f"Daily metrics, {who} (last 28 days; --format csv for all)")
+        typer.echo(thresholds(data).describe())
+    else:
+        emit_frame(daily, fmt)

@@ -1,0 +1,167 @@
+"""``coachkit plan create|show|export``: the training plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from coachkit.cli._common import (
+    FormatOpt,
+    StoreOpt,
+    app,
+    emit_frame,
+    fail,
+    open_store,
+    or_fail,
+    parse_day,
+    pick_athlete,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+plan_app = typer.Typer(help="Training plans: create, show, export.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
+UnitsOpt = typer.Option("km", "--units", help="km or mi (paces per km or per mile).")
+
+
+@plan_app.command("create")
+def plan_create(
+    race_distance_m: float | None = typer.Option(
+        None, "--race-distance-m", help="Goal race distance in metres."
+    ),
+    race_date: str | None = typer.Option(None, "--race-date", help="Goal race date (YYYY-MM-DD)."),
+    weekly_km: float | None = typer.Option(
+        None, "--weekly-km", help="Or a volume goal: km per week ..."
+    ),
+    end_date: str | None = typer.Option(
+        None, "--end-date", help="... reached by this date (YYYY-MM-DD)."
+    ),
+    target_time: str | None = typer.Option(
+        None, "--target-time", help="Optional goal time, H:MM:SS."
+    ),
+    days_per_week: int = typer.Option(
+        5, "--days-per-week", min=1, max=7, help="Running days per week."
+    ),
+    long_run_day: str = typer.Option("sun", "--long-run-day", help="mon..sun"),
+    unavailable: list[str] = typer.Option(
+        [], "--unavailable", help="A weekday you cannot run (repeatable)."
+    ),
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    start: str | None = typer.Option(
+        None, "--date", help="First day of the plan [default: today]."
+    ),
+    units: str = UnitsOpt,
+) -> None:
+    """Build a periodised plan from your current fitness and save it as your active plan."""
+    import pandas as pd
+
+    from coachkit.app.coach import create_plan
+    from coachkit.coach.plan import Goal
+
+    s = open_store(store)
+    who = pick_athlete(s, athlete)
+    target_s = None
+    if target_time:
+        try:
+            h, m, sec = (int(x) for x in target_time.split(":"))
+            target_s = float(h * 3600 + m * 60 + sec)
+        except ValueError:
+            fail(f"--target-time {target_time!r}: use H:MM:SS")
+    try:
+        race_day, end_day = parse_day(race_date, "--race-date"), parse_day(end_date, "--end-date")
+        goal = Goal(
+            race_distance_m=race_distance_m,
+            race_date=race_day.date() if race_day is not None else None,
+            target_time_s=target_s,
+            weekly_km_target=weekly_km,
+            end_date=end_day.date() if end_day is not None else None,
+        )
+        day = parse_day(start, "--date") or pd.Timestamp.now().normalize()
+        plan = create_plan(
+            s,
+            who,
+            goal,
+            start=day,
+            days_per_week=days_per_week,
+            long_run_day=long_run_day,
+            unavailable_days=tuple(unavailable),
+            units=units,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    weeks = plan.weeks
+    typer.echo(
+        f"Plan {plan.plan_id} for {who}: {len(weeks)} weeks from {weeks['start'].min():%Y-%m-%d}, "
+        f"{', '.join(p.name for p in plan.phases)}; weekly volume "
+        f"{weeks['volume_km'].min():.0f}-{weeks['volume_km'].max():.0f} km."
+    )
+    for note in plan.notes:
+        typer.echo(f"  note: {note}")
+
+
+@plan_app.command("show")
+def plan_show(
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+    fmt: str = FormatOpt,
+) -> None:
+    """The current plan, one row per day (the latest version of each day)."""
+    from coachkit.app.coach import plan_frame
+
+    s = open_store(store)
+    frame = or_fail(lambda: plan_frame(s, pick_athlete(s, athlete)))
+    if fmt == "table":
+        frame = frame[
+            [
+                "date",
+                "kind",
+                "distance_m",
+                "pace_low_s_per_km",
+                "pace_high_s_per_km",
+                "status",
+                "purpose",
+            ]
+        ]
+    emit_frame(frame, fmt, title="Plan")
+
+
+@plan_app.command("export")
+def plan_export(
+    out: Path = typer.Option(..., "--out", "-o", help="File (ics, csv, json) or folder (fit)."),
+    fmt: str = typer.Option(
+        "ics", "--format", "-f", help="ics, csv, json or fit (one workout file per day)."
+    ),
+    athlete: str | None = typer.Option(
+        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+    ),
+    store: Path | None = StoreOpt,
+) -> None:
+    """Export the current plan: calendar (.ics), CSV, JSON, or FIT workouts for a watch."""
+    from coachkit.app.coach import stored_plan
+    from coachkit.coach import export
+    from coachkit.store import atomic_write_bytes
+
+    s = open_store(store)
+    plan = or_fail(lambda: stored_plan(s, pick_athlete(s, athlete)))
+    if fmt == "fit":
+        out.mkdir(parents=True, exist_ok=True)
+        files = export.to_fit_workouts(plan)
+        for day, data in files.items():
+            atomic_write_bytes(out / f"{day:%Y-%m-%d}.fit", data)
+        typer.echo(f"Wrote {len(files)} FIT workout files to {out}.")
+        return
+    writers = {"ics": export.to_ics, "csv": export.to_csv, "json": export.to_json}
+    if fmt not in writers:
+        fail(f"unknown format {fmt!r}: use ics, csv, json or fit")
+    data = writers[fmt](plan)
+    atomic_write_bytes(out, data if isinstance(data, bytes) else data.encode("utf-8"))
+    typer.echo(f"Wrote {out}.")
