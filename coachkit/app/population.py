@@ -31,7 +31,7 @@ def fit_race_population(benchmarks_dir: str | Path, *, scheduler: Any = None) ->
     the numbers then come from other bytes than the shipped ones. The result carries its
     provenance under ``"provenance"`` (data file and sha256, athletes, rows, coachkit version).
     ``scheduler`` (a Dask address or client) builds the per-runner effort tables on a cluster
-    (:func:`coachkit.app.scale.per_athlete`); the numbers are the same as in-process.
+    (:func:`coachkit.core.engine.per_athlete`); the numbers are the same as in-process.
     """
     from coachkit import __version__
     from coachkit.models.race import RacePopulation

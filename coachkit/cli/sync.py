@@ -147,7 +147,7 @@ def sync_all_cmd(
     as_json: bool = _JSON,
 ) -> None:
     """Run every source this athlete has connected (Garmin, then Strava)."""
-    from coachkit.app.sync.state import sync_all
+    from coachkit.app.sync.all_sources import sync_all
 
     _check(athlete)
     s = open_store(store, create=True)

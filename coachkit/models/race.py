@@ -195,12 +195,12 @@ class RacePopulation:
 
         Rows synced from Strava's API are left out unless ``include_strava_api``. Each runner's
         hard-effort table is built by :func:`athlete_efforts` through
-        :func:`coachkit.app.scale.per_athlete`: in this process by default, on a Dask cluster with
+        :func:`coachkit.core.engine.per_athlete`: in this process by default, on a Dask cluster with
         ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
         from functools import partial
 
-        from coachkit.app.scale import per_athlete
+        from coachkit.core.engine import per_athlete
 
         if not self.include_strava_api:
             history_of_many_athletes = without_strava_api(history_of_many_athletes)

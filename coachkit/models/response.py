@@ -95,7 +95,7 @@ def _athlete_hr_features(runs: pd.DataFrame) -> pd.DataFrame:
 
 def _features_of_many(frame: pd.DataFrame, scheduler: Any = None) -> pd.DataFrame:
     """Covariates of every row of ``frame`` (NaN where the athlete is unknown), per athlete."""
-    from coachkit.app.scale import per_athlete
+    from coachkit.core.engine import per_athlete
 
     meta = pd.DataFrame({"athlete_id": pd.Series(dtype="object"), "_pos": pd.Series(dtype="int64"),
                          **{c: pd.Series(dtype="float64") for c in _FEATURE_COLUMNS}})  # fmt: skip
@@ -160,7 +160,7 @@ class HrResponseModel(BaseEstimator):
         Learned: ``population_`` (fixed effects, random-effects covariance, σ², mean HR),
         ``k_`` (= σ²/G₀₀, the shrinkage constant), ``n_athletes_``, ``n_runs_``,
         ``converged_``. The per-athlete covariates are computed through
-        :func:`coachkit.app.scale.per_athlete`: in-process, or on a Dask cluster with
+        :func:`coachkit.core.engine.per_athlete`: in-process, or on a Dask cluster with
         ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
         if not self.include_strava_api:  # Strava's API terms: no model training on its rows
