@@ -39,9 +39,11 @@ demo: $(STAMP)
 ## make test: everything CI runs (lint, stripped notebooks, unit, integration, notebooks)
 test: lint nbcheck unit
 
+# ruff, then the layer contracts of .importlinter (docs/architecture.md)
 lint: $(STAMP)
 	$(PY) -m ruff check coachkit tests
 	$(PY) -m ruff format --check coachkit tests
+	$(VENV)/bin/lint-imports --no-cache
 
 nbcheck: $(STAMP)
 	$(PY) -m coachkit._nbcheck notebooks

@@ -18,12 +18,13 @@ from typing import Any
 
 import pandas as pd
 
+from coachkit.core.files import sha256_file
 from coachkit.core.schemas import WELLNESS_COLUMNS
 from coachkit.io import NothingToImport, companion_path, read_bytes
 from coachkit.io.base import UnreadableFile, finish_activity
 from coachkit.io.containers import Unit, expand_path, iter_paths
 from coachkit.store import Store, check_athlete_id, utc_now_iso
-from coachkit.store.manifest import IngestReport, Outcome, is_unchanged, path_key, sha256_file
+from coachkit.store.manifest import IngestReport, Outcome, is_unchanged, path_key
 from coachkit.store.merge import import_activity, plain
 
 log = logging.getLogger(__name__)

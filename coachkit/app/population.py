@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from coachkit.core.files import sha256_file as _sha256
 from coachkit.io.population import STRAVA_RUNS_FILE, STRAVA_RUNS_SHA256, read_strava_runs_116
-from coachkit.io.population import sha256_file as _sha256
 
 POPULATION_DIR = Path(__file__).resolve().parents[1] / "population"
 RACE_JSON = POPULATION_DIR / "race.json"
@@ -100,7 +100,7 @@ def hr_response_document(frame: Any, *, scheduler: Any = None) -> dict:
 
 
 def _write_json(path: Path, document: dict) -> None:
-    from coachkit.store import atomic_write_bytes
+    from coachkit.core.files import atomic_write_bytes
 
     atomic_write_bytes(
         path, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -237,7 +237,7 @@ def run_athlete_report(
 
 
 def _write_json(path: Path, document: dict) -> None:
-    from coachkit.store import atomic_write_bytes
+    from coachkit.core.files import atomic_write_bytes
 
     atomic_write_bytes(path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
 

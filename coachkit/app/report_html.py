@@ -75,7 +75,7 @@ def write_html(
                             exclude_output_prompt=True)  # fmt: skip
     body, _ = exporter.from_notebook_node(merged, resources={"metadata": {"name": athlete_id}})
     body = _REMOTE_SCRIPT.sub("", body)
-    from coachkit.store import atomic_write_bytes
+    from coachkit.core.files import atomic_write_bytes
 
     atomic_write_bytes(dest, body.encode("utf-8"))
 
@@ -100,7 +100,7 @@ def write_index(out: str | Path, reports: Sequence[AthleteReport]) -> Path:
         "<h1>coachkit reports</h1><table><tr><th>athlete</th><th>status</th><th>generated</th>"
         f"</tr>{''.join(rows)}</table>\n"
     )
-    from coachkit.store import atomic_write_bytes
+    from coachkit.core.files import atomic_write_bytes
 
     atomic_write_bytes(out / INDEX_HTML, page.encode("utf-8"))
     return out / INDEX_HTML

@@ -50,7 +50,8 @@ def write_partitioned(frame: pd.DataFrame, dest: str | Path, name: str = "part-0
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from coachkit.store import atomic_write_bytes, check_athlete_id
+    from coachkit.core.files import atomic_write_bytes
+    from coachkit.store import check_athlete_id
 
     dest = Path(dest)
     for athlete, rows in frame.groupby(frame["athlete_id"].astype(str), sort=True):

@@ -148,7 +148,7 @@ def plan_export(
     """Export the current plan: calendar (.ics), CSV, JSON, or FIT workouts for a watch."""
     from coachkit.app.coach import stored_plan
     from coachkit.coach import export
-    from coachkit.store import atomic_write_bytes
+    from coachkit.core.files import atomic_write_bytes
 
     s = open_store(store)
     plan = or_fail(lambda: stored_plan(s, pick_athlete(s, athlete)))

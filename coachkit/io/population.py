@@ -18,8 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coachkit.store.manifest import sha256_file  # noqa: F401  (population.fit and the bench use it)
-
 STRAVA_RUNS_FILE = "strava_runs_116/raw-data-kaggle.train.csv"
 STRAVA_RUNS_SHA256 = "6a64e184e261b0e08600bc7c0f3cbee1dd1ca69f8b38ba02836ba45e8fbb0463"
 PRAGUE_FILE = "marathon_prague17/MarathonData.noname.csv"

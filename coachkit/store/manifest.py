@@ -8,7 +8,6 @@ the caller runs the full :func:`coachkit.app.ingest.ingest`, which checks every 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,15 +57,6 @@ class IngestReport:
                 for s in ("new", "merged", "unchanged", "skipped", "quarantined", "error")
             },
         }
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks (``hashlib.file_digest`` needs Python 3.11)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def path_key(path: Path) -> str:

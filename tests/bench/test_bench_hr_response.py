@@ -27,12 +27,8 @@ import pandas as pd
 import pytest
 
 from coachkit.app.population import hr_response_document
-from coachkit.io.population import (
-    STRAVA_RUNS_FILE,
-    STRAVA_RUNS_SHA256,
-    read_strava_runs_116,
-    sha256_file,
-)
+from coachkit.core.files import sha256_file
+from coachkit.io.population import STRAVA_RUNS_FILE, STRAVA_RUNS_SHA256, read_strava_runs_116
 from coachkit.models.response import (
     POPULATION_JSON,
     HrResponseModel,

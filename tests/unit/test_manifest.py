@@ -6,8 +6,9 @@ import hashlib
 import os
 
 from coachkit.app.ingest import ingest
+from coachkit.core.files import sha256_file
 from coachkit.store import Store
-from coachkit.store.manifest import is_unchanged, path_key, sha256_file, unchanged_report
+from coachkit.store.manifest import is_unchanged, path_key, unchanged_report
 
 
 def test_sha256_file_is_the_sha256_of_the_bytes(tmp_path):

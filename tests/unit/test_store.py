@@ -8,7 +8,8 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from coachkit.store import Store, StoreError, atomic_write_bytes, check_athlete_id
+from coachkit.core.files import atomic_write_bytes
+from coachkit.store import Store, StoreError, check_athlete_id
 from coachkit.store.merge import activity_id_for
 from coachkit.store.migrations import SCHEMA_VERSION
 
