@@ -1,6 +1,6 @@
 """coachkit: an open, explainable running coach.
 
-The names below are the stable Python API (DESIGN §9). They are imported lazily so that
+The names below are the stable Python API (docs/design.md §9). They are imported lazily so that
 ``import coachkit`` (and so ``coachkit --help``) stays fast: nothing heavy loads until used.
 
 >>> import coachkit

@@ -1,5 +1,5 @@
 """Plans in the store: create one from the athlete's history, read the current version of each
-day, write adaptations, and turn a day into today's prescription (DESIGN §7, §9).
+day, write adaptations, and turn a day into today's prescription (docs/design.md §7, §9).
 
 The seam between the pure coach (``coachkit.coach``) and the store: ``plan_workouts`` keeps
 every version of a day (primary key plan, date, version), so an adaptation never overwrites
@@ -128,7 +128,7 @@ def active_plan(store: Store, athlete_id: str) -> dict[str, Any]:
 
 
 def plan_frame(store: Store, athlete_id: str) -> pd.DataFrame:
-    """The current plan: the latest version of each date of the active plan (DESIGN §3)."""
+    """The current plan: the latest version of each date of the active plan (docs/design.md §3)."""
     plan_id = active_plan(store, athlete_id)["plan_id"]
     cur = store.conn.execute(
         """SELECT w.* FROM plan_workouts w
@@ -190,7 +190,7 @@ def write_adaptations(
 
 
 def adaptations(store: Store, athlete_id: str) -> pd.DataFrame:
-    """Every logged adaptation of the athlete, oldest first (DESIGN §3)."""
+    """Every logged adaptation of the athlete, oldest first (docs/design.md §3)."""
     cur = store.conn.execute(
         "SELECT athlete_id, date, rule, evidence, change, explanation, created_at FROM adaptations "
         "WHERE athlete_id=? ORDER BY adaptation_id",
@@ -311,7 +311,7 @@ def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
 
 
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
-    """Everything the adaptation rules need to know at the end of ``day`` (DESIGN §7)."""
+    """Everything the adaptation rules need to know at the end of ``day`` (docs/design.md §7)."""
     from coachkit.app.athlete import (
         activity_table,
         daily_metrics,

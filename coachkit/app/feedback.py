@@ -1,6 +1,6 @@
 """Feedback in, a re-adapted plan out: the one path ``coachkit log`` and the dashboard share.
 
-A row goes into the store's feedback table (DESIGN §3) in one short transaction, then the
+A row goes into the store's feedback table (docs/design.md §3) in one short transaction, then the
 adaptation rules run as of that day (:func:`coachkit.app.coach.readapt`, which re-reads and writes
 the plan in one write transaction, so concurrent viewers never lose an update).
 """
@@ -30,7 +30,7 @@ def log_feedback(store: Store, athlete_id: str, day: Any, **values: Any) -> tupl
     day
         The day the feedback is about (the adaptation runs as of that day).
     **values
-        Feedback fields (DESIGN §3): ``rpe`` (CR-10), ``feel`` (1-5), ``soreness`` (0-10),
+        Feedback fields (docs/design.md §3): ``rpe`` (CR-10), ``feel`` (1-5), ``soreness`` (0-10),
         ``niggle_site``, ``niggle_severity`` (0-10), ``illness``, ``missed_reason``, ``note``;
         ``None`` or blank values are left out.
 

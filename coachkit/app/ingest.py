@@ -1,4 +1,4 @@
-"""Ingest: files in, one transaction per parsed unit, deduplicated activities out (DESIGN §3, §4).
+"""Ingest: files in, one transaction per parsed unit, deduplicated activities out (docs/design.md §3, §4).
 
 The manifest is keyed by sha256 and a size+mtime fast path keeps a re-run over an unchanged
 folder from reading any bytes. A unit that fails to parse is quarantined with its reason and its

@@ -1,4 +1,4 @@
-"""``coachkit rebuild``: re-parse every raw original into a fresh catalog (DESIGN §4).
+"""``coachkit rebuild``: re-parse every raw original into a fresh catalog (docs/design.md §4).
 
 Parsers improve; the runner should not have to re-download anything. The derived tables are
 rebuilt in a scratch catalog beside the live one, then copied into the live catalog in one

@@ -1,4 +1,4 @@
-"""Replay: walk an athlete's history day by day with only what was known on each day (DESIGN §7).
+"""Replay: walk an athlete's history day by day with only what was known on each day (docs/design.md §7).
 
 Each morning the replay reads the day's prescription from the current plan; each evening it
 runs the same adaptation rules as the live coach (:func:`coachkit.coach.adapt.adapt`, and the

@@ -1,4 +1,4 @@
-"""Work over many athletes, in-process (polars) or on a Dask cluster (DESIGN §4, the ``[scale]``
+"""Work over many athletes, in-process (polars) or on a Dask cluster (docs/design.md §4, the ``[scale]``
 extra).
 
 Everything here is one *per-athlete kernel* (a pure function: one athlete's rows in, a frame
@@ -30,7 +30,7 @@ from coachkit.core.engine import per_athlete
 if TYPE_CHECKING:
     from coachkit.store import Store
 
-#: columns of an exported activity table (DESIGN §3 plus the computed load and local day)
+#: columns of an exported activity table (docs/design.md §3 plus the computed load and local day)
 TABLE_COLUMNS = (
     "athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "date", "elapsed_time_s",
     "moving_time_s", "distance_m", "elevation_gain_m", "avg_hr", "has_samples", "quality_flags",

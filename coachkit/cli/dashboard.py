@@ -1,9 +1,9 @@
-"""``coachkit dashboard``: serve ``notebooks/dashboard.ipynb`` with Voila (DESIGN §8, §10).
+"""``coachkit dashboard``: serve ``notebooks/dashboard.ipynb`` with Voila (docs/design.md §8, §10).
 
 It binds to 127.0.0.1 unless told otherwise; on any other address it requires a Jupyter
 token (given with ``--token``/``$COACHKIT_DASHBOARD_TOKEN``, or generated) and passes it to
 Voila through a 0600 token file, so it never shows up in the process list. Kernels are
-pre-heated (``--preheat_kernel --pool_size``): DESIGN §8 measured the card after 1.1 s
+pre-heated (``--preheat_kernel --pool_size``): docs/design.md §8 measured the card after 1.1 s
 instead of 3.6-3.9 s.
 """
 

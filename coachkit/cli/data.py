@@ -143,7 +143,7 @@ def activities(
     store: Path | None = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
-    """List activities with the DESIGN §3 columns (start_time in ISO-8601 UTC).
+    """List activities: canonical columns in SI units, start_time in ISO-8601 UTC.
 
     ``load`` and ``load_method`` are computed with the athlete's current thresholds; a flagged
     activity gets no load, and ``excluded_reason`` (csv/json) says why.

@@ -1,4 +1,4 @@
-"""``coachkit strava auth`` and ``coachkit sync strava|garmin|all|status`` (DESIGN §8).
+"""``coachkit strava auth`` and ``coachkit sync strava|garmin|all|status`` (docs/design.md §8).
 
 Registers itself on :mod:`coachkit.cli`'s app when imported (cli.py imports it). Like the rest of the CLI, nothing heavy is imported at
 module level, so ``coachkit --help`` loads neither pandas nor requests.

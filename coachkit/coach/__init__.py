@@ -1,4 +1,4 @@
-"""The coach (DESIGN §7): periodised plans, structured workouts and their exports.
+"""The coach (docs/design.md §7): periodised plans, structured workouts and their exports.
 
 - :class:`PlanBuilder` builds a :class:`Plan` (base → build → peak → taper) for a :class:`Goal`
   from the current :class:`Fitness`; every workout carries one sentence with its numbers.

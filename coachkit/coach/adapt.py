@@ -1,6 +1,6 @@
 """Adaptation rules: how the plan reacts to missed days, fatigue, risk and over-performance.
 
-:func:`adapt` takes the current ``plan_workouts`` frame (DESIGN §3, one row per date) and the
+:func:`adapt` takes the current ``plan_workouts`` frame (docs/design.md §3, one row per date) and the
 :class:`Signals` known on ``today`` and returns a new frame plus one :class:`Adaptation` per
 change, each with its rule, evidence numbers, before/after and one plain sentence. The input is
 never mutated; every changed row gets ``version + 1``. The rules run in this fixed order:
@@ -44,7 +44,7 @@ ZONE_OF_KIND = {"easy": "E", "recovery": "E", "long": "E", "strides": "E", "temp
                 "intervals": "I"}  # fmt: skip
 INACTIVE = frozenset({"missed", "moved"})  # the session does not happen on this row's day
 
-HR_FLAG_BPM, HR_FLAG_Z = 5.0, 1.0  # a run's HR "above expected" (DESIGN §7)
+HR_FLAG_BPM, HR_FLAG_Z = 5.0, 1.0  # a run's HR "above expected" (docs/design.md §7)
 RPE_ABOVE_PLAN = 2.0  # CR-10 points above the planned RPE
 RHR_UP_BPM = 5.0
 SLEEP_LOW_H = 6.0
@@ -722,7 +722,7 @@ def adapt(workouts: pd.DataFrame, signals: Signals, *, units: str = "km",
     Parameters
     ----------
     workouts
-        ``plan_workouts`` (DESIGN §3), one row per date; never mutated.
+        ``plan_workouts`` (docs/design.md §3), one row per date; never mutated.
     signals
         What is known on ``signals.today``.
     units

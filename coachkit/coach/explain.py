@@ -1,7 +1,7 @@
 """Sentence helpers for the coach: paces, distances and signals written the way a coach says them.
 
-Every prescription and every change carries one plain sentence with its numbers (DESIGN §7).
-These helpers only format: they never decide. Paces are stored in s/km (DESIGN §3) and shown
+Every prescription and every change carries one plain sentence with its numbers (docs/design.md §7).
+These helpers only format: they never decide. Paces are stored in s/km (docs/design.md §3) and shown
 in min/km or min/mi as the athlete chooses.
 """
 

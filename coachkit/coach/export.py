@@ -1,6 +1,6 @@
 """Plan exports: iCalendar (.ics), CSV, JSON and FIT workout files for watches.
 
-All of them read the plan's ``workouts`` frame (the plan_workouts columns of DESIGN §3), so a
+All of them read the plan's ``workouts`` frame (the plan_workouts columns of docs/design.md §3), so a
 plan loaded back from the store exports the same way. Output is deterministic: timestamps come
 from the workout dates, never the clock.
 

@@ -159,7 +159,7 @@ class Phase:
 
 @dataclass
 class Plan:
-    """A built plan: phases, one plan_workouts row per date (DESIGN §3), weekly summary, rules."""
+    """A built plan: phases, one plan_workouts row per date (docs/design.md §3), weekly summary, rules."""
 
     plan_id: str
     athlete_id: str
@@ -415,7 +415,7 @@ class PlanBuilder:
 
 def workout_row(d: date, w: wk.Workout | None, *, units: str = "km", n_runs: int = 0,
                 volume_m: float = 0.0) -> dict[str, Any]:  # fmt: skip
-    """One day of ``plan_workouts`` (DESIGN §3, without the plan's ids) for a workout or rest."""
+    """One day of ``plan_workouts`` (docs/design.md §3, without the plan's ids) for a workout or rest."""
     if w is None:
         purpose = (f"Rest: no run today; this week has {n_runs} runs, "
                    f"{wk.fmt_distance(volume_m, units)} in total.")  # fmt: skip

@@ -5,7 +5,7 @@ Pace targets are Daniels' training paces for the current VDOT, from
 runs), T (threshold/tempo), I (intervals), R (repetitions and strides). HR targets are Friel's
 running zones as fractions of the lactate-threshold HR (Friel, *The Triathlete's Training
 Bible*, run zones: Z1 < 85 %, Z2 85–89 %, Z3 90–94 %, Z4 95–99 %, Z5a 100–102 %, Z5b 103–106 %
-of LTHR). Paces are stored in s/km (SI-like, DESIGN §3) and only shown in min/km or min/mi.
+of LTHR). Paces are stored in s/km (SI-like, docs/design.md §3) and only shown in min/km or min/mi.
 
 Each :class:`Workout` knows its steps, and from them its distance, duration and the plain
 sentence of its purpose, so that scaling a workout (to a weekly volume, a time cap or the

@@ -1,6 +1,6 @@
 """The athlete's calendar: when an activity happened in the athlete's own day.
 
-"Monday morning" means the athlete's Monday (DESIGN §3): an activity's local time is its UTC
+"Monday morning" means the athlete's Monday (docs/design.md §3): an activity's local time is its UTC
 start plus ``utc_offset_s``; when a source did not record the offset, UTC stands in.
 """
 

@@ -1,4 +1,4 @@
-"""Canonical frames: column sets, dtypes and validation at the I/O boundaries (DESIGN §3).
+"""Canonical frames: column sets, dtypes and validation at the I/O boundaries (docs/design.md §3).
 
 Everything here is plain data so that importing it is cheap; pandera is imported lazily by
 :func:`validate`, which the store and the CLI call at their boundaries.
@@ -102,7 +102,7 @@ QUALITY_FLAGS = (
     "duplicate_of:",
 )
 
-# source priority when the same run arrives from several places (DESIGN §3): higher wins
+# source priority when the same run arrives from several places (docs/design.md §3): higher wins
 SOURCE_PRIORITY: dict[str, int] = {
     "fit": 60,
     "tcx": 50,

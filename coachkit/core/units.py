@@ -1,4 +1,4 @@
-"""Display units, in one place: paces are stored in s/km and distances in metres (DESIGN §3)
+"""Display units, in one place: paces are stored in s/km and distances in metres (docs/design.md §3)
 and shown in min/km or min/mi, km or mi, as the athlete chooses."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Daily HRV and resting-HR status: the 7-day lnRMSSD against a 60-day normal range (DESIGN §5).
+"""Daily HRV and resting-HR status: the 7-day lnRMSSD against a 60-day normal range (docs/design.md §5).
 
 The method is the one of the HRV-guided-training literature:
 
@@ -30,7 +30,7 @@ median. Mixing sources across days still shifts the level: the ``source`` column
 **Resting HR** follows the same windows (7-day mean vs the mean of the 60 days before) and is
 ``elevated`` when the 7-day mean is more than :data:`RHR_ELEVATED_BPM` above its baseline.
 
-Everything is a pure function of the wellness frame (DESIGN §3); ``as_of`` is a parameter,
+Everything is a pure function of the wellness frame (docs/design.md §3); ``as_of`` is a parameter,
 never the clock, and no row after it is read. One athlete or a thousand take the same
 vectorised numpy pass over an (athlete x day) grid (:mod:`coachkit.features.hrv_grid`):
 :func:`hrv_many` and :func:`resting_hr_many` give the numbers of :func:`hrv_status` and
@@ -135,7 +135,7 @@ def daily_hrv(wellness: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     wellness : pandas.DataFrame
-        The wellness frame of one athlete (DESIGN §3): ``date`` plus ``rmssd_ms`` and/or
+        The wellness frame of one athlete (docs/design.md §3): ``date`` plus ``rmssd_ms`` and/or
         ``ln_rmssd``, and ``source``. Row order does not matter.
 
     Returns
@@ -214,7 +214,7 @@ def hrv_status(
     Parameters
     ----------
     wellness : pandas.DataFrame
-        One athlete's wellness frame (DESIGN §3); row order does not matter.
+        One athlete's wellness frame (docs/design.md §3); row order does not matter.
     as_of : pandas.Timestamp, optional
         Last day to use and return (its calendar day). Rows after it are never read. Default:
         the last valid reading. When later than that, the frame runs on to ``as_of``.

@@ -48,7 +48,7 @@ def _hrv_sentence(
     if few:
         return few
     mean, low, high = row["ln_rmssd_7d"], row["swc_low"], row["swc_high"]
-    nd = 2  # as in DESIGN §7; more digits only when 2 would print "3.80 is below 3.80-..."
+    nd = 2  # as in docs/design.md §7; more digits only when 2 would print "3.80 is below 3.80-..."
     while nd < 4 and _fmt(mean, nd) in (_fmt(low, nd), _fmt(high, nd)):
         nd += 1
     week = (

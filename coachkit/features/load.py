@@ -1,6 +1,6 @@
 """Training load per activity: hrTSS, rTSS, session RPE, and a flagged duration fallback.
 
-Four ways to put a number on one session (``load_method``, DESIGN §5):
+Four ways to put a number on one session (``load_method``, docs/design.md §5):
 
 - ``hrtss``: Banister's TRIMP (Banister 1991, "Modeling elite athletic performance", in
   Physiological Testing of Elite Athletes; weighting from Morton, Fitz-Clarke & Banister 1990,
@@ -215,7 +215,7 @@ def activity_loads(
     Parameters
     ----------
     activities : pandas.DataFrame
-        Activities frame (DESIGN §3); not modified.
+        Activities frame (docs/design.md §3); not modified.
     thresholds : Thresholds
         From :func:`coachkit.features.thresholds.estimate_thresholds`.
     samples : mapping, optional

@@ -1,4 +1,4 @@
-"""Performance Management Chart: CTL, ATL, TSB, ramp rate, ACWR, monotony and strain (DESIGN §5).
+"""Performance Management Chart: CTL, ATL, TSB, ramp rate, ACWR, monotony and strain (docs/design.md §5).
 
 CTL ("fitness") and ATL ("fatigue") are EWMAs of daily load, ``x_t = x_{t-1} + alpha (load_t -
 x_{t-1})``, with time constants of 42 and 7 days. Three conventions turn a time constant ``N``

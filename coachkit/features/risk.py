@@ -1,5 +1,5 @@
 """Daily injury- and overtraining-risk features: one row per day, from the first activity to
-``as_of``, with no gaps (DESIGN §5, §6; issue #6).
+``as_of``, with no gaps (docs/design.md §5, §6; issue #6).
 
 What each column measures, and where the rule comes from:
 
@@ -312,7 +312,7 @@ def risk_features(
     Parameters
     ----------
     activities : pandas.DataFrame
-        One athlete's activities (DESIGN §3), or the richer table of
+        One athlete's activities (docs/design.md §3), or the richer table of
         :func:`coachkit.app.athlete.activity_table` (its ``load`` and zone seconds are then used).
         Runs are ``run``, ``trail_run`` and ``treadmill``; every sport counts for load and rest.
     wellness, feedback : pandas.DataFrame, optional

@@ -1,6 +1,6 @@
 """Running features from one run's samples: grade, GAP, efficiency, decoupling, best efforts.
 
-Conventions (DESIGN §5), each with its source:
+Conventions (docs/design.md §5), each with its source:
 
 - **Track cleaning.** Cumulative distance is made non-decreasing, and an interval whose speed
   exceeds 12.5 m/s both on its own and over a window reaching 1 s either side is a GPS jump: its

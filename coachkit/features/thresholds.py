@@ -338,7 +338,7 @@ def estimate_thresholds(
     Parameters
     ----------
     activities : pandas.DataFrame
-        Activities frame (DESIGN §3). Only runs that started before ``as_of`` are used.
+        Activities frame (docs/design.md §3). Only runs that started before ``as_of`` are used.
     wellness : pandas.DataFrame, optional
         Wellness frame; ``resting_hr`` readings dated before ``as_of`` give the resting HR.
     best_efforts : pandas.DataFrame, optional

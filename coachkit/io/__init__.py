@@ -1,4 +1,4 @@
-"""Readers: one per format, all emitting the canonical frames of DESIGN §3.
+"""Readers: one per format, all emitting the canonical frames of docs/design.md §3.
 
 :func:`read_bytes` is the single entry point: it sniffs the content (never trusting the file
 extension alone), picks the reader and returns a :class:`~coachkit.io.base.ParsedFile`.

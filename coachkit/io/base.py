@@ -32,7 +32,7 @@ EARLIEST_PLAUSIBLE = pd.Timestamp("1995-01-01", tz="UTC")  # before consumer GPS
 class ParsedActivity:
     """One activity as a reader sees it, before the store gives it an id.
 
-    ``summary`` holds any of the activities columns of DESIGN §3 that the source states
+    ``summary`` holds any of the activities columns of docs/design.md §3 that the source states
     (sport, start_time, distance_m, ...); :func:`finish_activity` fills the rest from samples.
     ``samples`` is a canonical samples frame or None for summary-only sources.
     """

@@ -1,6 +1,6 @@
 """FIT activity files: a fast columnar path (fitfast) with a tolerant fallback (fitdecode).
 
-fitfast decodes about 49x faster than fitdecode (DESIGN §2) and hands record messages over as
+fitfast decodes about 49x faster than fitdecode (docs/design.md §2) and hands record messages over as
 NumPy columns, so the common case never builds a dict per record. It is strict: a CRC mismatch,
 a truncated file, an undefined local message or a corrupt chained header makes it raise. Those
 files are re-read by :func:`coachkit.io.fit_fallback.decode_with_fitdecode` (CRC check off,

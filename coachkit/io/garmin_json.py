@@ -1,7 +1,7 @@
 """Reader for Garmin Connect API responses (as saved by garth, python-garminconnect or a browser).
 
 Each Garmin endpoint answers with its own JSON shape; :func:`read_garmin_json` recognises the
-shape and maps what is daily wellness to DESIGN §3 wellness rows (source ``"garmin"``):
+shape and maps what is daily wellness to docs/design.md §3 wellness rows (source ``"garmin"``):
 
 * HRV status (daily range, or one night's detail): ``lastNightAvg`` -> ``rmssd_ms``
 * sleep (dailySleepData): ``sleepTimeSeconds`` -> ``sleep_s``, ``sleepScores.overall.value``

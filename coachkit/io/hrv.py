@@ -1,6 +1,6 @@
 """Readers for HRV apps: HRV4Training and Elite HRV CSV exports, raw R-R text and Polar .hrm files.
 
-Each returns wellness rows (DESIGN §3: one row per day per source) and no activities.
+Each returns wellness rows (docs/design.md §3: one row per day per source) and no activities.
 
 Rules shared by all of them, because HRV is only comparable day to day when it is taken the
 same way every morning:

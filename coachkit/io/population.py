@@ -6,7 +6,7 @@
   and spacing in time matter for the models).
 - ``marathon_prague17``: 87 Prague 2017 marathoners with 4-week volume and mean training speed.
 
-Both are turned into canonical frames (DESIGN §3) so the models never see raw columns. Rows of
+Both are turned into canonical frames (docs/design.md §3) so the models never see raw columns. Rows of
 obvious junk (zero distance, speeds no runner reaches) are dropped here, once, with counts.
 """
 

@@ -1,7 +1,7 @@
 """Per-activity summary tables: Strava's bulk-export ``activities.csv`` and intervals.icu CSV.
 
 Both give one summary row per activity and no samples. Bad rows are skipped with a warning
-rather than failing the whole file (DESIGN §10): BOM, CR or CRLF line ends, ``-`` or blank for
+rather than failing the whole file (docs/design.md §10): BOM, CR or CRLF line ends, ``-`` or blank for
 missing values, decimal commas and Strava's localised headers are all accepted.
 """
 
@@ -332,7 +332,7 @@ def read_strava_activities_csv(data: bytes, *, name: str = "") -> ParsedFile:
 
 # -- intervals.icu ---------------------------------------------------------------------------------
 
-_INTERVALS_SPACING = pd.Timedelta(minutes=2)  # > the store's 60 s merge window (DESIGN §3)
+_INTERVALS_SPACING = pd.Timedelta(minutes=2)  # > the store's 60 s merge window (docs/design.md §3)
 
 
 def _intervals_sport(name: str, raw_type: str) -> str:

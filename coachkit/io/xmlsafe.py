@@ -1,4 +1,4 @@
-"""Safe, forgiving XML parsing shared by the GPX and TCX readers (DESIGN §10).
+"""Safe, forgiving XML parsing shared by the GPX and TCX readers (docs/design.md §10).
 
 Safety: every parse goes through :mod:`defusedxml`'s expat parser with entity declarations and
 external references forbidden, so a "billion laughs" or an external-entity (XXE) document is

@@ -1,4 +1,4 @@
-"""Models: population layer + individual layer (DESIGN §6).
+"""Models: population layer + individual layer (docs/design.md §6).
 
 Pure estimators and functions: frames in, result objects out; no disk, network or clock (the
 shipped population parameters are read by small loaders such as

@@ -1,4 +1,4 @@
-"""Fitness–fatigue (Banister) model of one runner, with a population prior (DESIGN §6, issue #5).
+"""Fitness–fatigue (Banister) model of one runner, with a population prior (docs/design.md §6, issue #5).
 
 Banister's impulse–response model (Banister et al. 1975; review: Clarke & Skiba 2013, Adv
 Physiol Educ 37:134), written as the PMC writes it (:mod:`coachkit.features.pmc`)::

@@ -1,7 +1,7 @@
 """Performance from ordinary runs: speed at a reference HR, the fitness model's observations.
 
 :func:`performance_index` gives one value a day with runs, for
-:class:`~coachkit.models.fitness.FitnessModel` (DESIGN §6, issue #5).
+:class:`~coachkit.models.fitness.FitnessModel` (docs/design.md §6, issue #5).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def performance_index(
     Parameters
     ----------
     activity_table : DataFrame
-        Activities (DESIGN §3), e.g. :func:`coachkit.app.athlete.activity_table`; not modified.
+        Activities (docs/design.md §3), e.g. :func:`coachkit.app.athlete.activity_table`; not modified.
         The day is ``date`` when present, else the local day of ``start_time``.
     reference_hr : float, optional
         Default: the median HR of the runs used (only a scale: the series moves as a whole).

@@ -1,7 +1,7 @@
-"""Race-time prediction with an honest 80 % interval (DESIGN §6, §9; issue #5).
+"""Race-time prediction with an honest 80 % interval (docs/design.md §6, §9; issue #5).
 
 ``predict_race(history, distance_m=..., as_of=...)`` answers "what would I run over this
-distance now?" from an activities frame (DESIGN §3; summary rows are enough: ``start_time``,
+distance now?" from an activities frame (docs/design.md §3; summary rows are enough: ``start_time``,
 ``distance_m``, ``elapsed_time_s`` or ``moving_time_s``). Only runs strictly before ``as_of``
 are read. Three layers, each used as far as the data allow (:mod:`.race_population` has the
 numbers and their sources):
@@ -350,7 +350,7 @@ def predict_race(
     Parameters
     ----------
     history : DataFrame
-        One athlete's activities (DESIGN §3 columns; summary rows are enough).
+        One athlete's activities (docs/design.md §3 columns; summary rows are enough).
     distance_m : float
         Race distance, 1–100 km.
     as_of : timestamp-like, optional

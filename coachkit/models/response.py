@@ -1,4 +1,4 @@
-"""HrResponseModel: the average heart rate a run should cost, for you (DESIGN §6).
+"""HrResponseModel: the average heart rate a run should cost, for you (docs/design.md §6).
 
 **Population layer.** A linear mixed model fitted on many runners by maximum likelihood (EM,
 :func:`~coachkit.models.response_fit._em_fit`; on the Strava population its fixed effects agree

@@ -1,4 +1,4 @@
-"""The HR response model's covariates and design matrices (DESIGN §6).
+"""The HR response model's covariates and design matrices (docs/design.md §6).
 
 The population layer of :class:`~coachkit.models.response.HrResponseModel` explains a run's
 average HR in bpm with
@@ -96,7 +96,7 @@ def hr_features(
     Parameters
     ----------
     runs : DataFrame
-        Activities (DESIGN §3): ``start_time``, ``distance_m``, ``moving_time_s`` (else
+        Activities (docs/design.md §3): ``start_time``, ``distance_m``, ``moving_time_s`` (else
         ``elapsed_time_s``), ``elevation_gain_m``; optional ``sport``, ``temperature_c``.
     context : DataFrame, optional
         The athlete's other activities, for load and typical speed. Only runs (run, trail_run,

@@ -1,4 +1,4 @@
-"""Injury and overtraining risk: evidence layer, individual layer and a learned layer (DESIGN §6).
+"""Injury and overtraining risk: evidence layer, individual layer and a learned layer (docs/design.md §6).
 
 * **Evidence layer** (:mod:`coachkit.models.risk_evidence`, re-exported here):
   :func:`assess_risk` and :func:`risk_timeline` turn the daily table of

@@ -1,6 +1,6 @@
 """Evidence layer of the risk model: published effect sizes turned into a daily, explained score.
 
-Two scores, reported apart (issue #6, DESIGN §6):
+Two scores, reported apart (issue #6, docs/design.md §6):
 
 * **Overuse-injury risk**: session spikes against the longest run of the previous 30 days
   (Garmin-RUNSAFE), niggles, a previous injury and the runner's personal triggers.
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 RUNSAFE = "Frandsen et al. 2025, Br J Sports Med (Garmin-RUNSAFE, 5,205 runners)"
 SPIKE_BANDS = ((10.0, 30.0, 1.64, "small"), (30.0, 100.0, 1.52, "moderate"),
                (100.0, math.inf, 2.28, "large"))  # fmt: skip
-#: the plan cap that keeps the next long run out of every spike band (DESIGN §7)
+#: the plan cap that keeps the next long run out of every spike band (docs/design.md §7)
 LONG_RUN_CAP = 1.10
 MODERATE_RR, HIGH_RR = 1.5, 2.0
 LEVELS = ("low", "moderate", "high")
@@ -257,7 +257,7 @@ _FATIGUE = {"hrv_suppressed", "rhr_elevated", "hr_above_expected", "rpe_above_pl
 def _changes(
     row: Mapping[str, Any], injury: RiskScore, over: RiskScore
 ) -> tuple[list[str], float | None, bool]:
-    """What the coach will change (DESIGN §7 "high risk: cap the long run and add recovery")."""
+    """What the coach will change (docs/design.md §7 "high risk: cap the long run and add recovery")."""
     codes = {f.code for f in injury.factors} | {f.code for f in over.factors}
     out, longest = [], _get(row, "longest_30d_m")
     # the RUNSAFE cap holds every day (the coach enforces it on the next long run); it is

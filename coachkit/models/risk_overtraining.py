@@ -1,4 +1,4 @@
-"""Overtraining / under-recovery rules of the risk model's evidence layer (DESIGN §6).
+"""Overtraining / under-recovery rules of the risk model's evidence layer (docs/design.md §6).
 
 Each :class:`Rule` fires when a column of :func:`coachkit.features.risk.risk_features` passes a
 threshold, with a relative risk per tier. Every overtraining RR is a judgement (no study gives
@@ -51,7 +51,7 @@ OVERTRAINING_RULES = (
     # (Dressendorfer et al. 1985, Phys Sportsmed 13(8):77)
     Rule("rhr_elevated", "rhr_above_bpm", ">", ((5.0, 1.3), (10.0, 1.6)),
          "your 7-day resting HR is {v:.1f} bpm above your baseline", "Dressendorfer et al. 1985"),
-    # DESIGN §7 fatigue rules: HR above expected on successive runs; RPE >= 2 above plan
+    # docs/design.md §7 fatigue rules: HR above expected on successive runs; RPE >= 2 above plan
     Rule("hr_above_expected", "hr_residual_bpm", ">=", ((5.0, 1.3),),
          "your HR was {v:.0f} bpm above expected over your last {hr_residual_n_7d:.0f} runs",
          "HR response model residuals", requires=("hr_residual_n_7d", 2)),

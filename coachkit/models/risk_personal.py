@@ -1,4 +1,4 @@
-"""Individual layer of the risk model: the runner's own niggles and injuries (DESIGN §6).
+"""Individual layer of the risk model: the runner's own niggles and injuries (docs/design.md §6).
 
 :func:`personal_risk` finds the training patterns that preceded the runner's niggle episodes
 more often than usual ("your last two calf niggles followed weeks with > 2 hard sessions").
@@ -122,7 +122,7 @@ def personal_risk(feedback: pd.DataFrame, features: pd.DataFrame) -> PersonalRis
     Parameters
     ----------
     feedback : pandas.DataFrame
-        Feedback frame (DESIGN §3): ``date``, ``niggle_site``, ``niggle_severity``, ...
+        Feedback frame (docs/design.md §3): ``date``, ``niggle_site``, ``niggle_severity``, ...
     features : pandas.DataFrame
         The runner's :func:`coachkit.features.risk.risk_features` table.
     """

@@ -1,4 +1,4 @@
-"""The Store: a directory holding the catalog, per-activity samples and raw originals (DESIGN §4).
+"""The Store: a directory holding the catalog, per-activity samples and raw originals (docs/design.md §4).
 
 Layout::
 
@@ -333,7 +333,7 @@ class Store:
     def activities(
         self, athlete_id: str | None = None, *, include_extra: bool = False
     ) -> pd.DataFrame:
-        """The activities frame of DESIGN §3, sorted by start time."""
+        """The activities frame of docs/design.md §3, sorted by start time."""
         from coachkit.core.schemas import ACTIVITY_COLUMNS, conform
 
         where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
@@ -347,7 +347,7 @@ class Store:
         return out
 
     def wellness(self, athlete_id: str | None = None) -> pd.DataFrame:
-        """The wellness frame of DESIGN §3 (one row per athlete, day and source)."""
+        """The wellness frame of docs/design.md §3 (one row per athlete, day and source)."""
         from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 
         where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
@@ -357,7 +357,7 @@ class Store:
         return conform(df, {"athlete_id": "string", **WELLNESS_COLUMNS})
 
     def feedback(self, athlete_id: str | None = None) -> pd.DataFrame:
-        """The feedback frame of DESIGN §3 (RPE, feel, niggles, missed days), oldest first."""
+        """The feedback frame of docs/design.md §3 (RPE, feel, niggles, missed days), oldest first."""
         from coachkit.core.schemas import FEEDBACK_COLUMNS, conform
 
         where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())

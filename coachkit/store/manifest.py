@@ -1,4 +1,4 @@
-"""The ingest report and the manifest's size+mtime fast path, without pandas (DESIGN §4).
+"""The ingest report and the manifest's size+mtime fast path, without pandas (docs/design.md §4).
 
 A re-ingest of an unchanged folder must read no file bytes, and from the command line it should
 also not pay for importing pandas and the readers (about a second). :func:`unchanged_report`

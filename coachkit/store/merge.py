@@ -1,5 +1,5 @@
 """How one parsed activity lands in the catalog: a new activity, a merge into the same run from
-another source, or a near-duplicate flagged ``duplicate_of:<id>`` (DESIGN §3).
+another source, or a near-duplicate flagged ``duplicate_of:<id>`` (docs/design.md §3).
 
 Same run: same sport family, start within 60 s, and distances within 3 %, or the same start to
 2 s, or recordings that overlap in time by 90 %. The best source (``SOURCE_PRIORITY``) fills
@@ -21,7 +21,7 @@ from coachkit.core.schemas import ACTIVITY_COLUMNS, SOURCE_PRIORITY
 from coachkit.io.base import ParsedActivity, UnreadableFile
 from coachkit.store import Store
 
-MERGE_WINDOW_S = 60  # DESIGN §3: same run if starts are within 60 s ...
+MERGE_WINDOW_S = 60  # docs/design.md §3: same run if starts are within 60 s ...
 MERGE_DISTANCE_TOL = 0.03  # ... and distances within 3 %
 # Exports of one recording carry the device's start to the second, while their distances can
 # differ by far more than 3 % on short runs (device odometer vs GPS track): same start = same run.
@@ -46,7 +46,7 @@ _SUMMARY_COLS = [
 
 
 def activity_id_for(athlete_id: str, start: pd.Timestamp, sport: str) -> str:
-    """Deterministic id: the same run gets the same id from whichever file it came (DESIGN §3)."""
+    """Deterministic id: the same run gets the same id from whichever file it came (docs/design.md §3)."""
     key = f"{athlete_id}|{pd.Timestamp(start).tz_convert('UTC'):%Y-%m-%dT%H:%M:%SZ}|{sport}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -84,7 +84,7 @@ def _overlap_share(start_a: pd.Timestamp, dur_a: Any, start_b: pd.Timestamp, dur
 def _find_match(conn: Any, athlete_id: str, summary: dict[str, Any]) -> tuple[Any, bool]:
     """Existing activity this one duplicates: (row, same_run). ``same_run`` False = near-duplicate.
 
-    Same run (DESIGN §3 and the notes at the top): same sport family, start within 60 s, and
+    Same run (docs/design.md §3 and the notes at the top): same sport family, start within 60 s, and
     distances within 3 %, or the same start to 2 s, or recordings that overlap in time by 90 %.
     The overlap test matters because a GPS track's distance and a watch's odometer can differ
     by 5-15 % for the very same run.

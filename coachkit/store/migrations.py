@@ -1,4 +1,4 @@
-"""Numbered schema migrations of ``catalog.sqlite`` (DESIGN §4).
+"""Numbered schema migrations of ``catalog.sqlite`` (docs/design.md §4).
 
 Each entry upgrades the schema by one version; ``PRAGMA user_version`` records where a store
 is. Never edit a released migration: add a new one. Opening a store written by a newer

@@ -1,7 +1,7 @@
 """The dashboard's cards as HTML: pure functions of frames and dicts, no widgets, no disk.
 
 Every value that came from a user or a file is escaped. Each card carries its stable
-``ck-*`` class (DESIGN §9): ``ck-today``, ``ck-week``, ``ck-risk``, ``ck-race``,
+``ck-*`` class (docs/design.md §9): ``ck-today``, ``ck-week``, ``ck-risk``, ``ck-race``,
 ``ck-calendar``, ``ck-export``, ``ck-sync``, ``ck-error``.
 """
 

@@ -1,4 +1,4 @@
-"""The Voila dashboard (DESIGN §8): today's workout and why, the week, trends, risk, race
+"""The Voila dashboard (docs/design.md §8): today's workout and why, the week, trends, risk, race
 predictions, the plan with exports, and a feedback form that re-plans on the spot.
 
 ``notebooks/dashboard.ipynb`` makes one call, :func:`app`. Every section is an ipywidget with a

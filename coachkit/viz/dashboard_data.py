@@ -196,7 +196,7 @@ class DashboardData:
         ).to_dict()
 
     def pmc(self, convention: str = "exp") -> pd.DataFrame:
-        """Load, CTL, ATL and TSB per day in one of the PMC conventions (DESIGN §5)."""
+        """Load, CTL, ATL and TSB per day in one of the PMC conventions (docs/design.md §5)."""
         from coachkit.features.pmc import pmc
 
         if convention not in CONVENTIONS:

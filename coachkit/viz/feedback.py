@@ -2,7 +2,7 @@
 
 RPE on Foster's CR-10, feel 1-5, soreness 0-10, a niggle's site and severity, a missed
 session with its reason, and a note. :meth:`FeedbackForm.values` gives the fields of the
-store's feedback row (DESIGN §3); the dashboard hands them to
+store's feedback row (docs/design.md §3); the dashboard hands them to
 :func:`coachkit.app.coach.log_feedback`, which records them and re-adapts the plan.
 """
 
@@ -123,7 +123,7 @@ class FeedbackForm(w.VBox):
         self.missed_reason.disabled = not self.missed.value
 
     def values(self) -> dict[str, Any]:
-        """The feedback fields as stored (DESIGN §3); unset fields are left out."""
+        """The feedback fields as stored (docs/design.md §3); unset fields are left out."""
         out: dict[str, Any] = {
             "rpe": _value(self.rpe),
             "feel": self.feel.value,

@@ -1,4 +1,4 @@
-"""Figures for the models (DESIGN §6). Pure: frames in, plotly figures out."""
+"""Figures for the models (docs/design.md §6). Pure: frames in, plotly figures out."""
 
 from __future__ import annotations
 

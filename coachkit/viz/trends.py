@@ -31,7 +31,7 @@ def _empty(fig: go.Figure, text: str) -> go.Figure:
 def pmc_figure(
     daily: pd.DataFrame, *, title: str = "Fitness (CTL), fatigue (ATL) and form (TSB)"
 ) -> go.Figure:
-    """Daily load as bars, CTL and ATL as lines, TSB on a second axis (DESIGN §5 PMC)."""
+    """Daily load as bars, CTL and ATL as lines, TSB on a second axis (docs/design.md §5 PMC)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()

@@ -2,7 +2,7 @@
 
 ``make_population(n_athletes, years, seed)`` returns ``(activities, wellness)``:
 
-- **activities**: the canonical activities frame (DESIGN §3, ``schemas.ACTIVITY_COLUMNS``), one
+- **activities**: the canonical activities frame (docs/design.md §3, ``schemas.ACTIVITY_COLUMNS``), one
   row per run. Each athlete has a fitness (threshold speed 3.0–4.8 m/s), HRmax and resting HR,
   3–6 runs a week and a base weekly volume that grows with both. Weeks follow a 3-up/1-down
   cycle (×1.0, 1.08, 1.16, 0.72) on a slow half-year wave; about 5 % of weeks are missed, and a

@@ -1,4 +1,4 @@
-"""The coach's commands on the demo athlete (DESIGN §9): plan create, today --json, log, export."""
+"""The coach's commands on the demo athlete (docs/design.md §9): plan create, today --json, log, export."""
 
 from __future__ import annotations
 

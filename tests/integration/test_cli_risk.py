@@ -1,4 +1,4 @@
-"""`coachkit risk --json` (DESIGN §9): a score and a list of factors with code and text; a run
+"""`coachkit risk --json` (docs/design.md §9): a score and a list of factors with code and text; a run
 more than 10 % longer than the longest of the previous 30 days gives `long_run_spike`."""
 
 from __future__ import annotations

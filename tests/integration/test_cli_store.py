@@ -1,4 +1,4 @@
-"""The store's commands as a script sees them (DESIGN §8, §9): init, ingest --strict, athletes,
+"""The store's commands as a script sees them (docs/design.md §8, §9): init, ingest --strict, athletes,
 activities --format csv|json, wellness, doctor and rebuild, on the demo athlete of data/sample.
 
 Expected values come from the files themselves, not from coachkit: start times from the NRC GPX
@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from coachkit.cli import app
 from tests.conftest import REPO, SAMPLE
 
-# DESIGN §3 "activities", in the order written there
+# docs/design.md §3 "activities", in the order written there
 DESIGN_ACTIVITY_COLUMNS = [
     "athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "elapsed_time_s",
     "moving_time_s", "distance_m", "elevation_gain_m", "avg_hr", "max_hr", "avg_cadence_spm",
@@ -140,7 +140,7 @@ def test_activities_csv_has_the_design_columns_and_iso_utc_start_times(activitie
     assert all(ISO_UTC.match(s) for s in starts), starts[:3]
     assert (min(starts), max(starts)) == (FIRST_START, LAST_START)
     # the 2020-12-06 run came as NRC GPX, watch TCX, Strava activity and Strava streams: one row,
-    # from the TCX (DESIGN §3 priority: device FIT > TCX > GPX > streams), whose file name says
+    # from the TCX (docs/design.md §3 priority: device FIT > TCX > GPX > streams), whose file name says
     # 06:36:21 at UTC-3
     (dec6,) = [r for r in table if r["start_time"].startswith("2020-12-06")]
     assert dec6["source_kind"] == "tcx" and dec6["start_time"] == "2020-12-06T09:36:21Z"

@@ -1,5 +1,5 @@
 """Five processes log feedback at once through the dashboard's submit path (no browser):
-every row lands exactly once and the plan's versions stay contiguous (DESIGN §4, §10)."""
+every row lands exactly once and the plan's versions stay contiguous (docs/design.md §4, §10)."""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def test_same_run_from_four_sources_is_one_activity(demo_store):
     assert len(day) == 1, day[["activity_id", "start_time", "distance_m", "source_kind"]]
     linked = store.linked_sources(day["activity_id"].iloc[0])
     assert set(linked["source_kind"]) >= {"gpx", "tcx", "strava_api"}
-    # the watch TCX outranks the phone GPX and the Strava summary (DESIGN §3 priority)
+    # the watch TCX outranks the phone GPX and the Strava summary (docs/design.md §3 priority)
     assert day["source_kind"].iloc[0] == "tcx"
     assert int(linked["is_primary"].sum()) == 1
     # SOURCES.md: 12.0 km, avg HR 148.5 (Strava); watch and Strava agree within 3 %

@@ -1,5 +1,5 @@
 """`coachkit report`: one report per athlete from the ordered notebooks, and one broken athlete
-never stops the others (DESIGN §8, §9; issue 10)."""
+never stops the others (docs/design.md §8, §9; issue 10)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Roster metrics and the population fit on a Dask LocalCluster equal the in-process results
-(DESIGN §4 "Beyond one machine"; issue 10)."""
+(docs/design.md §4 "Beyond one machine"; issue 10)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ def _day(n: int) -> pd.Timestamp:
 def plan(
     kinds: list[str], *, vdot: float = VDOT, start: pd.Timestamp = MON, **dist: float
 ) -> pd.DataFrame:
-    """A plan_workouts frame (DESIGN §3) from one kind per day; ``"unavailable"`` is a fixed rest
+    """A plan_workouts frame (docs/design.md §3) from one kind per day; ``"unavailable"`` is a fixed rest
     day; ``dist`` overrides distances by day index (``d6=20000``)."""
     p = daniels_paces(vdot)
     rows = []

@@ -380,7 +380,7 @@ def test_row_order_does_not_matter(w, data):
 @FAST
 @given(w=wellness_frames(), data=st.data())
 def test_duplicate_rows_of_a_reading_change_nothing(w, data):
-    # a canonical frame has one row per day and source (DESIGN §3); a copy of a row is the
+    # a canonical frame has one row per day and source (docs/design.md §3); a copy of a row is the
     # same reading again. (Two *different* readings of one source and day count as their
     # median, which a third copy of one of them would of course move.)
     w = w.drop_duplicates(["date", "source"]).reset_index(drop=True)

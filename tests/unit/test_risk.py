@@ -29,7 +29,7 @@ DAY = pd.Timestamp("2024-03-31")
 
 
 def _acts(runs: list[tuple[str, float]], sport: str = "run", **extra: list) -> pd.DataFrame:
-    """Activities (DESIGN §3) from (date, distance_m); 6 min/km, starting 07:00 UTC."""
+    """Activities (docs/design.md §3) from (date, distance_m); 6 min/km, starting 07:00 UTC."""
     frame = pd.DataFrame(
         {
             "athlete_id": "a",
@@ -170,7 +170,7 @@ def test_missed_and_past_planned_runs_do_not_count():
 
 
 def test_high_risk_from_a_planned_spike_caps_the_long_run_and_adds_recovery():
-    """Hand-off to the coach (DESIGN §7): cap at 1.1 x the 30-day longest, add recovery."""
+    """Hand-off to the coach (docs/design.md §7): cap at 1.1 x the 30-day longest, add recovery."""
     planned = pd.DataFrame({"date": [DAY], "kind": ["long"], "distance_m": [40000.0]})
     a = assess_risk(risk_features(_history(None), as_of=DAY, planned=planned))
     assert a.level == "high" and a.factors[0].code == "long_run_spike"

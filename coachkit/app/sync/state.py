@@ -1,4 +1,4 @@
-"""Live sync bookkeeping shared by every source (Strava, Garmin Connect): DESIGN §8, §10.
+"""Live sync bookkeeping shared by every source (Strava, Garmin Connect): docs/design.md §8, §10.
 
 A sync lists remote items first (``sync_items``, status ``listed``), then imports each one
 through :func:`coachkit.app.ingest.import_unit` (so raw originals, dedupe and the best-source merge
