@@ -1,7 +1,7 @@
-"""Canonical frames: column sets, dtypes and validation at the I/O boundaries (docs/design.md §3).
+"""Canonical frames: column sets and dtypes, and conforming a frame to them (docs/design.md §3).
 
-Everything here is plain data so that importing it is cheap; pandera is imported lazily by
-:func:`validate`, which the store and the CLI call at their boundaries.
+Everything here is plain data so that importing it is cheap. Readers and the store conform
+their frames with :func:`conform`.
 All times are tz-aware UTC, distances metres, durations seconds, speeds m/s, heart rate bpm.
 """
 
@@ -177,14 +177,3 @@ def conform(df: Any, columns: dict[str, str], *, keep_extra: tuple[str, ...] = (
             out[col] = df[col]
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
-
-def validate(df: Any, columns: dict[str, str], name: str) -> Any:
-    """Check ``df`` against a canonical column set with pandera; raise with context on mismatch."""
-    import pandera.pandas as pa
-
-    schema = pa.DataFrameSchema(
-        {c: pa.Column(t, nullable=True, coerce=False) for c, t in columns.items()},
-        strict=False,
-        name=name,
-    )
-    return schema.validate(df)

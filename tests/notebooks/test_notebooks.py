@@ -16,6 +16,14 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_committed_for_the_python3_kernel(path: Path):
+    """`make nbcheck` (nbstripout --verify) checks outputs; the kernel is checked here."""
+    import json
+
+    assert json.loads(path.read_text())["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes_on_the_demo_athlete(path: Path, tmp_path: Path):
     papermill = pytest.importorskip("papermill")
     out = tmp_path / path.name
