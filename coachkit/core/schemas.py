@@ -176,4 +176,3 @@ def conform(df: Any, columns: dict[str, str], *, keep_extra: tuple[str, ...] = (
         if col in df.columns:
             out[col] = df[col]
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
-
