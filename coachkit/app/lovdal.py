@@ -29,9 +29,17 @@ import pandas as pd
 
 #: the 10 daily features of the day approach, in the file's order
 DAY_FEATURES = (
-    "nr. sessions", "total km", "km Z3-4", "km Z5-T1-T2", "km sprinting", "strength training",
-    "hours alternative", "perceived exertion", "perceived trainingSuccess", "perceived recovery",
-)  # fmt: skip
+    "nr. sessions",
+    "total km",
+    "km Z3-4",
+    "km Z5-T1-T2",
+    "km sprinting",
+    "strength training",
+    "hours alternative",
+    "perceived exertion",
+    "perceived trainingSuccess",
+    "perceived recovery",
+)
 PERCEIVED = ("perceived exertion", "perceived trainingSuccess", "perceived recovery")
 DAYS = 7
 REST_DAY_VALUE = -0.01  # the depositors' marker for "no session, no rating"

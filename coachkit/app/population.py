@@ -110,11 +110,18 @@ def _write_json(path: Path, document: dict) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Fit and write ``race.json``; ``--benchmarks DIR`` and ``--out FILE`` may be given."""
     parser = argparse.ArgumentParser(prog="coachkit population fit", description=__doc__)
-    parser.add_argument("--benchmarks", type=Path, required=True,
-                        help="folder holding strava_runs_116/ (shared/data/benchmarks)")  # fmt: skip
+    parser.add_argument(
+        "--benchmarks",
+        type=Path,
+        required=True,
+        help="folder holding strava_runs_116/ (shared/data/benchmarks)",
+    )
     parser.add_argument("--out", type=Path, default=RACE_JSON, help="where to write race.json")
-    parser.add_argument("--scheduler", default=None,
-                        help="Dask scheduler address (tcp://host:8786); default: in-process")  # fmt: skip
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address (tcp://host:8786); default: in-process",
+    )
     args = parser.parse_args(argv)
     try:
         params = fit_race_population(args.benchmarks, scheduler=args.scheduler)

@@ -41,10 +41,24 @@ VOLUME_STEP = 1.10  # a block's goal: 10 % more weekly volume than the last 4 we
 MIN_GOAL_KM = 20.0
 
 DAY_COLUMNS = (
-    "date", "plan_id", "kind", "distance_m", "duration_s", "pace_low_s_per_km",
-    "pace_high_s_per_km", "hr_low", "hr_high", "plan_status", "explanation", "actual_runs",
-    "actual_distance_m", "actual_duration_s", "followed", "adaptation_rules", "adaptations",
-)  # fmt: skip
+    "date",
+    "plan_id",
+    "kind",
+    "distance_m",
+    "duration_s",
+    "pace_low_s_per_km",
+    "pace_high_s_per_km",
+    "hr_low",
+    "hr_high",
+    "plan_status",
+    "explanation",
+    "actual_runs",
+    "actual_distance_m",
+    "actual_duration_s",
+    "followed",
+    "adaptation_rules",
+    "adaptations",
+)
 
 
 @dataclass(frozen=True)
@@ -124,8 +138,11 @@ def _goal(table: pd.DataFrame, day: pd.Timestamp, race: Goal | None) -> Goal:
 
     if race is not None and race.last_day >= day.date():
         return race
-    runs = table[table["sport"].isin(RUN_SPORTS) & (table["date"] < day)
-                 & (table["date"] >= day - pd.Timedelta(weeks=4))]  # fmt: skip
+    runs = table[
+        table["sport"].isin(RUN_SPORTS)
+        & (table["date"] < day)
+        & (table["date"] >= day - pd.Timedelta(weeks=4))
+    ]
     weekly_km = float(runs["distance_m"].fillna(0).sum()) / 4000.0
     target = round(max(MIN_GOAL_KM, weekly_km * VOLUME_STEP), 1)
     return Goal(
@@ -184,15 +201,23 @@ def replay(
         raise ValueError(f"--to {last:%Y-%m-%d} is before --from {first:%Y-%m-%d}")
     full = load_athlete(store, athlete_id, as_of=last)
     table, by_week = point_in_time_table(full, first, last)
-    view = AthleteData(athlete_id, full.activities, full.wellness, full.feedback, full.settings,
-                       full.samples, last, cache={**full.cache, "table": table,
-                                                  "thresholds": list(by_week.values())[-1]})  # fmt: skip
+    view = AthleteData(
+        athlete_id,
+        full.activities,
+        full.wellness,
+        full.feedback,
+        full.settings,
+        full.samples,
+        last,
+        cache={**full.cache, "table": table, "thresholds": list(by_week.values())[-1]},
+    )
     view.cache["efforts"] = sample_features(full)[1]
     daily = daily_metrics(view)
     residuals = hr_residuals(view)
     fb = full.feedback
-    features = risk_features(table, full.wellness, fb, last,
-                             hr_residuals=residuals.set_index("activity_id")["residual"])  # fmt: skip
+    features = risk_features(
+        table, full.wellness, fb, last, hr_residuals=residuals.set_index("activity_id")["residual"]
+    )
     clean = trusted(table)
     runs = clean[clean["sport"].isin(RUN_SPORTS)]
     plan = pd.DataFrame()
@@ -210,9 +235,13 @@ def replay(
             fitness = Fitness.from_history(known, daily[daily["date"] <= eve], thr, eve)
             goal = _goal(table, day, race)
             per_week = days_per_week or _habit(runs, day)
-            built = PlanBuilder(goal, days_per_week=per_week, long_run_day=long_run_day,
-                            unavailable_days=unavailable_days, units=units,
-                            ).build(fitness, day.date(), athlete_id=athlete_id)  # fmt: skip
+            built = PlanBuilder(
+                goal,
+                days_per_week=per_week,
+                long_run_day=long_run_day,
+                unavailable_days=unavailable_days,
+                units=units,
+            ).build(fitness, day.date(), athlete_id=athlete_id)
             plan, plan_id = built.workouts.copy(), built.plan_id
             plan["date"] = pd.to_datetime(plan["date"])
             plan_end, plan_vdot = pd.Timestamp(goal.last_day), built.rules.get("vdot")
@@ -222,8 +251,11 @@ def replay(
         if len(known_fb) != n_fb:
             past = features[features.index <= day]
             personal, n_fb = personal_risk(known_fb, past), len(known_fb)
-        risk = (assess_row(day, features.loc[day].to_dict(), personal).to_dict()
-                if day in features.index else None)  # fmt: skip
+        risk = (
+            assess_row(day, features.loc[day].to_dict(), personal).to_dict()
+            if day in features.index
+            else None
+        )
         signals = signals_from(
             day,
             table=table[table["date"] <= day],

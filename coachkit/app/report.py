@@ -119,8 +119,11 @@ def declared_parameters(path: str | Path) -> set[str]:
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             for node in ast.parse(cell.source).body:
-                targets = node.targets if isinstance(node, ast.Assign) else (
-                    [node.target] if isinstance(node, ast.AnnAssign) else [])  # fmt: skip
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else ([node.target] if isinstance(node, ast.AnnAssign) else [])
+                )
                 names.update(t.id for t in targets if isinstance(t, ast.Name))
             break
     return names
@@ -260,8 +263,9 @@ def _worker(args: tuple, queue: Any) -> AthleteReport:
         queue.put((athlete, notebook))
 
     try:
-        return run_athlete_report(athlete_id, store, out, notebooks, as_of=as_of,
-                                  timeout_s=timeout_s, on_notebook=tell)  # fmt: skip
+        return run_athlete_report(
+            athlete_id, store, out, notebooks, as_of=as_of, timeout_s=timeout_s, on_notebook=tell
+        )
     except Exception as exc:  # noqa: BLE001 - e.g. a full disk: still this athlete's failure
         return AthleteReport(athlete_id, False, str(Path(out) / athlete_id), error=_reason(exc))
 

@@ -71,8 +71,12 @@ def write_html(
         merged.cells.extend(
             c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])
         )
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)  # fmt: skip
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     body, _ = exporter.from_notebook_node(merged, resources={"metadata": {"name": athlete_id}})
     body = _REMOTE_SCRIPT.sub("", body)
     from coachkit.core.files import atomic_write_bytes

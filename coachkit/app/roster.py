@@ -31,9 +31,21 @@ if TYPE_CHECKING:
 
 #: columns that must never be empty (the notebook test checks them)
 REQUIRED = (
-    "athlete", "as_of", "last_data", "days_since_data", "compliance_7d", "compliance_28d",
-    "prescription", "risk", "risk_top_factor", "hrv", "tsb", "race", "personal", "flags",
-)  # fmt: skip
+    "athlete",
+    "as_of",
+    "last_data",
+    "days_since_data",
+    "compliance_7d",
+    "compliance_28d",
+    "prescription",
+    "risk",
+    "risk_top_factor",
+    "hrv",
+    "tsb",
+    "race",
+    "personal",
+    "flags",
+)
 NO_PLAN = "no plan"
 STALE_DAYS = 7  # no data for a week: the coach should ask
 FOOT = ("run", "trail_run", "treadmill")
@@ -133,8 +145,11 @@ def _race(data: Any, distance_m: float) -> tuple[str, float]:
 
     end = data.as_of + pd.Timedelta(days=1)
     p = predict_race(data.activities, distance_m=distance_m, as_of=end)
-    name = f"{distance_m / 1000:g} km" if distance_m not in (21097.5, 42195.0) else (
-        "half marathon" if distance_m == 21097.5 else "marathon")  # fmt: skip
+    name = (
+        f"{distance_m / 1000:g} km"
+        if distance_m not in (21097.5, 42195.0)
+        else ("half marathon" if distance_m == 21097.5 else "marathon")
+    )
     return f"{name} {_clock(p.seconds)} ({_clock(p.low)}–{_clock(p.high)}, {p.method})", float(
         p.personal_share
     )
@@ -161,16 +176,26 @@ def roster_row(
     daily = daily_metrics(data)
     now = daily.iloc[-1] if len(daily) else pd.Series(dtype=object)
     residuals = hr_residuals(data)
-    risk, _, _ = assess_history(table, data.wellness, data.feedback, day,
-                                hr_residuals=residuals.set_index("activity_id")["residual"])  # fmt: skip
+    risk, _, _ = assess_history(
+        table,
+        data.wellness,
+        data.feedback,
+        day,
+        hr_residuals=residuals.set_index("activity_id")["residual"],
+    )
     factors = sorted(risk.factors + risk.overtraining.factors, key=lambda f: -f.weight)
     try:
         plan, goal = plan_frame(store, athlete_id), active_plan(store, athlete_id).get("goal", {})
     except StoreError:
         plan, goal = None, {}
     runs = table[table["sport"].isin(FOOT)]
-    done = pd.DataFrame({"date": runs["date"], "distance_m": runs["distance_m"],
-                         "duration_s": runs["moving_time_s"].fillna(runs["elapsed_time_s"])})  # fmt: skip
+    done = pd.DataFrame(
+        {
+            "date": runs["date"],
+            "distance_m": runs["distance_m"],
+            "duration_s": runs["moving_time_s"].fillna(runs["elapsed_time_s"]),
+        }
+    )
     race_m = float(goal.get("race_distance_m") or 10_000.0)
     race, race_share = _race(data, race_m)
     hr_share = float(residuals["personal_share"].iloc[-1]) if len(residuals) else 0.0
@@ -236,9 +261,12 @@ def roster_table(
             rows.append(roster_row(store, athlete, today=day, reports=reports))
         except Exception as exc:  # noqa: BLE001 - one athlete's problem stays in its row
             reason = f"could not compute: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-            rows.append({c: reason for c in REQUIRED} | {"athlete": athlete, "risk_score": math.nan,
-                                                         "tsb": math.nan, "report": None})  # fmt: skip
+            rows.append(
+                {c: reason for c in REQUIRED}
+                | {"athlete": athlete, "risk_score": math.nan, "tsb": math.nan, "report": None}
+            )
     columns = [*REQUIRED[:7], "risk_score", *REQUIRED[7:], "ctl", "report"]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["risk_score", "athlete"], ascending=[False, True],
-                             na_position="first").reset_index(drop=True)  # fmt: skip
+    return frame.sort_values(
+        ["risk_score", "athlete"], ascending=[False, True], na_position="first"
+    ).reset_index(drop=True)

@@ -32,15 +32,44 @@ if TYPE_CHECKING:
 
 #: columns of an exported activity table (docs/design.md §3 plus the computed load and local day)
 TABLE_COLUMNS = (
-    "athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "date", "elapsed_time_s",
-    "moving_time_s", "distance_m", "elevation_gain_m", "avg_hr", "has_samples", "quality_flags",
-    "load", "load_method", "source_kind",
-)  # fmt: skip
+    "athlete_id",
+    "activity_id",
+    "sport",
+    "start_time",
+    "utc_offset_s",
+    "date",
+    "elapsed_time_s",
+    "moving_time_s",
+    "distance_m",
+    "elevation_gain_m",
+    "avg_hr",
+    "has_samples",
+    "quality_flags",
+    "load",
+    "load_method",
+    "source_kind",
+)
 ROSTER_METRICS = (
-    "athlete_id", "as_of", "last_day", "days_since_data", "n_runs", "runs_7d", "run_km_7d",
-    "run_km_28d", "load_7d", "load_28d", "ctl", "atl", "tsb", "acwr", "monotony",
-    "longest_run_30d_km", "long_run_spike", "share_with_hr", "share_flagged",
-)  # fmt: skip
+    "athlete_id",
+    "as_of",
+    "last_day",
+    "days_since_data",
+    "n_runs",
+    "runs_7d",
+    "run_km_7d",
+    "run_km_28d",
+    "load_7d",
+    "load_28d",
+    "ctl",
+    "atl",
+    "tsb",
+    "acwr",
+    "monotony",
+    "longest_run_30d_km",
+    "long_run_spike",
+    "share_with_hr",
+    "share_flagged",
+)
 FOOT = ("run", "trail_run", "treadmill")
 
 
@@ -150,8 +179,14 @@ def _spike(runs: pd.DataFrame, day: pd.Timestamp) -> bool:
 
 def _metrics_meta() -> pd.DataFrame:
     dtypes = {c: "float64" for c in ROSTER_METRICS}
-    dtypes.update(athlete_id="object", as_of="datetime64[ns]", last_day="datetime64[ns]",
-                  n_runs="int64", runs_7d="int64", long_run_spike="bool")  # fmt: skip
+    dtypes.update(
+        athlete_id="object",
+        as_of="datetime64[ns]",
+        last_day="datetime64[ns]",
+        n_runs="int64",
+        runs_7d="int64",
+        long_run_spike="bool",
+    )
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
 
 
@@ -160,16 +195,37 @@ def roster_metrics(
 ) -> pd.DataFrame:
     """:func:`athlete_metrics` for every athlete of ``source`` (a frame or a hive-partitioned
     parquet folder of activity tables), in-process or on Dask (see :func:`per_athlete`)."""
-    columns = ["athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "distance_m",
-               "avg_hr", "quality_flags", "load"]  # fmt: skip
+    columns = [
+        "athlete_id",
+        "activity_id",
+        "sport",
+        "start_time",
+        "utc_offset_s",
+        "distance_m",
+        "avg_hr",
+        "quality_flags",
+        "load",
+    ]
     kernel = functools.partial(athlete_metrics, as_of=pd.Timestamp(as_of))
-    return per_athlete(source, kernel, meta=_metrics_meta(), scheduler=scheduler, columns=columns,
-                       order=("start_time", "activity_id"))  # fmt: skip
+    return per_athlete(
+        source,
+        kernel,
+        meta=_metrics_meta(),
+        scheduler=scheduler,
+        columns=columns,
+        order=("start_time", "activity_id"),
+    )
 
 
 # --------------------------------------------------------------------------- samples
-SAMPLE_COVERAGE = ("athlete_id", "n_samples", "share_hr", "share_gps", "share_speed_implausible",
-                   "max_hr_bpm")  # fmt: skip
+SAMPLE_COVERAGE = (
+    "athlete_id",
+    "n_samples",
+    "share_hr",
+    "share_gps",
+    "share_speed_implausible",
+    "max_hr_bpm",
+)
 SPEED_IMPLAUSIBLE_M_S = 12.0  # faster than any human sprint (10.4 m/s): a GPS jump
 
 
@@ -197,5 +253,10 @@ def sample_coverage(samples_root: str | Path, *, scheduler: Any = None) -> pd.Da
     meta = pd.DataFrame({c: pd.Series(dtype="float64") for c in SAMPLE_COVERAGE}).astype(
         {"athlete_id": "object", "n_samples": "int64"}
     )
-    return per_athlete(samples_root, athlete_sample_coverage, meta=meta, scheduler=scheduler,
-                       columns=["athlete_id", "hr_bpm", "lat", "speed_m_s"])  # fmt: skip
+    return per_athlete(
+        samples_root,
+        athlete_sample_coverage,
+        meta=meta,
+        scheduler=scheduler,
+        columns=["athlete_id", "hr_bpm", "lat", "speed_m_s"],
+    )

@@ -62,11 +62,21 @@ def voila_command(
     notebook: Path, *, host: str, port: int, pool_size: int, token: bool
 ) -> list[str]:
     """The Voila command line (tracebacks hidden: the page shows friendly messages)."""
-    cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--Voila.ip={host}",
-           "--no-browser", "--show_tracebacks=False", "--theme=light", "--template=coachkit",
-           # a viewer who closes the tab without the page saying goodbye: free the kernel
-           "--MappingKernelManager.cull_idle_timeout=1800",
-           "--MappingKernelManager.cull_interval=120"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        f"--Voila.ip={host}",
+        "--no-browser",
+        "--show_tracebacks=False",
+        "--theme=light",
+        "--template=coachkit",
+        # a viewer who closes the tab without the page saying goodbye: free the kernel
+        "--MappingKernelManager.cull_idle_timeout=1800",
+        "--MappingKernelManager.cull_interval=120",
+    ]
     if pool_size > 0:
         cmd += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     if token:
@@ -74,7 +84,9 @@ def voila_command(
     return cmd
 
 
-def token_for(host: str, token: str | None, *, make: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> tuple[str | None, bool]:  # fmt: skip
+def token_for(
+    host: str, token: str | None, *, make: Callable[[], str] = lambda: secrets.token_urlsafe(24)
+) -> tuple[str | None, bool]:
     """The token viewers must give, and whether it was generated here.
 
     Off loopback a token is required: the one given, else a new one. On loopback only a

@@ -64,10 +64,16 @@ def replay(
         with Progress(transient=True, disable=quiet) as bar:
             task = bar.add_task(f"replaying {who}", total=(last - first).days + 1)
             result = run_replay(
-                s, who, first, last, race=race, days_per_week=days_per_week,
-                long_run_day=long_run_day, units=units,
+                s,
+                who,
+                first,
+                last,
+                race=race,
+                days_per_week=days_per_week,
+                long_run_day=long_run_day,
+                units=units,
                 progress=lambda done, _: bar.update(task, completed=done),
-            )  # fmt: skip
+            )
     except ValueError as exc:
         fail(str(exc))
     if out is not None:

@@ -89,9 +89,12 @@ def _run(ids, root, out, paths, jobs, as_of, timeout, *, quiet):  # noqa: ANN001
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), transient=True,
-    ) as bar:  # fmt: skip
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
         task = bar.add_task("Notebooks", total=len(ids) * len(paths))
         left = {a: len(paths) for a in ids}
 
@@ -167,6 +170,19 @@ def roster(
         except OSError as exc:
             fail(f"cannot reach the Dask scheduler {scheduler}: {exc}")
     if fmt == "table":
-        frame = frame[["athlete_id", "last_day", "days_since_data", "runs_7d", "run_km_7d",
-                       "run_km_28d", "ctl", "tsb", "acwr", "long_run_spike", "share_flagged"]]  # fmt: skip
+        frame = frame[
+            [
+                "athlete_id",
+                "last_day",
+                "days_since_data",
+                "runs_7d",
+                "run_km_7d",
+                "run_km_28d",
+                "ctl",
+                "tsb",
+                "acwr",
+                "long_run_spike",
+                "share_flagged",
+            ]
+        ]
     emit_frame(frame, fmt, title=f"Roster metrics on {day:%Y-%m-%d}")

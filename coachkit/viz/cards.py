@@ -206,7 +206,9 @@ def week_card(
                 f"<td>{badge(rec['kind'])} {escape(volume(rec, units))}</td>"
                 f"<td>{escape(_ran(ran, units))}</td><td>{chip(status)}</td>"
             )
-        cls = " ".join(c for c in ("ck-is-today" if d == today else "", "ck-has-reason" if reason else "") if c)  # fmt: skip
+        cls = " ".join(
+            c for c in ("ck-is-today" if d == today else "", "ck-has-reason" if reason else "") if c
+        )
         cls = f' class="{cls}"' if cls else ""
         rows.append(f'<tr{cls} data-date="{key}"><td><b>{d:%a}</b> {d:%-d %b}</td>{cells}</tr>')
         if reason:  # the reason for a change gets the table's whole width (readable on a phone)

@@ -28,10 +28,28 @@ CR10 = {
     10: "maximal",
 }
 FEEL = {1: "awful", 2: "poor", 3: "ok", 4: "good", 5: "great"}
-NIGGLE_SITES = ("calf", "achilles", "shin", "foot", "knee", "hamstring", "quad", "hip", "back",
-                "other")  # fmt: skip
-MISSED_REASONS = ("ill", "injury or niggle", "tired", "work", "family", "travel", "weather",
-                  "other")  # fmt: skip
+NIGGLE_SITES = (
+    "calf",
+    "achilles",
+    "shin",
+    "foot",
+    "knee",
+    "hamstring",
+    "quad",
+    "hip",
+    "back",
+    "other",
+)
+MISSED_REASONS = (
+    "ill",
+    "injury or niggle",
+    "tired",
+    "work",
+    "family",
+    "travel",
+    "weather",
+    "other",
+)
 NOTE_MAX = 500
 
 
@@ -55,29 +73,50 @@ class FeedbackForm(w.VBox):
         style = {"description_width": "96px"}
         self.rpe = w.Dropdown(
             options=_none_first([(f"{k} · {v}", k) for k, v in CR10.items()], "— not rated"),
-            value=NONE, description="Effort (RPE)", layout=lay, style=style,
-        )  # fmt: skip
+            value=NONE,
+            description="Effort (RPE)",
+            layout=lay,
+            style=style,
+        )
         self.feel = w.ToggleButtons(
-            options=[(str(k), k) for k in FEEL], value=None, description="Feel",
-            tooltips=[f"{k}: {v}" for k, v in FEEL.items()], style={**style, "button_width": "auto"},
-        )  # fmt: skip
+            options=[(str(k), k) for k in FEEL],
+            value=None,
+            description="Feel",
+            tooltips=[f"{k}: {v}" for k, v in FEEL.items()],
+            style={**style, "button_width": "auto"},
+        )
         self.soreness = w.Dropdown(
             options=_none_first([(str(k) + (" · none" if k == 0 else ""), k) for k in range(11)]),
-            value=NONE, description="Soreness", layout=lay, style=style,
-        )  # fmt: skip
+            value=NONE,
+            description="Soreness",
+            layout=lay,
+            style=style,
+        )
         self.niggle_site = w.Dropdown(
             options=_none_first([(s, s) for s in NIGGLE_SITES], "— no niggle"),
-            value=NONE, description="Niggle", layout=lay, style=style,
-        )  # fmt: skip
+            value=NONE,
+            description="Niggle",
+            layout=lay,
+            style=style,
+        )
         self.niggle_severity = w.IntSlider(
-            value=3, min=1, max=10, description="Severity", layout=lay, style=style,
+            value=3,
+            min=1,
+            max=10,
+            description="Severity",
+            layout=lay,
+            style=style,
             disabled=True,
-        )  # fmt: skip
+        )
         self.missed = w.Checkbox(value=False, description="I missed this session", indent=False)
         self.missed_reason = w.Dropdown(
-            options=[(r, r) for r in MISSED_REASONS], value="tired", description="Why",
-            layout=lay, style=style, disabled=True,
-        )  # fmt: skip
+            options=[(r, r) for r in MISSED_REASONS],
+            value="tired",
+            description="Why",
+            layout=lay,
+            style=style,
+            disabled=True,
+        )
         self.note = w.Textarea(
             placeholder="Anything else (optional)", layout=w.Layout(width="100%", height="56px")
         )

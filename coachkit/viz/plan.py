@@ -27,8 +27,11 @@ def plan_calendar_figure(
     (or minutes) and a mark for missed ✗, moved →, changed ✎ or done ✓."""
     per, unit = _unit(units)
     df = workouts.assign(date=pd.to_datetime(workouts["date"]))
-    df = df.assign(week=df["date"] - pd.to_timedelta(df["date"].dt.day_of_week, unit="D"),
-                   dow=df["date"].dt.day_of_week, group=df["kind"].map(kind_group))  # fmt: skip
+    df = df.assign(
+        week=df["date"] - pd.to_timedelta(df["date"].dt.day_of_week, unit="D"),
+        dow=df["date"].dt.day_of_week,
+        group=df["kind"].map(kind_group),
+    )
     weeks = sorted(df["week"].unique())
     groups = list(GROUP_COLOURS)
     z = [[None] * 7 for _ in weeks]
@@ -66,11 +69,15 @@ def plan_calendar_figure(
             showscale=False,
             xgap=3,
             ygap=3,
-        )  # fmt: skip
+        )
     )
     fig.update_yaxes(autorange="reversed", title=f"week of (distances in {unit})")
-    fig.update_layout(title=title, height=max(260, 34 * len(weeks) + 120), plot_bgcolor="white",
-                      margin=dict(l=70, r=20, t=50, b=30))  # fmt: skip
+    fig.update_layout(
+        title=title,
+        height=max(260, 34 * len(weeks) + 120),
+        plot_bgcolor="white",
+        margin=dict(l=70, r=20, t=50, b=30),
+    )
     return fig
 
 
@@ -85,25 +92,43 @@ def plan_volume_figure(
     ``date`` and ``distance_m``) as a line."""
     per, unit = _unit(units)
     df = workouts.assign(date=pd.to_datetime(workouts["date"]))
-    df = df.assign(week=df["date"] - pd.to_timedelta(df["date"].dt.day_of_week, unit="D"),
-                   group=df["kind"].map(kind_group))  # fmt: skip
+    df = df.assign(
+        week=df["date"] - pd.to_timedelta(df["date"].dt.day_of_week, unit="D"),
+        group=df["kind"].map(kind_group),
+    )
     active = df[~df["status"].isin(("moved",))]
     fig = go.Figure()
     for g in ("easy", "quality", "long"):
         part = active[active["group"] == g].groupby("week")["distance_m"].sum() / per
         if len(part):
-            fig.add_bar(x=part.index, y=part.values, name=g, marker_color=GROUP_COLOURS[g],
-                        hovertemplate=f"%{{x|%d %b}}: %{{y:.1f}} {unit} {g}<extra></extra>")  # fmt: skip
+            fig.add_bar(
+                x=part.index,
+                y=part.values,
+                name=g,
+                marker_color=GROUP_COLOURS[g],
+                hovertemplate=f"%{{x|%d %b}}: %{{y:.1f}} {unit} {g}<extra></extra>",
+            )
     if done is not None and len(done):
         d = done.assign(date=pd.to_datetime(done["date"]))
         d = d[(d["date"] >= df["date"].min()) & (d["date"] <= df["date"].max())]
         wk = d["date"] - pd.to_timedelta(d["date"].dt.day_of_week, unit="D")
         actual = d.groupby(wk)["distance_m"].sum() / per
         if len(actual):
-            fig.add_scatter(x=actual.index, y=actual.values, name="done", mode="lines+markers",
-                            line=dict(color="#263238", width=2))  # fmt: skip
-    fig.update_layout(barmode="stack", title=title, yaxis_title=unit, xaxis_title="week of",
-                      legend=dict(orientation="h", y=-0.2), margin=dict(l=50, r=20, t=50, b=40))  # fmt: skip
+            fig.add_scatter(
+                x=actual.index,
+                y=actual.values,
+                name="done",
+                mode="lines+markers",
+                line=dict(color="#263238", width=2),
+            )
+    fig.update_layout(
+        barmode="stack",
+        title=title,
+        yaxis_title=unit,
+        xaxis_title="week of",
+        legend=dict(orientation="h", y=-0.2),
+        margin=dict(l=50, r=20, t=50, b=40),
+    )
     return fig
 
 

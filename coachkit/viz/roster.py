@@ -66,8 +66,10 @@ def roster_html(frame: pd.DataFrame) -> str:
         colour = _LEVEL_COLOUR.get(level, "")
         style = f' style="background:{colour}"' if colour else ""
         cells = "".join(f"<td>{_cell(row, c)}</td>" for c in SHOWN)
-        rows.append(f'<tr class="ck-roster-row" data-athlete="{html.escape(row["athlete"])}"'
-                    f"{style}>{cells}</tr>")  # fmt: skip
+        rows.append(
+            f'<tr class="ck-roster-row" data-athlete="{html.escape(row["athlete"])}"'
+            f"{style}>{cells}</tr>"
+        )
     return (
         '<table class="ck-roster" style="border-collapse:collapse;font-size:0.9em">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -77,9 +79,12 @@ def roster_html(frame: pd.DataFrame) -> str:
 
 
 def filter_sort(
-    frame: pd.DataFrame, *, text: str = "", sort: str = "risk (highest first)",
+    frame: pd.DataFrame,
+    *,
+    text: str = "",
+    sort: str = "risk (highest first)",
     attention_only: bool = False,
-) -> pd.DataFrame:  # fmt: skip
+) -> pd.DataFrame:
     """Rows whose athlete id or flags contain ``text``, sorted by one of :data:`SORTS`."""
     out = frame
     if text:
@@ -105,8 +110,9 @@ def roster_widget(frame: pd.DataFrame) -> Any:
     count = w.HTML()
 
     def refresh(_: Any = None) -> None:
-        shown = filter_sort(frame, text=search.value, sort=sort.value,
-                            attention_only=attention.value)  # fmt: skip
+        shown = filter_sort(
+            frame, text=search.value, sort=sort.value, attention_only=attention.value
+        )
         table.value = roster_html(shown)
         count.value = f"<i>{len(shown)} of {len(frame)} athletes</i>"
 

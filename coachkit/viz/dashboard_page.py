@@ -1,0 +1,183 @@
+"""The dashboard's behaviour: which athlete and day it shows, and what a viewer's action does.
+
+:class:`Dashboard` is :class:`~coachkit.viz.dashboard_panels.DashboardPanels` brought to life:
+the athlete and day pickers and the page's URL choose what is shown (the athlete id is
+validated and only compared with the store's ids, never used as a path), the feedback form
+saves and re-plans on the spot, and every error a viewer can meet becomes a friendly
+``ck-error`` message, never a traceback (the traceback goes to the kernel's log).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from html import escape
+from typing import Any
+from urllib.parse import parse_qs
+
+import pandas as pd
+
+from coachkit.store import Store, StoreError
+from coachkit.viz import cards
+from coachkit.viz.dashboard_data import DashboardData, last_synced, resolve_athlete
+from coachkit.viz.dashboard_panels import DashboardPanels
+
+
+def parse_day(value: Any) -> pd.Timestamp:
+    """A day from ``YYYY-MM-DD`` (or a date); a clear ``ValueError`` otherwise."""
+    try:
+        day = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD") from exc
+    if pd.isna(day):
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD")
+    return day.tz_localize(None).normalize() if day.tzinfo else day.normalize()
+
+
+class Dashboard(DashboardPanels):
+    """The whole page for one store; switch athlete or day in place.
+
+    Parameters
+    ----------
+    store
+        An open :class:`~coachkit.store.Store`.
+    athlete
+        Show this athlete (validated); ``None`` shows the store's first and offers a picker.
+    day
+        The day the page treats as today (default: the real today).
+    locked
+        Only ``athlete`` may be shown (no picker, and the URL cannot ask for another).
+    """
+
+    def __init__(
+        self, store: Store, athlete: str | None = None, day: Any = None, *, locked: bool = False
+    ) -> None:
+        self.store, self.locked = store, locked
+        super().__init__(on_submit=self.submit)
+        self.convention.observe(
+            lambda _c: self._guard("redrawing the PMC", self.draw_pmc), names="value"
+        )
+        self._busy = False
+        self._guard("opening the store", lambda: self._start(athlete, day))
+        self.athlete.observe(self._on_athlete, names="value")
+        self.day.observe(self._on_day, names="value")
+
+    # -- errors ----------------------------------------------------------------------------
+    def _guard(self, doing: str, fn: Callable[[], Any]) -> bool:
+        """Run ``fn``; a problem becomes a friendly message instead of a traceback."""
+        try:
+            fn()
+            return True
+        except (StoreError, ValueError) as exc:
+            self.show_error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.".replace("..", "."))
+        except Exception:  # noqa: BLE001 - the page must stay usable; details go to the log
+            traceback.print_exc(file=sys.__stderr__)
+            self.show_error(
+                f"Something went wrong while {doing}.",
+                hint="Your data is safe. Reload the page; if it happens again, run "
+                "`coachkit doctor` and look at the dashboard's log.",
+            )
+        return False
+
+    def show_error(self, text: str, hint: str = "") -> None:
+        self.message.value = cards.error_card(text, hint=hint)
+
+    # -- choosing what to show -----------------------------------------------------------------
+    def _start(self, athlete: str | None, day: Any) -> None:
+        chosen = resolve_athlete(self.store, athlete)
+        known = [a["athlete_id"] for a in self.store.athletes()]
+        self.athlete.options = [chosen] if self.locked else known
+        self.athlete.value = chosen
+        self.athlete.disabled = self.locked
+        when = parse_day(day) if day is not None else pd.Timestamp.now().normalize()
+        self.day.value = when.date()
+        self.load(chosen, when)
+
+    def apply_query(self, query: str | None) -> None:
+        """Show what the page's URL asks for (``athlete``, ``date``), validated."""
+        params = {k: v[-1] for k, v in parse_qs(query or "").items() if v}
+        athlete, day = params.get("athlete"), params.get("date")
+
+        if self.data is None and not athlete:
+            return  # the start-up message (e.g. an unknown athlete) stays on the page
+
+        def run() -> None:
+            who = self.data.athlete_id if self.data else None
+            if athlete and athlete != who:
+                if self.locked:
+                    raise StoreError(f"this dashboard shows {who} only")
+                who = resolve_athlete(self.store, athlete)
+            when = parse_day(day) if day else (self.data.day if self.data else None)
+            self._set_controls(who, when)
+            self.load(who, when)
+
+        self._guard("reading the page's address", run)
+
+    def _set_controls(self, athlete: str, day: pd.Timestamp) -> None:
+        self._busy = True
+        try:
+            if athlete not in self.athlete.options:
+                self.athlete.options = [*self.athlete.options, athlete]
+            self.athlete.value = athlete
+            self.day.value = day.date()
+        finally:
+            self._busy = False
+
+    def _on_athlete(self, change: dict) -> None:
+        if not self._busy and change["new"]:
+            self._guard("switching athlete", lambda: self.load(change["new"], self.data.day))
+
+    def _on_day(self, change: dict) -> None:
+        if not self._busy and change["new"] and self.data:
+            self._guard(
+                "changing the day",
+                lambda: self.load(self.data.athlete_id, parse_day(change["new"])),
+            )
+
+    def load(self, athlete: str, day: pd.Timestamp) -> None:
+        """Show ``athlete`` on ``day``: the plan side first (fast), then the analysis."""
+        self.message.value = ""
+        same = self.data is not None and (self.data.athlete_id, self.data.day) == (athlete, day)
+        if not same:
+            self.data = DashboardData(self.store, resolve_athlete(self.store, athlete), day)
+        self.data.refresh_plan()
+        self.draw_plan()
+        self.sync.value = cards.sync_line(last_synced(self.store, self.data.athlete_id))
+        if self.data.refresh_analysis():
+            self.draw_analysis()
+
+    # -- feedback --------------------------------------------------------------------------------
+    def submit(self, values: dict[str, Any]) -> None:
+        """Persist the form's feedback for the shown day, re-adapt, and update the page in place."""
+        from coachkit.app.feedback import log_feedback
+
+        d = self.data
+        if d is None:
+            return
+        before = d.today
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            outcome["id"], outcome["changes"] = log_feedback(
+                self.store, d.athlete_id, d.day, **values
+            )
+            d.refresh_plan()
+            self.draw_plan()
+
+        if not self._guard("saving your feedback", run):
+            self.form.result.value = cards.error_card("Not saved: see the message at the top.")
+            return
+        changes = [a.explanation for a in outcome["changes"]]
+        moved = d.today is not None and before is not None and d.today != before
+        head = f"Logged for {d.day:%A %-d %B}."
+        body = "".join(f"<li>{escape(c)}</li>" for c in changes)
+        self.form.result.value = (
+            f'<div class="ck-ok" data-feedback-id="{outcome["id"]}" data-changed="{int(moved)}">'
+            f"<b>{head}</b> "
+            + (f"The plan changed:<ul>{body}</ul>" if changes else "The plan stays as it is.")
+            + "</div>"
+        )
+        self.form.reset()
+        # the risk score reads feedback too (RPE above plan, niggles): refresh it after the card
+        self._guard("updating the analysis", lambda: d.refresh_analysis() and self.draw_analysis())
