@@ -18,7 +18,8 @@ pytest.importorskip("requests")
 from coachkit.app.ingest import ingest
 from coachkit.app.sync.state import last_synced
 from coachkit.app.sync.strava import authorize, sync_strava
-from coachkit.app.sync.strava_api import QUARTER_S, StravaAPI
+from coachkit.app.sync.strava_api import StravaAPI
+from coachkit.app.sync.strava_limits import QUARTER_S
 from coachkit.app.sync.tokens import Token, TokenStore, load_app
 from coachkit.store import Store
 from tests.conftest import real_file
@@ -26,6 +27,7 @@ from tests.fake_strava import FakeStrava, running
 
 pytestmark = pytest.mark.real_data
 ATHLETE = "runner1"
+RECIFE = "athlete_history/runpandas_recife_runner/extra_formats/2020-12-06_strava_api_"
 
 
 def _load(rel: str):
@@ -43,8 +45,8 @@ def _key_by_type(flat: dict) -> dict:
 def fake() -> FakeStrava:
     page = _load("strava_api/elevate_athlete_activities_page.json")[0]  # 50 real summaries
     detailed = _load("strava_api/stravalib_activity.3.json")  # a 2013 run, no streams served
-    recife = _load("athlete_history/runpandas_recife_runner/extra_formats/2020-12-06_strava_api_activity.json")  # fmt: skip
-    recife_streams = _load("athlete_history/runpandas_recife_runner/extra_formats/2020-12-06_strava_api_streams.json")  # fmt: skip
+    recife = _load(RECIFE + "activity.json")
+    recife_streams = _load(RECIFE + "streams.json")
     return FakeStrava(
         activities=page + [detailed, recife], streams={str(recife["id"]): recife_streams}
     )
@@ -322,32 +324,32 @@ def test_no_token_or_secret_in_logs_output_or_errors(env, fake, store_dir, caplo
             assert secret not in text, f"a secret leaked into {where}"
 
 
-def test_cli_sync_strava_all_and_status(env, fake, store_dir, tmp_path):
+def _cli(*args: str):
+    """``python -m coachkit.cli ARGS`` in a child process, with this test's environment."""
     import os
     import subprocess
     import sys
 
+    return subprocess.run(
+        [sys.executable, "-m", "coachkit.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=120,
+    )
+
+
+def test_cli_sync_strava_all_and_status(env, fake, store_dir, tmp_path):
     _connect(fake)
-    run_env = {**os.environ}
-    cmd = [sys.executable, "-m", "coachkit.cli"]
-    out = subprocess.run(
-        cmd + ["sync", "strava", "--athlete", ATHLETE, "--store", str(store_dir), "--json"],
-        capture_output=True, text=True, env=run_env, timeout=120,
-    )  # fmt: skip
+    out = _cli("sync", "strava", "--athlete", ATHLETE, "--store", str(store_dir), "--json")
     assert out.returncode == 0, out.stderr
     (report,) = json.loads(out.stdout)
     assert report["status"] == "ok" and report["new"] == 52
     fake.read_limits = (fake.read_usage[0], 1000)  # the 15-minute read window is spent
-    out = subprocess.run(
-        cmd + ["sync", "all", "--athlete", ATHLETE, "--store", str(store_dir), "--max-wait", "0"],
-        capture_output=True, text=True, env=run_env, timeout=120,
-    )  # fmt: skip
+    out = _cli("sync", "all", "--athlete", ATHLETE, "--store", str(store_dir), "--max-wait", "0")
     assert out.returncode == 3, out.stdout + out.stderr  # paused: run again later
     assert "strava: 0 new" in out.stdout and "paused" in out.stdout
-    status = subprocess.run(
-        cmd + ["sync", "status", "--athlete", ATHLETE, "--store", str(store_dir)],
-        capture_output=True, text=True, env=run_env, timeout=120,
-    )  # fmt: skip
+    status = _cli("sync", "status", "--athlete", ATHLETE, "--store", str(store_dir))
     state = json.loads(status.stdout)["strava"]
     assert state["status"] == "paused" and state["last_success_at"] <= state["last_attempt_at"]
     for secret in fake.issued + [fake.client_secret]:
@@ -381,7 +383,8 @@ def test_synced_store_rebuilds_to_the_same_activities_and_shows_freshness(env, f
     assert report.count("quarantined") == 0
     after = store.activities(ATHLETE).drop(columns=["load", "load_method"])
     assert before.equals(after)  # the raw Strava JSON in raw/ is enough to rebuild
-    done = datetime.fromisoformat(last_synced(store, ATHLETE)["strava"]["last_success_at"].replace("Z", "+00:00"))  # fmt: skip
+    last_success = last_synced(store, ATHLETE)["strava"]["last_success_at"]
+    done = datetime.fromisoformat(last_success.replace("Z", "+00:00"))
     (line,) = freshness(store, ATHLETE, now=done + timedelta(hours=3))
     assert line.startswith("Strava: synced 3 h ago (") and line.endswith(" UTC)")
     assert done.tzinfo == timezone.utc

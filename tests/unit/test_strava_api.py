@@ -15,10 +15,10 @@ from coachkit.app.sync.strava_api import (  # noqa: E402
     AuthError,
     NotFound,
     RateLimited,
-    RateState,
     StravaAPI,
     Unavailable,
 )
+from coachkit.app.sync.strava_limits import RateState  # noqa: E402
 from coachkit.app.sync.tokens import StravaApp, Token, TokenStore  # noqa: E402
 
 BASE = "https://strava.test"
@@ -97,7 +97,8 @@ def test_long_wait_stops_cleanly_without_spending_a_request(api):
 
 @responses.activate
 def test_429_is_retried_after_a_short_wait(api):
-    responses.get(LIST, status=429, json={"message": "Rate Limit Exceeded"}, headers=_headers(usage="200,300"))  # fmt: skip
+    spent = _headers(usage="200,300")
+    responses.get(LIST, status=429, json={"message": "Rate Limit Exceeded"}, headers=spent)
     responses.get(LIST, json=[], headers=_headers(usage="1,301"))
     assert api.activities_page(0, 1) == b"[]"
     assert api.slept == [101] and len(responses.calls) == 2
@@ -121,7 +122,7 @@ def test_401_refreshes_once_and_persists_the_rotated_refresh_token(api, tmp_path
             "access_token": "access-new-3333",
             "refresh_token": "refresh-new-4444",
             "expires_at": int(T0 + 21600),
-        },  # fmt: skip
+        },
     )
     responses.get(LIST, json=[], headers=_headers())
     assert api.activities_page(0, 1) == b"[]"
@@ -200,3 +201,36 @@ def test_a_refresh_done_by_another_process_is_picked_up_not_repeated(api, tmp_pa
     assert [c.request.url.split("?")[0] for c in responses.calls] == [LIST, LIST]  # no POST
     assert responses.calls[1].request.headers["Authorization"] == "Bearer access-other-6666"
     assert TokenStore(tmp_path).load("me").refresh_token == "refresh-other-7777"
+
+
+@responses.activate
+def test_bodies_are_handed_on_byte_for_byte_even_when_not_json(api):
+    streams = f"{BASE}/api/v3/activities/9/streams"
+    sent = b'{"time": {"data": [0, 1]},  "distance":{"data":[0.0,2.5]}}\n'
+    responses.get(streams, body=sent, headers=_headers())
+    assert api.streams("9") == sent  # the store keeps Strava's bytes, not a re-serialisation
+    responses.get(LIST, body=b'[{"id": 1', headers=_headers())
+    assert api.activities_page(0, 1) == b'[{"id": 1'  # the caller judges a truncated answer
+
+
+@responses.activate
+def test_403_of_an_inactive_application_is_an_auth_error_and_other_4xx_unavailable(api):
+    inactive = {"errors": [{"resource": "Application", "field": "Status", "code": "Inactive"}]}
+    responses.get(LIST, status=403, json={"message": "Forbidden", **inactive})
+    with pytest.raises(AuthError, match=r"HTTP 403"):
+        api.activities_page(0, 1)
+    responses.reset()
+    responses.get(LIST, status=400, json={"message": "Bad Request"})
+    with pytest.raises(Unavailable, match=r"HTTP 400 for /athlete/activities"):
+        api.activities_page(0, 1)
+
+
+def test_stravalib_takes_no_credentials_from_the_environment(api, monkeypatch, caplog):
+    monkeypatch.setenv("STRAVA_CLIENT_ID", "42")
+    monkeypatch.setenv("STRAVA_CLIENT_SECRET", SECRET)
+    monkeypatch.delenv("SILENCE_TOKEN_WARNINGS", raising=False)
+    fresh = StravaAPI("me", StravaApp("42", SECRET), api.tokens, base=BASE)
+    assert fresh.protocol.client_secret is None  # so ApiV3 never refreshes behind the lock
+    monkeypatch.delenv("STRAVA_CLIENT_ID")
+    StravaAPI("me", StravaApp("42", SECRET), api.tokens, base=BASE)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]

@@ -1,7 +1,7 @@
 """Strava: connect an athlete (OAuth on a local redirect) and sync their activities.
 
-The facade over :mod:`coachkit.app.sync.strava_api` (which owns HTTP, token refresh, rate limits
-and error mapping; its docstring says why it is not stravalib's client).
+The facade over :mod:`coachkit.app.sync.strava_api` (token refresh, rate limits, retries and
+error mapping over stravalib's ``ApiV3``; its docstring says what stays coachkit's own and why).
 
 :func:`authorize` runs the OAuth code flow: a one-shot web server on ``127.0.0.1`` receives
 Strava's redirect, the code is traded for tokens and those are saved 0600 in the user's config

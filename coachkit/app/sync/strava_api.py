@@ -1,31 +1,55 @@
-"""The Strava API v3 protocol layer: HTTP, token refresh, rate limits and error mapping.
+"""Strava API v3 calls for one athlete: token refresh, rate limits, retries and error mapping.
 
-:mod:`coachkit.app.sync.strava` is the small facade over this (as stravalib's ``Client`` sits over
-its ``ApiV3``). Why not stravalib itself, which the design card names? Reasons from
-the sync's contract:
+:mod:`coachkit.app.sync.strava` is the facade over this. The HTTP goes through stravalib's
+protocol layer, ``stravalib.protocol.ApiV3`` (stravalib 2.6.0, as adapted in
+:mod:`coachkit.app.sync.strava_protocol`): it builds each request (the bearer header for API
+calls, the form body for the token endpoint, and a URL starting with "http" used as given, so
+``$COACHKIT_STRAVA_BASE_URL`` can point at a local fake), hands each API answer's headers to its
+``rate_limiter`` callable, here coachkit's :class:`RateState`, and raises ``stravalib.exc``
+faults for error statuses, mapped here onto coachkit's errors:
 
-* stravalib validates every activity against pydantic models generated from Strava's Swagger
-  spec, and one activity with a type the spec does not list fails the whole page of
-  ``get_activities`` (stravalib issues #441 and #460: "the entire batch fails and there isn't
-  a good way to skip just the bad activity"). coachkit must never let one odd activity stop a
-  batch, so it keeps Strava's JSON as sent and reads it with the tolerant readers of
-  :mod:`coachkit.io.strava_json`, the same ones that read saved API files.
-* The store keeps the originals of everything it imports so ``coachkit rebuild`` can
-  re-parse them: here that is Strava's JSON itself (each listed activity as its own object,
-  the streams byte for byte), with every field, not models re-serialised by a client library.
-* stravalib builds ``https://www.strava.com/api/v3`` URLs itself, so tests could only
-  reach a local fake by patching it; here the base URL is a parameter
-  (``$COACHKIT_STRAVA_BASE_URL``).
-* stravalib 2.6's limiter reads only the read limit for a GET when Strava sends it, so a spent
-  overall window goes unseen; :class:`RateState` checks both windows of both limits.
+* ``AccessUnauthorized`` (401): the token is refreshed once and the call repeated, then
+  :class:`AuthError`; ``ApplicationInactive`` and any other 403: :class:`AuthError` (from the
+  token endpoint, a 400, 401 or 403 is an AuthError at once);
+* ``ObjectNotFound`` (404): :class:`NotFound`;
+* a ``Fault`` with 429: waited out or :class:`RateLimited` (see below); with a 5xx, like a
+  dropped connection: retried, then :class:`Unavailable`; with any other status: Unavailable.
+  (``RateLimitExceeded`` comes only from stravalib's own limiters, which are not used.)
 
-Rate limits (https://developers.strava.com/docs/rate-limits/): every response carries
-``X-RateLimit-Limit`` / ``X-RateLimit-Usage`` ("15-minute,daily") for all requests and
-``X-ReadRateLimit-Limit`` / ``X-ReadRateLimit-Usage`` for reads. 15-minute windows reset at
-0, 15, 30 and 45 minutes past the hour, the daily one at midnight UTC. Before each request the
-last seen usage is checked: when a window is spent, the client sleeps if the reset is at most
-``max_wait_s`` away, and otherwise raises :class:`RateLimited` (with the reset time) without
-spending a request. A 429 is handled the same way.
+What stays coachkit's own, and why:
+
+* The bodies. Not stravalib's ``Client``, which turns Strava's JSON into pydantic models: the
+  store keeps the originals of what it imports so ``coachkit rebuild`` can re-parse them, here
+  Strava's JSON itself (the streams byte for byte, each listed activity as its own object with
+  every field), read by the tolerant readers of :mod:`coachkit.io.strava_json`. So the bytes
+  are taken from the response ``ApiV3.get`` received and its parsed value is not used; a 2xx
+  body that is not JSON is handed on as it is for the caller to judge, as before.
+* The limiter. stravalib's ``SleepingRateLimitRule`` reads only the read limit for a GET when
+  Strava sends it, so a spent overall window goes unseen, and it sleeps after the answer for as
+  long as the reset takes. :class:`RateState` checks both windows of both limits before each
+  request, and waits only up to ``max_wait_s``.
+* Token requests. ``ApiV3.post`` to ``{base}/oauth/token``, not ``exchange_code_for_token`` /
+  ``refresh_access_token``: in stravalib 2.6.0 those always post to
+  ``https://{ApiV3.server}/oauth/token``, so the local fake (plain http) is out of reach, and
+  they require a refresh token in the answer, where coachkit keeps the one it holds when Strava
+  sends none (``ApiV3.post`` hands back the whole answer; and as ``ApiV3`` gives only API
+  answers to ``rate_limiter``, the token answer's headers are read here). Minimal snippets::
+
+      p = ApiV3(); p.server = "127.0.0.1:8000"  # an http.server listening there
+      p.exchange_code_for_token(1, "secret", "code")  # requests.exceptions.SSLError
+      # with Strava answering {"access_token": "a", "expires_at": 1}:
+      ApiV3().refresh_access_token(1, "secret", "old")  # KeyError: 'refresh_token'
+
+  ``ApiV3.authorization_url`` also starts with ``https://{server}``, so
+  :func:`coachkit.app.sync.strava.authorize` builds its URL itself. Refreshes run under the
+  athlete's token lock and are saved at once (:mod:`coachkit.app.sync.tokens`).
+* Retries: ``ApiV3`` makes each request once.
+
+The windows and headers of Strava's rate limits are read by :class:`RateState`
+(:mod:`coachkit.app.sync.strava_limits`). Before each request the last seen usage is checked:
+when a window is spent, the client sleeps if the reset is at most ``max_wait_s`` away, and
+otherwise raises :class:`RateLimited` (with the reset time) without spending a request. A 429
+is handled the same way.
 """
 
 from __future__ import annotations
@@ -35,9 +59,9 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from coachkit.app.sync.strava_limits import QUARTER_S, RateState
 from coachkit.app.sync.tokens import StravaApp, Token, TokenStore, redact
 
 log = logging.getLogger(__name__)
@@ -47,7 +71,6 @@ PAGE_SIZE = 200  # the largest page Strava serves: fewest requests for the rate 
 STREAM_KEYS = (
     "time,latlng,distance,altitude,velocity_smooth,heartrate,cadence,watts,temp,moving,grade_smooth"
 )
-QUARTER_S, DAY_S = 900, 86400
 
 
 class StravaError(RuntimeError):
@@ -79,57 +102,6 @@ def base_url() -> str:
     return os.environ.get("COACHKIT_STRAVA_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
 
 
-def _pair(value: str | None) -> tuple[int, int] | None:
-    try:
-        short, daily = (int(x) for x in str(value).split(","))
-    except (TypeError, ValueError):
-        return None
-    return short, daily
-
-
-@dataclass
-class RateState:
-    """The last usage and limits Strava reported, for all requests and for reads."""
-
-    limit: tuple[int, int] | None = None
-    usage: tuple[int, int] | None = None
-    read_limit: tuple[int, int] | None = None
-    read_usage: tuple[int, int] | None = None
-
-    def update(self, headers: Any) -> None:
-        for attr, name in (
-            ("limit", "X-RateLimit-Limit"),
-            ("usage", "X-RateLimit-Usage"),
-            ("read_limit", "X-ReadRateLimit-Limit"),
-            ("read_usage", "X-ReadRateLimit-Usage"),
-        ):
-            parsed = _pair(headers.get(name))
-            if parsed is not None:
-                setattr(self, attr, parsed)
-
-    def reset_at(self, now_s: float, *, read: bool) -> tuple[float, str] | None:
-        """When the spent window resets (epoch s) and which it is; None if none is spent."""
-        pairs = [("", self.limit, self.usage)]
-        if read:
-            pairs.append(("read ", self.read_limit, self.read_usage))
-        worst: tuple[float, str] | None = None
-        for label, limit, usage in pairs:
-            if not limit or not usage:
-                continue
-            if usage[1] >= limit[1]:
-                at, what = (now_s // DAY_S + 1) * DAY_S, f"daily {label}limit ({limit[1]})"
-            elif usage[0] >= limit[0]:
-                at, what = (
-                    (now_s // QUARTER_S + 1) * QUARTER_S,
-                    f"15-minute {label}limit ({limit[0]})",
-                )
-            else:
-                continue
-            if worst is None or at > worst[0]:
-                worst = (at, what)
-        return worst
-
-
 class StravaAPI:
     """Authenticated Strava API v3 calls for one coachkit athlete.
 
@@ -145,6 +117,8 @@ class StravaAPI:
         Longest sleep for a rate-limit reset; beyond it :class:`RateLimited` is raised.
     retries
         Attempts after a dropped connection or a 5xx answer (with 1, 2, 4 ... s backoff).
+    timeout_s
+        Seconds to wait for Strava on each request.
     session, clock, sleep
         A ``requests.Session``, the wall clock and the sleeper (tests pass their own).
     """
@@ -165,12 +139,18 @@ class StravaAPI:
     ) -> None:
         import requests
 
+        from coachkit.app.sync.strava_protocol import StravaProtocol, TimedSession
+
         self.athlete_id, self.app, self.tokens = athlete_id, app, tokens
         self.base = (base or base_url()).rstrip("/")
-        self.max_wait_s, self.retries, self.timeout_s = max_wait_s, retries, timeout_s
-        self.session = session or requests.Session()
+        self.max_wait_s, self.retries = max_wait_s, retries
         self.clock, self.sleep = clock, sleep
         self.rate = RateState()
+        self.http = TimedSession(session or requests.Session(), timeout_s)
+        self.protocol = StravaProtocol(
+            requests_session=self.http,
+            rate_limiter=lambda headers, _method: self.rate.update(headers),
+        )
         self.requests_made = 0
         self.page_size = PAGE_SIZE
         self._token: Token | None = None
@@ -223,38 +203,54 @@ class StravaAPI:
         return self._token
 
     def _oauth(self, form: dict[str, str]) -> dict[str, Any]:
+        from stravalib.exc import Fault
+
         body = {"client_id": self.app.client_id, "client_secret": self.app.client_secret, **form}
-        resp = self._send("POST", f"{self.base}/oauth/token", data=body, read=False, auth=False)
-        if resp.status_code in (400, 401, 403):
-            raise self._error(
-                AuthError,
-                f"Strava refused the token request (HTTP {resp.status_code}): run "
-                f"`coachkit strava auth --athlete {self.athlete_id}` again",
-            )
+        url = _as_template(f"{self.base}/oauth/token")
+        try:
+            resp = self._send(lambda: self.protocol.post(url, data=body), read=False, auth=False)
+        except Fault as fault:
+            status = fault.response.status_code
+            if status in (400, 401, 403):
+                raise self._error(
+                    AuthError,
+                    f"Strava refused the token request (HTTP {status}): run "
+                    f"`coachkit strava auth --athlete {self.athlete_id}` again",
+                ) from None
+            resp = fault.response  # any other answer is read for a token, which it lacks
         return self._json(resp)
 
     # -- requests ---------------------------------------------------------------------------
     def get(self, path: str, params: dict[str, Any] | None = None) -> bytes:
-        """GET ``/api/v3{path}``; returns the body bytes of a 2xx answer.
+        """GET ``/api/v3{path}`` through ``ApiV3.get``; returns the body bytes of a 2xx answer.
 
         Raises
         ------
         AuthError, NotFound, RateLimited, Unavailable
-            Mapped from 401/403, 404, 429 (or a spent window) and dropped connections/5xx.
+            Mapped from stravalib's faults: 401 (after one refresh) and 403, 404, 429 (or a
+            spent window), and dropped connections/5xx after the retries.
         """
-        url = f"{self.base}/api/v3{path}"
-        resp = self._send("GET", url, params=params, read=True, auth=True)
-        if resp.status_code == 401:  # expired early or revoked: refresh once, then give up
-            self.refresh()
-            resp = self._send("GET", url, params=params, read=True, auth=True)
-        if resp.status_code in (401, 403):
-            raise self._error(
-                AuthError,
-                f"Strava refused access (HTTP {resp.status_code}): run `coachkit strava auth "
-                f"--athlete {self.athlete_id}` and allow 'activity:read_all'",
-            )
-        if resp.status_code == 404:
-            raise NotFound(f"Strava has no {path} (HTTP 404)")
+        from stravalib import exc
+
+        url = _as_template(f"{self.base}/api/v3{path}")
+        query = params or {}
+        try:
+            try:
+                resp = self._send(lambda: self.protocol.get(url, **query), read=True, auth=True)
+            except exc.AccessUnauthorized:  # expired early or revoked: refresh once, then give up
+                self.refresh()
+                resp = self._send(lambda: self.protocol.get(url, **query), read=True, auth=True)
+        except exc.ObjectNotFound:
+            raise NotFound(f"Strava has no {path} (HTTP 404)") from None
+        except exc.Fault as fault:  # AccessUnauthorized, ApplicationInactive and other 4xx
+            status = fault.response.status_code
+            if status in (401, 403):
+                raise self._error(
+                    AuthError,
+                    f"Strava refused access (HTTP {status}): run `coachkit strava auth "
+                    f"--athlete {self.athlete_id}` and allow 'activity:read_all'",
+                ) from None
+            raise self._error(Unavailable, f"Strava answered HTTP {status} for {path}") from None
         if not 200 <= resp.status_code < 300:
             raise self._error(Unavailable, f"Strava answered HTTP {resp.status_code} for {path}")
         return resp.content
@@ -278,23 +274,28 @@ class StravaAPI:
         self.sleep(wait + 1)
         self.rate.usage = self.rate.read_usage = None  # a new window: the next answer says more
 
-    def _send(self, method: str, url: str, *, read: bool, auth: bool, **kwargs: Any) -> Any:
+    def _send(self, call: Callable[[], Any], *, read: bool, auth: bool) -> Any:
+        """Make one ``ApiV3`` call with the rate check before it and the retries after it.
+
+        Returns the response of an answer below 400 (or a 2xx stravalib still faulted on); a
+        429 is waited out or raises :class:`RateLimited`, a dropped connection or a 5xx is
+        retried, and any other stravalib ``Fault`` is raised for the caller to map.
+        """
         import requests
 
         attempt = limited = 0
         while True:
             self._wait_or_stop(read)
-            headers = {"Authorization": f"Bearer {self.token().access_token}"} if auth else {}
+            if auth:
+                self.protocol.access_token = self.token().access_token
             try:
-                resp = self.session.request(
-                    method, url, headers=headers, timeout=self.timeout_s, **kwargs
-                )
-                _ = resp.content  # read the whole body now: a drop mid-body is a drop
+                resp, fault = self._answer(call)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 problem = f"connection to Strava failed ({exc.__class__.__name__})"
             else:
                 self.requests_made += 1
-                self.rate.update(resp.headers)
+                if not auth:  # the token endpoint: ApiV3 hands only API answers to rate_limiter
+                    self.rate.update(resp.headers)
                 if resp.status_code == 429:
                     limited += 1
                     now = self.clock()
@@ -306,6 +307,8 @@ class StravaAPI:
                         self.max_wait_s = 0.0  # do not sleep again in this run: stop and resume
                     continue  # _wait_or_stop sleeps or raises RateLimited
                 if resp.status_code < 500:
+                    if fault is not None and resp.status_code >= 400:
+                        raise fault
                     return resp
                 problem = f"Strava answered HTTP {resp.status_code}"
             attempt += 1
@@ -313,6 +316,19 @@ class StravaAPI:
                 raise self._error(Unavailable, f"{problem}; run the sync again later")
             log.info("%s; retry %d of %d", problem, attempt, self.retries)
             self.sleep(2.0 ** (attempt - 1))
+
+    def _answer(self, call: Callable[[], Any]) -> tuple[Any, Any]:
+        """Run ``call``: the response it got, and the stravalib ``Fault`` raised for it if any."""
+        import requests
+        from stravalib.exc import Fault
+
+        try:
+            call()
+        except Fault as fault:
+            return fault.response, fault
+        except requests.JSONDecodeError:
+            pass  # a 2xx body that is not JSON: the bytes are judged by the caller
+        return self.http.last, None
 
     def _json(self, resp: Any) -> Any:
         try:
@@ -333,3 +349,8 @@ class StravaAPI:
         return self.get(
             f"/activities/{strava_id}/streams", {"keys": STREAM_KEYS, "key_by_type": "true"}
         )
+
+
+def _as_template(url: str) -> str:
+    """``url`` as ``ApiV3`` wants it: it formats the URL with its keyword arguments."""
+    return url.replace("{", "{{").replace("}", "}}")
