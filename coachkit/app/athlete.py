@@ -535,7 +535,8 @@ def fitness_fit(data: AthleteData) -> Any:
     """The Banister fitness–fatigue fit of this athlete (statsmodels-style results), with daily
     load from the activity table and performance from ordinary runs."""
     from coachkit.features.pmc import daily_load
-    from coachkit.models.fitness import FitnessModel, performance_index
+    from coachkit.models.fitness import FitnessModel
+    from coachkit.models.performance import performance_index
 
     table = activity_table(data)
     performance = performance_index(table)

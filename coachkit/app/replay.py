@@ -193,8 +193,8 @@ def replay(
     from coachkit.coach.plan import Fitness, PlanBuilder
     from coachkit.coach.signals import signals_from
     from coachkit.features.risk import risk_features
-    from coachkit.models.risk import personal_risk
     from coachkit.models.risk_evidence import assess_row
+    from coachkit.models.risk_personal import personal_risk
 
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if last < first:

@@ -11,7 +11,8 @@ need them.
 
 from __future__ import annotations
 
-from coachkit.models.fitness import FitnessModel, FitnessPrior, FitnessResults
+from coachkit.models.fitness import FitnessModel, FitnessResults
+from coachkit.models.fitness_prior import FitnessPrior
 from coachkit.models.performance import performance_index
 from coachkit.models.race import (
     RacePopulation,

@@ -23,7 +23,7 @@ fractions of the athlete's median performance, so one prior serves every athlete
 mode of ``(p0, log k1, log k2, log tau1, log tau2, log sigma)`` is found with L-BFGS-B;
 uncertainty is the Laplace approximation there (inverse Hessian of the negative log posterior).
 The priors ship in ``coachkit/population/fitness_prior.json`` with their sources
-(:func:`population_prior` refits ``k`` and the noise on many runners; ``tau`` stays from the
+(:func:`~coachkit.models.fitness_population.population_prior` refits ``k`` and the noise on many runners; ``tau`` stays from the
 literature). Pure functions: no disk (except :func:`load_fitness_prior`, which reads that
 packaged file), no network, no clock.
 
@@ -38,7 +38,6 @@ Example (``table`` from :func:`coachkit.app.athlete.activity_table`)::
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
@@ -47,28 +46,19 @@ import pandas as pd
 
 from coachkit.core.localtime import as_day
 from coachkit.features.pmc import _as_daily
-
-# ``from m import X as X`` re-exports X: it lived in this module before the split
-from coachkit.models.fitness_population import PRIOR_FILE as PRIOR_FILE
-from coachkit.models.fitness_population import (
-    FitnessPrior,
-    load_fitness_prior,
-    population_fits,
-    population_prior,
-    prior_from_json,
-)
-from coachkit.models.performance import INDEX_EXCLUDE_FLAGS as INDEX_EXCLUDE_FLAGS
-from coachkit.models.performance import INDEX_MIN_DURATION_S as INDEX_MIN_DURATION_S
-from coachkit.models.performance import RUN_SPORTS as RUN_SPORTS
-from coachkit.models.performance import SLOPE_MIN_RUNS as SLOPE_MIN_RUNS
-from coachkit.models.performance import SLOPE_RANGE as SLOPE_RANGE
-from coachkit.models.performance import performance_index
+from coachkit.models.fitness_explain import FormPrediction, form_prediction, summary_table
+from coachkit.models.fitness_prior import FitnessPrior, load_fitness_prior
 
 PARAM_NAMES = ("p0", "k1", "k2", "tau1", "tau2")
 # search box of (p0_rel, log k1, log k2, log tau1, log tau2): wide, the priors do the work
-_BOUNDS = ((-10.0, 10.0), (math.log(1e-8), 0.0), (math.log(1e-8), 0.0),
-           (math.log(5.0), math.log(250.0)), (math.log(1.0), math.log(60.0)),
-           (math.log(1e-4), 0.0))  # fmt: skip
+_BOUNDS = (
+    (-10.0, 10.0),
+    (math.log(1e-8), 0.0),
+    (math.log(1e-8), 0.0),
+    (math.log(5.0), math.log(250.0)),
+    (math.log(1.0), math.log(60.0)),
+    (math.log(1e-4), 0.0),
+)
 # Student-t residuals: performance from ordinary runs has heavy tails (an interval session, a
 # trail, a GPS glitch; excess kurtosis 5 on the intervals.icu runner's residuals). 4 degrees of
 # freedom is the robust default of Lange, Little & Taylor 1989 (J Am Stat Assoc 84:881).
@@ -102,7 +92,8 @@ class FitnessModel:
         Daily load on a DatetimeIndex (e.g. :func:`coachkit.features.pmc.daily_load`); missing
         days are rest days.
     performance : Series
-        Dated performance observations (e.g. :func:`performance_index`); several a day allowed.
+        Dated performance observations (e.g.
+        :func:`~coachkit.models.performance.performance_index`); several a day allowed.
         Observations before the first day of load are left out (no state to explain them).
     prior : FitnessPrior, optional
         Default: the shipped population prior (:func:`load_fitness_prior`).
@@ -178,9 +169,13 @@ class FitnessModel:
         precision = pr.noise_sd**2 * np.diag(np.square(sds) ** -1)
         mean = np.array([1.0, pr.k1, pr.k2])
         for t1, t2 in _START_TAUS:
-            x = np.column_stack([np.ones(len(self._pos)),
-                                 _states(self._w, t1, self._x0)[self._pos],
-                                 -_states(self._w, t2, self._x0)[self._pos]])  # fmt: skip
+            x = np.column_stack(
+                [
+                    np.ones(len(self._pos)),
+                    _states(self._w, t1, self._x0)[self._pos],
+                    -_states(self._w, t2, self._x0)[self._pos],
+                ]
+            )
             beta = np.linalg.solve(x.T @ x + precision, x.T @ self._y + precision @ mean)
             k = np.clip(beta[1:], 1e-6, 0.5)
             u = np.array([beta[0], *np.log(k), math.log(t1), math.log(t2), math.log(pr.noise_sd)])
@@ -207,20 +202,6 @@ class FitnessModel:
         return FitnessResults(self, u, cov, ok, message)
 
 
-@dataclass(frozen=True)
-class FormPrediction:
-    """Predicted performance on one day, with an 80 % interval and one plain sentence."""
-
-    date: pd.Timestamp
-    performance: float
-    low: float
-    high: float
-    fitness: float
-    fatigue: float
-    personal: float
-    explanation: str
-
-
 class FitnessResults:
     """A fitted :class:`FitnessModel`: ``params``, ``bse``, ``conf_int()``, ``summary()``,
     ``predict()``, ``predict_interval()``, ``components()`` and ``form_on()``.
@@ -239,8 +220,8 @@ class FitnessResults:
     def __init__(
         self, model: FitnessModel, u: np.ndarray, cov: np.ndarray, converged: bool, message: str
     ) -> None:
-        self.model, self.u, self.cov_log, self.converged, self.message = (
-            model, u, cov, converged, message)  # fmt: skip
+        self.model, self.u, self.cov_log = model, u, cov
+        self.converged, self.message = converged, message
         scale, se = model.scale, np.sqrt(np.diag(cov))
         values = np.array([u[0] * scale, *(np.exp(u[1:3]) * scale), *np.exp(u[3:5])])
         self.params = pd.Series(values, index=list(PARAM_NAMES), name="params")
@@ -291,9 +272,14 @@ class FitnessResults:
         fitness = p["k1"] * _states(x, p["tau1"], self.model._x0)[:-1]
         fatigue = p["k2"] * _states(x, p["tau2"], self.model._x0)[:-1]
         return pd.DataFrame(
-            {"load": x, "fitness": fitness, "fatigue": fatigue,
-             "performance": p["p0"] + fitness - fatigue}, index=w.index,
-        )  # fmt: skip
+            {
+                "load": x,
+                "fitness": fitness,
+                "fatigue": fatigue,
+                "performance": p["p0"] + fitness - fatigue,
+            },
+            index=w.index,
+        )
 
     def predict(self, load_future: pd.Series | None = None) -> pd.Series:
         """Predicted performance per day over the history and the days of ``load_future``.
@@ -343,22 +329,8 @@ class FitnessResults:
         plan = planned_load
         if plan is not None and isinstance(plan.index, pd.DatetimeIndex):
             plan = plan[plan.index.normalize() < day]
-        last = self.model.load.index[-1]
         plan = self._future(plan, until=day).iloc[len(self.model.load) :]
-        band, comp = self.predict_interval(plan), self.components(plan)
-        row, now = comp.loc[day], float(comp.loc[last, "performance"])
-        perf, lo, hi = float(band.loc[day, "mean"]), band.loc[day, "low"], band.loc[day, "high"]
-        p, unit = self.params, self.model.unit
-        text = (
-            f"Predicted {self.model.label} on {day:%Y-%m-%d}: {perf:.2f}{unit} (80 % range "
-            f"{lo:.2f}–{hi:.2f}), {100 * (perf / now - 1):+.1f} % on {last:%Y-%m-%d}, with "
-            f"fitness +{row['fitness']:.2f} and fatigue −{row['fatigue']:.2f} after "
-            f"{(day - last).days} planned days (time constants {p['tau1']:.0f} and "
-            f"{p['tau2']:.0f} days); based on {self.weeks} weeks of your data; "
-            f"{100 * self.personal:.0f} % personal."
-        )
-        return FormPrediction(day, perf, float(lo), float(hi), float(row["fitness"]),
-                              float(row["fatigue"]), self.personal, text)  # fmt: skip
+        return form_prediction(self, day, self.predict_interval(plan), self.components(plan))
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """``lower, upper`` per parameter (normal on ``p0``, on the log scale for the rest)."""
@@ -377,33 +349,11 @@ class FitnessResults:
 
     def summary(self) -> str:
         """A statsmodels-like text table of the fit."""
-        m, ci, prior = self.model, self.conf_int(), self.prior_mean()
-        bar, rule = "=" * 78, "-" * 78
-        left = [("Performance:", m.label),
-                ("Method:", "MAP + Laplace"), ("Converged:", str(self.converged)),
-                ("Residual SD:", f"{self.resid_sd:.4g}"), ("t4 scale:", f"{self.sigma:.4g}")]  # fmt: skip
-        right = [("No. observations:", str(self.nobs)), ("Weeks of data:", str(self.weeks)),
-                 ("Load days:", str(len(m.load))), ("Personal:", f"{100 * self.personal:.0f} %"),
-                 ("Prior:", "shipped" if m.prior == load_fitness_prior() else "custom")]  # fmt: skip
-        lines = ["Fitness–fatigue (Banister) model results".center(78), bar]
-        for (a, b), (c, d) in zip(left, right):
-            lines.append(f"{a:<14}{b:>22}    {c:<20}{d:>18}")
-        lines += [bar, f"{'':8}{'coef':>12}{'std err':>12}{'[0.025':>12}{'0.975]':>12}"
-                  f"{'prior mean':>14}", rule]  # fmt: skip
-        for n in PARAM_NAMES:
-            lines.append(
-                f"{n:<8}{self.params[n]:>12.4g}{self.bse[n]:>12.4g}{ci.loc[n, 'lower']:>12.4g}"
-                f"{ci.loc[n, 'upper']:>12.4g}{prior[n]:>14.4g}"
-            )
-        lines += [bar, "k1, k2: performance per unit of daily load (CTL/ATL-like states); "
-                  "tau: days.", "Intervals for k and tau on the log scale. " + self.message]  # fmt: skip
-        return "\n".join(lines)
+        return summary_table(self)
 
     def __repr__(self) -> str:
         values = {k: round(float(v), 4) for k, v in self.params.items()}
         return f"<FitnessResults {values} converged={self.converged}>"
 
 
-__all__ = ["FitnessModel", "FitnessPrior", "FitnessResults", "FormPrediction"]
-__all__ += ["load_fitness_prior", "performance_index", "population_fits", "population_prior"]
-__all__ += ["prior_from_json"]
+__all__ = ["FitnessModel", "FitnessResults"]

@@ -1,72 +1,24 @@
-"""The population layer of the fitness–fatigue model: its prior, and the refit of that prior.
+"""The population layer of the fitness–fatigue model: the refit of its prior on many athletes.
 
-:class:`FitnessPrior` holds the priors of :class:`~coachkit.models.fitness.FitnessModel` (units
-in :mod:`coachkit.models.fitness`); the shipped one is ``coachkit/population/fitness_prior.json``
-(:func:`load_fitness_prior`, the only disk read). :func:`population_fits` fits every athlete of a
-many-athlete frame, and :func:`population_prior` moves the prior to their spread (empirical
-Bayes).
+:func:`population_fits` fits every athlete of a many-athlete frame with
+:class:`~coachkit.models.fitness.FitnessModel`, and :func:`population_prior` moves the
+:class:`~coachkit.models.fitness_prior.FitnessPrior` to their spread (empirical Bayes).
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, replace
-from importlib import resources
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-PRIOR_FILE = "fitness_prior.json"
-
-
-@dataclass(frozen=True)
-class FitnessPrior:
-    """Population prior of the fitness–fatigue model (see the module docstring for the units).
-
-    Log-normal priors: ``k1, k2, tau1_days, tau2_days`` are medians and ``*_log_sd`` the SDs of
-    the logs. ``k`` is in fractions of the athlete's median performance per unit of daily load,
-    ``p0`` (sd ``p0_sd``) in those fractions too; the residual SD has a scaled-inverse-chi²
-    prior of ``noise_df`` pseudo-observations of ``noise_sd`` (a fraction as well).
-    """
-
-    k1: float
-    k1_log_sd: float
-    k2: float
-    k2_log_sd: float
-    tau1_days: float
-    tau1_log_sd: float
-    tau2_days: float
-    tau2_log_sd: float
-    p0_sd: float
-    noise_sd: float
-    noise_df: float
-    hr_slope_m_s_per_bpm: float
-    sources: tuple[str, ...] = ()
-
-    def log_normals(self) -> tuple[tuple[float, float], ...]:
-        """(median, SD of the log) of ``k1, k2, tau1, tau2``, in that order."""
-        return ((self.k1, self.k1_log_sd), (self.k2, self.k2_log_sd),
-                (self.tau1_days, self.tau1_log_sd), (self.tau2_days, self.tau2_log_sd))  # fmt: skip
-
-
-def load_fitness_prior() -> FitnessPrior:
-    """The shipped population prior (``coachkit/population/fitness_prior.json``)."""
-    raw = json.loads(resources.files("coachkit.population").joinpath(PRIOR_FILE).read_text())
-    return prior_from_json(raw)
-
-
-def prior_from_json(raw: dict[str, Any]) -> FitnessPrior:
-    """A :class:`FitnessPrior` from the JSON layout of the shipped file."""
-    return FitnessPrior(
-        raw["k1_rel_per_load"]["median"], raw["k1_rel_per_load"]["log_sd"],
-        raw["k2_rel_per_load"]["median"], raw["k2_rel_per_load"]["log_sd"],
-        raw["tau1_days"]["median"], raw["tau1_days"]["log_sd"],
-        raw["tau2_days"]["median"], raw["tau2_days"]["log_sd"],
-        raw["p0_rel"]["sd"], raw["noise_rel"]["sd"], raw["noise_rel"]["df"],
-        raw["hr_slope_m_s_per_bpm"]["value"], tuple(raw.get("sources", ())),
-    )  # fmt: skip
+from coachkit.features.load import activity_loads
+from coachkit.features.pmc import daily_load
+from coachkit.features.thresholds import estimate_thresholds
+from coachkit.models.fitness import FitnessModel
+from coachkit.models.fitness_prior import FitnessPrior, load_fitness_prior
+from coachkit.models.performance import performance_index
 
 
 def population_fits(
@@ -88,12 +40,6 @@ def population_fits(
         logs ``se_log_k1, se_log_k2, se_log_tau1, se_log_tau2``, ``sigma_rel`` (the residual
         t scale) and ``hr_slope`` (the speed–HR slope of the performance index).
     """
-    from coachkit.features.load import activity_loads
-    from coachkit.features.pmc import daily_load
-    from coachkit.features.thresholds import estimate_thresholds
-    from coachkit.models.fitness import FitnessModel  # here: fitness.py re-exports this module
-    from coachkit.models.performance import performance_index
-
     rows = []
     for athlete, acts in activities.groupby("athlete_id", sort=True):
         settings = {"sex": str(acts["sex"].iloc[0])} if "sex" in acts else {}
@@ -104,14 +50,25 @@ def population_fits(
         res = FitnessModel(daily_load(acts, loads), perf, prior=prior).fit()
         se = np.sqrt(np.diag(res.cov_log))
         rows.append(
-            {"athlete_id": athlete, "n_obs": res.nobs, "weeks": res.weeks,
-             "converged": res.converged, "slope_source": perf.attrs["slope_source"],
-             "p0_rel": res.u[0], "k1_rel": math.exp(res.u[1]), "k2_rel": math.exp(res.u[2]),
-             "tau1": math.exp(res.u[3]), "tau2": math.exp(res.u[4]),
-             "se_log_k1": se[1], "se_log_k2": se[2], "se_log_tau1": se[3],
-             "se_log_tau2": se[4], "sigma_rel": res.sigma_rel,
-             "hr_slope": perf.attrs["hr_slope_m_s_per_bpm"]}
-        )  # fmt: skip
+            {
+                "athlete_id": athlete,
+                "n_obs": res.nobs,
+                "weeks": res.weeks,
+                "converged": res.converged,
+                "slope_source": perf.attrs["slope_source"],
+                "p0_rel": res.u[0],
+                "k1_rel": math.exp(res.u[1]),
+                "k2_rel": math.exp(res.u[2]),
+                "tau1": math.exp(res.u[3]),
+                "tau2": math.exp(res.u[4]),
+                "se_log_k1": se[1],
+                "se_log_k2": se[2],
+                "se_log_tau1": se[3],
+                "se_log_tau2": se[4],
+                "sigma_rel": res.sigma_rel,
+                "hr_slope": perf.attrs["hr_slope_m_s_per_bpm"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -148,6 +105,7 @@ def population_prior(
             new[f"{k}_log_sd"] = float(np.sqrt(((u - u.mean()) ** 2 + var).mean()))
         own = fits.loc[fits["slope_source"].str.startswith("own"), "hr_slope"]
         slope = float(own.median()) if len(own) else prior.hr_slope_m_s_per_bpm
-        prior = replace(prior, **new, noise_sd=float(ok["sigma_rel"].median()),
-                        hr_slope_m_s_per_bpm=slope)  # fmt: skip
+        prior = replace(
+            prior, **new, noise_sd=float(ok["sigma_rel"].median()), hr_slope_m_s_per_bpm=slope
+        )
     return prior, fits

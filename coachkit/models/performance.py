@@ -14,12 +14,19 @@ import pandas as pd
 from coachkit.core.localtime import local_day
 from coachkit.features.efforts import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
 from coachkit.features.thresholds import RUN_SPEED_PLAUSIBLE_M_S
-from coachkit.models.fitness_population import FitnessPrior, load_fitness_prior
+from coachkit.models.fitness_prior import FitnessPrior, load_fitness_prior
 
 RUN_SPORTS = ("run", "trail_run", "treadmill")
 INDEX_MIN_DURATION_S = 20 * 60.0  # HR needs minutes to settle before it says much about fitness
-INDEX_EXCLUDE_FLAGS = ("duplicate_of:", "no_hr", "hr_implausible", "speed_implausible",
-                       "gps_gaps", "manual", "date_implausible")  # fmt: skip
+INDEX_EXCLUDE_FLAGS = (
+    "duplicate_of:",
+    "no_hr",
+    "hr_implausible",
+    "speed_implausible",
+    "gps_gaps",
+    "manual",
+    "date_implausible",
+)
 SLOPE_MIN_RUNS = 20  # fewer runs: the athlete's own speed–HR slope is too uncertain to use
 SLOPE_RANGE = (0.005, 0.05)  # m/s per bpm, i.e. 20–200 bpm per m/s: outside, not a slope to trust
 
@@ -75,7 +82,8 @@ def performance_index(
     Series
         ``performance_index`` per day with runs (DatetimeIndex ``date``, naive local days);
         ``attrs``: ``reference_hr_bpm``, ``hr_slope_m_s_per_bpm``, ``slope_source``, ``n_runs``,
-        ``unit``, ``label`` (used by :class:`FitnessModel`'s sentences) and ``note``.
+        ``unit``, ``label`` (used by :class:`~coachkit.models.fitness.FitnessModel`'s sentences)
+        and ``note``.
 
     Examples
     --------
@@ -115,9 +123,13 @@ def performance_index(
     daily = frame.groupby(level=0).sum()
     out = (daily["x"] / daily["w"]).rename("performance_index").astype("float64")
     out.attrs.update(
-        reference_hr_bpm=ref, hr_slope_m_s_per_bpm=b, slope_source=source, n_runs=int(len(v)),
-        unit="m/s", label=f"speed at {ref or 0:.0f} bpm",
+        reference_hr_bpm=ref,
+        hr_slope_m_s_per_bpm=b,
+        slope_source=source,
+        n_runs=int(len(v)),
+        unit="m/s",
+        label=f"speed at {ref or 0:.0f} bpm",
         note=f"Speed at {ref or 0:.0f} bpm from {len(v)} runs of >= {min_duration_s / 60:.0f} "
         f"min with HR, along a speed–HR slope of {b:.4f} m/s per bpm ({source}).",
-    )  # fmt: skip
+    )
     return out

@@ -3,8 +3,8 @@
 ``predict_race(history, distance_m=..., as_of=...)`` answers "what would I run over this
 distance now?" from an activities frame (docs/design.md §3; summary rows are enough: ``start_time``,
 ``distance_m``, ``elapsed_time_s`` or ``moving_time_s``). Only runs strictly before ``as_of``
-are read. Three layers, each used as far as the data allow (:mod:`.race_population` has the
-numbers and their sources):
+are read. Three layers, each used as far as the data allow (:mod:`.race_efforts` and
+:mod:`.race_population` have the numbers and their sources):
 
 1. **Your best efforts**: the best run ≥ 3 km of the last 180 days carried to the distance by
    Riegel's T2 = T1·(D2/D1)^1.06 (Riegel 1981, Am Sci 69:285), the 3 best, your typical recent
@@ -19,7 +19,7 @@ numbers and their sources):
 
 What is predicted: the time of a *hard effort* over the distance as the population data define
 it (a run ≥ 1.08 × faster than the runner's typical training at that distance; see
-:mod:`.race_population`). Those logs hold whole-run summaries, not race results, so some such
+:mod:`.race_efforts`). Those logs hold whole-run summaries, not race results, so some such
 efforts are tempo runs or races run below the runner's best: for a runner whose history holds
 clean all-out races, the estimate leans conservative (slower than the best of them), and the
 interval says how far it may be off. Measured on held-out runners in
@@ -43,106 +43,25 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.schemas import without_strava_api
-from coachkit.features.efforts import CriticalSpeed, critical_speed, world_record_speed
-from coachkit.features.thresholds import RUN_SPORTS, before_as_of, column, flag_mask, numeric
+from coachkit.features.efforts import CriticalSpeed, critical_speed
 from coachkit.models import race_population as rp
-from coachkit.models.race_explain import RacePrediction, _result
-
-# ``from m import X as X`` re-exports X: it lived in this module before the split
-from coachkit.models.race_explain import fmt_time as fmt_time
+from coachkit.models.race_efforts import (
+    EFFORT_META,
+    HARD_SPEED_RATIO,
+    MIN_PRIOR_RUNS,
+    PERSONAL_DAYS,
+    RACE_BANDS_M,
+    Runs,
+    athlete_efforts,
+    effort_features,
+    effort_table,
+    prepare_runs,
+)
+from coachkit.models.race_explain import RacePrediction, build_prediction
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
-_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
-MIN_SPEED_M_S = 0.5  # slower is not running; faster than the world record is an error
 DISTANCE_RANGE_M = (1_000.0, 100_000.0)  # what the population model was fitted around
-
-
-def _now_day(as_of: Any) -> float | None:
-    if as_of is None:
-        return None
-    ts = pd.Timestamp(as_of)
-    ts = ts.tz_convert("UTC") if ts.tzinfo is not None else ts.tz_localize("UTC")
-    return (ts - _EPOCH) / pd.Timedelta(days=1)
-
-
-def prepare_runs(
-    history: pd.DataFrame, as_of: Any = None, *, hard_speed_ratio: float = rp.HARD_SPEED_RATIO
-) -> tuple[rp.Runs, float]:
-    """Usable runs strictly before ``as_of`` and "now" in days since 1970 (UTC).
-
-    Runs are rows whose ``sport`` is a run (every row when the column is absent), not flagged
-    ``duplicate_of:`` or ``speed_implausible``, with a speed between 0.5 m/s and the world
-    record for the distance. Manual entries are kept: a typed-in race result is evidence.
-    Time is ``elapsed_time_s`` (races are timed by the clock), else ``moving_time_s``.
-    Without ``as_of``, "now" is the start of the last run.
-    """
-    keep = np.array(before_as_of(history, as_of), dtype=bool)  # a copy: it may return a view
-    if "sport" in history.columns:
-        sport = history["sport"].astype("string")
-        keep = keep & (sport.isin(RUN_SPORTS) | sport.isna()).to_numpy(dtype=bool)
-    flags = column(history, "quality_flags", "")
-    keep = keep & ~flag_mask(flags, "duplicate_of:") & ~flag_mask(flags, "speed_implausible")
-    h = history[keep]
-    start = pd.to_datetime(column(h, "start_time", pd.NaT), utc=True, errors="coerce")
-    day = ((start - _EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
-    dist = numeric(h, "distance_m")
-    time = numeric(h, "elapsed_time_s")
-    time = np.where(np.isfinite(time) & (time > 0), time, numeric(h, "moving_time_s"))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        speed = dist / time
-        ok = (speed >= MIN_SPEED_M_S) & (speed <= world_record_speed(np.nan_to_num(dist)))
-    runs = rp.make_runs(day[ok], dist[ok], time[ok], hard_speed_ratio=hard_speed_ratio)
-    now = _now_day(as_of)
-    if now is None:
-        now = float(runs.day[-1]) if len(runs) else 0.0
-    return runs, now
-
-
-def effort_table(runs: rp.Runs, since_day: float = -math.inf) -> pd.DataFrame:
-    """Raw features of every hard effort (from ``since_day`` on) with ≥ ``MIN_PRIOR_RUNS`` runs
-    before it.
-
-    Each row is computed from the runs strictly before that effort only, so a table built
-    from a whole history equals, row by row, what a replay would have seen.
-    """
-    rows = []
-    for j in np.flatnonzero((runs.band >= 0) & (runs.day >= since_day)):
-        upto = int(np.searchsorted(runs.day, runs.day[j], "left"))
-        if upto < rp.MIN_PRIOR_RUNS:
-            continue
-        f = rp.effort_features(runs, upto, float(runs.distance_m[j]), float(runs.day[j]))
-        f.update(day=float(runs.day[j]), distance_m=float(runs.distance_m[j]),
-                 band=int(runs.band[j]), y=math.log(runs.time_s[j]))  # fmt: skip
-        rows.append(f)
-    return pd.DataFrame(rows)
-
-
-#: columns of the per-runner hard-effort table the population is fitted on (a fixed schema, so
-#: that a Dask cluster can build it in pieces)
-EFFORT_META = pd.DataFrame(
-    {
-        "athlete_id": pd.Series(dtype="object"),
-        **{c: pd.Series(dtype="float64") for c in (
-            "D", "n_runs_365", "km_week_28", "speed_28", "km_week", "longest_m")},
-        "tier": pd.Series(dtype="object"),
-        **{c: pd.Series(dtype="float64") for c in (
-            "anchor", "best_d", "best_s", "best_age", "n180", "top3", "train", "n_hard", "hard",
-            "n_same", "same", "vdot_value", "vdot", "pexp_raw", "pexp_se", "n_bands", "day",
-            "distance_m")},
-        "band": pd.Series(dtype="int64"),
-        "y": pd.Series(dtype="float64"),
-    }
-)  # fmt: skip
-
-
-def athlete_efforts(
-    acts: pd.DataFrame, *, hard_speed_ratio: float = rp.HARD_SPEED_RATIO
-) -> pd.DataFrame:
-    """One runner's hard-effort table (:func:`effort_table`) in the :data:`EFFORT_META` schema."""
-    table = effort_table(prepare_runs(acts, hard_speed_ratio=hard_speed_ratio)[0])
-    athlete = str(acts["athlete_id"].iloc[0]) if len(acts) else ""
-    return table.reindex(columns=EFFORT_META.columns).assign(athlete_id=athlete)
 
 
 class RacePopulation:
@@ -184,9 +103,12 @@ class RacePopulation:
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's arguments (scikit-learn convention)."""
-        return {"level": self.level, "n_splits": self.n_splits,
-                "hard_speed_ratio": self.hard_speed_ratio,
-                "include_strava_api": self.include_strava_api}  # fmt: skip
+        return {
+            "level": self.level,
+            "n_splits": self.n_splits,
+            "hard_speed_ratio": self.hard_speed_ratio,
+            "include_strava_api": self.include_strava_api,
+        }
 
     def fit(
         self, history_of_many_athletes: pd.DataFrame, *, scheduler: Any = None
@@ -205,18 +127,18 @@ class RacePopulation:
         if not self.include_strava_api:
             history_of_many_athletes = without_strava_api(history_of_many_athletes)
         kernel = partial(athlete_efforts, hard_speed_ratio=self.hard_speed_ratio)
-        table = per_athlete(history_of_many_athletes, kernel, meta=EFFORT_META,
-                            scheduler=scheduler)  # fmt: skip
+        table = per_athlete(history_of_many_athletes, kernel, meta=EFFORT_META, scheduler=scheduler)
         if table.empty:
             raise ValueError("fit_population found no hard efforts: it needs many runners' logs")
-        self.params_ = rp.fit_params(table, n_splits=self.n_splits, level=self.level,
-                                     hard_speed_ratio=self.hard_speed_ratio)  # fmt: skip
+        self.params_ = rp.fit_params(
+            table, n_splits=self.n_splits, level=self.level, hard_speed_ratio=self.hard_speed_ratio
+        )
         self.params_["data"] = {
             "n_athletes": int(history_of_many_athletes["athlete_id"].nunique()),
             "n_rows": len(history_of_many_athletes),
             "n_hard_efforts": len(table),
             "hard_efforts_by_distance": {
-                name: int((table["band"] == i).sum()) for i, name in enumerate(rp.RACE_BANDS_M)
+                name: int((table["band"] == i).sum()) for i, name in enumerate(RACE_BANDS_M)
             },
         }
         return self
@@ -229,7 +151,7 @@ class RacePopulation:
     def from_json(cls, text: str) -> RacePopulation:
         """A fitted population from :meth:`to_json` text."""
         params = json.loads(text)
-        ratio = params.get("hard_effort", {}).get("speed_ratio", rp.HARD_SPEED_RATIO)
+        ratio = params.get("hard_effort", {}).get("speed_ratio", HARD_SPEED_RATIO)
         obj = cls(level=params.get("level", 0.8), hard_speed_ratio=ratio)
         obj.params_ = params
         return obj
@@ -242,7 +164,7 @@ class RacePopulation:
         if not (np.isfinite(distance_m) and lo_d <= distance_m <= hi_d):
             raise ValueError(f"distance_m must be between {lo_d:,.0f} and {hi_d:,.0f} m")
         runs, now = prepare_runs(history, as_of, hard_speed_ratio=self.hard_speed_ratio)
-        feats = rp.effort_features(runs, len(runs), float(distance_m), now)
+        feats = effort_features(runs, len(runs), float(distance_m), now)
         p = self.params_
         prior = p["prior"]
         prior_mu = prior["intercept"] + prior["slope"] * math.log(distance_m / 10_000.0)
@@ -251,8 +173,9 @@ class RacePopulation:
             return self._from_efforts(runs, feats, now, prior_width)
         if feats["tier"] == "training":
             return self._from_training(feats, prior_width)
-        return _result(feats, prior_mu, prior["q_lo"], prior["q_hi"], "population",
-                       prior_width, {}, self.level)  # fmt: skip
+        return build_prediction(
+            feats, prior_mu, prior["q_lo"], prior["q_hi"], "population", prior_width, {}, self.level
+        )
 
     def predict_from_training(
         self, *, distance_m: float, km_per_week: float, speed_m_s: float
@@ -262,9 +185,15 @@ class RacePopulation:
         The "training" tier of :meth:`predict_race`, for data that has no individual runs
         (e.g. a survey's km/week and average pace).
         """
-        feats = {"D": float(distance_m), "tier": "training", "n_runs_365": 0.0,
-                 "km_week_28": float(km_per_week), "speed_28": float(speed_m_s),
-                 "km_week": float(km_per_week), "longest_m": 0.0}  # fmt: skip
+        feats = {
+            "D": float(distance_m),
+            "tier": "training",
+            "n_runs_365": 0.0,
+            "km_week_28": float(km_per_week),
+            "speed_28": float(speed_m_s),
+            "km_week": float(km_per_week),
+            "longest_m": 0.0,
+        }
         prior = self.params_["prior"]
         return self._from_training(feats, prior["q_hi"] - prior["q_lo"])
 
@@ -272,15 +201,17 @@ class RacePopulation:
         tr = self.params_["training"]
         f = pd.DataFrame([feats])
         mu = float(rp.linear(rp.training_design(f), tr["coef"], tr["intercept"])[0])
-        return _result(feats, mu, tr["q_lo"], tr["q_hi"], "training", prior_width, {}, self.level)
+        return build_prediction(
+            feats, mu, tr["q_lo"], tr["q_hi"], "training", prior_width, {}, self.level
+        )
 
     def _from_efforts(
-        self, runs: rp.Runs, feats: dict[str, float], now: float, prior_width: float
+        self, runs: Runs, feats: dict[str, float], now: float, prior_width: float
     ) -> RacePrediction:
         p, e = self.params_, self.params_["efforts"]
         f = pd.DataFrame([feats])
         mu_pop = feats["anchor"] + float(rp.linear(rp.design(f, p), e["coef"], e["intercept"])[0])
-        table = effort_table(runs, since_day=now - rp.PERSONAL_DAYS)
+        table = effort_table(runs, since_day=now - PERSONAL_DAYS)
         n, resid = 0, 0.0
         if len(table):
             table = table[table["tier"] == "efforts"]
@@ -290,16 +221,22 @@ class RacePopulation:
         k = p.get("personal_k")
         w = n / (n + k) if (k is not None and n) else 0.0
         mu = mu_pop + w * resid
-        sigma = math.exp(float(rp.linear(rp.scale_design(f.assign(n_personal=n)),
-                                         e["scale"]["coef"], 0.0)[0]))  # fmt: skip
-        extra = {"personal_efforts": n, "personal_residual": resid, "personal_weight": w,
-                 "population_seconds": math.exp(mu_pop), "interval_scale": sigma}  # fmt: skip
+        sigma = math.exp(
+            float(rp.linear(rp.scale_design(f.assign(n_personal=n)), e["scale"]["coef"], 0.0)[0])
+        )
+        extra = {
+            "personal_efforts": n,
+            "personal_residual": resid,
+            "personal_weight": w,
+            "population_seconds": math.exp(mu_pop),
+            "interval_scale": sigma,
+        }
         method = "efforts+personal" if w > 0 else "efforts"
         q_lo, q_hi = sigma * e["scale"]["q_lo"], sigma * e["scale"]["q_hi"]
         # The interval was calibrated on efforts with >= MIN_PRIOR_RUNS runs before them. With
         # thinner histories there is nothing to calibrate on: blend towards the wider
         # training-only interval, all the way at a single run.
-        thin = min(feats["n_runs_365"] / rp.MIN_PRIOR_RUNS, 1.0)
+        thin = min(feats["n_runs_365"] / MIN_PRIOR_RUNS, 1.0)
         tr = p["training"]
         q_lo = thin * q_lo + (1 - thin) * min(q_lo, tr["q_lo"])
         q_hi = thin * q_hi + (1 - thin) * max(q_hi, tr["q_hi"])
@@ -307,10 +244,10 @@ class RacePopulation:
         cs = _critical_speed(runs, now)
         extra["critical_speed_m_s"] = None if math.isnan(cs.cs_m_s) else round(cs.cs_m_s, 3)
         extra["critical_speed_note"] = cs.note
-        return _result(feats, mu, q_lo, q_hi, method, prior_width, extra, self.level)
+        return build_prediction(feats, mu, q_lo, q_hi, method, prior_width, extra, self.level)
 
 
-def _critical_speed(runs: rp.Runs, now: float) -> CriticalSpeed:
+def _critical_speed(runs: Runs, now: float) -> CriticalSpeed:
     """Critical speed from the fastest whole runs of 2–30 min in the last year (per 100 m).
 
     Reported in ``inputs`` only: whole training runs are rarely all-out, and on the population

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from coachkit.models import race_population as rp
+from coachkit.models.race_efforts import RACE_BANDS_M
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,13 @@ def fmt_time(seconds: float) -> str:
 
 
 def _distance_name(distance_m: float) -> str:
-    for name, (d, _, _) in rp.RACE_BANDS_M.items():
+    for name, (d, _, _) in RACE_BANDS_M.items():
         if abs(distance_m - d) < 1.0:
             return name
     return f"{distance_m / 1000:g} km"
 
 
-def _result(
+def build_prediction(
     feats: dict[str, float],
     mu: float,
     q_lo: float,

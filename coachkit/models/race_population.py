@@ -1,18 +1,10 @@
-"""Race prediction, the numbers: hard efforts, per-prediction features, and the population fit.
+"""Race prediction, the population fit: the regressions, the personal weight and the interval.
 
 :mod:`coachkit.models.race` is the public face (``predict_race``, ``fit_population``); this
-module holds the pure numeric work both use, so that fitting and predicting share one code path.
+module fits the population's parameters on a table of hard efforts
+(:mod:`coachkit.models.race_efforts` defines them and their features) and holds the design
+columns that fitting and predicting share.
 
-- **Hard effort** (the thing predicted, and the personal evidence): a run whose distance lies in
-  the band of a race distance (5 km, 10 km, half marathon: ±3 %; marathon: 41.5–43.5 km, GPS
-  reads long) and whose average speed is at least ``HARD_SPEED_RATIO`` (1.08) × the median speed
-  of the runner's runs of 0.5–1.5 × that distance in the 365 days before it (≥ 3 such runs). The
-  rule looks only backwards, so whether a run counts never depends on later data.
-- **Features** of a prediction at distance ``D`` on day ``now``, from the runs before it: the
-  Riegel-equivalent (T·(D/d)^1.06, Riegel 1981, Am Sci 69:285) of the best run ≥ 3 km of the
-  last 180 days (the *anchor*), of the 3 best, of the median run of the last 8 weeks, the median
-  of earlier hard efforts (any distance, and at this distance), the VDOT-equivalent time of the
-  anchor (Daniels & Gilbert 1979), the personal Riegel exponent, weekly volume, longest run.
 - **Population fit**: a robust (Huber) regression of log(time) − log(anchor) on those features
   over the hard efforts of many runners (columns clipped to their 1–99 % range, so nothing is
   extrapolated linearly); a partial-pooling weight n/(n+k) for the mean residual of the
@@ -32,7 +24,6 @@ module holds the pure numeric work both use, so that fitting and predicting shar
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,159 +31,44 @@ from scipy.optimize import lsq_linear
 from sklearn.linear_model import HuberRegressor, LinearRegression
 from sklearn.model_selection import GroupKFold
 
-from coachkit.features.efforts import STANDARD_DISTANCES_M, race_time_from_vdot, vdot
-from coachkit.features.thresholds import EFFORT_MIN_DISTANCE_M, RIEGEL_EXPONENT
+from coachkit.features.efforts import STANDARD_DISTANCES_M
+from coachkit.features.thresholds import RIEGEL_EXPONENT
+from coachkit.models.race_efforts import (
+    ANCHOR_DAYS,
+    HARD_COMPARE_DAYS,
+    HARD_COMPARE_RANGE,
+    HARD_MIN_COMPARE,
+    HARD_SPEED_RATIO,
+    MIN_PRIOR_RUNS,
+    PERSONAL_DAYS,
+    RACE_BANDS_M,
+    personal_exponent,
+)
 
-#: race distances whose hard efforts are targets (metres) and their bands (low, high)
-RACE_BANDS_M: dict[str, tuple[float, float, float]] = {
-    "5 km": (STANDARD_DISTANCES_M["5 km"], 0.97, 1.03),
-    "10 km": (STANDARD_DISTANCES_M["10 km"], 0.97, 1.03),
-    "half marathon": (STANDARD_DISTANCES_M["half marathon"], 0.97, 1.03),
-    "marathon": (STANDARD_DISTANCES_M["marathon"], 41_500 / 42_195, 43_500 / 42_195),
-}
-_BAND_D = np.array([v[0] for v in RACE_BANDS_M.values()])
-_BAND_LO = np.array([v[0] * v[1] for v in RACE_BANDS_M.values()])
-_BAND_HI = np.array([v[0] * v[2] for v in RACE_BANDS_M.values()])
-
-HARD_SPEED_RATIO = 1.08  # "faster than typical training at that distance by a margin"
-HARD_COMPARE_DAYS, HARD_COMPARE_RANGE, HARD_MIN_COMPARE = 365.0, (0.5, 1.5), 3
-MIN_PRIOR_RUNS = 20  # a hard effort is a target / personal evidence only with this much history
-ANCHOR_DAYS = 180.0  # the Riegel baseline's window: best effort of the last 180 days
-RECENT_DAYS = 56.0  # 8 weeks of volume
-HARD_DAYS = 365.0  # earlier hard efforts used as anchors
-PERSONAL_DAYS = 730.0  # earlier hard efforts used for the personal residual and exponent
-TRAINING_DAYS = 28.0  # 4 weeks, as Prague's km4week/sp4week
-MIN_EFFORT_M = EFFORT_MIN_DISTANCE_M  # Riegel from shorter runs overestimates (3 km)
 MARATHON_M = STANDARD_DISTANCES_M["marathon"]
 
 FEATURES = (
-    "top3", "train", "hard", "has_hard", "same", "has_same", "vdot", "ldr", "ldr_pos",
-    "age", "log_n180", "log_km_week", "log_long", "mar_km", "mar_long", "pexp",
-)  # fmt: skip
+    "top3",
+    "train",
+    "hard",
+    "has_hard",
+    "same",
+    "has_same",
+    "vdot",
+    "ldr",
+    "ldr_pos",
+    "age",
+    "log_n180",
+    "log_km_week",
+    "log_long",
+    "mar_km",
+    "mar_long",
+    "pexp",
+)
 #: interval-width features and the sign each coefficient is held to (+1: may only widen the
 #: interval as it grows, -1: only narrow it, 0: free). Older data and longer extrapolation
 #: never narrow it; more runs and more hard efforts never widen it.
 SCALE_FEATURES = {"age": 1, "log_n_hard": -1, "abs_ldr": 1, "log_n180": -1, "log_d": 0}
-
-
-@dataclass(frozen=True)
-class Runs:
-    """One athlete's usable runs, sorted by start: days since 1970 (UTC), metres, seconds."""
-
-    day: np.ndarray
-    distance_m: np.ndarray
-    time_s: np.ndarray
-    band: np.ndarray  # index into RACE_BANDS_M when a hard effort, else -1
-
-    def __len__(self) -> int:
-        return len(self.day)
-
-
-def _median(a: np.ndarray) -> float:
-    """Median of a small non-empty array (``np.median`` costs ~10x more at these sizes)."""
-    s = np.sort(a)
-    n = len(s)
-    return float(s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2]))
-
-
-def band_of(distance_m: float | np.ndarray) -> np.ndarray:
-    """Index of the race band holding each distance (-1: none)."""
-    d = np.atleast_1d(np.asarray(distance_m, dtype=float))
-    inside = (d[:, None] >= _BAND_LO) & (d[:, None] <= _BAND_HI)
-    return np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
-
-
-def make_runs(
-    day: np.ndarray,
-    distance_m: np.ndarray,
-    time_s: np.ndarray,
-    *,
-    hard_speed_ratio: float = HARD_SPEED_RATIO,
-) -> Runs:
-    """Sort, drop non-finite rows and same-instant duplicates, and flag hard efforts (causal)."""
-    ok = np.isfinite(day) & np.isfinite(distance_m) & np.isfinite(time_s)
-    ok &= (distance_m > 0) & (time_s > 0)
-    order = np.lexsort((distance_m[ok], day[ok]))
-    t, d, s = day[ok][order], distance_m[ok][order], time_s[ok][order]
-    keep = np.ones(len(t), dtype=bool)
-    keep[1:] = t[1:] != t[:-1]  # the same start twice is one run recorded twice
-    t, d, s = t[keep], d[keep], s[keep]
-    v = d / s
-    band = band_of(d)
-    hard = np.full(len(t), -1)
-    lo_r, hi_r = HARD_COMPARE_RANGE
-    for i in np.flatnonzero(band >= 0):
-        D = _BAND_D[band[i]]
-        start = np.searchsorted(t, t[i] - HARD_COMPARE_DAYS, "left")
-        end = np.searchsorted(t, t[i], "left")  # strictly before
-        cmp_d = d[start:end]
-        comp = v[start:end][(cmp_d >= lo_r * D) & (cmp_d <= hi_r * D)]
-        if len(comp) >= HARD_MIN_COMPARE and v[i] >= hard_speed_ratio * _median(comp):
-            hard[i] = band[i]
-    return Runs(t, d, s, hard)
-
-
-def _personal_exponent(d: np.ndarray, s: np.ndarray, band: np.ndarray) -> tuple[float, float]:
-    """Slope of log time on log distance over hard efforts at ≥ 2 bands, and its std. error."""
-    if len(np.unique(band)) < 2:
-        return math.nan, math.nan
-    x, y = np.log(d), np.log(s)
-    xm = x.mean()
-    sxx = float(((x - xm) ** 2).sum())
-    b = float(((x - xm) * (y - y.mean())).sum() / sxx)
-    resid = y - y.mean() - b * (x - xm)
-    # with two efforts the line is exact: take a typical 5 % spread of hard efforts instead
-    s2 = float((resid**2).sum() / (len(x) - 2)) if len(x) > 3 else 0.05**2
-    return b, math.sqrt(max(s2, 0.02**2) / sxx)
-
-
-def effort_features(runs: Runs, upto: int, distance_m: float, now_day: float) -> dict[str, float]:
-    """Raw features for predicting ``distance_m`` on ``now_day`` from ``runs[:upto]``.
-
-    Keys ``tier`` ("efforts" when a run ≥ 3 km lies in the last 180 days, "training" when only
-    other runs of the last 28 days exist, "population" otherwise) and the numbers each tier uses.
-    """
-    t, d, s, hb = (a[:upto] for a in (runs.day, runs.distance_m, runs.time_s, runs.band))
-    age = now_day - t
-    D = float(distance_m)
-    out: dict[str, float] = {"D": D, "n_runs_365": float((age <= 365).sum())}
-    w28 = age <= TRAINING_DAYS
-    out["km_week_28"] = float(d[w28].sum() / 1000 / (TRAINING_DAYS / 7))
-    out["speed_28"] = float(d[w28].sum() / s[w28].sum()) if w28.any() else math.nan
-    w56 = age <= RECENT_DAYS
-    out["km_week"] = float(d[w56].sum() / 1000 / (RECENT_DAYS / 7))
-    out["longest_m"] = float(d[w56].max()) if w56.any() else 0.0
-    big = (age <= ANCHOR_DAYS) & (d >= MIN_EFFORT_M)
-    if not big.any():
-        out["tier"] = "training" if w28.any() else "population"
-        return out
-    out["tier"] = "efforts"
-    eq = np.log(s[big]) + RIEGEL_EXPONENT * np.log(D / d[big])
-    j = int(np.argmin(eq))
-    anchor = float(eq[j])
-    out.update(anchor=anchor, best_d=float(d[big][j]), best_s=float(s[big][j]))
-    out["best_age"] = float(age[big][j])
-    out["n180"] = float(big.sum())
-    out["top3"] = float(np.sort(eq)[:3].mean()) - anchor
-    rec = w56 & (d >= MIN_EFFORT_M)
-    pool = rec if rec.sum() >= 3 else big
-    out["train"] = float(_median(np.log(s[pool]) + RIEGEL_EXPONENT * np.log(D / d[pool]))) - anchor
-    hard = (hb >= 0) & (age <= HARD_DAYS)
-    eq_h = np.log(s[hard]) + RIEGEL_EXPONENT * np.log(D / d[hard])
-    out["n_hard"] = float(hard.sum())
-    out["hard"] = float(_median(eq_h)) - anchor if hard.any() else math.nan
-    same = band_of(D)[0]
-    same_mask = hb[hard] == same if same >= 0 else np.zeros(len(eq_h), dtype=bool)
-    out["n_same"] = float(same_mask.sum())
-    out["same"] = float(_median(eq_h[same_mask])) - anchor if same_mask.any() else math.nan
-    v_dot = vdot(out["best_d"], out["best_s"])
-    t_vdot = race_time_from_vdot(v_dot, D) if np.isfinite(v_dot) else math.nan
-    out["vdot_value"] = v_dot
-    out["vdot"] = math.log(t_vdot) - anchor if np.isfinite(t_vdot) else 0.0
-    pers = (hb >= 0) & (age <= PERSONAL_DAYS)
-    out["pexp_raw"], out["pexp_se"] = _personal_exponent(d[pers], s[pers], hb[pers])
-    out["n_bands"] = float(len(np.unique(hb[pers])))
-    return out
 
 
 def design(feats: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -210,15 +86,23 @@ def design(feats: pd.DataFrame, params: dict) -> pd.DataFrame:
     mar = np.clip(np.log(D / 10_000.0) / math.log(MARATHON_M / 10_000.0), 0.0, 1.5)
     pexp = shrunk_exponent(feats, params).to_numpy(float) - params["exponent"]["mean"]
     cols = {
-        "top3": col["top3"], "train": col["train"],
-        "hard": np.nan_to_num(col["hard"]), "has_hard": np.isfinite(col["hard"]) * 1.0,
-        "same": np.nan_to_num(col["same"]), "has_same": np.isfinite(col["same"]) * 1.0,
-        "vdot": col["vdot"], "ldr": ldr, "ldr_pos": np.maximum(ldr, 0.0),
+        "top3": col["top3"],
+        "train": col["train"],
+        "hard": np.nan_to_num(col["hard"]),
+        "has_hard": np.isfinite(col["hard"]) * 1.0,
+        "same": np.nan_to_num(col["same"]),
+        "has_same": np.isfinite(col["same"]) * 1.0,
+        "vdot": col["vdot"],
+        "ldr": ldr,
+        "ldr_pos": np.maximum(ldr, 0.0),
         "age": feats["best_age"].to_numpy(float) / ANCHOR_DAYS,
         "log_n180": np.log(feats["n180"].to_numpy(float)),
-        "log_km_week": log_km, "log_long": log_long,
-        "mar_km": mar * log_km, "mar_long": mar * log_long, "pexp": ldr * pexp,
-    }  # fmt: skip
+        "log_km_week": log_km,
+        "log_long": log_long,
+        "mar_km": mar * log_km,
+        "mar_long": mar * log_long,
+        "pexp": ldr * pexp,
+    }
     bounds = params.get("efforts", {}).get("bounds")
     if bounds:
         cols = {c: np.clip(v, *bounds[c]) for c, v in cols.items()}
@@ -289,8 +173,9 @@ def _exponent_prior(table: pd.DataFrame) -> dict[str, float]:
     """Population Riegel exponent: random-effects mean and spread of per-runner exponents."""
     b, se = [], []
     for _, g in table.groupby("athlete_id", sort=True):
-        bi, si = _personal_exponent(g["distance_m"].to_numpy(), np.exp(g["y"].to_numpy()),
-                                    g["band"].to_numpy())  # fmt: skip
+        bi, si = personal_exponent(
+            g["distance_m"].to_numpy(), np.exp(g["y"].to_numpy()), g["band"].to_numpy()
+        )
         if np.isfinite(bi):
             b.append(bi)
             se.append(si)
@@ -329,7 +214,8 @@ def fit_params(
     """Fit every population parameter on a table of hard efforts (one row each).
 
     ``table`` has ``athlete_id, day, distance_m, band, y`` (log seconds) and the raw features of
-    :func:`effort_features` computed from each runner's runs before that effort.
+    :func:`~coachkit.models.race_efforts.effort_features` computed from each runner's runs
+    before that effort.
     """
     table = table.reset_index(drop=True)
     groups = table["athlete_id"].to_numpy()
@@ -368,8 +254,12 @@ def fit_params(
     day = te["day"].to_numpy(float)
     ok = np.ones(len(te), dtype=bool)
     mean, count = personal_terms(g, day, r_pop, ok)
-    err = {k: np.abs(np.exp(-(r_pop - (count / (count + k) if np.isfinite(k) else 0) * mean)) - 1)
-           .mean() for k in K_GRID}  # fmt: skip
+    err = {
+        k: np.abs(
+            np.exp(-(r_pop - (count / (count + k) if np.isfinite(k) else 0) * mean)) - 1
+        ).mean()
+        for k in K_GRID
+    }
     k_best = min(err, key=err.get)
     params["personal_k"] = k_best if np.isfinite(k_best) else None
     w = count / (count + k_best) if np.isfinite(k_best) else np.zeros(len(te))
@@ -392,8 +282,13 @@ def _fit_prior(table: pd.DataFrame, level: float) -> dict:
     y = table["y"].to_numpy(float)
     m = LinearRegression().fit(x, y)
     q_lo, q_hi = _quantiles(y - m.predict(x), level)
-    return {"intercept": round(float(m.intercept_), 6), "slope": round(float(m.coef_[0]), 6),
-            "q_lo": q_lo, "q_hi": q_hi, "n_rows": int(len(y))}  # fmt: skip
+    return {
+        "intercept": round(float(m.intercept_), 6),
+        "slope": round(float(m.coef_[0]), 6),
+        "q_lo": q_lo,
+        "q_hi": q_hi,
+        "n_rows": int(len(y)),
+    }
 
 
 def training_design(feats: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """HrResponseModel: the average heart rate a run should cost, for you (docs/design.md §6).
 
 **Population layer.** A linear mixed model fitted on many runners by maximum likelihood (EM,
-:func:`~coachkit.models.response_fit._em_fit`; on the Strava population its fixed effects agree
+:func:`~coachkit.models.response_fit.em_fit`; on the Strava population its fixed effects agree
 with statsmodels ``MixedLM`` REML within 0.1 % and its between-athlete SDs within 1.5 %, and it
 cannot fail to converge as MixedLM's optimiser does on some data), with average HR in bpm
 explained by grade-adjusted speed, log duration, climb, recent load and typical speed
@@ -44,32 +44,18 @@ from sklearn.exceptions import NotFittedError
 
 from coachkit.core.schemas import without_strava_api
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, column, fmt_pace, numeric
-
-# ``from m import X as X`` re-exports X: it lived in this module before the split
-from coachkit.models.response_eval import DEFAULT_BINS as DEFAULT_BINS
-from coachkit.models.response_eval import IND_MEAN_BELOW as IND_MEAN_BELOW
-from coachkit.models.response_eval import IND_SPEED_BELOW as IND_SPEED_BELOW
-from coachkit.models.response_eval import individual_only as individual_only
-from coachkit.models.response_eval import learning_curve as learning_curve
-from coachkit.models.response_eval import walk_forward_errors as walk_forward_errors
 from coachkit.models.response_features import (
     CENTERS,
     FIXED,
     RANDOM,
-    _days,
-    _design,
-    _usable,
+    design_matrices,
+    epoch_days,
+    features_of_many,
     hr_features,
     sample_features,
+    usable_runs,
 )
-from coachkit.models.response_features import FITNESS_DAYS as FITNESS_DAYS
-from coachkit.models.response_features import FOOT_RUNS as FOOT_RUNS
-from coachkit.models.response_features import LOAD_DAYS as LOAD_DAYS
-from coachkit.models.response_features import MIN_DURATION_S as MIN_DURATION_S
-from coachkit.models.response_features import SAMPLE_MIN_S as SAMPLE_MIN_S
-from coachkit.models.response_features import SAMPLE_SPEED_MAX_M_S as SAMPLE_SPEED_MAX_M_S
-from coachkit.models.response_features import TYPICAL_DAYS as TYPICAL_DAYS
-from coachkit.models.response_fit import _blup, _em_fit, _prefix_sums
+from coachkit.models.response_fit import blup, em_fit, weighted_prefix_sums
 
 PRIOR_RUNS_SD = 10.0  # the personal residual SD is pooled with σ as if from 10 runs
 POPULATION_JSON = "hr_response.json"
@@ -80,31 +66,6 @@ def _fmt_share(share: float, n: int, span_days: float) -> str:
         return "population estimate (none of your earlier runs has HR)"
     span = f"{span_days / 7:.0f} weeks" if span_days >= 14 else f"{max(span_days, 1):.0f} days"
     return f"{share * 100:.0f} % personal, from {n} of your runs over {span}"
-
-
-_FEATURE_COLUMNS = ("speed_m_s", "duration_s", "gap_speed", "log_duration", "climb", "day",
-                    "km_7d", "km_42d", "typical_gap_speed", "temperature_c")  # fmt: skip
-
-
-def _athlete_hr_features(runs: pd.DataFrame) -> pd.DataFrame:
-    """:func:`hr_features` of one athlete's rows, keyed by their position ``_pos`` in the fit."""
-    feats = hr_features(runs).reindex(columns=list(_FEATURE_COLUMNS))
-    return feats.assign(athlete_id=runs["athlete_id"].astype(str).to_numpy(),
-                        _pos=runs["_pos"].to_numpy())  # fmt: skip
-
-
-def _features_of_many(frame: pd.DataFrame, scheduler: Any = None) -> pd.DataFrame:
-    """Covariates of every row of ``frame`` (NaN where the athlete is unknown), per athlete."""
-    from coachkit.core.engine import per_athlete
-
-    meta = pd.DataFrame({"athlete_id": pd.Series(dtype="object"), "_pos": pd.Series(dtype="int64"),
-                         **{c: pd.Series(dtype="float64") for c in _FEATURE_COLUMNS}})  # fmt: skip
-    known = frame.assign(_pos=np.arange(len(frame)))
-    known = known[column(frame, "athlete_id", pd.NA).notna().to_numpy()]
-    out = per_athlete(known, _athlete_hr_features, meta=meta, scheduler=scheduler)
-    feats = out.set_index("_pos")[list(_FEATURE_COLUMNS)].reindex(np.arange(len(frame)))
-    feats.index = frame.index
-    return feats
 
 
 class HrResponseModel(BaseEstimator):
@@ -168,17 +129,17 @@ class HrResponseModel(BaseEstimator):
         frame = history_of_many.reset_index(drop=True)  # a copy; labels may repeat
         if "athlete_id" not in frame.columns:
             raise ValueError("fit needs an athlete_id column: the population is many athletes")
-        feats = _features_of_many(frame, scheduler)
-        use = _usable(frame, feats) & column(frame, "athlete_id", pd.NA).notna().to_numpy()
+        feats = features_of_many(frame, scheduler)
+        use = usable_runs(frame, feats) & column(frame, "athlete_id", pd.NA).notna().to_numpy()
         groups = frame["athlete_id"].astype("string").to_numpy(dtype=object)[use]
         if len(set(groups)) < 2:
             raise ValueError(
                 "fit needs runs with a plausible avg_hr from at least 2 athletes; "
                 f"found {len(set(groups))}"
             )
-        x, z = _design(feats[use])
+        x, z = design_matrices(feats[use])
         yv = numeric(frame, "avg_hr")[use] - self._heat(feats[use])
-        beta, cov, s2, self.converged_ = _em_fit(x, z, yv, groups)
+        beta, cov, s2, self.converged_ = em_fit(x, z, yv, groups)
         self.population_ = {
             "fixed": dict(zip(("intercept",) + FIXED, map(float, beta))),
             "random": ["intercept", *RANDOM],
@@ -261,20 +222,20 @@ class HrResponseModel(BaseEstimator):
         """Personal random effects for each query day, from the history runs before it."""
         history = pd.DataFrame() if history is None else history  # no history: V = G, u = 0
         feats = hr_features(history)
-        use = _usable(history, feats)
+        use = usable_runs(history, feats)
         if as_of is not None:
-            use &= feats["day"].to_numpy() < _days([as_of])[0]
+            use &= feats["day"].to_numpy() < epoch_days([as_of])[0]
         f = feats[use]
-        x, z = _design(f)
+        x, z = design_matrices(f)
         r = numeric(history, "avg_hr")[use] - self._heat(f) - x @ self._beta()
         d = f["day"].to_numpy()
         hl = self.half_life_days
-        zz, _ = _prefix_sums(d, z[:, :, None] * z[:, None, :], day_q, hl)
-        zr, n = _prefix_sums(d, z * r[:, None], day_q, hl)
-        rr, _ = _prefix_sums(d, r * r, day_q, hl)
-        n_eff, _ = _prefix_sums(d, np.ones(len(d)), day_q, hl)
+        zz, _ = weighted_prefix_sums(d, z[:, :, None] * z[:, None, :], day_q, hl)
+        zr, n = weighted_prefix_sums(d, z * r[:, None], day_q, hl)
+        rr, _ = weighted_prefix_sums(d, r * r, day_q, hl)
+        n_eff, _ = weighted_prefix_sums(d, np.ones(len(d)), day_q, hl)
         s2 = self.population_["sigma2"]
-        u, v = _blup(np.asarray(self.population_["cov_re"]), s2, zz, zr)
+        u, v = blup(np.asarray(self.population_["cov_re"]), s2, zz, zr)
         ssr = rr - 2 * np.einsum("mp,mp->m", u, zr) + np.einsum("mp,mpq,mq->m", u, zz, u)
         sd2 = (np.maximum(ssr, 0) + PRIOR_RUNS_SD * s2) / (n_eff + PRIOR_RUNS_SD)
         last = d.max() if len(d) else np.nan  # a run of unknown date comes after them all
@@ -291,7 +252,7 @@ class HrResponseModel(BaseEstimator):
                 f"history and runs hold {ids.dropna().nunique()} athletes; pass one athlete's runs"
             )
         feats = hr_features(runs, history, as_of=as_of)
-        x, z = _design(feats)
+        x, z = design_matrices(feats)
         pop = x @ self._beta() + self._heat(feats)
         off = self._offsets(history, feats["day"].to_numpy(), as_of)
         personal = np.einsum("mp,mp->m", z, off["u"])
@@ -405,7 +366,7 @@ class HrResponseModel(BaseEstimator):
         base = sample_features(
             samples, order, t, history, start_time=start_time, sport=sport, as_of=as_of
         )
-        x, z = _design(base)
+        x, z = design_matrices(base)
         u = self._offsets(history, base["day"].to_numpy()[:1], as_of)["u"][0]
         steady = x @ self._beta() + z @ u + self._heat(base)
         hr = numeric(samples, "hr_bpm")[order]

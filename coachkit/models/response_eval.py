@@ -15,13 +15,19 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from coachkit.features.thresholds import numeric
-from coachkit.models.response_features import _design, _usable, hr_features
-from coachkit.models.response_fit import _prefix_sums
+from coachkit.models.response_features import design_matrices, hr_features, usable_runs
+from coachkit.models.response_fit import weighted_prefix_sums
 
 if TYPE_CHECKING:
     from coachkit.models.response import HrResponseModel
 
-DEFAULT_BINS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 10), (11, 30), (31, 100), (101, None))  # fmt: skip
+DEFAULT_BINS: tuple[tuple[int, int | None], ...] = (
+    (0, 0),
+    (1, 10),
+    (11, 30),
+    (31, 100),
+    (101, None),
+)
 IND_MEAN_BELOW, IND_SPEED_BELOW = 5, 30
 
 
@@ -35,14 +41,14 @@ def individual_only(model: HrResponseModel, athlete: pd.DataFrame) -> pd.DataFra
     Returns ``expected_hr`` and ``n_history`` for the usable HR runs of ``athlete``.
     """
     feats = hr_features(athlete)
-    use = _usable(athlete, feats)
+    use = usable_runs(athlete, feats)
     f = feats[use]
-    x, _ = _design(f)
+    x, _ = design_matrices(f)
     y = numeric(athlete, "avg_hr")[use]
     d = f["day"].to_numpy()
     hl = model.half_life_days
-    xx, n = _prefix_sums(d, x[:, :, None] * x[:, None, :], d, hl)
-    xy, _ = _prefix_sums(d, x * y[:, None], d, hl)
+    xx, n = weighted_prefix_sums(d, x[:, :, None] * x[:, None, :], d, hl)
+    xy, _ = weighted_prefix_sums(d, x * y[:, None], d, hl)
     full = np.einsum("mpq,mq->mp", np.linalg.pinv(xx), xy)
     line = np.einsum("mpq,mq->mp", np.linalg.pinv(xx[:, :2, :2]), xy[:, :2])
     with np.errstate(invalid="ignore", divide="ignore"):

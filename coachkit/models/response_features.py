@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.engine import per_athlete
 from coachkit.features.running import minetti_cost, with_grade_and_gap
 from coachkit.features.thresholds import (
     HR_PLAUSIBLE_BPM,
@@ -55,7 +56,7 @@ _DAY = pd.Timedelta(days=1)
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
 
-def _days(values: Any) -> np.ndarray:
+def epoch_days(values: Any) -> np.ndarray:
     """Times as float days since 1970 (UTC); NaN where missing."""
     ts = pd.to_datetime(pd.Series(values), utc=True, errors="coerce")
     return ((ts - _EPOCH) / _DAY).to_numpy(dtype=float, na_value=np.nan)
@@ -120,14 +121,14 @@ def hr_features(
     [[3.33, 25.0], [3.33, 10.0]]
     """
     own = _summary(runs)
-    day = _days(column(runs, "start_time", pd.NaT))
+    day = epoch_days(column(runs, "start_time", pd.NaT))
     parts = [runs] if context is None else [context, runs]
     keep = [_foot(p) & ~flag_mask(column(p, "quality_flags", ""), "duplicate_of:") for p in parts]
     if context is not None and as_of is not None:
-        keep[0] &= _days(column(context, "start_time", pd.NaT)) < _days([as_of])[0]
+        keep[0] &= epoch_days(column(context, "start_time", pd.NaT)) < epoch_days([as_of])[0]
     ctx = pd.DataFrame(
         {
-            "day": np.concatenate([_days(column(p, "start_time", pd.NaT)) for p in parts]),
+            "day": np.concatenate([epoch_days(column(p, "start_time", pd.NaT)) for p in parts]),
             "km": np.concatenate(
                 [_summary(p)["distance_m"] for p in parts[:-1]] + [own["distance_m"]]
             )
@@ -163,7 +164,50 @@ def hr_features(
     return pd.DataFrame(out, index=runs.index)
 
 
-def _usable(frame: pd.DataFrame, feats: pd.DataFrame) -> np.ndarray:
+_FEATURE_COLUMNS = (
+    "speed_m_s",
+    "duration_s",
+    "gap_speed",
+    "log_duration",
+    "climb",
+    "day",
+    "km_7d",
+    "km_42d",
+    "typical_gap_speed",
+    "temperature_c",
+)
+
+
+def _athlete_hr_features(runs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`hr_features` of one athlete's rows, keyed by their position ``_pos`` in the fit."""
+    feats = hr_features(runs).reindex(columns=list(_FEATURE_COLUMNS))
+    return feats.assign(
+        athlete_id=runs["athlete_id"].astype(str).to_numpy(), _pos=runs["_pos"].to_numpy()
+    )
+
+
+def features_of_many(frame: pd.DataFrame, scheduler: Any = None) -> pd.DataFrame:
+    """:func:`hr_features` of every row of a many-athlete ``frame``, computed per athlete.
+
+    NaN where the athlete is unknown. Through :func:`coachkit.core.engine.per_athlete`: in this
+    process, or on a Dask cluster with ``scheduler``, with the same result.
+    """
+    meta = pd.DataFrame(
+        {
+            "athlete_id": pd.Series(dtype="object"),
+            "_pos": pd.Series(dtype="int64"),
+            **{c: pd.Series(dtype="float64") for c in _FEATURE_COLUMNS},
+        }
+    )
+    known = frame.assign(_pos=np.arange(len(frame)))
+    known = known[column(frame, "athlete_id", pd.NA).notna().to_numpy()]
+    out = per_athlete(known, _athlete_hr_features, meta=meta, scheduler=scheduler)
+    feats = out.set_index("_pos")[list(_FEATURE_COLUMNS)].reindex(np.arange(len(frame)))
+    feats.index = frame.index
+    return feats
+
+
+def usable_runs(frame: pd.DataFrame, feats: pd.DataFrame) -> np.ndarray:
     """Runs whose average HR can teach the model: plausible HR, pace and duration, no bad flag."""
     flags = column(frame, "quality_flags", "")
     hr = numeric(frame, "avg_hr")
@@ -183,7 +227,7 @@ def _usable(frame: pd.DataFrame, feats: pd.DataFrame) -> np.ndarray:
     )
 
 
-def _design(feats: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def design_matrices(feats: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Fixed-effects and random-effects design matrices (centred on :data:`CENTERS`)."""
     one = np.ones((len(feats), 1))
     cols = {c: feats[c].to_numpy(dtype=float) - CENTERS[c] for c in FIXED}

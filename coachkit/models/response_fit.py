@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 
-def _prefix_sums(
+def weighted_prefix_sums(
     day_h: np.ndarray, values: np.ndarray, day_q: np.ndarray, half_life: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each query day, Σ wᵢ·valuesᵢ over history days strictly before it, and the count.
@@ -33,9 +33,7 @@ def _prefix_sums(
     return cum[idx] * scale.reshape((-1,) + (1,) * (values.ndim - 1)), idx
 
 
-def _blup(
-    g: np.ndarray, s2: float, zz: np.ndarray, zr: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def blup(g: np.ndarray, s2: float, zz: np.ndarray, zr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Posterior mean and covariance of random effects, stacked: ``(G·S + σ²I)⁻¹ G·s`` and
     ``σ² (G·S + σ²I)⁻¹ G`` (no inverse of G, so a singular G is fine)."""
     a = g[None] @ zz + s2 * np.eye(len(g))[None]
@@ -43,7 +41,7 @@ def _blup(
     return u, s2 * np.linalg.solve(a, np.broadcast_to(g, a.shape))
 
 
-def _em_fit(
+def em_fit(
     x: np.ndarray, z: np.ndarray, y: np.ndarray, groups: np.ndarray, *, max_iter: int = 5000
 ) -> tuple[np.ndarray, np.ndarray, float, bool]:
     """Maximum-likelihood linear mixed model by EM (Laird & Ware 1982, Biometrics 38:963).
@@ -61,12 +59,17 @@ def _em_fit(
         return out
 
     xx, xz = per(x[:, :, None] * x[:, None, :]), per(x[:, :, None] * z[:, None, :])
-    zz, xy, zy, yy = per(z[:, :, None] * z[:, None, :]), per(x * y[:, None]), per(z * y[:, None]), per(y * y)  # fmt: skip
+    zz, xy, zy, yy = (
+        per(z[:, :, None] * z[:, None, :]),
+        per(x * y[:, None]),
+        per(z * y[:, None]),
+        per(y * y),
+    )
     beta = np.linalg.solve(xx.sum(0), xy.sum(0))
     s2 = float(np.mean((y - x @ beta) ** 2))
     g = 0.5 * s2 * np.diag(1.0 / np.mean(z * z, axis=0))
     for _ in range(max_iter):
-        u, v = _blup(g, s2, zz, zy - np.einsum("apq,p->aq", xz, beta))
+        u, v = blup(g, s2, zz, zy - np.einsum("apq,p->aq", xz, beta))
         new_beta = np.linalg.solve(xx.sum(0), (xy - np.einsum("apq,aq->ap", xz, u)).sum(0))
         zr = zy - np.einsum("apq,p->aq", xz, new_beta)
         rr = yy - 2 * xy @ new_beta + np.einsum("p,apq,q->a", new_beta, xx, new_beta)

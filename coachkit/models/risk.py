@@ -1,11 +1,12 @@
 """Injury and overtraining risk: evidence layer, individual layer and a learned layer (docs/design.md §6).
 
-* **Evidence layer** (:mod:`coachkit.models.risk_evidence`, re-exported here):
-  :func:`assess_risk` and :func:`risk_timeline` turn the daily table of
-  :func:`coachkit.features.risk.risk_features` into scores from published effect sizes, each
-  with its factors in plain words, and overtraining reported apart from overuse injury.
-* **Individual layer** (:mod:`coachkit.models.risk_personal`, re-exported here):
-  :func:`personal_risk` reads the runner's own niggles and injuries and finds the training
+* **Evidence layer** (:mod:`coachkit.models.risk_evidence`, its factors in
+  :mod:`coachkit.models.risk_factors`): ``assess_risk`` and ``risk_timeline`` turn the daily
+  table of :func:`coachkit.features.risk.risk_features` into scores from published effect
+  sizes, each with its factors in plain words, and overtraining reported apart from overuse
+  injury.
+* **Individual layer** (:mod:`coachkit.models.risk_personal`):
+  ``personal_risk`` reads the runner's own niggles and injuries and finds the training
   patterns that preceded them more often than usual ("your last two calf niggles followed
   weeks with > 2 hard sessions"). Those become extra factors, shrunk towards "no effect" by
   n / (n + 3) with n the runner's niggle episodes.
@@ -36,36 +37,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from coachkit.features.risk import RISK_FEATURE_COLUMNS, risk_features
-from coachkit.models.risk_evidence import (
-    RiskAssessment,
-    RiskFactor,
-    RiskScore,
-    assess_risk,
-    risk_contributions,
-    risk_timeline,
-    spike_band,
-)
+from coachkit.models.risk_evidence import RiskAssessment, assess_risk
+from coachkit.models.risk_personal import PersonalRisk, personal_risk
 
-# ``from m import X as X`` re-exports X: it lived in this module before the split
-from coachkit.models.risk_personal import EPISODE_GAP_DAYS as EPISODE_GAP_DAYS
-from coachkit.models.risk_personal import INJURY_SEVERITY as INJURY_SEVERITY
-from coachkit.models.risk_personal import MAX_PERSONAL_RR as MAX_PERSONAL_RR
-from coachkit.models.risk_personal import MIN_HITS as MIN_HITS
-from coachkit.models.risk_personal import NIGGLE_EPISODE_MIN as NIGGLE_EPISODE_MIN
-from coachkit.models.risk_personal import PERSONAL_CANDIDATES as PERSONAL_CANDIDATES
-from coachkit.models.risk_personal import PERSONAL_K as PERSONAL_K
-from coachkit.models.risk_personal import (
-    PersonalRisk,
-    PersonalTrigger,
-    injury_labels,
-    personal_risk,
-)
-
-__all__ = [
-    "InjuryRiskModel", "PersonalRisk", "PersonalTrigger", "RiskAssessment", "RiskFactor",
-    "RiskScore", "assess_history", "assess_risk", "grouped_cv_report", "injury_labels",
-    "personal_risk", "risk_contributions", "risk_timeline", "spike_band",
-]  # fmt: skip
+__all__ = ["MODEL_COLUMNS", "InjuryRiskModel", "assess_history", "grouped_cv_report"]
 
 
 def assess_history(
@@ -79,7 +54,8 @@ def assess_history(
 
     ``feature_kw`` goes to :func:`coachkit.features.risk.risk_features` (``planned``,
     ``hr_residuals``, ``plan_rpe``). Returns the assessment, the feature table (for
-    :func:`risk_timeline`) and the :class:`PersonalRisk` used.
+    :func:`~coachkit.models.risk_evidence.risk_timeline`) and the
+    :class:`~coachkit.models.risk_personal.PersonalRisk` used.
     """
     features = risk_features(activities, wellness, feedback, as_of, **feature_kw)
     fb = feedback if feedback is not None else pd.DataFrame(columns=["date"])
@@ -155,9 +131,12 @@ class InjuryRiskModel(ClassifierMixin, BaseEstimator):
             )
         if self.method == "boosting":
             return HistGradientBoostingClassifier(
-                max_depth=3, learning_rate=0.05, max_iter=min(self.max_iter, 200),
-                l2_regularization=1.0, random_state=self.random_state,
-            )  # fmt: skip
+                max_depth=3,
+                learning_rate=0.05,
+                max_iter=min(self.max_iter, 200),
+                l2_regularization=1.0,
+                random_state=self.random_state,
+            )
         raise ValueError(f"unknown method {self.method!r}: use 'logistic' or 'boosting'")
 
     def _splits(
@@ -237,8 +216,13 @@ def _reliability(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[str, 
     out = []
     for chunk in np.array_split(order, min(bins, len(order))):
         if len(chunk):
-            out.append({"n": int(len(chunk)), "mean_predicted": float(p[chunk].mean()),
-                        "observed_rate": float(y[chunk].mean())})  # fmt: skip
+            out.append(
+                {
+                    "n": int(len(chunk)),
+                    "mean_predicted": float(p[chunk].mean()),
+                    "observed_rate": float(y[chunk].mean()),
+                }
+            )
     return out
 
 
@@ -284,21 +268,32 @@ def grouped_cv_report(
         p = fitted.predict_proba(Xa[test])[:, 1]
         oof[test], prevalence[test] = p, ya[train].mean()
         both = len(np.unique(ya[test])) == 2
-        folds.append({
-            "fold": i, "n_athletes": int(len(np.unique(ga[test]))), "n_rows": int(len(test)),
-            "n_positive": int(ya[test].sum()),
-            "roc_auc": float(roc_auc_score(ya[test], p)) if both else None,
-            "pr_auc": float(average_precision_score(ya[test], p)) if both else None,
-            "brier": float(brier_score_loss(ya[test], p, labels=[0, 1])),
-            "train_prevalence": float(ya[train].mean()),
-        })  # fmt: skip
+        folds.append(
+            {
+                "fold": i,
+                "n_athletes": int(len(np.unique(ga[test]))),
+                "n_rows": int(len(test)),
+                "n_positive": int(ya[test].sum()),
+                "roc_auc": float(roc_auc_score(ya[test], p)) if both else None,
+                "pr_auc": float(average_precision_score(ya[test], p)) if both else None,
+                "brier": float(brier_score_loss(ya[test], p, labels=[0, 1])),
+                "train_prevalence": float(ya[train].mean()),
+            }
+        )
     roc = _mean_sd([f["roc_auc"] if f["roc_auc"] is not None else math.nan for f in folds])
     pr = _mean_sd([f["pr_auc"] if f["pr_auc"] is not None else math.nan for f in folds])
     return {
-        "split": f"GroupKFold by athlete ({k} folds)", "n_rows": int(len(ya)),
-        "n_athletes": int(n_groups), "n_positive": int(ya.sum()),
-        "roc_auc_mean": roc[0], "roc_auc_sd": roc[1], "pr_auc_mean": pr[0], "pr_auc_sd": pr[1],
-        "pr_auc_chance": float(ya.mean()), "brier": float(brier_score_loss(ya, oof)),
+        "split": f"GroupKFold by athlete ({k} folds)",
+        "n_rows": int(len(ya)),
+        "n_athletes": int(n_groups),
+        "n_positive": int(ya.sum()),
+        "roc_auc_mean": roc[0],
+        "roc_auc_sd": roc[1],
+        "pr_auc_mean": pr[0],
+        "pr_auc_sd": pr[1],
+        "pr_auc_chance": float(ya.mean()),
+        "brier": float(brier_score_loss(ya, oof)),
         "brier_prevalence": float(brier_score_loss(ya, prevalence)),
-        "reliability": _reliability(ya, oof), "folds": folds,
-    }  # fmt: skip
+        "reliability": _reliability(ya, oof),
+        "folds": folds,
+    }

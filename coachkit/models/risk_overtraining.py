@@ -31,8 +31,8 @@ class Rule:
     requires: tuple[str, float] | None = None  # (column, minimum) that must also hold
 
     def relative_risk(self, row: Mapping[str, Any]) -> float | None:
-        v = _get(row, self.column)
-        if self.requires is not None and not _get(row, self.requires[0]) >= self.requires[1]:
+        v = row_value(row, self.column)
+        if self.requires is not None and not row_value(row, self.requires[0]) >= self.requires[1]:
             return None
         passed = {">=": lambda t: v >= t, ">": lambda t: v > t, "<": lambda t: v < t}[self.op]
         rr = [r for t, r in self.tiers if passed(t)]
@@ -44,39 +44,91 @@ class Rule:
 OVERTRAINING_RULES = (
     # Plews et al. 2012 (Eur J Appl Physiol 112:3729), 2013 (Sports Med 43:773): a 7-day lnRMSSD
     # below the smallest worthwhile change preceded non-functional overreaching
-    Rule("hrv_suppressed", "hrv_below_days", ">=", ((3, 1.5), (7, 2.0)),
-         "your 7-day lnRMSSD ({ln_rmssd_7d:.2f}) has been below your normal range (from "
-         "{swc_low:.2f}) for {v:.0f} days", "Plews et al. 2012, 2013"),
+    Rule(
+        "hrv_suppressed",
+        "hrv_below_days",
+        ">=",
+        ((3, 1.5), (7, 2.0)),
+        "your 7-day lnRMSSD ({ln_rmssd_7d:.2f}) has been below your normal range (from "
+        "{swc_low:.2f}) for {v:.0f} days",
+        "Plews et al. 2012, 2013",
+    ),
     # > 5 bpm is features.hrv.RHR_ELEVATED_BPM; overloaded runners rose by 10 bpm
     # (Dressendorfer et al. 1985, Phys Sportsmed 13(8):77)
-    Rule("rhr_elevated", "rhr_above_bpm", ">", ((5.0, 1.3), (10.0, 1.6)),
-         "your 7-day resting HR is {v:.1f} bpm above your baseline", "Dressendorfer et al. 1985"),
+    Rule(
+        "rhr_elevated",
+        "rhr_above_bpm",
+        ">",
+        ((5.0, 1.3), (10.0, 1.6)),
+        "your 7-day resting HR is {v:.1f} bpm above your baseline",
+        "Dressendorfer et al. 1985",
+    ),
     # docs/design.md §7 fatigue rules: HR above expected on successive runs; RPE >= 2 above plan
-    Rule("hr_above_expected", "hr_residual_bpm", ">=", ((5.0, 1.3),),
-         "your HR was {v:.0f} bpm above expected over your last {hr_residual_n_7d:.0f} runs",
-         "HR response model residuals", requires=("hr_residual_n_7d", 2)),
-    Rule("rpe_above_plan", "rpe_above_plan", ">=", ((2.0, 1.3),),
-         "a session felt {v:.0f} RPE points harder than planned in the last 3 days",
-         "session RPE (Foster et al. 2001, J Strength Cond Res 15:109)"),
+    Rule(
+        "hr_above_expected",
+        "hr_residual_bpm",
+        ">=",
+        ((5.0, 1.3),),
+        "your HR was {v:.0f} bpm above expected over your last {hr_residual_n_7d:.0f} runs",
+        "HR response model residuals",
+        requires=("hr_residual_n_7d", 2),
+    ),
+    Rule(
+        "rpe_above_plan",
+        "rpe_above_plan",
+        ">=",
+        ((2.0, 1.3),),
+        "a session felt {v:.0f} RPE points harder than planned in the last 3 days",
+        "session RPE (Foster et al. 2001, J Strength Cond Res 15:109)",
+    ),
     # Milewski et al. 2014 (J Pediatr Orthop 34:129): < 8 h of sleep, 1.7 x the injury rate in
     # adolescent athletes; < 7 h and 1.3 are a conservative reading for adults
-    Rule("poor_sleep", "sleep_h_7d", "<", ((7.0, 1.3),),
-         "you slept {v:.1f} h a night over the last 7 days", "Milewski et al. 2014"),
-    Rule("illness", "illness_days_7d", ">=", ((1.0, 1.5),),
-         "illness logged on {v:.0f} of the last 7 days", "train easy while ill"),
+    Rule(
+        "poor_sleep",
+        "sleep_h_7d",
+        "<",
+        ((7.0, 1.3),),
+        "you slept {v:.1f} h a night over the last 7 days",
+        "Milewski et al. 2014",
+    ),
+    Rule(
+        "illness",
+        "illness_days_7d",
+        ">=",
+        ((1.0, 1.5),),
+        "illness logged on {v:.0f} of the last 7 days",
+        "train easy while ill",
+    ),
     # Foster 1998 (Med Sci Sports Exerc 30:1164): illness and overreaching followed weeks of
     # monotony > 2 and of strain above the athlete's own usual range
-    Rule("monotony", "monotony", ">", ((2.0, 1.3),),
-         "training monotony {v:.1f} over the last 7 days (above 2)", "Foster 1998"),
-    Rule("strain", "strain_pct_180d", ">=", ((90.0, 1.3),),
-         "weekly strain {strain:.0f} is higher than on {v:.0f} % of your previous 180 days",
-         "Foster 1998"),
-    Rule("no_rest_day", "days_since_rest", ">=", ((10.0, 1.2),),
-         "{v:.0f} days in a row without a rest day", "recovery days (no study gives an RR)"),
-)  # fmt: skip
+    Rule(
+        "monotony",
+        "monotony",
+        ">",
+        ((2.0, 1.3),),
+        "training monotony {v:.1f} over the last 7 days (above 2)",
+        "Foster 1998",
+    ),
+    Rule(
+        "strain",
+        "strain_pct_180d",
+        ">=",
+        ((90.0, 1.3),),
+        "weekly strain {strain:.0f} is higher than on {v:.0f} % of your previous 180 days",
+        "Foster 1998",
+    ),
+    Rule(
+        "no_rest_day",
+        "days_since_rest",
+        ">=",
+        ((10.0, 1.2),),
+        "{v:.0f} days in a row without a rest day",
+        "recovery days (no study gives an RR)",
+    ),
+)
 
 
-def _get(row: Mapping[str, Any], name: str) -> float:
+def row_value(row: Mapping[str, Any], name: str) -> float:
     """``row[name]`` as a float; NaN when missing or not a number."""
     value = row.get(name)
     try:

@@ -57,8 +57,10 @@ class PersonalTrigger:
         return value is not None and pd.notna(value) and float(value) > self.threshold
 
     def source(self) -> str:
-        return (f"your own history: {self.hits} of {self.episodes} niggle episodes, shrunk "
-                f"by n/(n+{PERSONAL_K:g})")  # fmt: skip
+        return (
+            f"your own history: {self.hits} of {self.episodes} niggle episodes, shrunk "
+            f"by n/(n+{PERSONAL_K:g})"
+        )
 
     def text(self) -> str:
         site = f"{self.sites[0]} " if len(set(self.sites)) == 1 else ""
@@ -90,10 +92,13 @@ def _episodes(feedback: pd.DataFrame) -> pd.DataFrame:
     injured = (sev >= INJURY_SEVERITY) | missed.str.contains("injur", regex=False)
     keep = (sev >= NIGGLE_EPISODE_MIN) | injured
     site = column(feedback, "niggle_site", "").astype("string").fillna("").str.strip().str.lower()
-    rows = pd.DataFrame({
-        "date": pd.to_datetime(feedback["date"]).map(as_day), "site": site.replace("", "unspecified"),
-        "injury": injured.fillna(False).astype(bool),
-    })[keep.fillna(False).to_numpy(dtype=bool)].sort_values("date")  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "date": pd.to_datetime(feedback["date"]).map(as_day),
+            "site": site.replace("", "unspecified"),
+            "injury": injured.fillna(False).astype(bool),
+        }
+    )[keep.fillna(False).to_numpy(dtype=bool)].sort_values("date")
     out, last_seen = [], {}
     for r in rows.itertuples(index=False):
         prev = last_seen.get(r.site)
@@ -144,12 +149,17 @@ def personal_risk(feedback: pd.DataFrame, features: pd.DataFrame) -> PersonalRis
             continue
         raw = min(hits / n / base, MAX_PERSONAL_RR)
         sites = tuple(episodes.loc[hit, "site"])
-        triggers.append(PersonalTrigger(code, col, threshold, text, hits, n, sites,
-                                        math.exp(shrink * math.log(raw))))  # fmt: skip
+        triggers.append(
+            PersonalTrigger(
+                code, col, threshold, text, hits, n, sites, math.exp(shrink * math.log(raw))
+            )
+        )
     triggers.sort(key=lambda t: -t.relative_risk)
-    expl = (f"{n} niggle episode{'s' if n != 1 else ''} logged ({len(injuries)} injur"
-            f"{'y' if len(injuries) == 1 else 'ies'}); {len(triggers)} personal trigger"
-            f"{'' if len(triggers) == 1 else 's'}; {100 * shrink:.0f} % personal")  # fmt: skip
+    expl = (
+        f"{n} niggle episode{'s' if n != 1 else ''} logged ({len(injuries)} injur"
+        f"{'y' if len(injuries) == 1 else 'ies'}); {len(triggers)} personal trigger"
+        f"{'' if len(triggers) == 1 else 's'}; {100 * shrink:.0f} % personal"
+    )
     return PersonalRisk(n, injuries, tuple(triggers), expl)
 
 

@@ -25,7 +25,7 @@ def hr_learning_curve_figure(
     Parameters
     ----------
     curve : DataFrame
-        :func:`coachkit.models.response.learning_curve` output: ``bin``, ``n`` and the
+        :func:`coachkit.models.response_eval.learning_curve` output: ``bin``, ``n`` and the
         ``mae_*`` columns.
     title : str
         Figure title.

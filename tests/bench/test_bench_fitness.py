@@ -42,13 +42,10 @@ import pytest
 from coachkit.app.athlete import activity_table, load_athlete
 from coachkit.app.ingest import ingest
 from coachkit.features.pmc import daily_load, pmc
-from coachkit.models.fitness import (
-    FitnessModel,
-    load_fitness_prior,
-    performance_index,
-    population_fits,
-    population_prior,
-)
+from coachkit.models.fitness import FitnessModel
+from coachkit.models.fitness_population import population_fits, population_prior
+from coachkit.models.fitness_prior import load_fitness_prior
+from coachkit.models.performance import performance_index
 from coachkit.store import Store
 from tests.conftest import BENCHMARKS, SAMPLE, real_file
 

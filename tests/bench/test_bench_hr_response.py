@@ -29,15 +29,9 @@ import pytest
 from coachkit.app.population import hr_response_document
 from coachkit.core.files import sha256_file
 from coachkit.io.population import STRAVA_RUNS_FILE, STRAVA_RUNS_SHA256, read_strava_runs_116
-from coachkit.models.response import (
-    POPULATION_JSON,
-    HrResponseModel,
-    _design,
-    _usable,
-    hr_features,
-    learning_curve,
-    walk_forward_errors,
-)
+from coachkit.models.response import POPULATION_JSON, HrResponseModel
+from coachkit.models.response_eval import learning_curve, walk_forward_errors
+from coachkit.models.response_features import design_matrices, hr_features, usable_runs
 from coachkit.viz.models import hr_learning_curve_figure
 from tests.conftest import BENCHMARKS, REPO
 
@@ -132,8 +126,8 @@ def test_em_fit_agrees_with_statsmodels_mixedlm(population: pd.DataFrame) -> Non
     feats = pd.concat(
         [hr_features(g) for _, g in population.groupby("athlete_id", sort=False)]
     ).reindex(population.index)
-    use = _usable(population, feats)
-    x, z = _design(feats[use])
+    use = usable_runs(population, feats)
+    x, z = design_matrices(feats[use])
     sx, sz = np.r_[1.0, x[:, 1:].std(0)], np.r_[1.0, z[:, 1:].std(0)]  # lbfgs needs unit scale
     res = sm.MixedLM(
         population["avg_hr"].to_numpy()[use], x / sx,

@@ -4,7 +4,7 @@ Data: the 81 runners of ``strava_runs_116`` (whole-activity summaries: distance 
 time per run, no best efforts inside runs). Skipped when the benchmarks folder is absent.
 
 **Targets: what counts as a hard effort** (the definition of
-:mod:`coachkit.models.race_population`, looking only backwards in time):
+:mod:`coachkit.models.race_efforts`, looking only backwards in time):
 
 - the run's distance lies in a race band: 5 km, 10 km and half marathon ±3 %, marathon
   41.5–43.5 km (GPS reads marathons long);
@@ -50,15 +50,20 @@ from coachkit.io.population import (
     read_prague17,
     read_strava_runs_116,
 )
-from coachkit.models import race_population as rp
-from coachkit.models.race import fit_population, load_population, prepare_runs
+from coachkit.models.race import fit_population, load_population
+from coachkit.models.race_efforts import (
+    HARD_SPEED_RATIO,
+    MIN_PRIOR_RUNS,
+    RACE_BANDS_M,
+    prepare_runs,
+)
 from tests.conftest import BENCHMARKS
 
 pytestmark = pytest.mark.slow
 
 N_SPLITS = 5
 RIEGEL = 1.06  # Riegel 1981
-BAND_NAMES = list(rp.RACE_BANDS_M)
+BAND_NAMES = list(RACE_BANDS_M)
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
 
@@ -81,7 +86,7 @@ def hard_effort_targets(activities: pd.DataFrame, ratio: float) -> pd.DataFrame:
         runs, _ = prepare_runs(acts, hard_speed_ratio=ratio)
         for j in np.flatnonzero(runs.band >= 0):
             upto = int(np.searchsorted(runs.day, runs.day[j], "left"))  # strictly before
-            if upto < rp.MIN_PRIOR_RUNS:
+            if upto < MIN_PRIOR_RUNS:
                 continue
             d, t = runs.distance_m[:upto], runs.time_s[:upto]
             recent = (runs.day[j] - runs.day[:upto] <= 180) & (d >= 3000)
@@ -144,7 +149,7 @@ def report(res: pd.DataFrame, title: str) -> tuple[float, float]:
 
 
 def test_race_prediction_beats_riegel_on_held_out_runners(runs_116: pd.DataFrame) -> None:
-    res = evaluate(runs_116, rp.HARD_SPEED_RATIO)
+    res = evaluate(runs_116, HARD_SPEED_RATIO)
     ratio, coverage = report(
         res, f"Race prediction, held-out runners ({N_SPLITS}-fold by athlete), hard = ≥ 1.08×"
     )

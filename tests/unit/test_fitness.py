@@ -15,13 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coachkit.models.fitness import (
-    PARAM_NAMES,
-    FitnessModel,
-    FitnessResults,
-    load_fitness_prior,
-    performance_index,
-)
+from coachkit.models.fitness import PARAM_NAMES, FitnessModel, FitnessResults
+from coachkit.models.fitness_prior import load_fitness_prior
+from coachkit.models.performance import performance_index
 
 TRUE = {"p0": 3.0, "k1": 0.012, "k2": 0.02, "tau1": 40.0, "tau2": 8.0}
 NOISE = 0.04  # m/s: the SD of the synthetic performance measurements

@@ -18,11 +18,11 @@ from coachkit.models.race import (
     RacePopulation,
     RacePrediction,
     fit_population,
-    fmt_time,
     load_population,
     predict_race,
 )
-from coachkit.models.race_population import make_runs
+from coachkit.models.race_efforts import make_runs
+from coachkit.models.race_explain import fmt_time
 
 DAY = pd.Timedelta(days=1)
 START = pd.Timestamp("2024-01-01", tz="UTC")

@@ -17,14 +17,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from coachkit.models import response, response_features
-from coachkit.models.response import (
-    CENTERS,
-    FIXED,
-    HrResponseModel,
-    hr_features,
-    individual_only,
-    learning_curve,
-)
+from coachkit.models.response import HrResponseModel
+from coachkit.models.response_eval import individual_only, learning_curve
+from coachkit.models.response_features import CENTERS, FIXED, hr_features
 from tests.conftest import real_file
 
 TRUE_FIXED = {

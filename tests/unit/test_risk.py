@@ -13,17 +13,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from coachkit.features.risk import RISK_FEATURE_COLUMNS, risk_features
-from coachkit.models.risk import (
-    MODEL_COLUMNS,
-    InjuryRiskModel,
-    assess_risk,
-    grouped_cv_report,
-    injury_labels,
-    personal_risk,
-    risk_contributions,
-    risk_timeline,
-    spike_band,
-)
+from coachkit.models.risk import MODEL_COLUMNS, InjuryRiskModel, grouped_cv_report
+from coachkit.models.risk_evidence import assess_risk, risk_contributions, risk_timeline
+from coachkit.models.risk_factors import spike_band
+from coachkit.models.risk_personal import injury_labels, personal_risk
 
 DAY = pd.Timestamp("2024-03-31")
 
