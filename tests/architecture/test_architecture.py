@@ -64,7 +64,18 @@ def test_no_line_packing_markers():
 
 
 def test_every_design_reference_points_into_the_repo():
-    """Code, help texts and docs may cite the design only where the repo holds it."""
-    paths = [*PACKAGE.rglob("*.py"), REPO / "README.md", *REPO.glob("docs/*.md")]
-    stale = [str(p.relative_to(REPO)) for p in paths if "docs/design.md §" in _source(p)]
+    """Code, help texts and docs cite only documents the repo holds: no bare reference to the
+    original design contract (kept outside the repo), and every ``docs/<name>.md`` exists."""
+    paths = [*PACKAGE.rglob("*.py"), REPO / "README.md", REPO / "data" / "README.md"]
+    paths += [*REPO.glob("docs/*.md"), *REPO.glob("notebooks/*.ipynb")]
+    bare = re.compile("DESIGN" + r"(\.md)?\s*§")
+    cited = re.compile(r"docs/([\w-]+\.md)")
+    stale = [str(p.relative_to(REPO)) for p in paths if bare.search(_source(p))]
+    missing = {
+        f"{p.relative_to(REPO)} -> docs/{name}"
+        for p in paths
+        for name in cited.findall(_source(p))
+        if not (REPO / "docs" / name).exists()
+    }
     assert stale == []
+    assert missing == set()
