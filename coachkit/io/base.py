@@ -80,66 +80,6 @@ def collect_activities(
     return parsed
 
 
-_SPORT_ALIASES = {
-    "run": "run",
-    "running": "run",
-    "road_running": "run",
-    "street_running": "run",
-    "virtualrun": "treadmill",
-    "virtual_run": "treadmill",
-    "treadmill": "treadmill",
-    "treadmill_running": "treadmill",
-    "indoor_running": "treadmill",
-    "trail_run": "trail_run",
-    "trailrun": "trail_run",
-    "trail_running": "trail_run",
-    "trail": "trail_run",
-    "walk": "walk",
-    "walking": "walk",
-    "hike": "walk",
-    "hiking": "walk",
-    "ride": "ride",
-    "cycling": "ride",
-    "biking": "ride",
-    "bike": "ride",
-    "virtualride": "ride",
-    "road_biking": "ride",
-    "mountain_biking": "ride",
-    "ebikeride": "ride",
-    "swim": "swim",
-    "swimming": "swim",
-    "lap_swimming": "swim",
-    "open_water_swimming": "swim",
-    "strength": "strength",
-    "weighttraining": "strength",
-    "strength_training": "strength",
-    "training": "other",
-    "generic": "other",
-    "other": "other",
-}
-# Strava's GPX <type> numbers (Strava export): 9 = Run, 1 = Ride, 10 = Walk, 4 = Hike
-_STRAVA_GPX_TYPES = {"9": "run", "1": "ride", "10": "walk", "4": "walk", "2": "swim"}
-
-
-def normalize_sport(raw: Any, sub: Any = None) -> str:
-    """Map a source's sport name (FIT enum name, Strava type, TCX Sport) to one of ``SPORTS``.
-
-    >>> normalize_sport("Running", "trail")
-    'trail_run'
-    """
-    text = str(raw or "").strip().lower().replace(" ", "_").replace("-", "_")
-    subtext = str(sub or "").strip().lower().replace(" ", "_")
-    if text in _STRAVA_GPX_TYPES:
-        return _STRAVA_GPX_TYPES[text]
-    sport = _SPORT_ALIASES.get(text, "other")
-    if sport == "run" and subtext:
-        if "trail" in subtext:
-            return "trail_run"
-        if "treadmill" in subtext or "indoor" in subtext or "virtual" in subtext:
-            return "treadmill"
-    return sport
-
-
 def haversine_m(
     lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
 ) -> np.ndarray:

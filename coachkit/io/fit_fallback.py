@@ -29,10 +29,20 @@ DEG_PER_SEMICIRCLE = 180.0 / 2**31
 
 #: the record fields coachkit turns into samples (developer fields named "power" are kept too)
 RECORD_FIELDS = (
-    "timestamp", "position_lat", "position_long", "distance", "altitude", "enhanced_altitude",
-    "speed", "enhanced_speed", "heart_rate", "cadence", "fractional_cadence", "power",
+    "timestamp",
+    "position_lat",
+    "position_long",
+    "distance",
+    "altitude",
+    "enhanced_altitude",
+    "speed",
+    "enhanced_speed",
+    "heart_rate",
+    "cadence",
+    "fractional_cadence",
+    "power",
     "temperature",
-)  # fmt: skip
+)
 
 
 @dataclass

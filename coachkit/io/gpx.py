@@ -11,7 +11,7 @@ Choices worth knowing:
 - Segments of one track are concatenated; the time between them is a pause (``t_s`` keeps it,
   distance does not grow across it).
 - Sport comes from ``<type>`` (``running``, Strava's numeric ``9``) through
-  :func:`~coachkit.io.base.normalize_sport`; without a usable type, from words in the type or
+  :func:`~coachkit.io.sports.normalize_sport`; without a usable type, from words in the type or
   name ("Morning Ride", "Corrida"); otherwise the track is taken as a run, because coachkit is
   a running coach and typeless GPX (TomTom, NRC, Movescount, Strava's own export) are nearly
   always runs, unless its median moving speed is beyond any runner (then a ride). Either guess
@@ -39,8 +39,8 @@ from coachkit.io.base import (
     UnreadableFile,
     cumulative_distance_m,
     make_samples,
-    normalize_sport,
 )
+from coachkit.io.sports import normalize_sport
 from coachkit.io.xmlsafe import (
     XmlDocument,
     cadence_to_spm,

@@ -38,8 +38,8 @@ from coachkit.io.base import (
     ParsedFile,
     UnreadableFile,
     make_samples,
-    normalize_sport,
 )
+from coachkit.io.sports import normalize_sport
 from coachkit.io.xmlsafe import (
     XmlDocument,
     cadence_to_spm,

@@ -202,7 +202,7 @@ def sync_garmin(
 def _list_activities(
     store: Store, client: Any, athlete_id: str, since: dt.date, today: dt.date, report: SyncReport
 ) -> None:
-    from coachkit.io.strava_json import utc
+    from coachkit.io.timeparse import utc
     from coachkit.store.merge import iso_utc
 
     for obj in client.get_activities_by_date(since.isoformat(), today.isoformat()) or []:

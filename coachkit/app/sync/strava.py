@@ -256,7 +256,7 @@ def sync_strava(
 
 
 def _list_new(store: Store, api: StravaAPI, athlete_id: str, report: SyncReport) -> None:
-    from coachkit.io.strava_json import utc
+    from coachkit.io.timeparse import utc
     from coachkit.store.merge import iso_utc
 
     newest = newest_start(store, athlete_id, SOURCE)
@@ -292,7 +292,7 @@ def _list_new(store: Store, api: StravaAPI, athlete_id: str, report: SyncReport)
 
 def _import_pending(store: Store, api: StravaAPI, athlete_id: str, report: SyncReport) -> None:
     from coachkit.io.containers import Unit
-    from coachkit.io.strava_json import strava_sport
+    from coachkit.io.sports import strava_sport
 
     for item in pending_items(store, athlete_id, SOURCE):
         item_id = item["item_id"]
