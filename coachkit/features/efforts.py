@@ -271,18 +271,24 @@ def critical_speed(
     window = f"between {min_s / 60:g} and {max_s / 60:g} min"
     if n < 2:
         return CriticalSpeed(
-            math.nan, math.nan, math.nan, n,
+            math.nan,
+            math.nan,
+            math.nan,
+            n,
             f"Critical speed not estimated: it needs best efforts over at least 2 (better 3) "
             f"distances lasting {window}; {n} found.",
-        )  # fmt: skip
+        )
     t = e["time_s"].to_numpy()
     d = e["distance_m"].to_numpy()
     if t.max() < MIN_DURATION_RATIO * t.min():
         return CriticalSpeed(
-            math.nan, math.nan, math.nan, n,
+            math.nan,
+            math.nan,
+            math.nan,
+            n,
             f"Critical speed not estimated: the {n} efforts last {t.min():.0f}–{t.max():.0f} s, "
             f"too similar to fix the slope; add an effort at least twice as long as the shortest.",
-        )  # fmt: skip
+        )
     # ordinary least squares of distance on time (closed form)
     tm, dm = t.mean(), d.mean()
     cs = float(((t - tm) * (d - dm)).sum() / ((t - tm) ** 2).sum())
@@ -292,11 +298,14 @@ def critical_speed(
     r2 = 1.0 - ss_res / ss_tot if n >= 3 and ss_tot > 0 else math.nan
     if cs <= 0 or d_prime <= 0:
         return CriticalSpeed(
-            math.nan, math.nan, r2, n,
+            math.nan,
+            math.nan,
+            r2,
+            n,
             f"Critical speed not estimated: the line through {n} efforts gives CS {cs:.2f} m/s "
             f"and D′ {d_prime:.0f} m, which is not physiological (the shorter efforts were "
             f"probably not all-out).",
-        )  # fmt: skip
+        )
     fit = "exact line through 2 efforts, no check of fit" if n == 2 else f"R² {r2:.4f}"
     pace = round(1000.0 / cs)
     note = (
@@ -377,9 +386,17 @@ def hr_speed_index(
     days = pd.date_range(runs["day"].iloc[0], runs["day"].iloc[-1], freq="D")
     # window sums from prefix sums over the runs: HR is centred on the reference HR
     x, y, w = runs["hr"].to_numpy() - ref, runs["v"].to_numpy(), runs["w"].to_numpy()
-    pre = {k: np.concatenate([[0.0], np.cumsum(a)]) for k, a in
-           {"n": np.ones_like(w), "w": w, "wx": w * x, "wy": w * y, "wxx": w * x * x,
-            "wxy": w * x * y}.items()}  # fmt: skip
+    pre = {
+        k: np.concatenate([[0.0], np.cumsum(a)])
+        for k, a in {
+            "n": np.ones_like(w),
+            "w": w,
+            "wx": w * x,
+            "wy": w * y,
+            "wxx": w * x * x,
+            "wxy": w * x * y,
+        }.items()
+    }
     run_days = runs["day"].to_numpy()
     hi = np.searchsorted(run_days, days.to_numpy(), side="right")
     lo = np.searchsorted(run_days, (days - pd.Timedelta(days=window_days)).to_numpy(), "right")

@@ -74,13 +74,31 @@ _EPS = 1e-9
 HRV_STATUSES = ("not enough data", "below", "within", "above")
 RHR_STATUSES = ("not enough data", "elevated", "normal")
 HRV_STATUS_COLUMNS = (
-    "ln_rmssd", "source", "ln_rmssd_7d", "cv_7d", "n_valid_7d", "baseline_mean", "baseline_sd",
-    "n_valid_baseline", "swc_low", "swc_high", "status", "explanation",
-)  # fmt: skip
+    "ln_rmssd",
+    "source",
+    "ln_rmssd_7d",
+    "cv_7d",
+    "n_valid_7d",
+    "baseline_mean",
+    "baseline_sd",
+    "n_valid_baseline",
+    "swc_low",
+    "swc_high",
+    "status",
+    "explanation",
+)
 RHR_STATUS_COLUMNS = (
-    "resting_hr", "source", "rhr_7d", "n_valid_7d", "rhr_baseline", "rhr_sd", "n_valid_baseline",
-    "rhr_deviation", "status", "explanation",
-)  # fmt: skip
+    "resting_hr",
+    "source",
+    "rhr_7d",
+    "n_valid_7d",
+    "rhr_baseline",
+    "rhr_sd",
+    "n_valid_baseline",
+    "rhr_deviation",
+    "status",
+    "explanation",
+)
 
 
 def _day(ts: pd.Timestamp | str | None) -> pd.Timestamp | None:
@@ -98,8 +116,9 @@ def _pick_daily(wellness: pd.DataFrame, value: pd.Series, end: pd.Timestamp | No
     )
     if not len(daily.span):
         empty = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
-        return pd.DataFrame({"value": pd.Series(dtype=float), "source": pd.Series(dtype="string")},
-                            index=empty)  # fmt: skip
+        return pd.DataFrame(
+            {"value": pd.Series(dtype=float), "source": pd.Series(dtype="string")}, index=empty
+        )
     start = pd.Timestamp(np.datetime64(int(daily.first[0]), "D"))
     idx = pd.date_range(start, periods=int(daily.span[0]), freq="D", name="date").as_unit("ns")
     source = pd.array(source_names(daily, daily.source[0]), dtype="string")
@@ -167,8 +186,14 @@ def _check(window: int, min_valid: int, baseline_days: int, min_baseline_days: i
         )
 
 
-def _hrv_numbers(daily: Daily, window: int, baseline_days: int, swc_sd: float, min_valid: int,
-                 min_baseline_days: int) -> dict[str, np.ndarray]:  # fmt: skip
+def _hrv_numbers(
+    daily: Daily,
+    window: int,
+    baseline_days: int,
+    swc_sd: float,
+    min_valid: int,
+    min_baseline_days: int,
+) -> dict[str, np.ndarray]:
     """Every numeric column of :func:`hrv_status` on the grid, and the status as codes."""
     out = windows(daily.value, window, baseline_days, min_valid, min_baseline_days)
     mean7 = out.pop("mean_7d")
@@ -178,15 +203,25 @@ def _hrv_numbers(daily: Daily, window: int, baseline_days: int, swc_sd: float, m
     out["swc_high"] = out["baseline_mean"] + swc_sd * out["baseline_sd"]
     with np.errstate(invalid="ignore"):
         out["status"] = np.select(
-            [np.isnan(mean7) | np.isnan(out["swc_low"]), mean7 < out["swc_low"] - _EPS,
-             mean7 > out["swc_high"] + _EPS],
-            [0, 1, 3], default=2,
-        )  # fmt: skip
+            [
+                np.isnan(mean7) | np.isnan(out["swc_low"]),
+                mean7 < out["swc_low"] - _EPS,
+                mean7 > out["swc_high"] + _EPS,
+            ],
+            [0, 1, 3],
+            default=2,
+        )
     return {"ln_rmssd": daily.value, "ln_rmssd_7d": mean7, **out}
 
 
-def _rhr_numbers(daily: Daily, window: int, baseline_days: int, min_valid: int,
-                 min_baseline_days: int, elevated_bpm: float) -> dict[str, np.ndarray]:  # fmt: skip
+def _rhr_numbers(
+    daily: Daily,
+    window: int,
+    baseline_days: int,
+    min_valid: int,
+    min_baseline_days: int,
+    elevated_bpm: float,
+) -> dict[str, np.ndarray]:
     """Every numeric column of :func:`resting_hr_status` on the grid, the status as codes."""
     out = windows(daily.value, window, baseline_days, min_valid, min_baseline_days)
     del out["sd_7d"]
@@ -258,9 +293,16 @@ def hrv_status(
     )
     numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
     return one_athlete(
-        daily, numbers, HRV_STATUSES, _hrv_sentence, HRV_STATUS_COLUMNS, window=window,
-        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
-    )  # fmt: skip
+        daily,
+        numbers,
+        HRV_STATUSES,
+        _hrv_sentence,
+        HRV_STATUS_COLUMNS,
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
+    )
 
 
 def hrv_many(
@@ -312,9 +354,17 @@ def hrv_many(
     )
     numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
     return many_athletes(
-        daily, numbers, HRV_STATUSES, _hrv_sentence, HRV_STATUS_COLUMNS, explain, window=window,
-        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
-    )  # fmt: skip
+        daily,
+        numbers,
+        HRV_STATUSES,
+        _hrv_sentence,
+        HRV_STATUS_COLUMNS,
+        explain,
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
+    )
 
 
 def hrv_summary(
@@ -336,8 +386,12 @@ def hrv_summary(
     >>> hrv_summary(row)
     '7-day lnRMSSD 3.62 (6 readings, CV 4.1 %) is below your normal range 3.70–3.95 (60-day baseline of 52 readings).'
     """  # noqa: E501
-    opts = dict(window=window, baseline_days=baseline_days, min_valid=min_valid,
-                min_baseline_days=min_baseline_days)  # fmt: skip
+    opts = dict(
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
+    )
     return _hrv_sentence(status_row.to_dict(), **opts)
 
 
@@ -379,13 +433,19 @@ def resting_hr_status(
     daily = pick_grid(
         wellness, _resting_hr(wellness), _day(as_of), many=False, priority=HRV_SOURCE_PRIORITY
     )
-    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days,
-                           elevated_bpm)  # fmt: skip
+    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days, elevated_bpm)
     return one_athlete(
-        daily, numbers, RHR_STATUSES, _rhr_sentence, RHR_STATUS_COLUMNS, window=window,
-        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
+        daily,
+        numbers,
+        RHR_STATUSES,
+        _rhr_sentence,
+        RHR_STATUS_COLUMNS,
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
         elevated_bpm=elevated_bpm,
-    )  # fmt: skip
+    )
 
 
 def resting_hr_many(
@@ -408,10 +468,17 @@ def resting_hr_many(
     daily = pick_grid(
         wellness, _resting_hr(wellness), _day(as_of), many=True, priority=HRV_SOURCE_PRIORITY
     )
-    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days,
-                           elevated_bpm)  # fmt: skip
+    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days, elevated_bpm)
     return many_athletes(
-        daily, numbers, RHR_STATUSES, _rhr_sentence, RHR_STATUS_COLUMNS, explain,
-        window=window, baseline_days=baseline_days, min_valid=min_valid,
-        min_baseline_days=min_baseline_days, elevated_bpm=elevated_bpm,
-    )  # fmt: skip
+        daily,
+        numbers,
+        RHR_STATUSES,
+        _rhr_sentence,
+        RHR_STATUS_COLUMNS,
+        explain,
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
+        elevated_bpm=elevated_bpm,
+    )

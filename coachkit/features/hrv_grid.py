@@ -122,8 +122,14 @@ def windows(
     """
     n7, mean7, sd7 = trailing_stats(grid, window, min_valid)
     nb, mean_b, sd_b = trailing_stats(grid, baseline_days, min_baseline_days, lag=window)
-    return {"mean_7d": mean7, "sd_7d": sd7, "n_valid_7d": n7, "baseline_mean": mean_b,
-            "baseline_sd": sd_b, "n_valid_baseline": nb}  # fmt: skip
+    return {
+        "mean_7d": mean7,
+        "sd_7d": sd7,
+        "n_valid_7d": n7,
+        "baseline_mean": mean_b,
+        "baseline_sd": sd_b,
+        "n_valid_baseline": nb,
+    }
 
 
 def source_names(daily: Daily, codes: np.ndarray) -> np.ndarray:
@@ -133,9 +139,13 @@ def source_names(daily: Daily, codes: np.ndarray) -> np.ndarray:
 
 
 def one_athlete(
-    daily: Daily, numbers: dict[str, np.ndarray], statuses: tuple[str, ...],
-    sentence: Callable[..., str], columns: tuple[str, ...], **opts: Any,
-) -> pd.DataFrame:  # fmt: skip
+    daily: Daily,
+    numbers: dict[str, np.ndarray],
+    statuses: tuple[str, ...],
+    sentence: Callable[..., str],
+    columns: tuple[str, ...],
+    **opts: Any,
+) -> pd.DataFrame:
     """The daily frame of one athlete (row 0 of the grid), with its sentences."""
     if not len(daily.span):
         empty = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
@@ -150,15 +160,21 @@ def one_athlete(
     idx = pd.date_range(start, periods=n, freq="D", name="date").as_unit("ns")
     out = pd.DataFrame({k: v[0, :n] for k, v in numbers.items() if k != "status"}, index=idx)
     out["source"] = pd.array(source_names(daily, daily.source[0, :n]), dtype="string")
-    out["status"] = pd.array(np.asarray(statuses, dtype=object)[numbers["status"][0, :n]],
-                             dtype="string")  # fmt: skip
+    out["status"] = pd.array(
+        np.asarray(statuses, dtype=object)[numbers["status"][0, :n]], dtype="string"
+    )
     return _explained(out, sentence, columns, **opts)
 
 
 def many_athletes(
-    daily: Daily, numbers: dict[str, np.ndarray], statuses: tuple[str, ...],
-    sentence: Callable[..., str], columns: tuple[str, ...], explain: bool, **opts: Any,
-) -> pd.DataFrame:  # fmt: skip
+    daily: Daily,
+    numbers: dict[str, np.ndarray],
+    statuses: tuple[str, ...],
+    sentence: Callable[..., str],
+    columns: tuple[str, ...],
+    explain: bool,
+    **opts: Any,
+) -> pd.DataFrame:
     """The long (athlete, day) frame of every athlete of the grid."""
     keep = np.arange(daily.value.shape[1])[None, :] < daily.span[:, None]
     row, col = np.nonzero(keep)

@@ -41,9 +41,13 @@ def _no_baseline(week: str, row: Mapping[str, Any], baseline_days: int, min_base
 
 
 def _hrv_sentence(
-    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
+    row: Mapping[str, Any],
+    *,
+    window: int,
+    baseline_days: int,
+    min_valid: int,
     min_baseline_days: int,
-) -> str:  # fmt: skip
+) -> str:
     few = _too_few(row, "HRV", window, min_valid)
     if few:
         return few
@@ -64,9 +68,14 @@ def _hrv_sentence(
 
 
 def _rhr_sentence(
-    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
-    min_baseline_days: int, elevated_bpm: float,
-) -> str:  # fmt: skip
+    row: Mapping[str, Any],
+    *,
+    window: int,
+    baseline_days: int,
+    min_valid: int,
+    min_baseline_days: int,
+    elevated_bpm: float,
+) -> str:
     few = _too_few(row, "resting-HR", window, min_valid)
     if few:
         return few

@@ -268,9 +268,15 @@ def activity_loads(
     out = []
     for aid, sport, flags, dur, dist, hr, rpe, with_samples in rows:
         act = _Activity(
-            str(aid), str(sport), frozenset(f.strip() for f in str(flags).split(";")),
-            float(dur), float(dist), float(hr), float(rpe), bool(with_samples),
-        )  # fmt: skip
+            str(aid),
+            str(sport),
+            frozenset(f.strip() for f in str(flags).split(";")),
+            float(dur),
+            float(dist),
+            float(hr),
+            float(rpe),
+            bool(with_samples),
+        )
         asked = per_activity.get(act.aid, preferred)
         out.append((act.aid, *ctx.load(act, asked)))
     frame = pd.DataFrame(out, columns=list(_OUT_COLUMNS))

@@ -347,9 +347,15 @@ def _block(x: np.ndarray, keep: np.ndarray, kw: dict[str, Any]) -> dict[str, np.
     ctl, atl, tsb = _pmc_2d(x, kw["ctl_days"], kw["atl_days"], kw["convention"], 0.0, 0.0)
     _, mono, strain = _monotony_strain_2d(x, int(kw["window"]), 0)
     arrays = (
-        x, ctl, atl, tsb, _ramp(ctl, np.zeros((len(x), 1))),
-        _acwr_2d(x, kw["acute_days"], kw["chronic_days"]), mono, strain,
-    )  # fmt: skip
+        x,
+        ctl,
+        atl,
+        tsb,
+        _ramp(ctl, np.zeros((len(x), 1))),
+        _acwr_2d(x, kw["acute_days"], kw["chronic_days"]),
+        mono,
+        strain,
+    )
     return {name: values[keep] for name, values in zip(MANY_COLUMNS[2:], arrays)}
 
 
@@ -392,8 +398,14 @@ def pmc_many(
     Athletes sorted by length of history fill blocks of an (athlete x day) grid padded at the
     end, with one vectorised pass per EWMA per block.
     """
-    kw = dict(ctl_days=ctl_days, atl_days=atl_days, convention=convention, window=window,
-              acute_days=acute_days, chronic_days=chronic_days)  # fmt: skip
+    kw = dict(
+        ctl_days=ctl_days,
+        atl_days=atl_days,
+        convention=convention,
+        window=window,
+        acute_days=acute_days,
+        chronic_days=chronic_days,
+    )
     dates = pd.to_datetime(frame["date"])
     if dates.dt.tz is not None:
         dates = dates.dt.tz_localize(None)

@@ -64,14 +64,37 @@ EXCLUDED_FLAGS = ("duplicate_of:", "date_implausible")
 SKIPPED_PLAN_STATUS = ("missed", "moved", "done", "cancelled", "skipped")
 
 RISK_FEATURE_COLUMNS = (
-    "session_distance_m", "session_duration_s", "session_planned", "longest_30d_m",
-    "longest_30d_s", "spike_distance_ratio", "spike_duration_ratio", "spike_max_7d",
-    "weekly_km", "weekly_change_pct", "long_run_share", "load", "weekly_load", "monotony",
-    "strain", "strain_pct_180d", "intensity_share", "hard_sessions_7d", "hrv_below_days",
-    "ln_rmssd_7d", "swc_low", "rhr_above_bpm", "sleep_h_7d", "hr_residual_bpm",
-    "hr_residual_n_7d", "rpe_above_plan", "niggle_severity_max_7d", "niggle_sites",
-    "days_since_rest", "illness_days_7d",
-)  # fmt: skip
+    "session_distance_m",
+    "session_duration_s",
+    "session_planned",
+    "longest_30d_m",
+    "longest_30d_s",
+    "spike_distance_ratio",
+    "spike_duration_ratio",
+    "spike_max_7d",
+    "weekly_km",
+    "weekly_change_pct",
+    "long_run_share",
+    "load",
+    "weekly_load",
+    "monotony",
+    "strain",
+    "strain_pct_180d",
+    "intensity_share",
+    "hard_sessions_7d",
+    "hrv_below_days",
+    "ln_rmssd_7d",
+    "swc_low",
+    "rhr_above_bpm",
+    "sleep_h_7d",
+    "hr_residual_bpm",
+    "hr_residual_n_7d",
+    "rpe_above_plan",
+    "niggle_severity_max_7d",
+    "niggle_sites",
+    "days_since_rest",
+    "illness_days_7d",
+)
 
 
 def _flagged(frame: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
@@ -218,8 +241,11 @@ def _strain_percentile(strain: pd.Series) -> pd.Series:
 
 
 def _wellness_columns(wellness: pd.DataFrame | None, index: pd.DatetimeIndex) -> pd.DataFrame:
-    out = pd.DataFrame(index=index, columns=["hrv_below_days", "ln_rmssd_7d", "swc_low",
-                                             "rhr_above_bpm", "sleep_h_7d"], dtype=float)  # fmt: skip
+    out = pd.DataFrame(
+        index=index,
+        columns=["hrv_below_days", "ln_rmssd_7d", "swc_low", "rhr_above_bpm", "sleep_h_7d"],
+        dtype=float,
+    )
     if wellness is None or wellness.empty:
         return out
     from coachkit.features.hrv import hrv_status, resting_hr_status
@@ -269,8 +295,10 @@ def _feedback_columns(
             out.loc[day, "niggle_sites"] = ";".join(sorted(names))
     if plan_rpe is not None and len(plan_rpe):
         rpe = _per_day(_num(fb, "rpe"), days, index, "mean")
-        plan = pd.Series(pd.to_numeric(plan_rpe, errors="coerce").to_numpy(dtype=float),
-                         index=pd.DatetimeIndex(plan_rpe.index).map(as_day))  # fmt: skip
+        plan = pd.Series(
+            pd.to_numeric(plan_rpe, errors="coerce").to_numpy(dtype=float),
+            index=pd.DatetimeIndex(plan_rpe.index).map(as_day),
+        )
         plan = plan.groupby(level=0).mean().reindex(index)
         out["rpe_above_plan"] = (rpe - plan).rolling(RPE_DAYS, min_periods=1).max()
     return out
@@ -393,8 +421,10 @@ def risk_features(
     out["load"] = load.reindex(index, fill_value=0.0)
     mono = monotony_strain(out["load"])
     out["weekly_load"], out["monotony"], out["strain"] = (
-        mono["weekly_load"], mono["monotony"], mono["strain"],
-    )  # fmt: skip
+        mono["weekly_load"],
+        mono["monotony"],
+        mono["strain"],
+    )
     out["strain_pct_180d"] = _strain_percentile(out["strain"])
 
     out = out.join(_intensity_columns(runs, run_days, index, activities, wellness))
