@@ -1,8 +1,10 @@
-"""The (athlete x day) grid behind :mod:`coachkit.features.hrv`: one value per day, windows.
+"""The (athlete x day) grid behind the HRV and resting-HR status: one value per day, windows.
 
-One vectorised pass serves one athlete (:func:`~coachkit.features.hrv.hrv_status`) and a
-thousand (:func:`~coachkit.features.hrv.hrv_many`): the per-day pick by source priority is a
-sort, not a group-by, and the rolling windows are :func:`~coachkit.features.rolling.trailing_stats`.
+One vectorised pass serves one athlete (:func:`~coachkit.features.hrv.hrv_status`,
+:func:`~coachkit.features.resting_hr.resting_hr_status`) and a thousand
+(:func:`~coachkit.features.hrv.hrv_many`, :func:`~coachkit.features.resting_hr.resting_hr_many`):
+the per-day pick by source priority is a sort, not a group-by, and the rolling windows are
+:func:`~coachkit.features.rolling.trailing_stats`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.hrv_text import _explained
+from coachkit.core.localtime import as_day
+from coachkit.features.hrv_text import with_explanations
 from coachkit.features.rolling import trailing_stats
+
+# comparisons tolerate float noise of the rolling sums (lnRMSSD of 0.01 ms steps differ by >1e-5)
+ROLLING_EPS = 1e-9
+
+
+def as_of_day(as_of: pd.Timestamp | str | None) -> pd.Timestamp | None:
+    """The calendar day of ``as_of`` as a naive midnight (a tz-aware time keeps its wall clock)."""
+    return None if as_of is None else as_day(as_of)
+
+
+def check_windows(window: int, min_valid: int, baseline_days: int, min_baseline_days: int) -> None:
+    """Raise ValueError unless ``min_valid`` fits the window, ``min_baseline_days`` the baseline."""
+    if not 1 <= min_valid <= window:
+        raise ValueError(f"min_valid must be between 1 and window ({window}), got {min_valid}")
+    if not 2 <= min_baseline_days <= baseline_days:
+        raise ValueError(
+            f"min_baseline_days must be between 2 and baseline_days ({baseline_days}), "
+            f"got {min_baseline_days}"
+        )
 
 
 @dataclass(frozen=True)
@@ -163,7 +185,7 @@ def one_athlete(
     out["status"] = pd.array(
         np.asarray(statuses, dtype=object)[numbers["status"][0, :n]], dtype="string"
     )
-    return _explained(out, sentence, columns, **opts)
+    return with_explanations(out, sentence, columns, **opts)
 
 
 def many_athletes(
@@ -188,5 +210,5 @@ def many_athletes(
         }
     )
     if explain:
-        return _explained(out, sentence, ("athlete_id", "date", *columns), **opts)
+        return with_explanations(out, sentence, ("athlete_id", "date", *columns), **opts)
     return out[["athlete_id", "date", *[c for c in columns if c != "explanation"]]]

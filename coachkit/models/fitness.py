@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import as_day
-from coachkit.features.pmc import _as_daily
+from coachkit.features.pmc import as_daily_series as _as_daily
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split
 from coachkit.models.fitness_population import PRIOR_FILE as PRIOR_FILE

@@ -88,8 +88,8 @@ def population_fits(
         logs ``se_log_k1, se_log_k2, se_log_tau1, se_log_tau2``, ``sigma_rel`` (the residual
         t scale) and ``hr_slope`` (the speed–HR slope of the performance index).
     """
+    from coachkit.features.daily import daily_load
     from coachkit.features.load import activity_loads
-    from coachkit.features.pmc import daily_load
     from coachkit.features.thresholds import estimate_thresholds
     from coachkit.models.fitness import FitnessModel  # here: fitness.py re-exports this module
     from coachkit.models.performance import performance_index

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import local_day
-from coachkit.features.efforts import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
+from coachkit.features.hr_speed import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
 from coachkit.features.thresholds import RUN_SPEED_PLAUSIBLE_M_S
 from coachkit.models.fitness_population import FitnessPrior, load_fitness_prior
 

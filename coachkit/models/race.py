@@ -43,8 +43,10 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.schemas import without_strava_api
-from coachkit.features.efforts import CriticalSpeed, critical_speed, world_record_speed
-from coachkit.features.thresholds import RUN_SPORTS, before_as_of, column, flag_mask, numeric
+from coachkit.features.best_efforts import world_record_speed
+from coachkit.features.critical_speed import CriticalSpeed, critical_speed
+from coachkit.features.frames import before_as_of, column, flag_mask, numeric
+from coachkit.features.thresholds import RUN_SPORTS
 from coachkit.models import race_population as rp
 from coachkit.models.race_explain import RacePrediction, _result
 

@@ -40,7 +40,8 @@ from scipy.optimize import lsq_linear
 from sklearn.linear_model import HuberRegressor, LinearRegression
 from sklearn.model_selection import GroupKFold
 
-from coachkit.features.efforts import STANDARD_DISTANCES_M, race_time_from_vdot, vdot
+from coachkit.features.best_efforts import STANDARD_DISTANCES_M
+from coachkit.features.daniels import race_time_from_vdot, vdot
 from coachkit.features.thresholds import EFFORT_MIN_DISTANCE_M, RIEGEL_EXPONENT
 
 #: race distances whose hard efforts are targets (metres) and their bands (low, high)

@@ -43,7 +43,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from coachkit.core.schemas import without_strava_api
-from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, column, fmt_pace, numeric
+from coachkit.features.frames import column, numeric
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, fmt_pace
 
 # ``from m import X as X`` re-exports X: it lived in this module before the split
 from coachkit.models.response_eval import DEFAULT_BINS as DEFAULT_BINS

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from coachkit.features.thresholds import numeric
+from coachkit.features.frames import numeric
 from coachkit.models.response_features import _design, _usable, hr_features
 from coachkit.models.response_fit import _prefix_sums
 

@@ -26,14 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.running import minetti_cost, with_grade_and_gap
-from coachkit.features.thresholds import (
-    HR_PLAUSIBLE_BPM,
-    RUN_SPEED_PLAUSIBLE_M_S,
-    column,
-    flag_mask,
-    numeric,
-)
+from coachkit.features.frames import column, flag_mask, numeric
+from coachkit.features.gap import minetti_cost, with_grade_and_gap
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, RUN_SPEED_PLAUSIBLE_M_S
 
 FOOT_RUNS = ("run", "trail_run", "treadmill")
 FIXED = ("gap_speed", "log_duration", "climb", "km_7d", "km_42d", "typical_gap_speed")
