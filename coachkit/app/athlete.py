@@ -143,7 +143,8 @@ def _flagged(flags: Any, codes: tuple[str, ...]) -> bool:
 
 def _sample_features(data: AthleteData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-run features from samples, and every clean run's best efforts."""
-    from coachkit.features.running import best_efforts, run_features
+    from coachkit.features.best_efforts import best_efforts
+    from coachkit.features.running import run_features
 
     rows, efforts = [], []
     acts = data.activities
@@ -306,8 +307,10 @@ def _per_day_fitness(
 ) -> pd.DataFrame:
     """Rest days until form reaches 0, the load that brings tomorrow's TSB to ``target_tsb``,
     the best VDOT and critical speed of the last 90 days, and the HR–speed index."""
-    from coachkit.features.efforts import critical_speed, hr_speed_index, vdot
-    from coachkit.features.pmc import load_to_reach_tsb, rest_days_until_tsb
+    from coachkit.features.critical_speed import critical_speed
+    from coachkit.features.daniels import vdot
+    from coachkit.features.form import load_to_reach_tsb, rest_days_until_tsb
+    from coachkit.features.hr_speed import hr_speed_index
 
     out = pd.DataFrame(index=daily.index)
     out["rest_days_to_fresh"] = [
@@ -364,8 +367,10 @@ def daily_metrics(
     first day of data. Loads of past days use the thresholds known at the end (``as_of``);
     ``coachkit replay`` recomputes day by day when strict point-in-time values matter.
     """
-    from coachkit.features.hrv import hrv_status, resting_hr_status
-    from coachkit.features.pmc import acwr, daily_load, monotony_strain, pmc
+    from coachkit.features.daily import daily_load
+    from coachkit.features.hrv import hrv_status
+    from coachkit.features.pmc import acwr, monotony_strain, pmc
+    from coachkit.features.resting_hr import resting_hr_status
 
     table = activity_table(data)
     span = _span(data, table)
@@ -534,7 +539,7 @@ def race_predictions(
 def fitness_fit(data: AthleteData) -> Any:
     """The Banister fitness–fatigue fit of this athlete (statsmodels-style results), with daily
     load from the activity table and performance from ordinary runs."""
-    from coachkit.features.pmc import daily_load
+    from coachkit.features.daily import daily_load
     from coachkit.models.fitness import FitnessModel
     from coachkit.models.performance import performance_index
 

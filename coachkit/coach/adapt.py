@@ -35,7 +35,7 @@ import pandas as pd
 
 from coachkit.coach import explain as ex
 from coachkit.coach.workouts import HARD_KINDS
-from coachkit.features.efforts import daniels_paces
+from coachkit.features.daniels import daniels_paces
 
 KEY_KINDS = frozenset({"tempo", "intervals", "long"})
 EASABLE_KINDS = frozenset({"tempo", "intervals", "hills"})
@@ -729,7 +729,7 @@ def adapt(workouts: pd.DataFrame, signals: Signals, *, units: str = "km",
         ``"km"`` or ``"mi"``: the units of the paces and distances in the explanations.
     paces
         VDOT -> ``{"E"|"M"|"T"|"I"|"R": (fast, slow)}`` in s/km; default
-        :func:`coachkit.features.efforts.daniels_paces`.
+        :func:`coachkit.features.daniels.daniels_paces`.
 
     Returns
     -------

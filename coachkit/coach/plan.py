@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.coach import workouts as wk
-from coachkit.features.efforts import race_time_from_vdot, vdot
+from coachkit.features.daniels import race_time_from_vdot, vdot
 from coachkit.features.risk import LOOKBACK_DAYS
 from coachkit.features.thresholds import RUN_SPORTS, Thresholds
 from coachkit.models.risk_evidence import LONG_RUN_CAP

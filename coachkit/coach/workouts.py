@@ -1,7 +1,7 @@
 """Workout kinds, structured steps (warm-up, reps, recoveries, cool-down) and their targets.
 
 Pace targets are Daniels' training paces for the current VDOT, from
-:func:`coachkit.features.efforts.daniels_paces` (Daniels' Running Formula): E (easy and long
+:func:`coachkit.features.daniels.daniels_paces` (Daniels' Running Formula): E (easy and long
 runs), T (threshold/tempo), I (intervals), R (repetitions and strides). HR targets are Friel's
 running zones as fractions of the lactate-threshold HR (Friel, *The Triathlete's Training
 Bible*, run zones: Z1 < 85 %, Z2 85–89 %, Z3 90–94 %, Z4 95–99 %, Z5a 100–102 %, Z5b 103–106 %
@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from coachkit.core.units import MILE_M, clock, format_distance, per_unit  # noqa: F401
-from coachkit.features.efforts import daniels_paces
+from coachkit.features.daniels import daniels_paces
 
 KINDS = ("rest", "recovery", "easy", "long", "tempo", "intervals", "hills", "strides", "race")
 #: sessions that count as hard days: never two of them on consecutive dates

@@ -31,7 +31,7 @@ from scipy.optimize import lsq_linear
 from sklearn.linear_model import HuberRegressor, LinearRegression
 from sklearn.model_selection import GroupKFold
 
-from coachkit.features.efforts import STANDARD_DISTANCES_M
+from coachkit.features.best_efforts import STANDARD_DISTANCES_M
 from coachkit.features.thresholds import RIEGEL_EXPONENT
 from coachkit.models.race_efforts import (
     ANCHOR_DAYS,

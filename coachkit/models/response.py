@@ -23,7 +23,7 @@ Prediction needs no refit: only the history before each run is used, so
 ``predict(history=all_my_runs, runs=all_my_runs)`` is a walk-forward prediction.
 
 **Per sample** (:meth:`HrResponseModel.predict_samples`): the same model with each sample's
-GAP from the real grade (:func:`~coachkit.features.running.with_grade_and_gap`; climb 0), and
+GAP from the real grade (:func:`~coachkit.features.gap.with_grade_and_gap`; climb 0), and
 the instantaneous drift term implied by the run average (if the mean of h over [0, T] is
 ``a + c·ln T``, then ``h(T) = a + c·(ln T + 1)``, from 10 min on). That steady state is
 followed with a first-order lag, τ = 60 s (τ = 57.6 ± 23.6 s, gain 24 bpm per m/s, for
@@ -43,7 +43,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from coachkit.core.schemas import without_strava_api
-from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, column, fmt_pace, numeric
+from coachkit.features.frames import column, numeric
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, fmt_pace
 from coachkit.models.response_features import (
     CENTERS,
     FIXED,

@@ -154,7 +154,7 @@ class DashboardData:
             load_athlete,
             race_predictions,
         )
-        from coachkit.features.pmc import daily_load
+        from coachkit.features.daily import daily_load
 
         fp = data_fingerprint(self.store, self.athlete_id)
         if not force and fp == self.fingerprint and self.analysis:

@@ -43,7 +43,7 @@ import pytest
 from scipy.optimize import brentq
 from sklearn.model_selection import GroupKFold
 
-from coachkit.features.efforts import daniels_paces, race_time_from_vdot
+from coachkit.features.daniels import daniels_paces, race_time_from_vdot
 from coachkit.io.population import (
     PRAGUE_FILE,
     STRAVA_RUNS_FILE,

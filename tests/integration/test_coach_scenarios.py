@@ -12,7 +12,7 @@ from coachkit.app.coach import create_plan, current_risk, plan_frame, readapt, s
 from coachkit.app.ingest import ingest
 from coachkit.coach.plan import Goal
 from coachkit.coach.scenario import first_quality_week, hard_back_to_back, simulate_week, week_log
-from coachkit.features.efforts import daniels_paces
+from coachkit.features.daniels import daniels_paces
 from coachkit.store import Store
 from coachkit.viz.plan import GROUP_COLOURS, plan_calendar_figure, plan_volume_figure
 from tests.conftest import SAMPLE

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from coachkit.coach import explain
 from coachkit.coach.adapt import HARD_KINDS, Adaptation, Signals, adapt, review_week
-from coachkit.features.efforts import daniels_paces
+from coachkit.features.daniels import daniels_paces
 
 MON = pd.Timestamp("2024-03-04")  # a Monday
 DIST = {"easy": 8000.0, "recovery": 5000.0, "strides": 7000.0, "long": 18000.0, "tempo": 10000.0,
