@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from coachkit.coach.adapt import HARD_KINDS, Adaptation, Signals, adapt, review_week
+from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
+from coachkit.coach.workouts import HARD_KINDS
 
 KEY = ("tempo", "intervals", "long")
 
