@@ -19,6 +19,7 @@ import pandas as pd
 
 from coachkit.coach import explain as ex
 from coachkit.coach.adapt.records import Adaptation, Signals
+from coachkit.coach.plan import PLAN_COLUMNS
 from coachkit.coach.workouts import HARD_KINDS
 from coachkit.features.efforts import daniels_paces
 
@@ -33,16 +34,9 @@ ZONE_OF_KIND = {
     "intervals": "I",
 }
 INACTIVE = frozenset({"missed", "moved"})  # the session does not happen on this row's day
-SNAP = (
-    "kind",
-    "distance_m",
-    "duration_s",
-    "pace_low_s_per_km",
-    "pace_high_s_per_km",
-    "hr_low",
-    "hr_high",
-    "purpose",
-    "status",
+# what an adaptation's before/after shows of a row: kind, the six numbers, purpose and status
+SNAP = tuple(
+    c for c in PLAN_COLUMNS if c not in ("plan_id", "athlete_id", "date", "steps", "version")
 )
 
 
