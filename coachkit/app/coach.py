@@ -48,7 +48,8 @@ def create_plan(
     """Build a plan from what is known at the end of the day before ``start`` and save it as the
     athlete's active plan."""
     from coachkit.app.athlete import activity_table, daily_metrics, load_athlete, thresholds
-    from coachkit.coach.plan import Fitness, PlanBuilder
+    from coachkit.coach.plan import Fitness
+    from coachkit.coach.plan_builder import PlanBuilder
 
     day = pd.Timestamp(start).normalize()
     data = load_athlete(store, athlete_id, as_of=day - pd.Timedelta(days=1))

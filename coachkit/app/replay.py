@@ -190,7 +190,8 @@ def replay(
     )
     from coachkit.app.coach import prescription
     from coachkit.coach.adapt import adapt, review_week
-    from coachkit.coach.plan import Fitness, PlanBuilder
+    from coachkit.coach.plan import Fitness
+    from coachkit.coach.plan_builder import PlanBuilder
     from coachkit.coach.signals import signals_from
     from coachkit.features.risk import risk_features
     from coachkit.models.risk_evidence import assess_row

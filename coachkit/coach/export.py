@@ -26,9 +26,17 @@ if TYPE_CHECKING:
     from coachkit.coach.plan import Plan
 
 FIT_HR_OFFSET = 100  # FIT profile: custom HR target > 100 means bpm + 100
-_SUMMARY = {"rest": "Rest", "recovery": "Recovery run", "easy": "Easy run", "long": "Long run",
-            "tempo": "Tempo", "intervals": "Intervals", "hills": "Hills",
-            "strides": "Easy + strides", "race": "Race"}  # fmt: skip
+_SUMMARY = {
+    "rest": "Rest",
+    "recovery": "Recovery run",
+    "easy": "Easy run",
+    "long": "Long run",
+    "tempo": "Tempo",
+    "intervals": "Intervals",
+    "hills": "Hills",
+    "strides": "Easy + strides",
+    "race": "Race",
+}
 
 
 def _runs(plan: Plan) -> pd.DataFrame:
@@ -43,8 +51,11 @@ def steps_text(steps_json: str, units: str = "km") -> str:
     """The structured steps as readable lines ("Warm-up 2.0 km at 5:51–6:59/km")."""
 
     def line(s: dict[str, Any]) -> str:
-        size = (fmt_distance(s["distance_m"], units) if "distance_m" in s
-                else fmt_hms(s.get("duration_s", 0.0)))  # fmt: skip
+        size = (
+            fmt_distance(s["distance_m"], units)
+            if "distance_m" in s
+            else fmt_hms(s.get("duration_s", 0.0))
+        )
         pace = ""
         if "pace_low_s_per_km" in s:
             pace = f" at {fmt_band((s['pace_low_s_per_km'], s['pace_high_s_per_km']), units)}"
@@ -115,7 +126,7 @@ def to_json(plan: Plan) -> str:
         "phases": [
             {"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()}
             for p in plan.phases
-        ],  # fmt: skip
+        ],
         "rules": plan.rules,
         "notes": list(plan.notes),
         "units": plan.units,
@@ -129,8 +140,11 @@ def _fit_step(index: int, s: dict[str, Any]) -> Any:
     from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
     from fit_tool.profile.profile_type import Intensity, WorkoutStepDuration, WorkoutStepTarget
 
-    intensity = {"warmup": Intensity.WARMUP, "cooldown": Intensity.COOLDOWN,
-                 "recovery": Intensity.RECOVERY}.get(s["type"], Intensity.ACTIVE)  # fmt: skip
+    intensity = {
+        "warmup": Intensity.WARMUP,
+        "cooldown": Intensity.COOLDOWN,
+        "recovery": Intensity.RECOVERY,
+    }.get(s["type"], Intensity.ACTIVE)
     m = WorkoutStepMessage()
     m.message_index = index
     m.workout_step_name = f"{s['type']} {s.get('target', '')}".strip()

@@ -269,8 +269,16 @@ class Workout:
 def _step(kind: str, label: str, t: Targets, **kw: float | None) -> Step:
     low, high = t.pace(label)
     hr_low, hr_high = t.hr(label)
-    return Step(kind, label, pace_low_s_per_km=low, pace_high_s_per_km=high, hr_low=hr_low,
-                hr_high=hr_high, est_pace_s_per_km=(low + high) / 2.0, **kw)  # fmt: skip
+    return Step(
+        kind,
+        label,
+        pace_low_s_per_km=low,
+        pace_high_s_per_km=high,
+        hr_low=hr_low,
+        hr_high=hr_high,
+        est_pace_s_per_km=(low + high) / 2.0,
+        **kw,
+    )
 
 
 def _floor_m(distance_m: float) -> float:
@@ -287,15 +295,23 @@ def easy(distance_m: float, t: Targets, kind: str = "easy") -> Workout:
 
 def strides(distance_m: float, t: Targets, n: int = 6) -> Workout:
     """An easy run finished with ``n`` × 20 s strides at R pace and 60 s easy jogs."""
-    reps = Repeat(n, (_step("active", "R", t, duration_s=STRIDE_S),
-                      _step("recovery", "E", t, duration_s=STRIDE_JOG_S)))  # fmt: skip
+    reps = Repeat(
+        n,
+        (
+            _step("active", "R", t, duration_s=STRIDE_S),
+            _step("recovery", "E", t, duration_s=STRIDE_JOG_S),
+        ),
+    )
     body = _floor_m(distance_m - sum(s.distance_est_m() for s in reps.steps) * n)
     return Workout("strides", (_step("active", "E", t, distance_m=body), reps), "E", t.vdot)
 
 
 def _framed(kind: str, label: str, t: Targets, main: tuple[Step | Repeat, ...]) -> Workout:
-    steps = (_step("warmup", "E", t, distance_m=WARMUP_M), *main,
-             _step("cooldown", "E", t, distance_m=COOLDOWN_M))  # fmt: skip
+    steps = (
+        _step("warmup", "E", t, distance_m=WARMUP_M),
+        *main,
+        _step("cooldown", "E", t, distance_m=COOLDOWN_M),
+    )
     return Workout(kind, steps, label, t.vdot)
 
 
@@ -322,6 +338,12 @@ def hills(n: int, t: Targets) -> Workout:
 def race(distance_m: float, predicted_s: float, t: Targets, goal_time_s: float | None) -> Workout:
     """Race day: the race distance, with the predicted pace (and the goal when given)."""
     pace = predicted_s / distance_m * 1000.0
-    step = Step("active", "race", distance_m=distance_m, pace_low_s_per_km=pace,
-                pace_high_s_per_km=pace, est_pace_s_per_km=pace)  # fmt: skip
+    step = Step(
+        "active",
+        "race",
+        distance_m=distance_m,
+        pace_low_s_per_km=pace,
+        pace_high_s_per_km=pace,
+        est_pace_s_per_km=pace,
+    )
     return Workout("race", (step,), "race", t.vdot, goal_time_s=goal_time_s)

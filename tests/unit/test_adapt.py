@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.coach import explain
-from coachkit.coach.adapt import HARD_KINDS, Adaptation, Signals, adapt, review_week
+from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
+from coachkit.coach.workouts import HARD_KINDS
 from coachkit.features.daniels import daniels_paces
 
 MON = pd.Timestamp("2024-03-04")  # a Monday
