@@ -47,7 +47,8 @@ def create_plan(
 ) -> Plan:
     """Build a plan from what is known at the end of the day before ``start`` and save it as the
     athlete's active plan."""
-    from coachkit.app.athlete import activity_table, daily_metrics, load_athlete, thresholds
+    from coachkit.app.athlete import activity_table, load_athlete, thresholds
+    from coachkit.app.metrics import daily_metrics
     from coachkit.coach.plan import Fitness
     from coachkit.coach.plan_builder import PlanBuilder
 
@@ -300,7 +301,7 @@ def plan_rpe(plan: pd.DataFrame) -> pd.Series:
 def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
     """The risk assessment of ``day``, with the active plan's sessions and planned RPE in it
     when the athlete has a plan (a planned long-run spike then shows before it is run)."""
-    from coachkit.app.athlete import risk_assessment
+    from coachkit.app.risk import risk_assessment
 
     try:
         plan = plan_frame(store, athlete_id)
@@ -313,13 +314,9 @@ def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
 
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
     """Everything the adaptation rules need to know at the end of ``day`` (docs/design.md §7)."""
-    from coachkit.app.athlete import (
-        activity_table,
-        daily_metrics,
-        hr_residuals,
-        load_athlete,
-        risk_of,
-    )
+    from coachkit.app.athlete import activity_table, hr_residuals, load_athlete
+    from coachkit.app.metrics import daily_metrics
+    from coachkit.app.risk import risk_of
     from coachkit.coach.signals import signals_from
 
     when = pd.Timestamp(day).normalize()

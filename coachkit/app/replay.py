@@ -181,7 +181,6 @@ def replay(
     """
     from coachkit.app.athlete import (
         AthleteData,
-        daily_metrics,
         hr_residuals,
         known_feedback,
         load_athlete,
@@ -189,6 +188,7 @@ def replay(
         trusted,
     )
     from coachkit.app.coach import prescription
+    from coachkit.app.metrics import daily_metrics
     from coachkit.coach.adapt import adapt, review_week
     from coachkit.coach.plan import Fitness
     from coachkit.coach.plan_builder import PlanBuilder

@@ -162,8 +162,9 @@ def roster_row(
 
     ``today``: the day to report on; ``None`` means the athlete's last day with data.
     """
-    from coachkit.app.athlete import activity_table, daily_metrics, hr_residuals, load_athlete
+    from coachkit.app.athlete import activity_table, hr_residuals, load_athlete
     from coachkit.app.coach import active_plan, plan_frame
+    from coachkit.app.metrics import daily_metrics
     from coachkit.models.risk import assess_history
     from coachkit.store import StoreError
 

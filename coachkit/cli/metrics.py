@@ -53,7 +53,8 @@ def metrics(
     ),
 ) -> None:
     """Daily training metrics: load, fitness/fatigue/form (CTL/ATL/TSB), ACWR, monotony, HRV."""
-    from coachkit.app.athlete import daily_metrics, load_athlete, thresholds
+    from coachkit.app.athlete import load_athlete, thresholds
+    from coachkit.app.metrics import daily_metrics
 
     s = open_store(store)
     who = pick_athlete(s, athlete)

@@ -148,12 +148,9 @@ class DashboardData:
     # -- the analysis side: features and models, when the data changed ------------------------
     def refresh_analysis(self, *, force: bool = False) -> bool:
         """Recompute the trends, risk and predictions if the data changed; True if it ran."""
-        from coachkit.app.athlete import (
-            activity_table,
-            daily_metrics,
-            load_athlete,
-            race_predictions,
-        )
+        from coachkit.app.athlete import activity_table, load_athlete
+        from coachkit.app.metrics import daily_metrics
+        from coachkit.app.progress import race_predictions
         from coachkit.features.daily import daily_load
 
         fp = data_fingerprint(self.store, self.athlete_id)
@@ -185,8 +182,8 @@ class DashboardData:
     def _risk(self) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is
         run), counting feedback however late it was logged (the page is live, not a replay)."""
-        from coachkit.app.athlete import risk_assessment
         from coachkit.app.coach import plan_rpe
+        from coachkit.app.risk import risk_assessment
 
         kw: dict[str, Any] = {}
         if self.has_plan and len(self.plan):
