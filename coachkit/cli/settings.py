@@ -143,12 +143,9 @@ def _activity(s: Store, activity_id: str, load_method: str | None, as_json: bool
     from coachkit.app.athlete import activity_table, load_athlete
     from coachkit.store import StoreError
 
-    row = s.conn.execute(
-        "SELECT athlete_id FROM activities WHERE activity_id=?", (activity_id,)
-    ).fetchone()
-    if row is None:
+    athlete = s.athlete_of(activity_id)
+    if athlete is None:
         fail(f"no activity {activity_id!r} in the store: `coachkit activities` lists the ids")
-    athlete = str(row[0])
     if _check_method(load_method) is not None:
         try:
             s.set_load_override(activity_id, None if load_method == "auto" else load_method)

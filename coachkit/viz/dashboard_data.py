@@ -55,25 +55,17 @@ def last_synced(store: Store, athlete_id: str, *, now: Any = None) -> list[str]:
     from datetime import datetime, timezone
 
     from coachkit.app.sync.state import freshness
+    from coachkit.store.manifest import latest_imports
 
     lines = freshness(store, athlete_id, now=now or datetime.now(timezone.utc))
-    for kind, when in store.conn.execute(
-        "SELECT kind, MAX(ingested_at) FROM sources WHERE athlete_id=? AND status='imported' "
-        "GROUP BY kind ORDER BY 2 DESC LIMIT 3",
-        (athlete_id,),
-    ):
+    for kind, when in latest_imports(store, athlete_id):
         lines.append(f"{kind or 'file'} import: {str(when)[:16].replace('T', ' ')} UTC")
     return lines
 
 
 def data_fingerprint(store: Store, athlete_id: str) -> tuple:
     """Changes whenever an activity, a wellness day or a feedback row is added or replaced."""
-    q = store.conn.execute
-    return (
-        tuple(q("SELECT COUNT(*), MAX(rowid) FROM activities WHERE athlete_id=?", (athlete_id,)).fetchone()),
-        tuple(q("SELECT COUNT(*), MAX(rowid) FROM wellness WHERE athlete_id=?", (athlete_id,)).fetchone()),
-        tuple(q("SELECT COUNT(*), MAX(feedback_id) FROM feedback WHERE athlete_id=?", (athlete_id,)).fetchone()),
-    )  # fmt: skip
+    return store.data_fingerprint(athlete_id)
 
 
 @dataclass
@@ -99,6 +91,7 @@ class DashboardData:
     def refresh_plan(self) -> None:
         from coachkit.app.coach import active_plan, adaptations, plan_frame
         from coachkit.core.localtime import local_day
+        from coachkit.store.plans import plan_created_at
         from coachkit.viz.cards import change_reasons
 
         acts = self.store.activities(self.athlete_id)
@@ -117,11 +110,9 @@ class DashboardData:
         self.units = self.meta.get("units", "km")
         self.plan = plan_frame(self.store, self.athlete_id)
         log = adaptations(self.store, self.athlete_id)
-        plan_row = self.store.conn.execute(
-            "SELECT created_at FROM plans WHERE plan_id=?", (self.meta["plan_id"],)
-        ).fetchone()
-        if len(log) and plan_row is not None:  # a re-created plan starts with a clean slate
-            log = log[log["created_at"] >= plan_row[0]]
+        created = plan_created_at(self.store, self.meta["plan_id"])
+        if len(log) and created is not None:  # a re-created plan starts with a clean slate
+            log = log[log["created_at"] >= created]
         self.reasons = change_reasons(log)
         self.today = self._prescription(self.day)
         self.tomorrow = self._prescription(self.day + pd.Timedelta(days=1))

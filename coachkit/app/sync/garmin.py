@@ -30,12 +30,11 @@ from coachkit.app.sync.state import (
     canonical_json,
     import_item,
     last_synced,
-    list_item,
-    pending_items,
     record_sync,
 )
 from coachkit.app.sync.tokens import config_dir, redact, write_private
 from coachkit.store import check_athlete_id
+from coachkit.store.sync_state import list_item, pending_items
 
 if TYPE_CHECKING:
     from coachkit.store import Store

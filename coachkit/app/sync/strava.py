@@ -43,9 +43,6 @@ from coachkit.app.sync.state import (
     canonical_json,
     import_item,
     last_synced,
-    list_item,
-    newest_start,
-    pending_items,
     quarantine_item,
     record_sync,
 )
@@ -59,6 +56,7 @@ from coachkit.app.sync.strava_api import (
     base_url,
 )
 from coachkit.app.sync.tokens import CredentialsError, Token, TokenStore, load_app
+from coachkit.store.sync_state import list_item, newest_start, pending_items
 
 if TYPE_CHECKING:
     from coachkit.store import Store
