@@ -190,8 +190,9 @@ def thresholds_at(data: AthleteData, as_of: pd.Timestamp | None) -> Thresholds:
     recent = efforts
     if len(efforts):
         anchor = as_of if as_of is not None else efforts["date"].max()
-        recent = efforts[(efforts["date"] > anchor - pd.Timedelta(days=180))
-                         & (efforts["date"] <= anchor)]  # fmt: skip
+        recent = efforts[
+            (efforts["date"] > anchor - pd.Timedelta(days=180)) & (efforts["date"] <= anchor)
+        ]
     # thresholds count what happened up to the end of as_of (estimate_thresholds is strict '<')
     end = as_of + pd.Timedelta(days=1) if as_of is not None else None
     return estimate_thresholds(

@@ -41,9 +41,14 @@ def _check_method(value: str | None) -> str | None:
 
 
 def _new_values(
-    hr_max: float | None, lthr: float | None, resting_hr: float | None, pace: str | None,
-    sex: str | None, load_method: str | None, clear: list[str],
-) -> dict[str, Any]:  # fmt: skip
+    hr_max: float | None,
+    lthr: float | None,
+    resting_hr: float | None,
+    pace: str | None,
+    sex: str | None,
+    load_method: str | None,
+    clear: list[str],
+) -> dict[str, Any]:
     """The settings to write (None clears one), checked one by one."""
     from coachkit.core.units import parse_pace
 
@@ -104,7 +109,7 @@ def _report(s: Store, athlete: str) -> dict[str, Any]:
             "hr_rest": one(th.hr_rest),
             "lthr": one(th.lthr),
             "threshold_speed_m_s": one(th.threshold_speed_m_s),
-        },  # fmt: skip
+        },
         "sex": th.sex,
         "load_method": stored.get("load_method", "auto"),
         "load_overrides": s.load_overrides(athlete),
@@ -132,8 +137,10 @@ def _print_report(rep: dict[str, Any]) -> None:
     typer.echo(f"  {'load method':<15} {shown}")
     overrides = rep["load_overrides"]
     if overrides:
-        typer.echo(f"Load method chosen for {len(overrides)} single activit"
-                   f"{'y' if len(overrides) == 1 else 'ies'}:")  # fmt: skip
+        typer.echo(
+            f"Load method chosen for {len(overrides)} single activit"
+            f"{'y' if len(overrides) == 1 else 'ies'}:"
+        )
         for activity_id, m in overrides.items():
             typer.echo(f"  {activity_id}  {m}")
 
