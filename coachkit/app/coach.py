@@ -229,27 +229,6 @@ def todays_prescription(
     return out
 
 
-def plan_rpe(plan: pd.DataFrame) -> pd.Series:
-    """The planned effort (CR-10) of each day of a plan, by date."""
-    from coachkit.coach.signals import PLANNED_RPE
-
-    return plan.set_index(pd.to_datetime(plan["date"]))["kind"].map(PLANNED_RPE).astype(float)
-
-
-def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
-    """The risk assessment of ``day``, with the active plan's sessions and planned RPE in it
-    when the athlete has a plan (a planned long-run spike then shows before it is run)."""
-    from coachkit.app.risk import risk_assessment
-
-    try:
-        plan = plan_frame(store, athlete_id)
-    except StoreError:
-        plan = None
-    if plan is None or plan.empty:
-        return risk_assessment(store, athlete_id, as_of=day)
-    return risk_assessment(store, athlete_id, as_of=day, planned=plan, plan_rpe=plan_rpe(plan))
-
-
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
     """Everything the adaptation rules need to know at the end of ``day`` (docs/design.md §7)."""
     from coachkit.app.athlete import activity_table, hr_residuals, load_athlete
@@ -272,7 +251,7 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
         residuals=hr_residuals(data),
         feedback=data.feedback,
         plan=plan,
-        risk=risk_of(data, planned=plan, plan_rpe=plan_rpe(plan)).to_dict(),
+        risk=risk_of(data, plan=plan).to_dict(),
         vdot_plan=plan_vdot,
     )
 

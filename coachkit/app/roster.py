@@ -165,7 +165,7 @@ def roster_row(
     from coachkit.app.athlete import activity_table, hr_residuals, load_athlete
     from coachkit.app.coach import active_plan, plan_frame
     from coachkit.app.metrics import daily_metrics
-    from coachkit.models.risk import assess_history
+    from coachkit.app.risk import risk_of
     from coachkit.store import StoreError
 
     last = last_data_day(store, athlete_id)
@@ -176,19 +176,13 @@ def roster_row(
     table = activity_table(data)
     daily = daily_metrics(data)
     now = daily.iloc[-1] if len(daily) else pd.Series(dtype=object)
-    residuals = hr_residuals(data)
-    risk, _, _ = assess_history(
-        table,
-        data.wellness,
-        data.feedback,
-        day,
-        hr_residuals=residuals.set_index("activity_id")["residual"],
-    )
-    factors = sorted(risk.factors + risk.overtraining.factors, key=lambda f: -f.weight)
     try:
         plan, goal = plan_frame(store, athlete_id), active_plan(store, athlete_id).get("goal", {})
     except StoreError:
         plan, goal = None, {}
+    risk = risk_of(data, plan=plan)  # the same assessment as `coachkit risk`
+    residuals = hr_residuals(data)  # cached on data by risk_of
+    factors = sorted(risk.factors + risk.overtraining.factors, key=lambda f: -f.weight)
     runs = table[table["sport"].isin(FOOT)]
     done = pd.DataFrame(
         {

@@ -42,11 +42,11 @@ def risk(
     """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
     if ctx.invoked_subcommand is not None:
         return
-    from coachkit.app.coach import current_risk
+    from coachkit.app.risk import athlete_risk
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    assessment = current_risk(s, who, parse_day(as_of, "--date"))
+    assessment = athlete_risk(s, who, as_of=parse_day(as_of, "--date"))
     if as_json:
         typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
         return

@@ -173,15 +173,9 @@ class DashboardData:
     def _risk(self) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is
         run), counting feedback however late it was logged (the page is live, not a replay)."""
-        from coachkit.app.coach import plan_rpe
-        from coachkit.app.risk import risk_assessment
+        from coachkit.app.risk import athlete_risk
 
-        kw: dict[str, Any] = {}
-        if self.has_plan and len(self.plan):
-            kw = {"planned": self.plan, "plan_rpe": plan_rpe(self.plan)}
-        return risk_assessment(
-            self.store, self.athlete_id, as_of=self.day, known_then=False, **kw
-        ).to_dict()
+        return athlete_risk(self.store, self.athlete_id, as_of=self.day, known_then=False).to_dict()
 
     def pmc(self, convention: str = "exp") -> pd.DataFrame:
         """Load, CTL, ATL and TSB per day in one of the PMC conventions (docs/design.md §5)."""

@@ -11,9 +11,10 @@ import sys
 import pandas as pd
 import pytest
 
-from coachkit.app.athlete import activity_table, load_athlete, trusted
+from coachkit.app.athlete import activity_table, load_athlete
 from coachkit.app.ingest import ingest
 from coachkit.app.replay import DAY_COLUMNS, replay
+from coachkit.core.quality import trusted
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE
 
