@@ -185,7 +185,6 @@ def replay(
         known_feedback,
         load_athlete,
         sample_features,
-        trusted,
     )
     from coachkit.app.coach import prescription
     from coachkit.app.metrics import daily_metrics
@@ -193,6 +192,7 @@ def replay(
     from coachkit.coach.plan import Fitness
     from coachkit.coach.plan_builder import PlanBuilder
     from coachkit.coach.signals import signals_from
+    from coachkit.core.quality import trusted
     from coachkit.features.risk import risk_features
     from coachkit.models.risk_evidence import assess_row
     from coachkit.models.risk_personal import personal_risk
