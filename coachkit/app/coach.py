@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.coach.signals import plain as _plain
+from coachkit.core.schemas import PLAN_DAY_FIELDS
+from coachkit.core.values import plain as _plain
 from coachkit.store import StoreError
 from coachkit.store.plans import (
-    WORKOUT_NUMBERS,
     active_plan_meta,
     adaptation_log,
     latest_workouts,
@@ -115,7 +115,7 @@ def write_adaptations(
     """Store the changed days as new versions and log each adaptation; return rows changed.
 
     With ``in_transaction`` the caller already holds the store's write transaction."""
-    compare = ["kind", *WORKOUT_NUMBERS, "steps", "purpose", "status"]
+    compare = list(PLAN_DAY_FIELDS)
     old = before.set_index("date")
     changed = []
     for rec in after.to_dict("records"):
@@ -141,7 +141,8 @@ def adaptations(store: Store, athlete_id: str) -> pd.DataFrame:
 
 def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[str, Any]:
     """One day of the plan as today's prescription: §9 fields plus display strings."""
-    from coachkit.coach.workouts import fmt_band, fmt_distance
+    from coachkit.coach.workouts import fmt_band
+    from coachkit.core.units import format_distance
 
     out: dict[str, Any] = {
         "date": f"{pd.Timestamp(row['date']):%Y-%m-%d}",
@@ -160,7 +161,7 @@ def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[
         "layer": layer,
     }
     if out["distance_m"]:
-        out["distance"] = fmt_distance(out["distance_m"], units)
+        out["distance"] = format_distance(out["distance_m"], units)
     if out["pace_low_s_per_km"] and out["pace_high_s_per_km"]:
         out["pace"] = fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units)
     return out
@@ -199,7 +200,8 @@ def todays_prescription(
 ) -> dict[str, Any]:
     """The prescription for ``day`` from the current plan, in the athlete's units, with the
     explanation and which layer drove the paces (the athlete's own data or population defaults)."""
-    from coachkit.coach.workouts import fmt_band, fmt_distance
+    from coachkit.coach.workouts import fmt_band
+    from coachkit.core.units import format_distance
 
     meta = active_plan(store, athlete_id)
     frame = plan_frame(store, athlete_id)
@@ -218,7 +220,7 @@ def todays_prescription(
         lead = " ".join(
             x
             for x in (
-                fmt_distance(out["distance_m"], units) if out["distance_m"] else "",
+                format_distance(out["distance_m"], units) if out["distance_m"] else "",
                 "at " + fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units),
             )
             if x

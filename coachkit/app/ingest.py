@@ -18,8 +18,9 @@ import pandas as pd
 
 from coachkit.core.files import sha256_file
 from coachkit.io import NothingToImport, companion_path, read_bytes
-from coachkit.io.base import UnreadableFile, finish_activity
+from coachkit.io.base import finish_activity
 from coachkit.io.containers import Unit, expand_path, iter_paths
+from coachkit.io.errors import UnreadableFile
 from coachkit.store import Store, check_athlete_id
 from coachkit.store.manifest import (
     IngestReport,

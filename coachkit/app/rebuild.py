@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from coachkit.app.ingest import IngestReport, import_unit
+from coachkit.app.ingest import import_unit
 from coachkit.io.containers import Unit
 from coachkit.store import Store, StoreError
+from coachkit.store.manifest import IngestReport
 from coachkit.store.rebuild import (
     REBUILD_CATALOG,
     REBUILD_SAMPLES,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from coachkit.cli._common import (
+    AthleteOrOnlyOpt,
     StoreOpt,
     app,
     fail,
@@ -30,9 +31,7 @@ app.add_typer(risk_app, name="risk")
 @risk_app.callback(invoke_without_command=True)
 def risk(
     ctx: typer.Context,
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     as_of: str | None = typer.Option(
         None, "--date", help="Assess this day [default: the last day with data]."

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from coachkit.cli._common import StoreOpt, app, fail, open_store, pick_athlete
+from coachkit.cli._common import AthleteOrOnlyOpt, StoreOpt, app, fail, open_store, pick_athlete
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -186,9 +186,7 @@ def _activity(s: Store, activity_id: str, load_method: str | None, as_json: bool
 
 @app.command()
 def settings(
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     activity: str | None = typer.Option(
         None, "--activity", help="One activity: set its --load-method (auto clears it)."
     ),

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.coach.workouts import fmt_band, fmt_distance, fmt_hms
+from coachkit.coach.workouts import fmt_band
+from coachkit.core.units import format_distance, format_hms
 
 if TYPE_CHECKING:
     from coachkit.coach.plan import Plan
@@ -52,9 +53,9 @@ def steps_text(steps_json: str, units: str = "km") -> str:
 
     def line(s: dict[str, Any]) -> str:
         size = (
-            fmt_distance(s["distance_m"], units)
+            format_distance(s["distance_m"], units)
             if "distance_m" in s
-            else fmt_hms(s.get("duration_s", 0.0))
+            else format_hms(s.get("duration_s", 0.0))
         )
         pace = ""
         if "pace_low_s_per_km" in s:
@@ -91,7 +92,7 @@ def to_ics(plan: Plan) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("summary", f"{_SUMMARY[row.kind]} {fmt_distance(row.distance_m, plan.units)}")
+        event.add("summary", f"{_SUMMARY[row.kind]} {format_distance(row.distance_m, plan.units)}")
         event.add("description", f"{row.purpose}\n\n{steps_text(row.steps, plan.units)}")
         cal.add_component(event)
     return cal.to_ical()
@@ -216,6 +217,6 @@ def to_fit_workouts(plan: Plan) -> dict[date, bytes]:
     out: dict[date, bytes] = {}
     for row in _runs(plan).itertuples():
         day = _day(row.date)
-        name = f"{_SUMMARY[row.kind]} {fmt_distance(row.distance_m, plan.units)}"
+        name = f"{_SUMMARY[row.kind]} {format_distance(row.distance_m, plan.units)}"
         out[day] = fit_workout(row.steps, name, day, serial)
     return out

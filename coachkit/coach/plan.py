@@ -1,6 +1,6 @@
 """A training plan's records: the :class:`Goal`, the runner's current :class:`Fitness`, the
 built :class:`Plan` with its :class:`Phase` list, and its ``plan_workouts`` rows
-(:func:`workout_row`, columns :data:`PLAN_COLUMNS`).
+(:func:`workout_row`, columns ``core.schemas.PLAN_COLUMNS``).
 
 :class:`~coachkit.coach.plan_builder.PlanBuilder` turns a goal and a fitness into a plan.
 """
@@ -15,9 +15,12 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach import workouts as wk
+from coachkit.core.quality import counted
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.core.units import format_distance
 from coachkit.features.daniels import vdot
 from coachkit.features.risk import LOOKBACK_DAYS
-from coachkit.features.thresholds import RUN_SPORTS, Thresholds
+from coachkit.features.thresholds import Thresholds
 
 # the population default threshold of features.thresholds (5:30/km, a ~55-min 10 km runner)
 DEFAULT_VDOT = round(vdot(10000.0, 55 * 60.0), 1)
@@ -79,10 +82,7 @@ class Fitness:
         """
         day = pd.Timestamp(as_of).normalize().tz_localize(None)
         flags = activity_table.get("quality_flags", pd.Series("", index=activity_table.index))
-        runs = activity_table[
-            activity_table["sport"].isin(RUN_SPORTS)
-            & ~flags.fillna("").str.contains("duplicate_of:|date_implausible")
-        ]
+        runs = activity_table[activity_table["sport"].isin(RUN_SPORTS) & counted(flags)]
         dates = pd.to_datetime(runs["date"])
         runs = runs[dates <= day]
         dates = dates[dates <= day]
@@ -143,24 +143,6 @@ class Plan:
     units: str = "km"
 
 
-PLAN_COLUMNS = (
-    "plan_id",
-    "athlete_id",
-    "date",
-    "kind",
-    "distance_m",
-    "duration_s",
-    "pace_low_s_per_km",
-    "pace_high_s_per_km",
-    "hr_low",
-    "hr_high",
-    "steps",
-    "purpose",
-    "status",
-    "version",
-)
-
-
 def workout_row(
     d: date, w: wk.Workout | None, *, units: str = "km", n_runs: int = 0, volume_m: float = 0.0
 ) -> dict[str, Any]:
@@ -168,7 +150,7 @@ def workout_row(
     if w is None:
         purpose = (
             f"Rest: no run today; this week has {n_runs} runs, "
-            f"{wk.fmt_distance(volume_m, units)} in total."
+            f"{format_distance(volume_m, units)} in total."
         )
         return dict(
             date=d,

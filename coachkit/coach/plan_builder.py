@@ -38,13 +38,13 @@ import pandas as pd
 from coachkit.coach import workouts as wk
 from coachkit.coach.plan import (
     DEFAULT_VDOT,
-    PLAN_COLUMNS,
     Fitness,
     Goal,
     Phase,
     Plan,
     workout_row,
 )
+from coachkit.core.schemas import PLAN_COLUMNS
 from coachkit.features.daniels import race_time_from_vdot
 from coachkit.features.risk import LOOKBACK_DAYS
 from coachkit.models.risk_evidence import LONG_RUN_CAP

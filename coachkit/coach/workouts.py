@@ -18,7 +18,7 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 
-from coachkit.core.units import MILE_M, clock, format_distance, per_unit  # noqa: F401
+from coachkit.core.units import format_distance, format_hms, format_pace_number
 from coachkit.features.daniels import daniels_paces
 
 KINDS = ("rest", "recovery", "easy", "long", "tempo", "intervals", "hills", "strides", "race")
@@ -142,29 +142,9 @@ def _flat(steps: tuple[Step | Repeat, ...]) -> list[tuple[Step, int]]:
     return out
 
 
-def fmt_pace(pace_s_per_km: float, units: str = "km") -> str:
-    """``"5:51"``-style pace per km or per mile.
-
-    >>> fmt_pace(351.2), fmt_pace(351.2, "mi")
-    ('5:51', '9:25')
-    """
-    return clock(per_unit(pace_s_per_km, units))
-
-
 def fmt_band(pace: tuple[float, float], units: str = "km") -> str:
     """``"5:51–6:59/km"``: a pace band, fast first."""
-    return f"{fmt_pace(pace[0], units)}–{fmt_pace(pace[1], units)}/{units}"
-
-
-#: ``"8.0 km"`` or ``"5.0 mi"``
-fmt_distance = format_distance
-
-
-def fmt_hms(seconds: float) -> str:
-    """``"1:52:10"`` or ``"3:05"``."""
-    s = round(seconds)
-    h, m = divmod(s // 60, 60)
-    return f"{h}:{m:02d}:{s % 60:02d}" if h else f"{m}:{s % 60:02d}"
+    return f"{format_pace_number(pace[0], units)}–{format_pace_number(pace[1], units)}/{units}"
 
 
 @dataclass(frozen=True)
@@ -214,7 +194,7 @@ class Workout:
 
     def purpose(self, units: str = "km") -> str:
         """One plain sentence with the numbers: what, at which pace, and why."""
-        d = fmt_distance(self.distance_m, units)
+        d = format_distance(self.distance_m, units)
         m = self.main
         band = ""
         if m.pace_low_s_per_km is not None and m.pace_high_s_per_km is not None:
@@ -241,15 +221,15 @@ class Workout:
             )
         elif self.kind == "tempo":
             text = (
-                f"Tempo {d}: {fmt_distance(WARMUP_M, units)} warm-up, "
-                f"{fmt_distance(m.distance_est_m(), units)} at {band} (Daniels T pace for {v}){hr},"
-                f" {fmt_distance(COOLDOWN_M, units)} cool-down: lactate threshold"
+                f"Tempo {d}: {format_distance(WARMUP_M, units)} warm-up, "
+                f"{format_distance(m.distance_est_m(), units)} at {band} (Daniels T pace for {v}){hr},"
+                f" {format_distance(COOLDOWN_M, units)} cool-down: lactate threshold"
             )
         elif self.kind == "intervals":
             jog = next(s for s, n in flat if n > 1 and s.kind == "recovery")
             text = (
                 f"Intervals {d}: {reps} × {m.distance_est_m():.0f} m at {band} (Daniels I pace "
-                f"for {v}) with {fmt_hms(jog.duration_est_s())} jog recoveries: VO2max"
+                f"for {v}) with {format_hms(jog.duration_est_s())} jog recoveries: VO2max"
             )
         elif self.kind == "hills":
             text = (
@@ -258,10 +238,10 @@ class Workout:
                 "strength and economy"
             )
         else:  # race
-            goal = f"goal {fmt_hms(self.goal_time_s)}, " if self.goal_time_s else ""
+            goal = f"goal {format_hms(self.goal_time_s)}, " if self.goal_time_s else ""
             text = (
-                f"Race {d}: {goal}your current {v} predicts {fmt_hms(m.duration_est_s())} "
-                f"({fmt_pace(m.est_pace_s_per_km, units)}/{units}): race day"
+                f"Race {d}: {goal}your current {v} predicts {format_hms(m.duration_est_s())} "
+                f"({format_pace_number(m.est_pace_s_per_km, units)}/{units}): race day"
             )
         return text + self.note + "."
 

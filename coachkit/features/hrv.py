@@ -43,12 +43,10 @@ import pandas as pd
 from coachkit.features.hrv_grid import (
     ROLLING_EPS,
     Daily,
-    as_of_day,
-    check_windows,
-    many_athletes,
-    one_athlete,
+    StatusKind,
     pick_grid,
     source_names,
+    status_frame,
     windows,
 )
 from coachkit.features.hrv_text import hrv_sentence
@@ -143,6 +141,7 @@ def daily_hrv(wellness: pd.DataFrame) -> pd.DataFrame:
 
 def _hrv_numbers(
     daily: Daily,
+    *,
     window: int,
     baseline_days: int,
     swc_sd: float,
@@ -167,6 +166,16 @@ def _hrv_numbers(
             default=2,
         )
     return {"ln_rmssd": daily.value, "ln_rmssd_7d": mean7, **out}
+
+
+_HRV = StatusKind(
+    lambda wellness: _ln_rmssd(wellness).to_numpy(),
+    _hrv_numbers,
+    HRV_STATUSES,
+    hrv_sentence,
+    HRV_STATUS_COLUMNS,
+    HRV_SOURCE_PRIORITY,
+)
 
 
 def hrv_status(
@@ -218,21 +227,12 @@ def hrv_status(
     >>> hrv_status(w)["status"].iloc[-1]
     'below'
     """
-    check_windows(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
+    return status_frame(
+        _HRV,
         wellness,
-        _ln_rmssd(wellness).to_numpy(),
-        as_of_day(as_of),
+        as_of,
         many=False,
-        priority=HRV_SOURCE_PRIORITY,
-    )
-    numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
-    return one_athlete(
-        daily,
-        numbers,
-        HRV_STATUSES,
-        hrv_sentence,
-        HRV_STATUS_COLUMNS,
+        settings={"swc_sd": swc_sd},
         window=window,
         baseline_days=baseline_days,
         min_valid=min_valid,
@@ -279,22 +279,13 @@ def hrv_many(
     >>> hrv_many(two).groupby("athlete_id", observed=True)["status"].last().tolist()
     ['within', 'within']
     """
-    check_windows(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
+    return status_frame(
+        _HRV,
         wellness,
-        _ln_rmssd(wellness).to_numpy(),
-        as_of_day(as_of),
+        as_of,
         many=True,
-        priority=HRV_SOURCE_PRIORITY,
-    )
-    numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
-    return many_athletes(
-        daily,
-        numbers,
-        HRV_STATUSES,
-        hrv_sentence,
-        HRV_STATUS_COLUMNS,
-        explain,
+        explain=explain,
+        settings={"swc_sd": swc_sd},
         window=window,
         baseline_days=baseline_days,
         min_valid=min_valid,

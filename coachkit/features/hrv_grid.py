@@ -212,3 +212,46 @@ def many_athletes(
     if explain:
         return with_explanations(out, sentence, ("athlete_id", "date", *columns), **opts)
     return out[["athlete_id", "date", *[c for c in columns if c != "explanation"]]]
+
+
+@dataclass(frozen=True)
+class StatusKind:
+    """What one daily status (HRV, resting HR) reads, computes and says on the grid."""
+
+    #: each wellness row's value (NaN where implausible)
+    value: Callable[[pd.DataFrame], np.ndarray]
+    #: ``numbers(daily, **settings)``: every numeric column on the grid, and the status as codes
+    numbers: Callable[..., dict[str, np.ndarray]]
+    #: status names, in the order of their codes on the grid
+    statuses: tuple[str, ...]
+    sentence: Callable[..., str]
+    columns: tuple[str, ...]
+    #: sources, best first (one reading a day)
+    priority: tuple[str, ...]
+
+
+def status_frame(
+    kind: StatusKind,
+    wellness: pd.DataFrame,
+    as_of: pd.Timestamp | str | None,
+    *,
+    many: bool,
+    explain: bool = True,
+    settings: dict[str, Any] | None = None,
+    **opts: Any,
+) -> pd.DataFrame:
+    """The daily ``kind`` status of one athlete (:func:`one_athlete`) or, with ``many``, of every
+    athlete of ``wellness`` (:func:`many_athletes`).
+
+    ``opts`` are the windows (``window``, ``baseline_days``, ``min_valid``,
+    ``min_baseline_days``) and whatever else the sentence needs; they go to ``kind.numbers``
+    and ``kind.sentence``. ``settings`` go to ``kind.numbers`` only.
+    """
+    check_windows(
+        opts["window"], opts["min_valid"], opts["baseline_days"], opts["min_baseline_days"]
+    )
+    day = as_of_day(as_of)
+    daily = pick_grid(wellness, kind.value(wellness), day, many=many, priority=kind.priority)
+    numbers = kind.numbers(daily, **opts, **(settings or {}))
+    shown = (daily, numbers, kind.statuses, kind.sentence, kind.columns)
+    return many_athletes(*shown, explain, **opts) if many else one_athlete(*shown, **opts)

@@ -34,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import local_day
+from coachkit.core.sports import FOOT_SPORTS
+from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import column, numeric
 from coachkit.features.load_formulas import banister_trimp, rtss, srpe
-from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds, fmt_pace
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds
 
 LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
-FOOT_SPORTS = ("run", "trail_run", "treadmill", "walk")
 # An HR value holds until the next one; a longer gap is a pause, not counted. 30 s, not 10:
 # Garmin "smart recording" writes a point only every 10-30 s on steady stretches (and
 # features.running bridges HR gaps of up to 30 s the same way).
@@ -324,8 +325,8 @@ class _Context:
         value = rtss(act.duration_s, speed, thr.value)
         kind = "GAP" if gap is not None else "average pace (no GAP)"
         return value, (
-            f"rTSS {value:.0f} from {act.duration_s / 60:.0f} min at {fmt_pace(speed)} {kind} "
-            f"vs threshold {fmt_pace(thr.value)} (IF {speed / thr.value:.2f}; threshold {thr.tag})"
+            f"rTSS {value:.0f} from {act.duration_s / 60:.0f} min at {format_speed_as_pace(speed)} {kind} "
+            f"vs threshold {format_speed_as_pace(thr.value)} (IF {speed / thr.value:.2f}; threshold {thr.tag})"
         )
 
     def srpe(self, act: _Activity) -> tuple[float | None, str]:

@@ -18,16 +18,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.hrv import HRV_SOURCE_PRIORITY, MIN_BASELINE_DAYS
-from coachkit.features.hrv_grid import (
-    ROLLING_EPS,
-    Daily,
-    as_of_day,
-    check_windows,
-    many_athletes,
-    one_athlete,
-    pick_grid,
-    windows,
-)
+from coachkit.features.hrv_grid import ROLLING_EPS, Daily, StatusKind, status_frame, windows
 from coachkit.features.hrv_text import resting_hr_sentence
 
 # resting HR outside 25-120 bpm is a recording fault, not a resting heart (coachkit.io.base uses
@@ -62,6 +53,7 @@ def _resting_hr(wellness: pd.DataFrame) -> np.ndarray:
 
 def _rhr_numbers(
     daily: Daily,
+    *,
     window: int,
     baseline_days: int,
     min_valid: int,
@@ -80,6 +72,16 @@ def _rhr_numbers(
             [np.isnan(dev), dev > elevated_bpm + ROLLING_EPS], [0, 1], default=2
         )
     return {"resting_hr": daily.value, **out}
+
+
+_RHR = StatusKind(
+    _resting_hr,
+    _rhr_numbers,
+    RHR_STATUSES,
+    resting_hr_sentence,
+    RHR_STATUS_COLUMNS,
+    HRV_SOURCE_PRIORITY,
+)
 
 
 def resting_hr_status(
@@ -116,17 +118,11 @@ def resting_hr_status(
     >>> r["status"], float(r["rhr_deviation"])
     ('elevated', 7.0)
     """
-    check_windows(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
-        wellness, _resting_hr(wellness), as_of_day(as_of), many=False, priority=HRV_SOURCE_PRIORITY
-    )
-    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days, elevated_bpm)
-    return one_athlete(
-        daily,
-        numbers,
-        RHR_STATUSES,
-        resting_hr_sentence,
-        RHR_STATUS_COLUMNS,
+    return status_frame(
+        _RHR,
+        wellness,
+        as_of,
+        many=False,
         window=window,
         baseline_days=baseline_days,
         min_valid=min_valid,
@@ -153,18 +149,12 @@ def resting_hr_many(
     Returns ``athlete_id``, ``date`` and the columns of :data:`RHR_STATUS_COLUMNS` (without
     ``explanation`` unless ``explain``), sorted by athlete and day.
     """
-    check_windows(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
-        wellness, _resting_hr(wellness), as_of_day(as_of), many=True, priority=HRV_SOURCE_PRIORITY
-    )
-    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days, elevated_bpm)
-    return many_athletes(
-        daily,
-        numbers,
-        RHR_STATUSES,
-        resting_hr_sentence,
-        RHR_STATUS_COLUMNS,
-        explain,
+    return status_frame(
+        _RHR,
+        wellness,
+        as_of,
+        many=True,
+        explain=explain,
         window=window,
         baseline_days=baseline_days,
         min_valid=min_valid,

@@ -47,20 +47,19 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import as_day, local_day
+from coachkit.core.quality import counted, holding_any
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.features.daily import WEEK_DAYS, daily_load, days_in_a_row, per_day
 from coachkit.features.frames import column, numeric_series
 from coachkit.features.load import DURATION_LOAD_PER_H
 from coachkit.features.pmc import monotony_strain
 from coachkit.features.risk_recovery import feedback_columns, residual_columns, wellness_columns
-from coachkit.features.thresholds import RUN_SPORTS
 from coachkit.features.zones import ZONE_NAMES, zone_of_hr
 
 LOOKBACK_DAYS = 30  # Garmin-RUNSAFE: longest run of the previous 30 days (Frandsen et al. 2025)
 HARD_SESSION_S = 600.0  # 10 min above LTHR: a tempo, threshold or interval session, not drift
 STRAIN_HISTORY_DAYS = 180
 STRAIN_MIN_HISTORY = 28  # fewer earlier days and a percentile of "your" strain means little
-# rows that would count one run twice or land on a wrong day (io.base flags), as in analysis
-EXCLUDED_FLAGS = ("duplicate_of:", "date_implausible")
 #: plan rows with these statuses did not (or will not) happen as planned
 SKIPPED_PLAN_STATUS = ("missed", "moved", "done", "cancelled", "skipped")
 
@@ -99,11 +98,7 @@ RISK_FEATURE_COLUMNS = (
 
 
 def _flagged(frame: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
-    flags = column(frame, "quality_flags", "").astype("string").fillna("")
-    bad = np.zeros(len(frame), dtype=bool)
-    for code in codes:
-        bad |= flags.str.contains(code, regex=False).to_numpy(dtype=bool)
-    return bad
+    return holding_any(column(frame, "quality_flags", ""), codes)
 
 
 def _run_distance(runs: pd.DataFrame) -> pd.Series:
@@ -282,7 +277,9 @@ def risk_features(
     start, end = span
     acts = activities[pd.to_datetime(activities["start_time"], utc=True).notna().to_numpy()]
     if len(acts):
-        acts = acts[(local_day(acts) <= end).to_numpy() & ~_flagged(acts, EXCLUDED_FLAGS)]
+        acts = acts[
+            (local_day(acts) <= end).to_numpy() & counted(column(acts, "quality_flags", ""))
+        ]
     index = pd.date_range(start, end, freq="D", name="date")
     act_days = local_day(acts) if len(acts) else pd.Series(dtype="datetime64[ns]")
     is_run = (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from coachkit.core.sports import FOOT_SPORTS
 from coachkit.features.gap import graded_metres
 from coachkit.features.track import Track, clean_track, samples_column
 
@@ -25,7 +26,6 @@ HR_RANGE_BPM = (30.0, 240.0)  # outside: strap dropouts and double counts
 HR_MAX_GAP_S = 30.0  # HR is interpolated across gaps up to this long (sparse GPX HR)
 HR_MIN_COVERAGE = 0.5  # EF/decoupling need HR for at least half the (half-)run's moving time
 DECOUPLING_MIN_S = 20 * 60.0  # shorter runs: HR is still rising from rest, drift is meaningless
-FOOT_SPORTS = ("run", "trail_run", "treadmill", "walk")
 
 
 def _hr(samples: pd.DataFrame, tr: Track) -> np.ndarray:

@@ -38,13 +38,13 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import local_start
-from coachkit.core.units import format_pace
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import before_as_of, column, dated_before, flag_mask, numeric
 
 SET_BY_ATHLETE = "set by athlete"
 POPULATION_DEFAULT = "population default (no data)"
 SEXES = ("male", "female", "unknown")
-RUN_SPORTS = ("run", "trail_run", "treadmill")
 
 # HR outside 25–230 bpm is a sensor artefact (same bounds as coachkit.io.base)
 HR_PLAUSIBLE_BPM = (25.0, 230.0)
@@ -120,20 +120,9 @@ class Thresholds:
             for k, t in bpm.items()
         ]
         speed = self.threshold_speed_m_s
-        pace = f"threshold pace {fmt_pace(speed.value)} ({speed.tag})"
+        pace = f"threshold pace {format_speed_as_pace(speed.value)} ({speed.tag})"
         sex = f"sex {self.sex}" if self.sex in ("male", "female") else "sex not set"
         return f"Thresholds: {', '.join(parts)} and {pace}; {sex}."
-
-
-def fmt_pace(speed_m_s: float | None) -> str:
-    """A speed as a min:ss/km pace for notes (``"n/a"`` when unknown).
-
-    >>> fmt_pace(1000 / 270)
-    '4:30/km'
-    """
-    if speed_m_s is None or not np.isfinite(speed_m_s) or speed_m_s <= 0:
-        return "n/a"
-    return format_pace(1000.0 / speed_m_s)
 
 
 def _setting(settings: Mapping[str, Any], key: str) -> float | None:
@@ -382,4 +371,4 @@ def estimate_thresholds(
 
 
 __all__ = ["POPULATION_DEFAULT", "SET_BY_ATHLETE", "Threshold", "Thresholds"]
-__all__ += ["estimate_thresholds", "fmt_pace"]
+__all__ += ["estimate_thresholds"]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.schemas import SAMPLE_COLUMNS, conform
+from coachkit.core.sports import FOOT_SPORTS
 from coachkit.io.errors import UnreadableFile
 
 # Beyond these a value is a sensor or recording fault, not physiology (HR 250 is the design's
@@ -239,14 +240,11 @@ def quality_flags(
         summary.get("distance_m"),
         summary.get("moving_time_s") or summary.get("elapsed_time_s"),
     )
-    if sport in ("run", "trail_run", "treadmill", "walk") and dist and mov and mov > 0:
+    if sport in FOOT_SPORTS and dist and mov and mov > 0:
         if dist / mov > RUN_SPEED_MAX_M_S:
             flags.append("speed_implausible")
     if samples is not None and not samples.empty:
-        if (
-            sport in ("run", "trail_run", "treadmill", "walk")
-            and samples["speed_m_s"].notna().any()
-        ):
+        if sport in FOOT_SPORTS and samples["speed_m_s"].notna().any():
             fast = (samples["speed_m_s"] > RUN_SPEED_MAX_M_S * 2).mean()
             if fast > 0.02 and "speed_implausible" not in flags:
                 flags.append("speed_implausible")

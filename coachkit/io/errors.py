@@ -27,6 +27,12 @@ _PARSE_ERRORS = (
 )
 
 
+def could_not_read(what: str, exc: BaseException) -> UnreadableFile:
+    """The refusal for an unexpected parsing error: ``what`` the file was meant to be, and the
+    error's class and first 80 characters."""
+    return UnreadableFile(f"{what} could not be read ({type(exc).__name__}: {str(exc)[:80]})")
+
+
 def guard(what: str) -> Callable[[_Reader], _Reader]:
     """Decorate a reader so that no raw parsing exception escapes it.
 

@@ -19,8 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.sports import FOOT_SPORTS
 from coachkit.io import NothingToImport
-from coachkit.io.base import ParsedActivity, ParsedFile, UnreadableFile, make_samples
+from coachkit.io.base import ParsedActivity, ParsedFile, make_samples
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.fit_fallback import (
     FIT_EPOCH_UNIX_S,
     FitContent,
@@ -28,7 +30,7 @@ from coachkit.io.fit_fallback import (
     expand_compressed_speed_distance,
     why_fast_failed,
 )
-from coachkit.io.sports import FOOT_SPORTS, fit_sport
+from coachkit.io.sports import fit_sport
 
 # FIT SDK Profile, date_time: values below 0x10000000 count seconds since the device was switched
 # on, not since the FIT epoch (a watch that never learnt the time, e.g. a Forerunner 70).

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from coachkit.io.base import UnreadableFile
+from coachkit.io.errors import UnreadableFile
 
 # FIT SDK, Profile "date_time": seconds since 1989-12-31T00:00:00Z, which is this Unix time.
 FIT_EPOCH_UNIX_S = 631_065_600

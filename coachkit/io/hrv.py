@@ -39,8 +39,9 @@ import pandas as pd
 
 from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 from coachkit.io import NothingToImport
-from coachkit.io.base import HR_MAX_BPM, HR_MIN_BPM, ParsedFile, UnreadableFile
+from coachkit.io.base import HR_MAX_BPM, HR_MIN_BPM, ParsedFile
 from coachkit.io.csvtext import decode_text, parse_number, read_rows
+from coachkit.io.errors import UnreadableFile, could_not_read
 from coachkit.io.rr import accepted_beats, rmssd_from_rr
 from coachkit.io.timeparse import day_column, make_date, time_of_day_s
 
@@ -66,9 +67,7 @@ def _guard(what: str) -> Callable[[Callable[..., ParsedFile]], Callable[..., Par
             except UnreadableFile:
                 raise
             except (ValueError, TypeError, KeyError, IndexError, OverflowError, csv.Error) as exc:
-                raise UnreadableFile(
-                    f"{what} could not be read ({type(exc).__name__}: {str(exc)[:80]})"
-                ) from None
+                raise could_not_read(what, exc) from None
 
         return inner
 

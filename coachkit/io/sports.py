@@ -2,18 +2,14 @@
 
 FIT enum names, TCX ``Sport`` attributes, GPX ``<type>`` texts and numbers, Garmin type keys,
 Strava API ``sport_type`` values and the localised activity types of Strava's bulk export all
-land here, so that one table decides what counts as a run. :data:`FOOT_SPORTS` says which
-sports record cadence per leg.
+land here, so that one table decides what counts as a run (the sport groups themselves are
+``core.sports``).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Any
-
-#: sports whose cadence FIT and Strava record per leg (strides/min): doubled, it is steps/min
-#: of both feet
-FOOT_SPORTS = frozenset({"run", "trail_run", "treadmill", "walk"})
 
 _SPORT_ALIASES = {
     "run": "run",

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.sports import FOOT_SPORTS
 from coachkit.io.base import ParsedActivity, ParsedFile, collect_activities, make_samples
 from coachkit.io.errors import UnreadableFile, guard
 from coachkit.io.jsonvalues import load_json, num, put_number
-from coachkit.io.sports import FOOT_SPORTS, strava_sport
+from coachkit.io.sports import strava_sport
 from coachkit.io.timeparse import utc
 
 # Strava stream type -> canonical samples column (StreamSet model); "moving", "grade_smooth"

@@ -14,10 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from coachkit.core.sports import FOOT_SPORTS
 from coachkit.io.base import ParsedActivity, ParsedFile
 from coachkit.io.csvtext import MISSING_MARKS, parse_number, read_rows
 from coachkit.io.errors import UnreadableFile, guard
-from coachkit.io.sports import FOOT_SPORTS, strava_export_sport, strava_sport
+from coachkit.io.sports import strava_export_sport, strava_sport
 from coachkit.io.timeparse import parse_strava_date
 
 # Strava activities.csv header (casefolded) -> our field. Strava writes the header in the

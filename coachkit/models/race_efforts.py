@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.features.best_efforts import STANDARD_DISTANCES_M, world_record_speed
 from coachkit.features.daniels import race_time_from_vdot, vdot
 from coachkit.features.frames import before_as_of, column, flag_mask, numeric
-from coachkit.features.thresholds import EFFORT_MIN_DISTANCE_M, RIEGEL_EXPONENT, RUN_SPORTS
+from coachkit.features.thresholds import EFFORT_MIN_DISTANCE_M, RIEGEL_EXPONENT
 
 #: race distances whose hard efforts are targets (metres) and their bands (low, high)
 RACE_BANDS_M: dict[str, tuple[float, float, float]] = {

@@ -43,8 +43,9 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from coachkit.core.schemas import without_strava_api
+from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import column, numeric
-from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, fmt_pace
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
 from coachkit.models.response_features import (
     CENTERS,
     FIXED,
@@ -328,7 +329,7 @@ class HrResponseModel(BaseEstimator):
         return out.drop(columns=["distance_m", "speed_m_s"])
 
     def _sentence(self, r: Any) -> str:
-        run = f"{r.distance_m / 1000:.1f} km at {fmt_pace(r.speed_m_s)}"
+        run = f"{r.distance_m / 1000:.1f} km at {format_speed_as_pace(r.speed_m_s)}"
         how = _fmt_share(r.personal_share, int(r.n_history), r.history_days)
         if not np.isfinite(r.expected_hr):
             return f"No expected HR for this run: its distance or time is missing. {how}."

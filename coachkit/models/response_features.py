@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.engine import per_athlete
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.features.frames import column, flag_mask, numeric
 from coachkit.features.gap import minetti_cost, with_grade_and_gap
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, RUN_SPEED_PLAUSIBLE_M_S
 
-FOOT_RUNS = ("run", "trail_run", "treadmill")
 FIXED = ("gap_speed", "log_duration", "climb", "km_7d", "km_42d", "typical_gap_speed")
 RANDOM = ("gap_speed", "log_duration", "climb")  # plus the intercept
 # the reference run (near the medians of the 17k population runs with HR)
@@ -59,7 +59,7 @@ def epoch_days(values: Any) -> np.ndarray:
 
 def _foot(frame: pd.DataFrame) -> np.ndarray:
     sport = column(frame, "sport", "run").astype("string").fillna("run")
-    return sport.isin(FOOT_RUNS).to_numpy(dtype=bool)
+    return sport.isin(RUN_SPORTS).to_numpy(dtype=bool)
 
 
 def _summary(frame: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -17,38 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coachkit.core.schemas import PLAN_COLUMNS, PLAN_TARGETS
+from coachkit.core.values import plain
 from coachkit.store.base import utc_now_iso
-from coachkit.store.merge import plain
 
 if TYPE_CHECKING:
     import sqlite3
 
     from coachkit.store import Store
 
-#: the numeric targets of a planned day (NULL in the catalog when a day has none)
-WORKOUT_NUMBERS = (
-    "distance_m",
-    "duration_s",
-    "pace_low_s_per_km",
-    "pace_high_s_per_km",
-    "hr_low",
-    "hr_high",
-)
-_WORKOUT_COLUMNS = (
-    "plan_id",
-    "athlete_id",
-    "date",
-    "version",
-    "kind",
-    *WORKOUT_NUMBERS,
-    "steps",
-    "purpose",
-    "status",
-)
-
 
 def _insert_workouts(conn: sqlite3.Connection, rows: pd.DataFrame) -> None:
-    cols = _WORKOUT_COLUMNS
+    cols = PLAN_COLUMNS
     for rec in rows.to_dict("records"):
         conn.execute(
             f"INSERT OR REPLACE INTO plan_workouts ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -108,7 +88,7 @@ def latest_workouts(store: Store, plan_id: str) -> pd.DataFrame:
         (plan_id, plan_id),
     )
     frame["date"] = pd.to_datetime(frame["date"])
-    for col in WORKOUT_NUMBERS:
+    for col in PLAN_TARGETS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     return frame
 

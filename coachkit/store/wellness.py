@@ -9,7 +9,7 @@ import sqlite3
 import pandas as pd
 
 from coachkit.core.schemas import WELLNESS_COLUMNS
-from coachkit.store.merge import plain
+from coachkit.core.values import plain
 
 _VALUES = [c for c in WELLNESS_COLUMNS if c not in ("date", "source")]
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coachkit.core.quality import not_duplicate
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.store import StoreError, check_athlete_id
 
 if TYPE_CHECKING:
@@ -95,8 +97,8 @@ class DashboardData:
         from coachkit.viz.cards import change_reasons
 
         acts = self.store.activities(self.athlete_id)
-        runs = acts[acts["sport"].isin(("run", "trail_run", "treadmill"))]
-        runs = runs[~runs["quality_flags"].fillna("").str.contains("duplicate_of:")]
+        runs = acts[acts["sport"].isin(RUN_SPORTS)]
+        runs = runs[not_duplicate(runs["quality_flags"])]
         self.done = pd.DataFrame(
             {"date": local_day(runs) if len(runs) else [], "distance_m": runs["distance_m"]}
         )

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import ParsedFile, UnreadableFile, finish_activity
+from coachkit.io.base import ParsedFile, finish_activity
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.fit import read_fit, read_with_fitdecode
 from tests.conftest import REAL, real_file
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import UnreadableFile
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.fit import read_fit, read_with_fitdecode, rr_by_row, running_cadence_spm
 from coachkit.io.fit_fallback import (
     expand_compressed_speed_distance,

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import UnreadableFile
 from coachkit.io.csvtext import parse_number
 from coachkit.io.elevate import read_elevate_json
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.nike_json import read_nike_run_json
 from coachkit.io.sports import strava_sport
 from coachkit.io.strava_json import (

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import coachkit
+from coachkit.core.units import format_hms
 from coachkit.io.population import STRAVA_RUNS_SHA256
 from coachkit.models.race import (
     RacePopulation,
@@ -22,7 +23,6 @@ from coachkit.models.race import (
     predict_race,
 )
 from coachkit.models.race_efforts import make_runs
-from coachkit.models.race_explain import fmt_time
 
 DAY = pd.Timedelta(days=1)
 START = pd.Timestamp("2024-01-01", tz="UTC")
@@ -60,7 +60,7 @@ def test_riegel_worked_example_20_min_5k_gives_41_42_10k() -> None:
     h = _runs([(START, 5000.0, 1200.0)])
     p = predict_race(h, distance_m=10_000, as_of=START + 10 * DAY)
     assert p.inputs["riegel_seconds"] == pytest.approx(2501.92, abs=0.01)
-    assert fmt_time(p.inputs["riegel_seconds"]) == "41:42"
+    assert format_hms(p.inputs["riegel_seconds"]) == "41:42"
     assert "Riegel says 41:42" in p.explanation
 
 
@@ -89,7 +89,7 @@ def test_no_data_gives_the_population_prior_with_no_personal_share() -> None:
     assert p.method == "population"
     assert p.personal_share == 0.0
     assert p.low < p.seconds < p.high
-    assert "population" in p.explanation and fmt_time(p.seconds) in p.explanation
+    assert "population" in p.explanation and format_hms(p.seconds) in p.explanation
     assert "0% personal" in p.explanation
 
 

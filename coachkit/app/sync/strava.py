@@ -56,6 +56,7 @@ from coachkit.app.sync.strava_api import (
     base_url,
 )
 from coachkit.app.sync.tokens import CredentialsError, Token, TokenStore, load_app
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.store.sync_state import list_item, newest_start, pending_items
 
 if TYPE_CHECKING:
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 
 SOURCE = "strava"
 SCOPE = "read,activity:read_all"
-RUN_SPORTS = frozenset({"run", "trail_run", "treadmill"})  # streams are fetched for these
 LATE_UPLOAD_OVERLAP_S = 86400  # re-list the last day: a watch may upload a run hours later
 
 
@@ -301,7 +301,7 @@ def _import_pending(store: Store, api: StravaAPI, athlete_id: str, report: SyncR
             sport = strava_sport(
                 obj.get("sport_type") or obj.get("type"), trainer=obj.get("trainer")
             )
-            streams = None
+            streams = None  # streams are fetched for runs only
             if sport in RUN_SPORTS and obj.get("manual") is not True:
                 try:
                     streams = api.streams(item_id)

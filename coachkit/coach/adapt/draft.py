@@ -19,8 +19,10 @@ import pandas as pd
 
 from coachkit.coach import explain as ex
 from coachkit.coach.adapt.records import Adaptation, Signals
-from coachkit.coach.plan import PLAN_COLUMNS
 from coachkit.coach.workouts import HARD_KINDS
+from coachkit.core.schemas import PLAN_DAY_FIELDS
+from coachkit.core.units import UNITS, check_units, format_distance
+from coachkit.core.values import finite
 from coachkit.features.daniels import daniels_paces
 
 EASABLE_KINDS = frozenset({"tempo", "intervals", "hills"})
@@ -35,18 +37,7 @@ ZONE_OF_KIND = {
 }
 INACTIVE = frozenset({"missed", "moved"})  # the session does not happen on this row's day
 # what an adaptation's before/after shows of a row: kind, the six numbers, purpose and status
-SNAP = tuple(
-    c for c in PLAN_COLUMNS if c not in ("plan_id", "athlete_id", "date", "steps", "version")
-)
-
-
-def finite(x: Any) -> float | None:
-    """``x`` as a float, or ``None`` when it is missing, not a number or not finite."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
+SNAP = tuple(c for c in PLAN_DAY_FIELDS if c != "steps")
 
 
 def day_of(x: Any) -> pd.Timestamp:
@@ -105,7 +96,7 @@ class PlanDraft:
         units: str,
         paces: Callable[[float], dict] | None,
     ) -> None:
-        ex.check_units(units)
+        check_units(units)
         self.df = workouts.copy()
         self.df["date"] = pd.to_datetime(self.df["date"]).map(day_of)
         if self.df["date"].duplicated().any():
@@ -246,11 +237,11 @@ def describe(w: PlanDraft, i: Any, note: str) -> str:
 
 def retext(text: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
     """Rewrite the distance and pace band quoted in a purpose sentence to the row's new numbers."""
-    for units in ex.UNITS:
+    for units in UNITS:
         pairs = [
             (
-                ex.format_distance(before.get("distance_m"), units),
-                ex.format_distance(after.get("distance_m"), units),
+                format_distance(before.get("distance_m"), units),
+                format_distance(after.get("distance_m"), units),
             ),
             (
                 ex.format_pace_range(
@@ -316,7 +307,7 @@ def volume(rows: pd.DataFrame) -> tuple[float, float]:
 
 def format_week_volume(vol: tuple[float, float], units: str) -> str:
     """A :func:`volume` in words: the distance when there is one, else the duration."""
-    return ex.format_distance(vol[0], units) if vol[0] > 0 else ex.format_duration(vol[1])
+    return format_distance(vol[0], units) if vol[0] > 0 else ex.format_duration(vol[1])
 
 
 def finish(w: PlanDraft, workouts: pd.DataFrame) -> pd.DataFrame:

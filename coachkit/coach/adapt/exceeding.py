@@ -18,7 +18,6 @@ from coachkit.coach.adapt.draft import (
     ZONE_OF_KIND,
     PlanDraft,
     Rule,
-    finite,
     format_week_volume,
     recovery_band,
     rescale_step_paces,
@@ -27,6 +26,8 @@ from coachkit.coach.adapt.draft import (
     week_end,
 )
 from coachkit.coach.adapt.fatigue import hr_flags
+from coachkit.core.units import format_distance
+from coachkit.core.values import finite
 
 NAME = "exceeding"
 VDOT_STEP = 1.0  # one row of Daniels' table: the step that changes the paces
@@ -117,7 +118,7 @@ def _step_up(w: PlanDraft, ev: dict, why: str) -> None:
         w.set(i, purpose=f"{w.purpose(i)} (stepped up ≤{STEP_UP:.0%})", status="changed")
     new = volume(w.df.loc[rows])
     capped = (
-        f", long run within your {ex.format_distance(cap, w.units)} cap"
+        f", long run within your {format_distance(cap, w.units)} cap"
         if cap
         else ", long run unchanged"
     )

@@ -23,7 +23,6 @@ from coachkit.coach.adapt.draft import (
     Rule,
     day_of,
     eased_from,
-    finite,
     parse_steps,
     rescale_step_paces,
     retext,
@@ -32,6 +31,7 @@ from coachkit.coach.adapt.draft import (
     week_end,
 )
 from coachkit.coach.workouts import HARD_KINDS
+from coachkit.core.values import finite
 
 NAME = "fatigue"
 HR_FLAG_BPM, HR_FLAG_Z = 5.0, 1.0  # a run's HR "above expected" (docs/design.md §7)

@@ -19,10 +19,11 @@ from coachkit.coach.adapt.draft import (
     Rule,
     active_step,
     describe,
-    finite,
     recovery_band,
     scale,
 )
+from coachkit.core.units import format_distance
+from coachkit.core.values import finite
 
 NAME = "high_risk"
 RECOVERY_RUN_S = 1800.0
@@ -50,7 +51,7 @@ def guard(w: PlanDraft) -> bool:
         scale(w, i, cap / before["distance_m"])
         w.set(i, distance_m=cap, status="changed")  # exactly the cap, not a rounding above it
         text = ex.sentence(
-            f"{ex.weekday(w.df.at[i, 'date'])}'s long run is capped at {ex.format_distance(cap, w.units)} (was {ex.format_distance(before['distance_m'], w.units)})",
+            f"{ex.weekday(w.df.at[i, 'date'])}'s long run is capped at {format_distance(cap, w.units)} (was {format_distance(before['distance_m'], w.units)})",
             ["1.1 × your longest run of the last 30 days (Garmin-RUNSAFE, Frandsen 2025)", *why],
         )
         w.add(NAME, ev, before, w.snap(i), text)

@@ -15,9 +15,10 @@ import math
 import pandas as pd
 
 from coachkit.coach import explain as ex
-from coachkit.coach.adapt.draft import SNAP, PlanDraft, Rule, finite, retext, week_end
+from coachkit.coach.adapt.draft import SNAP, PlanDraft, Rule, retext, week_end
 from coachkit.coach.adapt.fatigue import fatigue_reasons
 from coachkit.coach.adapt.return_to_run import on_a_break
+from coachkit.core.values import finite
 
 NAME = "missed"
 KEY_KINDS = frozenset({"tempo", "intervals", "long"})

@@ -11,6 +11,7 @@ import pandas as pd
 from coachkit.coach import explain as ex
 from coachkit.coach.adapt.draft import PlanDraft, day_of, finish, scale
 from coachkit.coach.adapt.records import Adaptation, Signals
+from coachkit.core.units import format_distance
 
 NAME = "week_review"
 COMPLIANCE_REPEAT = 0.70  # convention: below 70 % of the planned volume the week is repeated
@@ -46,7 +47,7 @@ def review_week(
         else 0.0
     )
     planned = float(w.df.loc[runs, col].fillna(0).sum())
-    fmt = (lambda v: ex.format_distance(v, units)) if col == "distance_m" else ex.format_duration  # noqa: E731
+    fmt = (lambda v: format_distance(v, units)) if col == "distance_m" else ex.format_duration  # noqa: E731
     nrows = [
         i
         for i in w.rows(nxt, nxt + pd.Timedelta(days=6))
