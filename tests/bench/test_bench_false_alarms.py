@@ -124,6 +124,7 @@ def measure(store, athlete: str) -> dict | None:
         "per_100": 100.0 * len(eased) / max(n_runs, 1),
         "by_rule": Counter(e[0] for e in eased),
         "lonely": len(lonely),
+        "lonely_by_rule": Counter(e[0] for e in lonely),
     }
 
 
@@ -162,16 +163,18 @@ def test_bench_false_alarms(tmp_path):
                 "per_100": 100.0 * eased / max(runs, 1),
                 "by_rule": total,
                 "lonely": lonely,
+                "lonely_by_rule": sum((x["lonely_by_rule"] for x in rows), Counter()),
             }
         else:
             total.update(r["by_rule"])
         rules = ", ".join(
-            f"{k} {100.0 * v / max(r['runs'], 1):.1f}" for k, v in sorted(r["by_rule"].items())
+            f"{k} {100.0 * v / max(r['runs'], 1):.1f} ({r['lonely_by_rule'][k] / v:.0%} alone)"
+            for k, v in sorted(r["by_rule"].items())
         )
         share = f"{r['lonely'] / r['eased']:.0%}" if r["eased"] else "n/a"
         print(
-            f"{r['athlete']:<28} {r['window']:<22} runs {r['runs']:>4}  eased {r['eased']:>4} "
-            f"= {r['per_100']:5.1f}/100 runs ({rules or 'none'}); no other sign in "
-            f"{SIGN_DAYS} d: {share}"
+            f"{r['athlete']:<27} {r['window']:<22} runs {r['runs']:>4}, eased {r['eased']:>4} "
+            f"= {r['per_100']:5.1f}/100 runs, no other sign in {SIGN_DAYS} d: {share}\n"
+            f"    per 100 runs by rule (share with no other sign): {rules or 'none'}"
         )
     assert rows, "no real history had enough runs to replay"
