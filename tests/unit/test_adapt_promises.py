@@ -115,6 +115,7 @@ def _signals(feedback=None, wellness=None, day=MON, plan_=None) -> Signals:
                                                "niggle_severity", "illness", "missed_reason",
                                                "note"])  # fmt: skip
     fb["date"] = pd.to_datetime(fb["date"])
+    fb["illness"] = fb["illness"].astype("boolean")  # as the store gives it
     empty = pd.DataFrame(columns=["date", "residual", "z"])
     table = pd.DataFrame({"date": pd.to_datetime([]), "sport": [], "distance_m": [],
                           "moving_time_s": [], "avg_hr": []})  # fmt: skip
