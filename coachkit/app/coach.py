@@ -236,6 +236,7 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
     from coachkit.app.athlete import activity_table, hr_residuals, load_athlete
     from coachkit.app.metrics import daily_metrics
     from coachkit.app.risk import risk_of
+    from coachkit.coach.adapt.fatigue import answered_keys
     from coachkit.coach.signals import signals_from
 
     when = pd.Timestamp(day).normalize()
@@ -255,7 +256,15 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
         plan=plan,
         risk=risk_of(data, plan=plan).to_dict(),
         vdot_plan=plan_vdot,
+        wellness=data.wellness,
+        answered=answered_keys(_fatigue_evidence(adaptation_log(store, athlete_id))),
     )
+
+
+def _fatigue_evidence(log: pd.DataFrame) -> list[dict[str, Any]]:
+    """The evidence of every logged ``fatigue`` adaptation (what it already answered)."""
+    rows = log[log["rule"] == "fatigue"] if len(log) else log
+    return [json.loads(e) if isinstance(e, str) else e for e in rows.get("evidence", [])]
 
 
 def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:

@@ -54,6 +54,7 @@ DAY_COLUMNS = (
     "followed",
     "adaptation_rules",
     "adaptations",
+    "notes",  # the runner's own notes of the day (feedback ``note``), shown as written
 )
 
 
@@ -185,6 +186,7 @@ def replay(
     from coachkit.app.coach import prescription
     from coachkit.app.metrics import daily_metrics
     from coachkit.coach.adapt import adapt, review_week
+    from coachkit.coach.adapt.fatigue import answered_keys
     from coachkit.coach.plan import Fitness
     from coachkit.coach.plan_builder import PlanBuilder
     from coachkit.coach.signals import signals_from
@@ -221,6 +223,7 @@ def replay(
     plan_end, plan_vdot, plan_id = None, None, ""
     personal, n_fb = None, -1
     rows, logs = [], []
+    answered: frozenset[str] = frozenset()
     n_days = (last - first).days + 1
     for k in range(n_days):
         day = first + pd.Timedelta(days=k)
@@ -262,13 +265,17 @@ def replay(
             plan=plan,
             risk=risk,
             vdot_plan=plan_vdot,
+            wellness=full.wellness[full.wellness["date"] <= day],
+            answered=answered,
         )
         plan, changes = adapt(plan, signals, units=units)
         if day.day_of_week == 6:
             plan, reviewed = review_week(plan, signals.done, signals, units=units)
             changes = [*changes, *reviewed]
         did = runs[runs["date"] == day]
-        rows.append(_day_row(day, plan_id, p, did, changes))
+        answered = answered | answered_keys(c.evidence for c in changes if c.rule == "fatigue")
+        notes = known_fb[known_fb["date"] == day]["note"].dropna()
+        rows.append(_day_row(day, plan_id, p, did, changes, " | ".join(map(str, notes))))
         logs.extend({**c.to_record(athlete_id), "plan_id": plan_id} for c in changes)
         if progress is not None:
             progress(k + 1, n_days)
@@ -280,7 +287,12 @@ def replay(
 
 
 def _day_row(
-    day: pd.Timestamp, plan_id: str, p: dict[str, Any], did: pd.DataFrame, changes: list[Any]
+    day: pd.Timestamp,
+    plan_id: str,
+    p: dict[str, Any],
+    did: pd.DataFrame,
+    changes: list[Any],
+    notes: str = "",
 ) -> dict[str, Any]:
     kind = p.get("kind", "")
     n = len(did)
@@ -297,6 +309,7 @@ def _day_row(
         "followed": (n > 0) == (kind not in ("rest", "")),
         "adaptation_rules": ";".join(c.rule for c in changes),
         "adaptations": " | ".join(c.explanation for c in changes),
+        "notes": notes,
     }
 
 

@@ -18,7 +18,7 @@ from coachkit.cli._common import (
     pick_athlete,
 )
 
-TABLE_COLUMNS = ("date", "kind", "planned", "done", "followed", "adaptations")
+TABLE_COLUMNS = ("date", "kind", "planned", "done", "followed", "adaptations", "notes")
 
 
 @app.command()

@@ -57,10 +57,9 @@ def simulate_week(
 
     1. The week's first key session (tempo, intervals or long) is missed ("work trip").
     2. On the eve of the next hard session (else two days later): the last two runs 8 and 7
-       bpm above the expected HR (z 1.3, 1.2), and
-       the 7-day lnRMSSD below the normal band (0.1 under its low edge; band 3.70-3.95 when the
-       athlete has no HRV baseline).
-    3. Saturday: three runs 6 bpm below the expected HR and a VDOT 1.5 above the plan's.
+       bpm above the expected HR (z 1.8, 1.6: over the fatigue rule's 1.5 SD), and the 7-day
+       lnRMSSD 1.2 SD under its baseline (band 3.70-3.95 when the athlete has no HRV baseline).
+    3. Saturday: three runs 6 bpm (z -1.6) below the expected HR and a VDOT 1.5 above the plan's.
 
     Sunday evening the week is reviewed. Returns the plan after the week and one :class:`Day`
     per evening.
@@ -101,14 +100,14 @@ def simulate_week(
             last2 = [d.date() for d in ran if d <= day][-2:]
             s = replace(
                 s,
-                hr_residuals=list(zip(last2, (8.0, 7.0), (1.3, 1.2))),
+                hr_residuals=list(zip(last2, (8.0, 7.0), (1.8, 1.6))),
                 hrv_status="below",
-                hrv_7d=round(band[0] - 0.1, 2),
+                hrv_7d=round(band[0] - 0.7 * (band[1] - band[0]), 2),
             )
             event = "HR 8 and 7 bpm above expected on two runs in a row; HRV below its band"
         elif day.day_of_week == 5:
             s = replace(
-                s, vdot_now=vdot + 1.5, hr_residuals=[(d.date(), -6.0, -1.1) for d in ran[-3:]]
+                s, vdot_now=vdot + 1.5, hr_residuals=[(d.date(), -6.0, -1.6) for d in ran[-3:]]
             )
             event = f"three runs 6 bpm below expected; VDOT {vdot + 1.5:.1f} (plan {vdot:.1f})"
         s = replace(s, done=_done(plan, ran))

@@ -15,8 +15,10 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach.adapt import Signals
+from coachkit.coach.adapt.niggle import NIGGLE_DAYS
 from coachkit.core.sports import RUN_SPORTS
 from coachkit.core.values import plain
+from coachkit.models.risk_factors import NIGGLE_MIN
 
 RECENT_DAYS = 14  # the window of HR residuals and RPE the fatigue rules look at
 
@@ -45,6 +47,8 @@ def signals_from(
     plan: pd.DataFrame,
     risk: Mapping[str, Any] | None = None,
     vdot_plan: float | None = None,
+    wellness: pd.DataFrame | None = None,
+    answered: frozenset[str] = frozenset(),
 ) -> Signals:
     """The :class:`Signals` of the end of ``today`` from frames that hold nothing later.
 
@@ -67,6 +71,12 @@ def signals_from(
         ``RiskAssessment.to_dict()`` of ``today``.
     vdot_plan
         The VDOT the plan's paces came from.
+    wellness
+        Wellness rows (docs/design.md §3) up to ``today``: the row of ``today`` gives last
+        night's sleep and the morning's Garmin stress and training readiness.
+    answered
+        Keys of fatigue evidence already answered by an earlier adaptation
+        (:func:`coachkit.coach.adapt.fatigue.answered_keys` of the adaptation log).
     """
     when = pd.Timestamp(today).normalize()
     last = daily.iloc[-1] if len(daily) else pd.Series(dtype=object)
@@ -85,6 +95,8 @@ def signals_from(
     missed = fb["missed_reason"].dropna()
     missed_today = bool(len(missed)) and bool((fb.loc[missed.index, "date"] == when).any())
     band = (last.get("swc_low"), last.get("swc_high"))
+    morning = _morning(wellness, when)
+    said = fb[fb["date"] == when]
     return Signals(
         today=when,
         hr_residuals=[
@@ -98,16 +110,89 @@ def signals_from(
         rhr_deviation_bpm=plain(last.get("rhr_deviation")),
         rpe_vs_plan=rpe_vs_plan,
         risk=risk,
-        done=runs[["date", "distance_m", "moving_time_s", "avg_hr"]].rename(
-            columns={"moving_time_s": "duration_s"}
-        ),
+        done=_done(runs, feedback, plan),
         missed_reason=str(missed.iloc[-1]) if len(missed) else None,
         missed_today=missed_today,
         illness_days=int(illness),
         days_since_last_run=int((when - last_run).days) if pd.notna(last_run) else 0,
         vdot_now=plain(last.get("vdot_90d")),
         vdot_plan=plain(vdot_plan),
+        sleep_h=morning.get("sleep_h"),
+        sleep_score=morning.get("sleep_score"),
+        stress=morning.get("stress"),
+        readiness=morning.get("readiness"),
+        feel=_last(said, "feel"),
+        soreness=_last(said, "soreness"),
+        **_niggle_and_illness(feedback, when),
+        answered=frozenset(answered),
     )
+
+
+def _last(rows: pd.DataFrame, col: str) -> float | None:
+    """The last non-missing value of ``col`` in ``rows`` (``None`` when there is none)."""
+    v = pd.to_numeric(rows[col], errors="coerce").dropna() if col in rows else pd.Series()
+    return float(v.iloc[-1]) if len(v) else None
+
+
+def _morning(wellness: pd.DataFrame | None, when: pd.Timestamp) -> dict[str, float | None]:
+    """Sleep (h), sleep score, stress and readiness dated ``when`` (the night before it)."""
+    if wellness is None or not len(wellness):
+        return {}
+    rows = wellness[pd.to_datetime(wellness["date"]).dt.normalize() == when]
+    sleep_s = _last(rows, "sleep_s")
+    return {
+        "sleep_h": sleep_s / 3600.0 if sleep_s is not None else None,
+        "sleep_score": _last(rows, "sleep_score"),
+        "stress": _last(rows, "stress"),
+        "readiness": _last(rows, "readiness"),
+    }
+
+
+def _niggle_and_illness(feedback: pd.DataFrame, when: pd.Timestamp) -> dict[str, Any]:
+    """The last 7 days' niggle reports (latest severity, its day, the last day at >= 3/10) and
+    the last day logged ill: what the ``niggle`` rule holds hard sessions back for."""
+    since = when - pd.Timedelta(days=NIGGLE_DAYS)
+    week = feedback[(feedback["date"] > since) & (feedback["date"] <= when)]
+    sev = pd.to_numeric(week.get("niggle_severity"), errors="coerce")
+    reports = week[sev.notna()] if len(week) else week
+    high = reports[sev[sev.notna()] >= NIGGLE_MIN] if len(reports) else reports
+    ill = week[week["illness"].fillna(False).astype(bool)] if len(week) else week
+    return {
+        "niggle_severity": _last(reports.sort_values("date", kind="stable"), "niggle_severity"),
+        "niggle_date": reports["date"].max().date() if len(reports) else None,
+        "niggle_high_date": high["date"].max().date() if len(high) else None,
+        "illness_date": ill["date"].max().date() if len(ill) else None,
+    }
+
+
+def _done(runs: pd.DataFrame, feedback: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """The runs done, plus each day with a logged RPE but no run file (a session done and rated
+    is done): that day's planned distance and duration stand for it."""
+    done = runs[["date", "distance_m", "moving_time_s", "avg_hr"]].rename(
+        columns={"moving_time_s": "duration_s"}
+    )
+    rated = feedback[pd.to_numeric(feedback["rpe"], errors="coerce") > 0]
+    if "missed_reason" in rated:
+        rated = rated[rated["missed_reason"].isna()]
+    days = set(pd.to_datetime(rated["date"]).dt.normalize()) - set(done["date"].dt.normalize())
+    if not days:
+        return done
+    if not {"date", "distance_m", "duration_s"} <= set(plan.columns):
+        plan = pd.DataFrame(columns=["date", "distance_m", "duration_s"])
+    planned = plan.assign(date=pd.to_datetime(plan["date"]).dt.normalize()).set_index("date")
+    extra = pd.DataFrame(
+        [
+            {
+                "date": d,
+                "distance_m": plain(planned["distance_m"].get(d)) if len(planned) else None,
+                "duration_s": plain(planned["duration_s"].get(d)) if len(planned) else None,
+                "avg_hr": None,
+            }
+            for d in sorted(days)
+        ]
+    )
+    extra = extra.astype({"distance_m": float, "duration_s": float, "avg_hr": float})
+    return pd.concat([done, extra], ignore_index=True).sort_values("date", kind="stable")
 
 
 __all__ = ["PLANNED_RPE", "signals_from"]

@@ -129,9 +129,6 @@ def _score(factors: list[RiskFactor]) -> RiskScore:
     return RiskScore(round(100.0 * (1.0 - 1.0 / rr), 1), level, rr, factors)
 
 
-_FATIGUE = {"hrv_suppressed", "rhr_elevated", "hr_above_expected", "rpe_above_plan", "poor_sleep"}
-
-
 def _changes(
     row: Mapping[str, Any], injury: RiskScore, over: RiskScore
 ) -> tuple[list[str], float | None, bool]:
@@ -147,18 +144,17 @@ def _changes(
             f"{fmt_km(longest)})"
         )
     recovery = injury.level == "high" or over.level == "high"
+    # each sentence is what a rule of coachkit.coach.adapt does (a test per factor checks it)
     if recovery:
-        out.append("add a recovery day: rest or an easy 30 min tomorrow")
+        out.append("add a recovery day: an easy 30 min the day after the next hard session")
     if "niggle" in codes:
         out.append(
-            "swap hard sessions for easy running or cross-training until the niggle is below 3/10"
+            "no tempo, intervals or hills until the niggle is below 3/10 and for 2 days after"
         )
-    if over.level != "low" and codes & _FATIGUE:
-        out.append("turn the next hard session into an easy run")
     if "illness" in codes:
-        out.append("no hard sessions until two days after the symptoms are gone")
+        out.append("no tempo, intervals or hills until 2 days after the last day you log illness")
     if codes & {"monotony", "no_rest_day"}:
-        out.append("vary the days: make one easy day a rest day this week")
+        out.append("vary the days: the next easy day of the coming week becomes a rest day")
     return out, cap, recovery
 
 

@@ -129,6 +129,7 @@ class DashboardPanels(w.VBox):
                 d.today, changes=d.changes_on(d.day), tomorrow=d.tomorrow
             )
         self.form.title.value = f"<h2>How did {d.day:%A} go?</h2>"
+        self.form.show_notes(d.store.feedback(d.athlete_id), d.day)
         if not d.has_plan:
             self.week.value = self.calendar.value = self.exports.value = ""
             return

@@ -1,7 +1,9 @@
 """The dashboard's feedback form (``ck-feedback``): how the day went, in a few taps.
 
 RPE on Foster's CR-10, feel 1-5, soreness 0-10, a niggle's site and severity, a missed
-session with its reason, and a note. :meth:`FeedbackForm.values` gives the fields of the
+session with its reason, and a note. Each field feeds a rule (``coachkit.coach.adapt``: RPE,
+feel and soreness the ``fatigue`` rule, a niggle or illness the ``niggle`` rule, a missed session
+the ``missed`` rule); the note is not parsed but shown back under the form (and in the replay). :meth:`FeedbackForm.values` gives the fields of the
 store's feedback row (docs/design.md §3); the dashboard hands them to
 :func:`coachkit.app.coach.log_feedback`, which records them and re-adapts the plan.
 """
@@ -9,9 +11,11 @@ store's feedback row (docs/design.md §3); the dashboard hands them to
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 
 # Foster et al. 2001 (J Strength Cond Res 15:109), CR-10 session-RPE anchors
 CR10 = {
@@ -51,6 +55,7 @@ MISSED_REASONS = (
     "other",
 )
 NOTE_MAX = 500
+NOTE_DAYS = 7  # the notes shown under the form: the last week's
 
 
 NONE = ""  # the "not set" choice of a dropdown (a None value would show an empty box)
@@ -139,6 +144,7 @@ class FeedbackForm(w.VBox):
         self.missed.observe(self._toggle, names="value")
         self.submit.on_click(lambda _b: self.send())
         self.title = w.HTML("<h2>How did it go?</h2>")
+        self.notes = w.HTML("")  # the runner's own notes, shown back as written (not parsed)
         super().__init__(
             [
                 self.title,
@@ -152,10 +158,24 @@ class FeedbackForm(w.VBox):
                 self.note,
                 self.submit,
                 self.result,
+                self.notes,
             ]
         )
         self.add_class("ck-card")
         self.add_class("ck-feedback")
+
+    def show_notes(self, feedback: pd.DataFrame, day: pd.Timestamp) -> None:
+        """List the notes logged for the 7 days up to ``day`` (newest first), as written: the
+        coach does not read them, so the reader of the plan sees them here."""
+        fb = feedback[feedback["note"].notna()] if "note" in feedback else feedback.iloc[:0]
+        fb = fb[(fb["date"] <= day) & (fb["date"] > day - pd.Timedelta(days=NOTE_DAYS))]
+        items = "".join(
+            f"<li><b>{d:%a %-d %b}</b>: {escape(str(n))}</li>"
+            for d, n in sorted(zip(fb["date"], fb["note"]), key=lambda x: x[0], reverse=True)
+        )
+        self.notes.value = (
+            f'<div class="ck-notes">Your notes:<ul>{items}</ul></div>' if items else ""
+        )
 
     def _toggle(self, _change: Any = None) -> None:
         self.niggle_severity.disabled = _value(self.niggle_site) is None

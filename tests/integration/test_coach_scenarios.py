@@ -42,7 +42,7 @@ def test_simulated_week_moves_the_missed_key_session_eases_it_when_tired_then_st
     assert "was missed (you logged “work trip”), so it moves to" in missed["explanation"]
     # the moved key session becomes easy at E pace on the fatigue evening, citing both signals
     assert "becomes an easy run of the same duration" in fatigue["explanation"]
-    assert "8 bpm above expected (z 1.3)" in fatigue["explanation"]
+    assert "8 bpm above expected (z 1.8)" in fatigue["explanation"]
     assert "is below your normal range" in fatigue["explanation"]
     vdot = base.vdot_plan
     e = daniels_paces(vdot)["E"]

@@ -106,9 +106,10 @@ def test_the_seed_week(week):
     assert (monday["pace_low_s_per_km"], monday["pace_high_s_per_km"]) == pytest.approx(e)
     assert "6.0 mi" in monday["explanation"] and "/mi" in monday["explanation"]
 
-    # Monday evening: the run's HR is high, and HRV has been sliding since Saturday
-    hrv = {day(-2): 30.0, day(-1): 28.0, day(0): 26.0}
-    ingest(s, [redated_run(TCX[0], day(0), inbox / "mon.tcx", hr_delta=20),
+    # Monday evening: the run's HR is high (~1.9 SD of the HR model over), and HRV has been
+    # sliding since Saturday to more than 1 SD under its baseline (the calibrated alarms)
+    hrv = {day(-2): 24.0, day(-1): 21.0, day(0): 18.0}
+    ingest(s, [redated_run(TCX[0], day(0), inbox / "mon.tcx", hr_delta=30),
                hrv_export(hrv, inbox / "hrv_mon.csv")], "demo")  # fmt: skip
     logged = cli("log", *store, "--date", f"{day(0)}", "--rpe", "4", "--feel", "3")
     fatigue = [a for a in logged["adaptations"] if a["rule"] == "fatigue"]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from coachkit.coach.adapt import exceeding, fatigue, high_risk, missed, return_to_run
+from coachkit.coach.adapt import exceeding, fatigue, high_risk, missed, niggle, return_to_run
 from coachkit.coach.adapt.draft import PlanDraft, Rule, finish
 from coachkit.coach.adapt.records import Adaptation, Signals
 from coachkit.coach.adapt.week_review import review_week
@@ -26,6 +26,7 @@ from coachkit.coach.adapt.week_review import review_week
 RULES: tuple[Rule, ...] = (
     missed.RULE,
     return_to_run.RULE,
+    niggle.RULE,
     fatigue.RULE,
     high_risk.RULE,
     exceeding.RULE,

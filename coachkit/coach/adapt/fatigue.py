@@ -2,15 +2,21 @@
 pace), or the next run is cut 20 %; with normal signals an eased session of this week is put
 back, at current paces.
 
-Fatigue is HR above expected on successive runs, HRV under its band, RPE well above plan,
-resting HR up, short sleep or a high injury risk (:func:`fatigue_reasons`). The rule stands down
-while the runner returns from a break, and while it holds, the rules that add load stand down.
+Fatigue is HR above expected on two runs in a row (1.5 SD of the runner's own HR model), the
+7-day HRV 1 SD under its baseline, RPE 2+ above plan, resting HR 5+ bpm up, under 6 h of sleep
+or a poor sleep score, high Garmin stress or poor readiness, a feel of 2/5 or less, severe
+soreness or a high injury risk (:func:`fatigue_reasons`; each threshold cited where it lives).
+Each piece of evidence is answered once (its key in the adaptation log), however often the rules
+run. The rule stands down while the runner returns from a break, and while it holds, the rules
+that add load stand down; nothing is put back while the ``niggle`` rule holds hard sessions.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -30,83 +36,173 @@ from coachkit.coach.adapt.draft import (
     to_easy,
     week_end,
 )
+from coachkit.coach.adapt.niggle import hold_until
 from coachkit.coach.workouts import HARD_KINDS
 from coachkit.core.values import finite
 
 NAME = "fatigue"
-HR_FLAG_BPM, HR_FLAG_Z = 5.0, 1.0  # a run's HR "above expected" (docs/design.md §7)
-RPE_ABOVE_PLAN = 2.0  # CR-10 points above the planned RPE
+# A run's HR is "above expected" at z >= 1.5: 1.5 of the HR model's SD for this runner
+# (HrResponseModel.explain ``sd_bpm``: the runner's own residual SD, pooled with the population's
+# 10.6 bpm as if from 10 runs, so the population value rules until ~10 runs with HR). Two runs
+# in a row over z 1.5 happen by chance on ~0.4 % of run pairs (normal tails, 6.7 % each), where
+# a flat 5 bpm with an SD near 10.6 fired on ~10 % (issue #15).
+HR_FLAG_Z = 1.5
+# HRV: the 7-day lnRMSSD 1 SD of the runner's own daily values under their 60-day baseline
+# (features.hrv: the band needs 14 readings, until then there is none). The 0.5 SD band of
+# Plews et al. 2012 (Eur J Appl Physiol 112:3729) is the smallest worthwhile change, crossed on
+# ~9 % of days by chance: worth showing, not worth easing a session for.
+HRV_ALARM_SD, SWC_SD = 1.0, 0.5  # SWC_SD: features.hrv.hrv_status's swc_sd
+RPE_ABOVE_PLAN = 2.0  # CR-10 points above the planned RPE (Foster et al. 2001, JSCR 15:109)
+# Dressendorfer et al. 1985 (Phys Sportsmed 13(8):77): overloaded runners' resting HR rose ~10 bpm;
+# +5 bpm is features.resting_hr.RHR_ELEVATED_BPM
 RHR_UP_BPM = 5.0
+# Van Dongen et al. 2003 (Sleep 26:117): 6 h a night impaired performance like total sleep loss
 SLEEP_LOW_H = 6.0
+SLEEP_SCORE_POOR = 60.0  # Garmin's sleep score: "poor" below 60 (its published ranges)
+STRESS_HIGH = 51.0  # Garmin stress, day average: 51-75 "medium", 76-100 "high" (Garmin's ranges)
+READINESS_POOR = 25.0  # Garmin training readiness: 1-24 "poor" (Garmin's ranges)
+FEEL_POOR = 2.0  # the form's 1-5 scale: 2 "poor", 1 "awful"
+# Serlin et al. 1995 (Pain 61:277): 7-10 on a 0-10 rating scale is "severe"
+SORENESS_SEVERE = 7.0
 FATIGUE_DAYS = 2  # the hard session "within 2 days" that is eased
 FATIGUE_CUT = 0.20
-EVENT_KEYS = frozenset({"hr_residuals", "rpe_vs_plan", "rpe_date"})
 
 
 def hr_flags(w: PlanDraft, sign: float = 1.0) -> list[tuple[pd.Timestamp, float, float]]:
-    """Recent runs (last 7 days) with HR above (sign 1) or below (sign -1) what was expected."""
+    """Recent runs (last 7 days), the latest ones in a row with HR above (sign 1) or below
+    (sign -1) expected by :data:`HR_FLAG_Z` of the runner's HR-model SD."""
     runs = sorted((day_of(d), float(r), float(z)) for d, r, z in w.s.hr_residuals)
     runs = [r for r in runs if w.today - pd.Timedelta(days=7) <= r[0] <= w.today]
-    flagged = [sign * r >= HR_FLAG_BPM or sign * z >= HR_FLAG_Z for _, r, z in runs]
+    flagged = [sign * z >= HR_FLAG_Z for _, _, z in runs]
     n = 0
     while n < len(flagged) and flagged[-1 - n]:
         n += 1
     return runs[len(runs) - n :]
 
 
+def _hrv_low(s: Any) -> tuple[bool, float | None]:
+    """(the 7-day HRV is :data:`HRV_ALARM_SD` under the baseline, that line)."""
+    if s.hrv_7d is None or s.hrv_band is None:
+        return False, None
+    lo, hi = s.hrv_band
+    sd = (hi - lo) / (2 * SWC_SD)
+    line = (lo + hi) / 2 - HRV_ALARM_SD * sd
+    return s.hrv_7d < line, line
+
+
+def _state_triggers(s: Any) -> list[tuple[str, float, str]]:
+    """(name, value, phrase) of each morning or logged state past its threshold."""
+    checks = (
+        (
+            "rhr_deviation_bpm",
+            s.rhr_deviation_bpm,
+            lambda v: v >= RHR_UP_BPM,
+            "your resting HR is {:.0f} bpm above normal",
+        ),
+        (
+            "sleep_h",
+            s.sleep_h,
+            lambda v: v < SLEEP_LOW_H,
+            f"you slept {{:.1f}} h (under {SLEEP_LOW_H:g} h)",
+        ),
+        (
+            "sleep_score",
+            s.sleep_score,
+            lambda v: v < SLEEP_SCORE_POOR,
+            f"your sleep score was {{:.0f}} (poor: under {SLEEP_SCORE_POOR:.0f})",
+        ),
+        (
+            "stress",
+            s.stress,
+            lambda v: v >= STRESS_HIGH,
+            f"your Garmin stress averaged {{:.0f}} (medium or high: {STRESS_HIGH:.0f}+)",
+        ),
+        (
+            "readiness",
+            s.readiness,
+            lambda v: v < READINESS_POOR,
+            f"your training readiness is {{:.0f}} (poor: under {READINESS_POOR:.0f})",
+        ),
+        ("feel", s.feel, lambda v: v <= FEEL_POOR, "you felt {:.0f}/5 today"),
+        (
+            "soreness",
+            s.soreness,
+            lambda v: v >= SORENESS_SEVERE,
+            f"your soreness is {{:.0f}}/10 (severe: {SORENESS_SEVERE:.0f}+)",
+        ),
+    )
+    return [(n, v, t.format(v)) for n, v, fires, t in checks if v is not None and fires(v)]
+
+
 def fatigue_reasons(w: PlanDraft) -> tuple[list[str], list[str], dict]:
-    """(triggers, supporting phrases, evidence). Any trigger means fatigue."""
-    s, trig, ev = w.s, [], {}
+    """(triggers, supporting phrases, evidence). Any trigger means fatigue; ``evidence["keys"]``
+    names each trigger once (an event by its day, a state by today) so it is answered once."""
+    s, trig, ev, keys = w.s, [], {}, []
+    today = w.today.date().isoformat()
     hr = hr_flags(w)
     if hr:
         ev["hr_residuals"] = [[d.date().isoformat(), finite(r), finite(z)] for d, r, z in hr]
     hr_text = ex.hr_phrases(hr[-2:])
     if len(hr) >= 2:
-        trig.append(hr_text)
-    below = s.hrv_status == "below" or (
-        s.hrv_7d is not None and s.hrv_band is not None and s.hrv_7d < s.hrv_band[0]
-    )
-    if below and s.hrv_7d is not None:
-        trig.append(ex.hrv_phrase(s.hrv_7d, s.hrv_band, s.hrv_status))
-        ev.update(hrv_7d=s.hrv_7d, hrv_band=list(s.hrv_band) if s.hrv_band else None)
-    elif below:
-        trig.append("your HRV status is below your normal range")
+        trig.append(f"{hr_text} (over {HR_FLAG_Z:g} × your HR-model SD)")
+        keys.append(f"hr:{hr[-1][0].date().isoformat()}")
+    low, line = _hrv_low(s)
+    if low:
+        trig.append(
+            f"{ex.hrv_phrase(s.hrv_7d, s.hrv_band, s.hrv_status)}, under {line:.2f} "
+            f"({HRV_ALARM_SD:g} SD below your baseline)"
+        )
+        ev.update(hrv_7d=s.hrv_7d, hrv_band=list(s.hrv_band), hrv_alarm=line)
+        keys.append(f"hrv:{today}")
     rpe = [(day_of(d), v) for d, v in s.rpe_vs_plan if day_of(d) >= w.today - pd.Timedelta(days=3)]
     if rpe and max(rpe)[1] >= RPE_ABOVE_PLAN:
         d, v = max(rpe)
         trig.append(f"you rated {ex.weekday(d)}'s run {v:g} RPE points above plan")
         ev.update(rpe_vs_plan=v, rpe_date=d.date().isoformat())
-    if s.rhr_deviation_bpm is not None and s.rhr_deviation_bpm >= RHR_UP_BPM:
-        trig.append(f"your resting HR is {s.rhr_deviation_bpm:.0f} bpm above normal")
-        ev["rhr_deviation_bpm"] = s.rhr_deviation_bpm
-    if s.sleep_h is not None and s.sleep_h < SLEEP_LOW_H:
-        trig.append(f"you slept {s.sleep_h:.1f} h (under {SLEEP_LOW_H:g} h)")
-        ev["sleep_h"] = s.sleep_h
+        keys.append(f"rpe:{d.date().isoformat()}")
+    for name, value, text in _state_triggers(s):
+        trig.append(text)
+        ev[name] = value
+        keys.append(f"{name}:{today}")
     if (s.risk or {}).get("level") == "high":
         trig.append(f"your injury-risk score is high ({finite(s.risk.get('score')) or 0:.0f}/100)")
         ev["risk_score"] = s.risk.get("score")
+        keys.append(f"risk:{today}")
+    if keys:
+        ev["keys"] = keys
     support = [hr_text] if len(hr) == 1 else []
     return trig, support, ev
 
 
-def _answered(w: PlanDraft, since: pd.Timestamp) -> bool:
-    """A session dated after ``since`` was already eased or cut for fatigue."""
-    return any(
-        "(fatigue)" in w.purpose(i) for i in w.rows(since + pd.Timedelta(days=1), pd.Timestamp.max)
-    )
+def _plan_answers(w: PlanDraft) -> frozenset[str]:
+    """Keys answered by sessions of the plan itself (their first step's ``answers``) and by
+    this run of the rules: with :attr:`Signals.answered` (the log) a day rewritten since does not
+    lose what it answered."""
+    found = answered_keys(a.evidence for a in w.log)
+    for raw in w.df.get("steps", []):
+        steps = parse_steps(raw)
+        if steps and isinstance(steps[0], dict) and steps[0].get("answers"):
+            found |= frozenset(steps[0]["answers"])
+    return found
+
+
+def answered_keys(evidence: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The trigger keys the logged ``fatigue`` adaptations (their evidence) already answered."""
+    return frozenset(k for ev in evidence for k in (ev or {}).get("keys", []))
 
 
 def ease_off(w: PlanDraft) -> bool:
     """Ease or cut the next session while fatigued (True), else put eased sessions back."""
     trig, support, ev = fatigue_reasons(w)
     if not trig:
-        if not support:
+        held, _ = hold_until(w.s)
+        if not support and (held is None or held < w.open_day):
             _restore(w)
         return False
-    # HR residuals and a logged RPE are events: each is answered once (a session after it
-    # already eased or cut); HRV, resting HR, sleep and risk are states, answered while they last
-    events = [d for d in (ev.get("hr_residuals", [[None]])[-1][0], ev.get("rpe_date")) if d]
-    if set(ev) <= EVENT_KEYS and events and _answered(w, day_of(max(events))):
+    # each trigger is answered once: an HR run or a logged RPE by its day, a state (HRV,
+    # resting HR, sleep, stress, readiness, feel, soreness, risk) once a day while it lasts;
+    # the keys answered come from the adaptation log, so a rewritten day is not cut again
+    if set(ev["keys"]) <= w.s.answered | _plan_answers(w):
         return True
     window = w.rows(w.open_day, w.today + pd.Timedelta(days=FATIGUE_DAYS))
     active = [
@@ -135,7 +231,10 @@ def ease_off(w: PlanDraft) -> bool:
         w.set(i, purpose=f"Cut {FATIGUE_CUT:.0%} (fatigue): {w.purpose(i)}")
         head = f"{what} is cut {FATIGUE_CUT:.0%} to {ex.format_volume(finite(w.get(i, 'distance_m')), finite(w.get(i, 'duration_s')), w.units)}"
         ev["action"] = "cut"
-    w.set(i, status="changed")
+    steps = parse_steps(w.get(i, "steps")) or [{}]
+    if isinstance(steps[0], dict):
+        steps[0]["answers"] = ev["keys"]
+    w.set(i, status="changed", steps=json.dumps(steps))
     w.add(NAME, ev, before, w.snap(i), ex.sentence(head, support + trig))
     return True
 

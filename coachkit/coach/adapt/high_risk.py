@@ -1,8 +1,11 @@
 """The ``high_risk`` rule: the next long run is capped, a recovery day follows the next hard
-session.
+session, and monotonous training gets a rest day.
 
 The cap is the risk model's ``long_run_cap_m`` (1.1 × the longest run of the last 30 days,
-Garmin-RUNSAFE); the recovery day comes when the risk assessment asks for one.
+Garmin-RUNSAFE); the recovery day comes when the risk assessment asks for one (high risk); with
+monotony over 2 or 10+ days without rest (Foster 1998, Med Sci Sports Exerc 30:1164) the next
+easy day of the coming 7 days becomes a rest day, once a week. Each is what the risk card says
+the coach will do (:mod:`coachkit.models.risk_evidence`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,46 @@ from coachkit.core.values import finite
 
 NAME = "high_risk"
 RECOVERY_RUN_S = 1800.0
+VARY_CODES = frozenset({"monotony", "no_rest_day"})
+VARY_TAG = "rest day (vary the days)"
+
+
+def _codes(risk: dict) -> set[str]:
+    """The factor codes of an assessment, overuse and overtraining."""
+    over = (risk.get("overtraining") or {}).get("factors") or []
+    return {f.get("code") for f in [*(risk.get("factors") or []), *over] if isinstance(f, dict)}
+
+
+def vary(w: PlanDraft, risk: dict, why: list[str]) -> None:
+    """Monotony or no rest day: the next easy day of the coming 7 days becomes a rest day."""
+    codes = _codes(risk) & VARY_CODES
+    week = w.rows(w.open_day, w.open_day + pd.Timedelta(days=6))
+    recent = w.rows(w.open_day - pd.Timedelta(days=6), w.open_day + pd.Timedelta(days=6))
+    if not codes or any(VARY_TAG in w.purpose(i) for i in recent):
+        return
+    easy = [i for i in week if w.open(i) and w.get(i, "kind") in ("easy", "recovery")]
+    if not easy:
+        return
+    i, what = easy[0], w.what(easy[0])
+    before = w.snap(i)
+    w.set(
+        i,
+        kind="rest",
+        distance_m=math.nan,
+        duration_s=math.nan,
+        pace_low_s_per_km=math.nan,
+        pace_high_s_per_km=math.nan,
+        steps="[]",
+        status="changed",
+        purpose=f"Rest: {VARY_TAG}",
+    )
+    factors = [
+        f.get("text")
+        for f in (risk.get("overtraining") or {}).get("factors") or []
+        if isinstance(f, dict) and f.get("code") in codes
+    ]
+    text = ex.sentence(f"{what} becomes a rest day", [*factors, *why][:2])
+    w.add(NAME, {"codes": sorted(codes), "risk_score": risk.get("score")}, before, w.snap(i), text)
 
 
 def guard(w: PlanDraft) -> bool:
@@ -55,6 +98,7 @@ def guard(w: PlanDraft) -> bool:
             ["1.1 × your longest run of the last 30 days (Garmin-RUNSAFE, Frandsen 2025)", *why],
         )
         w.add(NAME, ev, before, w.snap(i), text)
+    vary(w, risk, why)
     hard = [i for i in future if w.is_hard(i)]
     if risk.get("add_recovery_day") and hard:
         after_day = w.df.at[hard[0], "date"] + pd.Timedelta(days=1)

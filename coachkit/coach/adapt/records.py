@@ -20,6 +20,13 @@ class Signals:
     missed (it is then rescheduled at once, not the next day), ``risk`` is ``RiskAssessment.to_dict()``, ``done`` the runs
     up to today (``date`` plus ``distance_m``/``duration_s``/``avg_hr``), ``vdot_plan`` the VDOT
     the plan's paces came from and ``vdot_now`` the current estimate.
+
+    Last night and this morning (wellness dated ``today``): ``sleep_h``, ``sleep_score`` (0-100),
+    ``stress`` (Garmin's day average, 0-100), ``readiness`` (Garmin training readiness, 0-100).
+    Logged today: ``feel`` (1-5) and ``soreness`` (0-10). ``niggle_severity`` is the latest
+    niggle report of the last 7 days (``niggle_date`` its day, ``niggle_high_date`` the last day
+    at 3/10 or more), ``illness_date`` the last day logged ill (last 7 days). ``answered`` holds
+    the keys of fatigue evidence an earlier adaptation already answered (e.g. ``rpe:2021-03-17``).
     """
 
     today: pd.Timestamp
@@ -29,6 +36,16 @@ class Signals:
     hrv_band: tuple[float, float] | None = None
     rhr_deviation_bpm: float | None = None
     sleep_h: float | None = None
+    sleep_score: float | None = None
+    stress: float | None = None
+    readiness: float | None = None
+    feel: float | None = None
+    soreness: float | None = None
+    niggle_severity: float | None = None
+    niggle_date: date | None = None
+    niggle_high_date: date | None = None
+    illness_date: date | None = None
+    answered: frozenset[str] = frozenset()
     rpe_vs_plan: list[tuple[date, float]] = field(default_factory=list)
     risk: Mapping[str, Any] | None = None
     done: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["date"]))
