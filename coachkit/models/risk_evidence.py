@@ -155,6 +155,12 @@ def _changes(
         out.append("no tempo, intervals or hills until 2 days after the last day you log illness")
     if codes & {"monotony", "no_rest_day"}:
         out.append("vary the days: the next easy day of the coming week becomes a rest day")
+    if not out and (injury.level != "low" or over.level != "low"):
+        # elevated, but no factor with an action of its own: say so rather than promise one
+        out.append(
+            "no change to the plan for this alone: the coach's fatigue and risk rules act when "
+            "their own thresholds are crossed"
+        )
     return out, cap, recovery
 
 

@@ -138,6 +138,15 @@ class DashboardData:
         """Explanations of the adaptations that changed ``day``."""
         return self.reasons.get(f"{day:%Y-%m-%d}", [])
 
+    def changes_ahead(self, day: pd.Timestamp, days: int = 3) -> list[str]:
+        """The latest change to each of the next ``days`` days: what the coach did about the
+        sessions to come (feedback on a run already done changes those, never that run)."""
+        ahead = (
+            self.reasons.get(f"{day + pd.Timedelta(days=i):%Y-%m-%d}", [])
+            for i in range(1, days + 1)
+        )
+        return [found[-1] for found in ahead if found]
+
     # -- the analysis side: features and models, when the data changed ------------------------
     def refresh_analysis(self, *, force: bool = False) -> bool:
         """Recompute the trends, risk and predictions if the data changed; True if it ran."""

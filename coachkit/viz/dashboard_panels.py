@@ -126,7 +126,7 @@ class DashboardPanels(w.VBox):
             )
         else:
             self.today.value = cards.today_card(
-                d.today, changes=d.changes_on(d.day), tomorrow=d.tomorrow
+                d.today, changes=d.changes_on(d.day) + d.changes_ahead(d.day), tomorrow=d.tomorrow
             )
         self.form.title.value = f"<h2>How did {d.day:%A} go?</h2>"
         self.form.show_notes(d.store.feedback(d.athlete_id), d.day)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import re
 import zipfile
 
@@ -98,7 +99,8 @@ def test_exports_are_real_calendar_csv_and_fit_files(page):
         assert names and all(zf.read(n)[8:12] == b".FIT" for n in names)
 
 
-def test_feedback_rpe_9_feel_1_is_stored_and_todays_card_changes_in_place(tmp_path_factory):
+def test_feedback_rpe_9_feel_1_is_stored_and_the_sessions_ahead_change_in_place(tmp_path_factory):
+    """Today's run is done once rated: the coach eases what comes next, and the card says so."""
     path = demo_plan_store(tmp_path_factory, "widgets-feedback")
     page = Dashboard(Store(path), "demo", DEMO_DAY)
     before = page.today.value
@@ -108,7 +110,10 @@ def test_feedback_rpe_9_feel_1_is_stored_and_todays_card_changes_in_place(tmp_pa
     fb = Store(path).feedback("demo")
     assert len(fb) == 1 and fb["rpe"].iloc[0] == 9 and fb["feel"].iloc[0] == 1
     assert fb["note"].iloc[0] == "legs like lead" and f"{fb['date'].iloc[0]:%Y-%m-%d}" == DEMO_DAY
-    latest = adaptations(Store(path), "demo")["explanation"].iloc[-1]
+    log = adaptations(Store(path), "demo")
+    latest = log["explanation"].iloc[-1]
+    changed_day = json.loads(log["change"].iloc[-1])["before"]["date"]
+    assert changed_day > DEMO_DAY  # a session to come, never today's run, which is done
     assert page.today.value != before
     assert html.escape(latest) in page.today.value and 'class="ck-change"' in page.today.value
     assert html.escape(latest) in page.form.result.value

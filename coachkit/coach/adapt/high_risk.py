@@ -51,6 +51,15 @@ def vary(w: PlanDraft, risk: dict, why: list[str]) -> None:
     if not easy:
         return
     i, what = easy[0], w.what(easy[0])
+    factors = [
+        f.get("text")
+        for f in (risk.get("overtraining") or {}).get("factors") or []
+        if isinstance(f, dict) and f.get("code") in codes
+    ]
+    # the day's own sentence carries the numbers that made it a rest day
+    reason = (
+        factors[0] if factors else f"injury-risk score {finite(risk.get('score')) or 0:.0f}/100"
+    )
     before = w.snap(i)
     w.set(
         i,
@@ -61,13 +70,8 @@ def vary(w: PlanDraft, risk: dict, why: list[str]) -> None:
         pace_high_s_per_km=math.nan,
         steps="[]",
         status="changed",
-        purpose=f"Rest: {VARY_TAG}",
+        purpose=f"Rest: {VARY_TAG}: {reason}",
     )
-    factors = [
-        f.get("text")
-        for f in (risk.get("overtraining") or {}).get("factors") or []
-        if isinstance(f, dict) and f.get("code") in codes
-    ]
     text = ex.sentence(f"{what} becomes a rest day", [*factors, *why][:2])
     w.add(NAME, {"codes": sorted(codes), "risk_score": risk.get("score")}, before, w.snap(i), text)
 
