@@ -130,7 +130,7 @@ ROWS = (
     ),
     (
         "HR response (`coachkit.HrResponseModel`)",
-        "expected average HR of a run from pace, grade, duration and recent load; \"HR 7 bpm "
+        'expected average HR of a run from pace, grade, duration and recent load; "HR 7 bpm '
         'above expected" is the fatigue signal',
         "hr_response",
         _hr_cell,

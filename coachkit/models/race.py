@@ -237,8 +237,11 @@ class RacePopulation:
         iv = self.params_["efforts"]["interval"]
         k0 = iv.get("k0")
         ssd = float(((evidence["residual"] - resid) ** 2).sum()) if n else 0.0
-        scale = float(rp.personal_scale(np.array([ssd]), np.array([n]), k0 or math.inf,
-                                        iv.get("var_within", 1.0))[0])  # fmt: skip
+        scale = float(
+            rp.personal_scale(
+                np.array([ssd]), np.array([n]), k0 or math.inf, iv.get("var_within", 1.0)
+            )[0]
+        )
         q_lo, q_hi = (scale * q for q in rp.interval_quantiles(self.params_, feats["D"], n))
         # The interval was calibrated on efforts with >= MIN_PRIOR_RUNS runs in the 180 days
         # before them. With thinner histories there is nothing to calibrate on: blend towards

@@ -164,7 +164,9 @@ def race_like(runs: Runs, now_day: float = math.inf, final: np.ndarray | None = 
 
 def _riegel(runs: Runs, upto: int, distance_m: float) -> np.ndarray:
     """log of each run's time carried to ``distance_m`` by Riegel (exponent 1.06)."""
-    return np.log(runs.time_s[:upto]) + RIEGEL_EXPONENT * np.log(distance_m / runs.distance_m[:upto])
+    return np.log(runs.time_s[:upto]) + RIEGEL_EXPONENT * np.log(
+        distance_m / runs.distance_m[:upto]
+    )
 
 
 def effort_features(

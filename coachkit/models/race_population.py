@@ -18,7 +18,11 @@ columns that fitting and predicting share.
   residuals, Mondrian-style (Vovk et al. 2005, *Algorithmic Learning in a Random World*,
   ch. 4): one calibration per race distance × history length (0, 1–2, ≥ 3 race-like efforts
   of one's own); a cell with under 30 residuals takes its history length's over all
-  distances. Distances between the race distances interpolate in log distance.
+  distances. Distances between the race distances interpolate in log distance. Residuals
+  are first divided by a *personal scale* (normalised conformal, Lei et al. 2018 §5.2): the
+  spread of the runner's own race-like efforts' residuals, shrunk towards the population's
+  within-runner spread with k0 pseudo-observations (k0 by the interval score of Gneiting &
+  Raftery 2007), so a consistent racer gets a narrower interval and an erratic one a wider.
 - **Fallback tiers**: with no run ≥ 3 km in 180 days, a regression on 4-week volume and mean
   speed ("training"); with nothing, the population's log-time-on-log-distance line ("population").
 """
@@ -154,7 +158,11 @@ def personal_terms(
         rows = [where[(a, float(d))] for d in str(ev or "").split(";") if d]
         if rows:
             r = resid[rows]
-            mean[i], count[i], ssd[i] = float(r.mean()), len(rows), float(((r - r.mean()) ** 2).sum())
+            mean[i], count[i], ssd[i] = (
+                float(r.mean()),
+                len(rows),
+                float(((r - r.mean()) ** 2).sum()),
+            )
     return mean, count, ssd
 
 
@@ -233,7 +241,10 @@ def fit_params(table: pd.DataFrame, *, n_splits: int = 5, level: float = 0.8) ->
     x = design(table, params)
     params["efforts"] = {
         "bounds": {
-            c: [round(float(x[c][target].quantile(0.01)), 6), round(float(x[c][target].quantile(0.99)), 6)]
+            c: [
+                round(float(x[c][target].quantile(0.01)), 6),
+                round(float(x[c][target].quantile(0.99)), 6),
+            ]
             for c in x
         }
     }
@@ -296,7 +307,11 @@ def _interval_score(r: np.ndarray, lo: np.ndarray, hi: np.ndarray, level: float)
 
 
 def _fit_interval(
-    r: np.ndarray, band: np.ndarray, count: np.ndarray, ssd: np.ndarray, var_within: float,
+    r: np.ndarray,
+    band: np.ndarray,
+    count: np.ndarray,
+    ssd: np.ndarray,
+    var_within: float,
     level: float,
 ) -> dict:
     """Normalised conformal intervals (Lei et al. 2018, §5.2): residuals divided by the

@@ -149,9 +149,15 @@ def evaluate(activities: pd.DataFrame) -> pd.DataFrame:
             p = pop.predict_race(
                 by_athlete[row.athlete_id], distance_m=row.distance_m, as_of=row.as_of
             )
-            out.loc[row.Index, cols] = [p.seconds, p.low, p.high, p.method, p.personal_share,
-                                        p.inputs.get("personal_efforts", 0),
-                                        row.riegel_s * math.exp(bias)]  # fmt: skip
+            out.loc[row.Index, cols] = [
+                p.seconds,
+                p.low,
+                p.high,
+                p.method,
+                p.personal_share,
+                p.inputs.get("personal_efforts", 0),
+                row.riegel_s * math.exp(bias),
+            ]
     res = targets.join(out.astype({c: float for c in cols + ["pooled_s"] if c != "method"}))
     for name in ("ours",) + BASELINES:
         res[f"err_{name}"] = res[f"{name}_s"] / res["time_s"] - 1
@@ -169,7 +175,9 @@ def _summary(g: pd.DataFrame) -> dict:
     s["bias_ours"] = round(float(g["err_ours"].mean()), 5)
     s["bias_riegel"] = round(float(g["err_riegel"].mean()), 5)
     s["coverage"] = round(float(g["covered"].mean()), 4)
-    s["interval_width_median"] = round(float(((g["high_s"] - g["low_s"]) / g["ours_s"]).median()), 4)
+    s["interval_width_median"] = round(
+        float(((g["high_s"] - g["low_s"]) / g["ours_s"]).median()), 4
+    )
     s["personal_share_mean"] = round(float(g["share"].mean()), 4)
     s["with_personal_layer"] = round(float((g["share"] > 0).mean()), 4)
     return s
@@ -190,8 +198,13 @@ def summarise(res: pd.DataFrame) -> dict:
             k: 0.75 <= s["coverage"] <= 0.85 for k, s in ({"overall": overall} | by_dist).items()
         },
     }
-    return {"overall": overall, "by_distance": by_dist, "by_history": by_hist,
-            "methods": res["method"].value_counts().to_dict(), "acceptance": acceptance}  # fmt: skip
+    return {
+        "overall": overall,
+        "by_distance": by_dist,
+        "by_history": by_hist,
+        "methods": res["method"].value_counts().to_dict(),
+        "acceptance": acceptance,
+    }
 
 
 def report(summary: dict) -> None:
@@ -201,8 +214,10 @@ def report(summary: dict) -> None:
     rows |= {f"history {k}": v for k, v in summary["by_history"].items()}
     for name, s in rows.items():
         mapes = "".join(f"{100 * s[f'mape_{k}']:>7.2f}%" for k in ("ours",) + BASELINES)
-        print(f"{name:<15}{s['n']:>5}{mapes}{s['ratio_riegel']:>7.3f}{100 * s['bias_ours']:>+7.2f}%"
-              f"{100 * s['bias_riegel']:>+7.2f}%{s['coverage']:>7.2f}{s['personal_share_mean']:>7.2f}")  # fmt: skip
+        print(
+            f"{name:<15}{s['n']:>5}{mapes}{s['ratio_riegel']:>7.3f}{100 * s['bias_ours']:>+7.2f}%"
+            f"{100 * s['bias_riegel']:>+7.2f}%{s['coverage']:>7.2f}{s['personal_share_mean']:>7.2f}"
+        )
     print(f"methods: {summary['methods']}; acceptance: {json.dumps(summary['acceptance'])}")
 
 
@@ -218,9 +233,12 @@ def test_race_prediction_on_race_like_efforts_of_held_out_runners(runs_116: pd.D
     )
     acc = summary["acceptance"]
     failed = [
-        f"{crit}: {k}" for crit, v in acc.items() if isinstance(v, dict) for k, ok in v.items()
+        f"{crit}: {k}"
+        for crit, v in acc.items()
+        if isinstance(v, dict)
+        for k, ok in v.items()
         if not ok
-    ] + [crit for crit, v in acc.items() if v is False]  # fmt: skip
+    ] + [crit for crit, v in acc.items() if v is False]
     assert not failed, f"issue 16 acceptance not met: {failed}"
 
 

@@ -217,11 +217,15 @@ def test_other_sports_and_flagged_duplicates_are_ignored_and_input_untouched() -
     h["sport"] = "run"
     base = predict_race(h, distance_m=10_000, as_of=START + 115 * DAY)
     noisy = pd.concat(
-        [h, _runs([(NOON + 101 * DAY, 40_000.0, 3600.0)]).assign(sport="ride"),
-         _runs([(NOON + 102 * DAY, 10_000.0, 1900.0)]).assign(
-             sport="run", quality_flags="duplicate_of:abc")],
+        [
+            h,
+            _runs([(NOON + 101 * DAY, 40_000.0, 3600.0)]).assign(sport="ride"),
+            _runs([(NOON + 102 * DAY, 10_000.0, 1900.0)]).assign(
+                sport="run", quality_flags="duplicate_of:abc"
+            ),
+        ],
         ignore_index=True,
-    )  # fmt: skip
+    )
     copy = noisy.copy()
     assert predict_race(noisy, distance_m=10_000, as_of=START + 115 * DAY) == base
     pd.testing.assert_frame_equal(noisy, copy)
@@ -270,10 +274,19 @@ def _synthetic_population(n: int = 8) -> pd.DataFrame:
     for a in range(n):
         easy = 300.0 + 10 * a
         rows = training_log(weeks=30, easy_s_per_km=easy, seed=a)
-        races = [(NOON + (40 + 30 * k) * DAY, dist, dist / 1000 * easy * 0.82 * f)
-                 for k, (dist, f) in enumerate([(5000.0, 1.0), (10_000.0, 1.05),
-                                                (21_097.5, 1.1), (10_000.0, 1.04),
-                                                (5000.0, 0.99), (42_195.0, 1.2)])]  # fmt: skip
+        races = [
+            (NOON + (40 + 30 * k) * DAY, dist, dist / 1000 * easy * 0.82 * f)
+            for k, (dist, f) in enumerate(
+                [
+                    (5000.0, 1.0),
+                    (10_000.0, 1.05),
+                    (21_097.5, 1.1),
+                    (10_000.0, 1.04),
+                    (5000.0, 0.99),
+                    (42_195.0, 1.2),
+                ]
+            )
+        ]
         frames.append(_runs(rows + races).assign(athlete_id=f"a{a}"))
     return pd.concat(frames, ignore_index=True)
 
