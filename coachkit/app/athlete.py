@@ -1,10 +1,10 @@
 """One athlete, read from the store and run through the features.
 
 This is the seam between the store (disk) and the pure ``features``: it loads an athlete's
-frames as of a day, hands samples to the feature functions through a lazy mapping, and
-assembles the two tables everything else shows: the per-activity table (load and how it was
-computed, GAP, EF, decoupling, time per intensity zone) and the daily metrics table behind
-``coachkit metrics``.
+frames as of a day (:func:`load_athlete`), hands samples to the feature functions through a
+lazy mapping, and builds the per-activity table everything else shows (load and how it was
+computed, GAP, EF, decoupling, time per intensity zone) and the walked-forward HR residuals.
+Derived tables are computed once per :class:`AthleteData` and cached on it.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from coachkit.core.localtime import local_day
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.features.zones import ZONE_NAMES, time_in_zones, zone_of_hr
 
 if TYPE_CHECKING:
     from coachkit.features.thresholds import Thresholds
     from coachkit.store import Store
 
-FOOT_SPORTS = ("run", "trail_run", "treadmill")
 #: per-activity features from samples that join the activity table (see features.running)
 FEATURE_COLUMNS = (
     "moving_distance_m",
@@ -35,15 +35,6 @@ FEATURE_COLUMNS = (
 EFFORT_COLUMNS = ("activity_id", "date", "name", "distance_m", "time_s")
 # best efforts from these runs would be GPS artefacts, not performances
 _NO_EFFORTS_FLAGS = ("duplicate_of:", "speed_implausible", "gps_gaps", "date_implausible", "manual")
-_DAILY_SUMS = (
-    "n_activities",
-    "distance_m",
-    "run_distance_m",
-    "duration_s",
-    "easy_s",
-    "moderate_s",
-    "hard_s",
-)
 
 
 class StoreSamples(Mapping[str, pd.DataFrame]):
@@ -131,23 +122,18 @@ def known_feedback(
     return feedback[known].reset_index(drop=True)
 
 
-def trusted(table: pd.DataFrame) -> pd.DataFrame:
-    """Activities that count in daily totals: no near-duplicates, no impossible dates."""
-    flags = table["quality_flags"].fillna("")
-    return table[~flags.str.contains("duplicate_of:|date_implausible")]
-
-
 def _flagged(flags: Any, codes: tuple[str, ...]) -> bool:
     return isinstance(flags, str) and any(code in flags for code in codes)
 
 
 def _sample_features(data: AthleteData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-run features from samples, and every clean run's best efforts."""
-    from coachkit.features.running import best_efforts, run_features
+    from coachkit.features.best_efforts import best_efforts
+    from coachkit.features.running import run_features
 
     rows, efforts = [], []
     acts = data.activities
-    runs = acts[acts["has_samples"] & acts["sport"].isin(FOOT_SPORTS)]
+    runs = acts[acts["has_samples"] & acts["sport"].isin(RUN_SPORTS)]
     days = local_day(runs) if len(runs) else pd.Series(dtype="datetime64[ns]")
     for i, act in runs.iterrows():
         samples = data.samples[act["activity_id"]]
@@ -204,8 +190,9 @@ def thresholds_at(data: AthleteData, as_of: pd.Timestamp | None) -> Thresholds:
     recent = efforts
     if len(efforts):
         anchor = as_of if as_of is not None else efforts["date"].max()
-        recent = efforts[(efforts["date"] > anchor - pd.Timedelta(days=180))
-                         & (efforts["date"] <= anchor)]  # fmt: skip
+        recent = efforts[
+            (efforts["date"] > anchor - pd.Timedelta(days=180)) & (efforts["date"] <= anchor)
+        ]
     # thresholds count what happened up to the end of as_of (estimate_thresholds is strict '<')
     end = as_of + pd.Timedelta(days=1) if as_of is not None else None
     return estimate_thresholds(
@@ -264,159 +251,6 @@ def efforts(data: AthleteData) -> pd.DataFrame:
     return data.cache["efforts"]
 
 
-def _span(data: AthleteData, table: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    days = pd.concat([trusted(table)["date"], data.wellness["date"]]).dropna()
-    if days.empty:
-        return None
-    return days.min(), data.as_of if data.as_of is not None else days.max()
-
-
-def _volume(table: pd.DataFrame) -> pd.DataFrame:
-    """Daily volume, intensity seconds, EF and decoupling of the trusted activities.
-
-    A run whose summary speed is implausible (a GPS jump in a phone track) counts with the
-    distance its cleaned samples cover instead of the raw summary.
-    """
-    counted = trusted(table)
-    is_run = counted["sport"].isin(FOOT_SPORTS)
-    distance = counted["distance_m"]
-    if "moving_distance_m" in counted:
-        jumpy = counted["quality_flags"].fillna("").str.contains("speed_implausible")
-        distance = distance.where(
-            ~jumpy | counted["moving_distance_m"].isna(), counted["moving_distance_m"]
-        )
-    distance = distance.fillna(0.0)
-    parts = pd.DataFrame(
-        {
-            "n_activities": 1,
-            "distance_m": distance,
-            "run_distance_m": distance.where(is_run, 0.0),
-            "duration_s": counted["moving_time_s"].fillna(counted["elapsed_time_s"]).fillna(0),
-            "easy_s": counted["easy"],
-            "moderate_s": counted["moderate"],
-            "hard_s": counted["hard"],
-        }
-    )
-    daily = parts.groupby(counted["date"]).sum()
-    return daily.join(counted.groupby("date")[["ef", "decoupling_pct"]].mean())
-
-
-def _per_day_fitness(
-    daily: pd.DataFrame, data: AthleteData, *, target_tsb: float, **pmc_kw: Any
-) -> pd.DataFrame:
-    """Rest days until form reaches 0, the load that brings tomorrow's TSB to ``target_tsb``,
-    the best VDOT and critical speed of the last 90 days, and the HR–speed index."""
-    from coachkit.features.efforts import critical_speed, hr_speed_index, vdot
-    from coachkit.features.pmc import load_to_reach_tsb, rest_days_until_tsb
-
-    out = pd.DataFrame(index=daily.index)
-    out["rest_days_to_fresh"] = [
-        rest_days_until_tsb(c, a, 0.0, **pmc_kw) for c, a in zip(daily["ctl"], daily["atl"])
-    ]
-    out[f"load_for_tsb_{target_tsb:g}"] = [
-        load_to_reach_tsb(c, a, target_tsb, **pmc_kw) for c, a in zip(daily["ctl"], daily["atl"])
-    ]
-    eff = efforts(data)
-    eff = eff[eff["distance_m"] >= 1500] if len(eff) else eff
-    if len(eff):
-        per_day = eff.assign(vdot=[vdot(d, t) for d, t in zip(eff["distance_m"], eff["time_s"])])
-        best = per_day.groupby("date")["vdot"].max().reindex(daily.index)
-        out["vdot_90d"] = best.rolling(90, min_periods=1).max()
-        cs, seen = [], {}  # the 90-day window changes only when an effort enters or leaves it
-        for day in daily.index:
-            window = eff[(eff["date"] <= day) & (eff["date"] > day - pd.Timedelta(days=90))]
-            key = tuple(window.index)
-            if key not in seen:
-                best90 = (
-                    window.loc[window.groupby("distance_m")["time_s"].idxmin()]
-                    if len(window)
-                    else window
-                )
-                seen[key] = critical_speed(best90).cs_m_s if len(best90) >= 2 else float("nan")
-            cs.append(seen[key])
-        out["cs_90d_m_s"] = cs
-    table = activity_table(data)
-    runs = table[table["sport"].isin(FOOT_SPORTS) & table["hr_time_weighted"].notna()]
-    if len(runs):
-        cols = ["date", "mean_gap_speed_m_s", "hr_time_weighted", "moving_time_s"]
-        index = hr_speed_index(runs[cols])
-        if len(index):
-            out["hr_speed_index"] = index.set_index("date")["index"].reindex(daily.index).ffill()
-    return out
-
-
-def daily_metrics(
-    data: AthleteData,
-    *,
-    start: Any = None,
-    end: Any = None,
-    convention: str = "exp",
-    ctl_days: float = 42,
-    atl_days: float = 7,
-    target_tsb: float = 0.0,
-) -> pd.DataFrame:
-    """One row per day: load, CTL/ATL/TSB (chosen convention), ramp, ACWR (descriptive),
-    monotony and strain, rest days until fresh and the load that reaches ``target_tsb``
-    tomorrow, volume and intensity, EF and decoupling, HRV and its normal band, resting HR, and
-    the best VDOT, critical speed and HR–speed index of recent weeks.
-
-    ``start``/``end`` only trim the rows shown: the exponential averages always run from the
-    first day of data. Loads of past days use the thresholds known at the end (``as_of``);
-    ``coachkit replay`` recomputes day by day when strict point-in-time values matter.
-    """
-    from coachkit.features.hrv import hrv_status, resting_hr_status
-    from coachkit.features.pmc import acwr, daily_load, monotony_strain, pmc
-
-    table = activity_table(data)
-    span = _span(data, table)
-    if span is None:
-        return pd.DataFrame(columns=["date", "load", "ctl", "atl", "tsb"])
-    first, last = span
-    pmc_kw = dict(ctl_days=ctl_days, atl_days=atl_days, convention=convention)
-    loads = daily_load(data.activities, table[["activity_id", "load"]], start=first, end=last)
-    daily = pmc(loads, **pmc_kw)
-    daily["acwr"] = acwr(loads)
-    daily = daily.join(monotony_strain(loads)[["monotony", "strain"]])
-    daily = daily.join(_per_day_fitness(daily, data, target_tsb=target_tsb, **pmc_kw))
-    daily = daily.join(_volume(table))
-    daily[list(_DAILY_SUMS)] = daily[list(_DAILY_SUMS)].fillna(0)
-    if len(data.wellness):
-        hrv = hrv_status(data.wellness, as_of=last)
-        daily = daily.join(
-            hrv[["ln_rmssd", "ln_rmssd_7d", "cv_7d", "swc_low", "swc_high", "status"]].rename(
-                columns={"status": "hrv_status"}
-            )
-        )
-        rhr = resting_hr_status(data.wellness, as_of=last)
-        daily = daily.join(rhr[["resting_hr", "rhr_7d", "rhr_baseline", "rhr_deviation"]])
-    daily.index.name = "date"
-    out = daily.reset_index()
-    if start is not None:
-        out = out[out["date"] >= pd.Timestamp(start)]
-    if end is not None:
-        out = out[out["date"] <= pd.Timestamp(end)]
-    return out.reset_index(drop=True)
-
-
-def best_effort_curve(data: AthleteData, *, recent_days: int = 90) -> pd.DataFrame:
-    """Best time at each standard distance over all the history and over the last ``recent_days``.
-
-    Columns: period, name, distance_m, time_s, date, activity_id.
-    """
-    eff = efforts(data)
-    columns = ["period", "name", "distance_m", "time_s", "date", "activity_id"]
-    if eff.empty:
-        return pd.DataFrame(columns=columns)
-    end = data.as_of if data.as_of is not None else eff["date"].max()
-    recent = eff[eff["date"] > end - pd.Timedelta(days=recent_days)]
-    parts = [
-        part.loc[part.groupby("distance_m")["time_s"].idxmin()].assign(period=period)
-        for period, part in (("all time", eff), (f"last {recent_days} days", recent))
-        if len(part)
-    ]
-    return pd.concat(parts, ignore_index=True)[columns]
-
-
 def hr_residuals(data: AthleteData) -> pd.DataFrame:
     """Observed minus expected average HR of every run with HR, walked forward: each run is
     compared with what the two-layer model expected from the runs before it only.
@@ -428,7 +262,7 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
     from coachkit.models.response import HrResponseModel
 
     table = activity_table(data)
-    runs = table[table["sport"].isin(FOOT_SPORTS) & table["avg_hr"].notna()]
+    runs = table[table["sport"].isin(RUN_SPORTS) & table["avg_hr"].notna()]
     runs = runs[~runs["quality_flags"].fillna("").str.contains("hr_implausible|duplicate_of:")]
     if runs.empty:
         out = pd.DataFrame(
@@ -455,95 +289,3 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
         )
     data.cache["hr_residuals"] = out
     return out
-
-
-def risk_assessment(
-    store: Store,
-    athlete_id: str,
-    *,
-    as_of: Any = None,
-    planned: pd.DataFrame | None = None,
-    plan_rpe: pd.Series | None = None,
-    known_then: bool = True,
-) -> Any:
-    """The risk assessment of ``as_of`` (default: the last day with data) for one athlete,
-    with HR-above-expected residuals from the HR response model as one of its inputs, and the
-    plan's sessions (``planned``, so a planned spike is seen before it is run) and planned RPE
-    by date (``plan_rpe``, for RPE above plan) when there is a plan."""
-    data = load_athlete(store, athlete_id, as_of=as_of, known_then=known_then)
-    return risk_of(data, planned=planned, plan_rpe=plan_rpe)
-
-
-def risk_of(
-    data: AthleteData, *, planned: pd.DataFrame | None = None, plan_rpe: pd.Series | None = None
-) -> Any:
-    """:func:`risk_assessment` of frames already loaded (their activity table and HR residuals
-    are reused, not computed again)."""
-    from coachkit.models.risk import assess_history
-
-    table = activity_table(data)
-    residuals = hr_residuals(data)
-    day = data.as_of
-    if day is None:
-        days = pd.concat([table["date"], data.wellness["date"]]).dropna()
-        day = days.max() if len(days) else pd.Timestamp.now().normalize()
-    assessment, _, _ = assess_history(
-        table,
-        data.wellness,
-        data.feedback,
-        day,
-        planned=planned,
-        plan_rpe=plan_rpe,
-        hr_residuals=residuals.set_index("activity_id")["residual"],
-    )
-    return assessment
-
-
-RACE_DISTANCES_M = {"5 km": 5000.0, "10 km": 10000.0, "half marathon": 21097.5, "marathon": 42195.0}
-
-
-def race_predictions(
-    data: AthleteData, distances: Mapping[str, float] = RACE_DISTANCES_M
-) -> pd.DataFrame:
-    """Race-time predictions with 80 % intervals for standard distances, from the history known
-    at the end of ``as_of`` (default: everything).
-
-    Columns: distance, distance_m, seconds, low, high, method, personal_share, explanation.
-    """
-    from coachkit.models.race import predict_race
-
-    end = data.as_of + pd.Timedelta(days=1) if data.as_of is not None else None
-    rows = []
-    for name, metres in distances.items():
-        p = predict_race(data.activities, distance_m=metres, as_of=end)
-        rows.append(
-            {
-                "distance": name,
-                "distance_m": metres,
-                "seconds": p.seconds,
-                "low": p.low,
-                "high": p.high,
-                "method": p.method,
-                "personal_share": p.personal_share,
-                "explanation": p.explanation,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def fitness_fit(data: AthleteData) -> Any:
-    """The Banister fitness–fatigue fit of this athlete (statsmodels-style results), with daily
-    load from the activity table and performance from ordinary runs."""
-    from coachkit.features.pmc import daily_load
-    from coachkit.models.fitness import FitnessModel
-    from coachkit.models.performance import performance_index
-
-    table = activity_table(data)
-    performance = performance_index(table)
-    if performance.dropna().empty:
-        raise ValueError(
-            "no runs of 20 min or more with heart rate yet: the fitness model needs some"
-        )
-    span = _span(data, table)
-    load = daily_load(data.activities, table[["activity_id", "load"]], start=span[0], end=span[1])
-    return FitnessModel(load, performance).fit()

@@ -1,36 +1,35 @@
 """Plans in the store: create one from the athlete's history, read the current version of each
 day, write adaptations, and turn a day into today's prescription (docs/design.md §7, §9).
 
-The seam between the pure coach (``coachkit.coach``) and the store: ``plan_workouts`` keeps
-every version of a day (primary key plan, date, version), so an adaptation never overwrites
-what was planned before; the current plan is the latest version of each date of the athlete's
-active plan.
+The seam between the pure coach (``coachkit.coach``) and the store
+(:mod:`coachkit.store.plans`), which keeps every version of a day, so an adaptation never
+overwrites what was planned before; the current plan is the latest version of each date of the
+athlete's active plan.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.coach.signals import plain as _plain
-from coachkit.store import StoreError, utc_now_iso
+from coachkit.core.schemas import PLAN_DAY_FIELDS
+from coachkit.core.values import plain as _plain
+from coachkit.store import StoreError
+from coachkit.store.plans import (
+    active_plan_meta,
+    adaptation_log,
+    latest_workouts,
+    save_active_plan,
+    save_plan_changes,
+    week_reviewed,
+)
 
 if TYPE_CHECKING:
     from coachkit.coach.plan import Goal, Plan
     from coachkit.store import Store
-
-_NUMERIC = (
-    "distance_m",
-    "duration_s",
-    "pace_low_s_per_km",
-    "pace_high_s_per_km",
-    "hr_low",
-    "hr_high",
-)
 
 
 def create_plan(
@@ -47,8 +46,10 @@ def create_plan(
 ) -> Plan:
     """Build a plan from what is known at the end of the day before ``start`` and save it as the
     athlete's active plan."""
-    from coachkit.app.athlete import activity_table, daily_metrics, load_athlete, thresholds
-    from coachkit.coach.plan import Fitness, PlanBuilder
+    from coachkit.app.athlete import activity_table, load_athlete, thresholds
+    from coachkit.app.metrics import daily_metrics
+    from coachkit.coach.plan import Fitness
+    from coachkit.coach.plan_builder import PlanBuilder
 
     day = pd.Timestamp(start).normalize()
     data = load_athlete(store, athlete_id, as_of=day - pd.Timedelta(days=1))
@@ -83,65 +84,23 @@ def save_plan(store: Store, plan: Plan) -> None:
         "phases": [[p.name, str(p.start), str(p.end)] for p in plan.phases],
     }
     rows = plan.workouts.assign(date=pd.to_datetime(plan.workouts["date"]).dt.strftime("%Y-%m-%d"))
-    with store.transaction() as conn:
-        store.ensure_athlete(plan.athlete_id, conn=conn)
-        conn.execute("UPDATE plans SET active=0 WHERE athlete_id=?", (plan.athlete_id,))
-        conn.execute("DELETE FROM plan_workouts WHERE plan_id=?", (plan.plan_id,))
-        conn.execute(
-            "INSERT OR REPLACE INTO plans (plan_id, athlete_id, goal_json, created_at, active) VALUES (?, ?, ?, ?, 1)",
-            (plan.plan_id, plan.athlete_id, json.dumps(meta, default=str), utc_now_iso()),
-        )
-        _insert(conn, rows)
-
-
-def _insert(conn: Any, rows: pd.DataFrame) -> None:
-    cols = [
-        "plan_id",
-        "athlete_id",
-        "date",
-        "version",
-        "kind",
-        *_NUMERIC,
-        "steps",
-        "purpose",
-        "status",
-    ]
-    for rec in rows.to_dict("records"):
-        conn.execute(
-            f"INSERT OR REPLACE INTO plan_workouts ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [_plain(rec.get(c)) for c in cols],
-        )
+    save_active_plan(store, plan.plan_id, plan.athlete_id, meta, rows)
 
 
 def active_plan(store: Store, athlete_id: str) -> dict[str, Any]:
     """The athlete's active plan: its id and meta (goal, units, rules, phases)."""
-    row = store.conn.execute(
-        "SELECT plan_id, goal_json FROM plans WHERE athlete_id=? AND active=1 ORDER BY created_at DESC LIMIT 1",
-        (athlete_id,),
-    ).fetchone()
-    if row is None:
+    meta = active_plan_meta(store, athlete_id)
+    if meta is None:
         raise StoreError(
             f"{athlete_id} has no plan yet: create one with `coachkit plan create --athlete {athlete_id} "
             "--race-distance-m 21097.5 --race-date YYYY-MM-DD`"
         )
-    return {"plan_id": row["plan_id"], **json.loads(row["goal_json"])}
+    return meta
 
 
 def plan_frame(store: Store, athlete_id: str) -> pd.DataFrame:
     """The current plan: the latest version of each date of the active plan (docs/design.md §3)."""
-    plan_id = active_plan(store, athlete_id)["plan_id"]
-    cur = store.conn.execute(
-        """SELECT w.* FROM plan_workouts w
-           JOIN (SELECT date, MAX(version) AS v FROM plan_workouts WHERE plan_id=? GROUP BY date) m
-             ON w.date = m.date AND w.version = m.v
-           WHERE w.plan_id=? ORDER BY w.date""",
-        (plan_id, plan_id),
-    )
-    frame = pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
-    frame["date"] = pd.to_datetime(frame["date"])
-    for col in _NUMERIC:
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    return frame
+    return latest_workouts(store, active_plan(store, athlete_id)["plan_id"])
 
 
 def write_adaptations(
@@ -156,7 +115,7 @@ def write_adaptations(
     """Store the changed days as new versions and log each adaptation; return rows changed.
 
     With ``in_transaction`` the caller already holds the store's write transaction."""
-    compare = ["kind", *_NUMERIC, "steps", "purpose", "status"]
+    compare = list(PLAN_DAY_FIELDS)
     old = before.set_index("date")
     changed = []
     for rec in after.to_dict("records"):
@@ -169,39 +128,21 @@ def write_adaptations(
             changed.append(
                 {**rec, "version": version, "date": pd.Timestamp(rec["date"]).strftime("%Y-%m-%d")}
             )
-    with contextlib.nullcontext(store.conn) if in_transaction else store.transaction() as conn:
-        if changed:
-            _insert(conn, pd.DataFrame(changed))
-        for a in adaptations:
-            conn.execute(
-                "INSERT INTO adaptations (athlete_id, date, rule, evidence, change, explanation, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    athlete_id,
-                    f"{pd.Timestamp(a.date):%Y-%m-%d}",
-                    a.rule,
-                    json.dumps(a.evidence, default=str),
-                    json.dumps(a.change, default=str),
-                    a.explanation,
-                    utc_now_iso(),
-                ),
-            )
+    save_plan_changes(
+        store, athlete_id, pd.DataFrame(changed), adaptations, in_transaction=in_transaction
+    )
     return len(changed)
 
 
 def adaptations(store: Store, athlete_id: str) -> pd.DataFrame:
     """Every logged adaptation of the athlete, oldest first (docs/design.md §3)."""
-    cur = store.conn.execute(
-        "SELECT athlete_id, date, rule, evidence, change, explanation, created_at FROM adaptations "
-        "WHERE athlete_id=? ORDER BY adaptation_id",
-        (athlete_id,),
-    )
-    return pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
+    return adaptation_log(store, athlete_id)
 
 
 def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[str, Any]:
     """One day of the plan as today's prescription: §9 fields plus display strings."""
-    from coachkit.coach.workouts import fmt_band, fmt_distance
+    from coachkit.coach.workouts import fmt_band
+    from coachkit.core.units import format_distance
 
     out: dict[str, Any] = {
         "date": f"{pd.Timestamp(row['date']):%Y-%m-%d}",
@@ -220,7 +161,7 @@ def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[
         "layer": layer,
     }
     if out["distance_m"]:
-        out["distance"] = fmt_distance(out["distance_m"], units)
+        out["distance"] = format_distance(out["distance_m"], units)
     if out["pace_low_s_per_km"] and out["pace_high_s_per_km"]:
         out["pace"] = fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units)
     return out
@@ -259,7 +200,8 @@ def todays_prescription(
 ) -> dict[str, Any]:
     """The prescription for ``day`` from the current plan, in the athlete's units, with the
     explanation and which layer drove the paces (the athlete's own data or population defaults)."""
-    from coachkit.coach.workouts import fmt_band, fmt_distance
+    from coachkit.coach.workouts import fmt_band
+    from coachkit.core.units import format_distance
 
     meta = active_plan(store, athlete_id)
     frame = plan_frame(store, athlete_id)
@@ -278,7 +220,7 @@ def todays_prescription(
         lead = " ".join(
             x
             for x in (
-                fmt_distance(out["distance_m"], units) if out["distance_m"] else "",
+                format_distance(out["distance_m"], units) if out["distance_m"] else "",
                 "at " + fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units),
             )
             if x
@@ -289,36 +231,11 @@ def todays_prescription(
     return out
 
 
-def plan_rpe(plan: pd.DataFrame) -> pd.Series:
-    """The planned effort (CR-10) of each day of a plan, by date."""
-    from coachkit.coach.signals import PLANNED_RPE
-
-    return plan.set_index(pd.to_datetime(plan["date"]))["kind"].map(PLANNED_RPE).astype(float)
-
-
-def current_risk(store: Store, athlete_id: str, day: Any = None) -> Any:
-    """The risk assessment of ``day``, with the active plan's sessions and planned RPE in it
-    when the athlete has a plan (a planned long-run spike then shows before it is run)."""
-    from coachkit.app.athlete import risk_assessment
-
-    try:
-        plan = plan_frame(store, athlete_id)
-    except StoreError:
-        plan = None
-    if plan is None or plan.empty:
-        return risk_assessment(store, athlete_id, as_of=day)
-    return risk_assessment(store, athlete_id, as_of=day, planned=plan, plan_rpe=plan_rpe(plan))
-
-
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:
     """Everything the adaptation rules need to know at the end of ``day`` (docs/design.md §7)."""
-    from coachkit.app.athlete import (
-        activity_table,
-        daily_metrics,
-        hr_residuals,
-        load_athlete,
-        risk_of,
-    )
+    from coachkit.app.athlete import activity_table, hr_residuals, load_athlete
+    from coachkit.app.metrics import daily_metrics
+    from coachkit.app.risk import risk_of
     from coachkit.coach.signals import signals_from
 
     when = pd.Timestamp(day).normalize()
@@ -336,7 +253,7 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
         residuals=hr_residuals(data),
         feedback=data.feedback,
         plan=plan,
-        risk=risk_of(data, planned=plan, plan_rpe=plan_rpe(plan)).to_dict(),
+        risk=risk_of(data, plan=plan).to_dict(),
         vdot_plan=plan_vdot,
     )
 
@@ -359,12 +276,7 @@ def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:
         after, changes = adapt(before, signals, units=units)
         if when.day_of_week == 6:
             week = f"{when - pd.Timedelta(days=6):%Y-%m-%d}"
-            done_before = store.conn.execute(
-                "SELECT 1 FROM adaptations WHERE athlete_id=? AND rule='week_review' "
-                "AND json_extract(evidence, '$.week_start')=?",
-                (athlete_id, week),
-            ).fetchone()
-            if not done_before:
+            if not week_reviewed(store, athlete_id, week):
                 after, reviewed = review_week(after, signals.done, signals, units=units)
                 changes = [*changes, *reviewed]
         write_adaptations(store, athlete_id, before, after, changes, in_transaction=True)

@@ -57,22 +57,25 @@ def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
         )
         return
     from coachkit.store import Store, StoreError
+    from coachkit.store.health import (
+        integrity,
+        journal_mode,
+        missing_raw,
+        missing_samples,
+        quarantined_count,
+    )
 
     try:
         s = Store(root, create=False)
     except (StoreError, sqlite3.DatabaseError) as exc:
         yield ("fail", "store", str(exc))
         return
-    integrity = s.conn.execute("PRAGMA integrity_check").fetchone()[0]
-    yield ("ok" if integrity == "ok" else "fail", "catalog integrity", integrity)
-    mode = s.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    verdict = integrity(s)
+    yield ("ok" if verdict == "ok" else "fail", "catalog integrity", verdict)
+    mode = journal_mode(s)
     yield ("ok" if mode == "wal" else "warn", "journal mode", mode)
     yield ("ok", "schema version", str(s.schema_version))
-    missing = [
-        r["sha256"]
-        for r in s.conn.execute("SELECT sha256 FROM sources WHERE status != 'quarantined'")
-        if not s.raw_path(r["sha256"]).exists()
-    ]
+    missing = missing_raw(s)
     yield (
         "ok" if not missing else "fail",
         "raw originals",
@@ -80,16 +83,13 @@ def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
         if not missing
         else f"{len(missing)} missing: the store cannot be rebuilt from raw/",
     )
-    no_samples = []
-    for r in s.conn.execute("SELECT athlete_id, activity_id FROM activities WHERE has_samples=1"):
-        if not s.samples_path(r["athlete_id"], r["activity_id"]).exists():
-            no_samples.append(r["activity_id"])
+    no_samples = missing_samples(s)
     yield (
         "ok" if not no_samples else "fail",
         "samples files",
         "all present" if not no_samples else f"{len(no_samples)} missing: run `coachkit rebuild`",
     )
-    n_q = s.conn.execute("SELECT COUNT(*) FROM sources WHERE status='quarantined'").fetchone()[0]
+    n_q = quarantined_count(s)
     yield (
         "ok" if not n_q else "warn",
         "quarantine",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from coachkit.app.coach import readapt
+from coachkit.store.plans import has_active_plan
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -50,9 +51,7 @@ def log_feedback(store: Store, athlete_id: str, day: Any, **values: Any) -> tupl
             raise ValueError(f"{name} must be between {low} and {high}, not {clean[name]}")
     feedback_id = store.add_feedback(athlete_id, f"{when:%Y-%m-%d}", **clean)
     changes: list[Any] = []
-    if store.conn.execute(
-        "SELECT 1 FROM plans WHERE athlete_id=? AND active=1", (athlete_id,)
-    ).fetchone():
+    if has_active_plan(store, athlete_id):
         # readapt is live: what the runner just told us counts, however late it is logged
         changes = readapt(store, athlete_id, when)
     return feedback_id, changes

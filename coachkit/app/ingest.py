@@ -8,84 +8,35 @@ original kept in ``raw/``, so a better parser can pick it up later through ``coa
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from coachkit.core.files import sha256_file
-from coachkit.core.schemas import WELLNESS_COLUMNS
 from coachkit.io import NothingToImport, companion_path, read_bytes
-from coachkit.io.base import UnreadableFile, finish_activity
+from coachkit.io.base import finish_activity
 from coachkit.io.containers import Unit, expand_path, iter_paths
-from coachkit.store import Store, check_athlete_id, utc_now_iso
-from coachkit.store.manifest import IngestReport, Outcome, is_unchanged, path_key
-from coachkit.store.merge import import_activity, plain
+from coachkit.io.errors import UnreadableFile
+from coachkit.store import Store, check_athlete_id
+from coachkit.store.manifest import (
+    IngestReport,
+    Outcome,
+    is_unchanged,
+    known_unit,
+    path_key,
+    record_source,
+    remember_path,
+)
+from coachkit.store.merge import import_activity
+from coachkit.store.wellness import import_wellness
 
 log = logging.getLogger(__name__)
 
 _TRANSIENT = "not imported this time, will be retried: "
-_WELLNESS_VALUES = [c for c in WELLNESS_COLUMNS if c not in ("date", "source")]
-
-
-def _import_wellness(conn: Any, athlete_id: str, wellness: pd.DataFrame, sha: str) -> int:
-    n = 0
-    cols = ", ".join(_WELLNESS_VALUES)
-    updates = ", ".join(f"{c}=COALESCE(excluded.{c}, {c})" for c in _WELLNESS_VALUES)
-    for rec in wellness.to_dict("records"):
-        if rec.get("date") is None or pd.isna(rec["date"]):
-            continue
-        conn.execute(
-            f"INSERT INTO wellness (athlete_id, date, source, {cols}, sha256) "
-            f"VALUES (?, ?, ?, {', '.join('?' for _ in _WELLNESS_VALUES)}, ?) "
-            f"ON CONFLICT(athlete_id, date, source) DO UPDATE SET {updates}, sha256=excluded.sha256",
-            [
-                athlete_id,
-                f"{pd.Timestamp(rec['date']):%Y-%m-%d}",
-                plain(rec.get("source")) or "unknown",
-            ]
-            + [plain(rec.get(c)) for c in _WELLNESS_VALUES]
-            + [sha],
-        )
-        n += 1
-    return n
-
-
-def _record_source(
-    conn: Any,
-    athlete_id: str,
-    sha: str,
-    o: Outcome,
-    warnings: list[str],
-    companion_sha: str | None = None,
-) -> None:
-    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sources").fetchone()[0]
-    status = {"new": "imported", "merged": "imported"}.get(o.status, o.status)
-    conn.execute(
-        "INSERT OR REPLACE INTO sources (athlete_id, sha256, name, kind, decoder, status, reason, "
-        "n_activities, n_wellness, warnings, companion_sha256, seq, ingested_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            athlete_id,
-            sha,
-            o.name,
-            o.kind,
-            o.decoder,
-            status,
-            o.reason or None,
-            o.n_new + o.n_merged,
-            o.n_wellness,
-            json.dumps(warnings) if warnings else None,
-            companion_sha,
-            seq,
-            utc_now_iso(),
-        ),
-    )
 
 
 def import_unit(
@@ -96,16 +47,13 @@ def import_unit(
         sha = hashlib.sha256(f"refused|{unit.name}".encode()).hexdigest()
         o = Outcome(unit.name, "quarantined", unit.error or "refused")
         with store.transaction() as conn:
-            _record_source(conn, athlete_id, sha, o, [])
+            record_source(conn, athlete_id, sha, o, [])
         return o
     sha = hashlib.sha256(unit.data).hexdigest()
     companion_sha = (
         hashlib.sha256(unit.companion).hexdigest() if unit.companion is not None else None
     )
-    seen = store.conn.execute(
-        "SELECT status, companion_sha256 FROM sources WHERE athlete_id=? AND sha256=?",
-        (athlete_id, sha),
-    ).fetchone()
+    seen = known_unit(store, athlete_id, sha)
     # Known content is unchanged, unless it failed before and now comes with the companion it
     # needed (Strava streams quarantined alone, then ingested beside their activity JSON).
     if seen and not (
@@ -147,12 +95,12 @@ def import_unit(
                 o.n_new += status == "new"
                 o.n_merged += status == "merged"
             if parsed.wellness is not None and not parsed.wellness.empty:
-                o.n_wellness = _import_wellness(conn, athlete_id, parsed.wellness, sha)
+                o.n_wellness = import_wellness(conn, athlete_id, parsed.wellness, sha)
                 o.kind = o.kind or str(parsed.wellness["source"].iloc[0])
             if o.n_new == 0 and o.n_merged:
                 o.status = "merged"
             o.reason = "; ".join(warnings)[:300]
-            _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
+            record_source(conn, athlete_id, sha, o, warnings, companion_sha)
     except (sqlite3.OperationalError, OSError) as exc:
         # the disk or the database failed, not the file: record nothing, so the next run retries
         for p in pending:
@@ -181,7 +129,7 @@ def import_unit(
         return o
     try:
         with store.transaction() as conn:
-            _record_source(conn, athlete_id, sha, o, warnings, companion_sha)
+            record_source(conn, athlete_id, sha, o, warnings, companion_sha)
     except sqlite3.OperationalError as exc:
         return Outcome(unit.name, "error", f"{_TRANSIENT}{exc}")
     return o
@@ -241,9 +189,5 @@ def _ingest_path(
             )
         ]
     if all(o.status != "error" for o in outcomes):
-        with store.transaction() as conn:
-            conn.execute(
-                "INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?, ?)",
-                (athlete_id, key, st.st_size, st.st_mtime_ns, digest),
-            )
+        remember_path(store, athlete_id, key, st, digest)
     return outcomes

@@ -13,25 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from coachkit.app.ingest import IngestReport, import_unit
+from coachkit.app.ingest import import_unit
 from coachkit.io.containers import Unit
 from coachkit.store import Store, StoreError
-from coachkit.store.catalog import REBUILD_CATALOG, REBUILD_SAMPLES
-
-#: tables derived from raw/ (everything else in the catalog is the user's and is kept)
-DERIVED_TABLES = ("sources", "activities", "activity_sources", "laps", "wellness")
-
-
-def _missing_originals(store: Store) -> list[str]:
-    """Names of imported units whose original (or companion) is not in raw/."""
-    missing = []
-    for row in store.conn.execute("SELECT name, sha256, companion_sha256, status FROM sources"):
-        needed = [row["companion_sha256"]]
-        if row["status"] != "quarantined":  # quarantined units refused unread have no raw
-            needed.append(row["sha256"])
-        if any(sha and not store.raw_path(sha).exists() for sha in needed):
-            missing.append(row["name"])
-    return missing
+from coachkit.store.manifest import IngestReport
+from coachkit.store.rebuild import (
+    REBUILD_CATALOG,
+    REBUILD_SAMPLES,
+    missing_originals,
+    sources_in_order,
+    swap_in_rebuilt_tables,
+)
 
 
 def rebuild(store: Store, *, progress: Callable[[str], None] | None = None) -> IngestReport:
@@ -45,14 +37,14 @@ def rebuild(store: Store, *, progress: Callable[[str], None] | None = None) -> I
     report = IngestReport()
     with store.ingest_lock():
         store.recover()
-        missing = _missing_originals(store)
+        missing = missing_originals(store)
         if missing:
             raise StoreError(
                 f"{len(missing)} imported file(s) have no original in {store.raw_dir} "
                 f"(e.g. {missing[0]}): a rebuild would drop them; re-ingest those files first"
             )
         fresh = Store(store.root, catalog_name=REBUILD_CATALOG, samples_name=REBUILD_SAMPLES)
-        rows = [dict(r) for r in store.conn.execute("SELECT * FROM sources ORDER BY seq")]
+        rows = sources_in_order(store)
         for row in rows:
             if progress:
                 progress(row["name"])
@@ -69,41 +61,6 @@ def rebuild(store: Store, *, progress: Callable[[str], None] | None = None) -> I
                 unit = Unit(row["name"], None, row["reason"])
             report.outcomes.append(import_unit(fresh, row["athlete_id"], unit))
         fresh.close()
-        _apply(store)
+        swap_in_rebuilt_tables(store)
         store.recover()  # swaps the rebuilt samples in and drops the scratch catalog
     return report
-
-
-def _apply(store: Store) -> None:
-    """Copy the fresh derived tables into the live catalog in one transaction, re-pointing
-    feedback at new activity ids, then mark the commit so the samples swap can be finished."""
-    conn = store.conn
-    conn.execute("ATTACH DATABASE ? AS fresh", (str(store.root / REBUILD_CATALOG),))
-    try:
-        with store.transaction():
-            # old id -> new id through the source that delivered it (athlete, sha256, index)
-            conn.execute(
-                """CREATE TEMP TABLE id_map AS
-                   SELECT o.activity_id AS old_id, MIN(n.activity_id) AS new_id
-                   FROM main.activity_sources o JOIN fresh.activity_sources n
-                     ON o.athlete_id = n.athlete_id AND o.sha256 = n.sha256 AND o.idx = n.idx
-                   GROUP BY o.activity_id"""
-            )
-            conn.execute(
-                """UPDATE feedback SET activity_id =
-                       (SELECT new_id FROM id_map WHERE old_id = feedback.activity_id)
-                   WHERE activity_id IN (SELECT old_id FROM id_map WHERE new_id != old_id)"""
-            )
-            conn.execute(
-                """UPDATE OR REPLACE activity_settings SET activity_id =
-                       (SELECT new_id FROM id_map WHERE old_id = activity_settings.activity_id)
-                   WHERE activity_id IN (SELECT old_id FROM id_map WHERE new_id != old_id)"""
-            )
-            conn.execute("DROP TABLE temp.id_map")
-            for table in DERIVED_TABLES:
-                conn.execute(f"DELETE FROM main.{table}")
-                conn.execute(f"INSERT INTO main.{table} SELECT * FROM fresh.{table}")
-            conn.execute("INSERT OR IGNORE INTO main.athletes SELECT * FROM fresh.athletes")
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('rebuild_samples', 'pending')")
-    finally:
-        conn.execute("DETACH DATABASE fresh")

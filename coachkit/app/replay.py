@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.features.thresholds import RUN_SPORTS
+from coachkit.core.schemas import PLAN_TARGETS
+from coachkit.core.sports import RUN_SPORTS
 
 if TYPE_CHECKING:
     from coachkit.app.athlete import AthleteData
@@ -44,12 +45,7 @@ DAY_COLUMNS = (
     "date",
     "plan_id",
     "kind",
-    "distance_m",
-    "duration_s",
-    "pace_low_s_per_km",
-    "pace_high_s_per_km",
-    "hr_low",
-    "hr_high",
+    *PLAN_TARGETS,
     "plan_status",
     "explanation",
     "actual_runs",
@@ -181,17 +177,18 @@ def replay(
     """
     from coachkit.app.athlete import (
         AthleteData,
-        daily_metrics,
         hr_residuals,
         known_feedback,
         load_athlete,
         sample_features,
-        trusted,
     )
     from coachkit.app.coach import prescription
+    from coachkit.app.metrics import daily_metrics
     from coachkit.coach.adapt import adapt, review_week
-    from coachkit.coach.plan import Fitness, PlanBuilder
+    from coachkit.coach.plan import Fitness
+    from coachkit.coach.plan_builder import PlanBuilder
     from coachkit.coach.signals import signals_from
+    from coachkit.core.quality import trusted
     from coachkit.features.risk import risk_features
     from coachkit.models.risk_evidence import assess_row
     from coachkit.models.risk_personal import personal_risk
@@ -291,12 +288,7 @@ def _day_row(
         "date": f"{day:%Y-%m-%d}",
         "plan_id": plan_id,
         "kind": kind,
-        "distance_m": p.get("distance_m"),
-        "duration_s": p.get("duration_s"),
-        "pace_low_s_per_km": p.get("pace_low_s_per_km"),
-        "pace_high_s_per_km": p.get("pace_high_s_per_km"),
-        "hr_low": p.get("hr_low"),
-        "hr_high": p.get("hr_high"),
+        **{c: p.get(c) for c in PLAN_TARGETS},
         "plan_status": p.get("status", ""),
         "explanation": p.get("explanation", ""),
         "actual_runs": n,

@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.core.units import format_hms
+
 if TYPE_CHECKING:
     from coachkit.store import Store
 
@@ -48,7 +51,6 @@ REQUIRED = (
 )
 NO_PLAN = "no plan"
 STALE_DAYS = 7  # no data for a week: the coach should ask
-FOOT = ("run", "trail_run", "treadmill")
 
 
 def last_data_day(store: Store, athlete_id: str) -> pd.Timestamp | None:
@@ -106,13 +108,6 @@ def compliance(plan: pd.DataFrame | None, done: pd.DataFrame, day: pd.Timestamp,
     return f"{did / planned:.0%} ({amount}{since})".replace("%", " %")
 
 
-def _clock(seconds: float) -> str:
-    s = int(round(seconds))
-    return (
-        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
-
-
 def _prescription(store: Store, athlete_id: str, day: pd.Timestamp) -> str:
     from coachkit.app.coach import todays_prescription
     from coachkit.store import StoreError
@@ -150,8 +145,9 @@ def _race(data: Any, distance_m: float) -> tuple[str, float]:
         if distance_m not in (21097.5, 42195.0)
         else ("half marathon" if distance_m == 21097.5 else "marathon")
     )
-    return f"{name} {_clock(p.seconds)} ({_clock(p.low)}–{_clock(p.high)}, {p.method})", float(
-        p.personal_share
+    return (
+        f"{name} {format_hms(p.seconds)} ({format_hms(p.low)}–{format_hms(p.high)}, {p.method})",
+        float(p.personal_share),
     )
 
 
@@ -162,9 +158,10 @@ def roster_row(
 
     ``today``: the day to report on; ``None`` means the athlete's last day with data.
     """
-    from coachkit.app.athlete import activity_table, daily_metrics, hr_residuals, load_athlete
+    from coachkit.app.athlete import activity_table, hr_residuals, load_athlete
     from coachkit.app.coach import active_plan, plan_frame
-    from coachkit.models.risk import assess_history
+    from coachkit.app.metrics import daily_metrics
+    from coachkit.app.risk import risk_of
     from coachkit.store import StoreError
 
     last = last_data_day(store, athlete_id)
@@ -175,20 +172,14 @@ def roster_row(
     table = activity_table(data)
     daily = daily_metrics(data)
     now = daily.iloc[-1] if len(daily) else pd.Series(dtype=object)
-    residuals = hr_residuals(data)
-    risk, _, _ = assess_history(
-        table,
-        data.wellness,
-        data.feedback,
-        day,
-        hr_residuals=residuals.set_index("activity_id")["residual"],
-    )
-    factors = sorted(risk.factors + risk.overtraining.factors, key=lambda f: -f.weight)
     try:
         plan, goal = plan_frame(store, athlete_id), active_plan(store, athlete_id).get("goal", {})
     except StoreError:
         plan, goal = None, {}
-    runs = table[table["sport"].isin(FOOT)]
+    risk = risk_of(data, plan=plan)  # the same assessment as `coachkit risk`
+    residuals = hr_residuals(data)  # cached on data by risk_of
+    factors = sorted(risk.factors + risk.overtraining.factors, key=lambda f: -f.weight)
+    runs = table[table["sport"].isin(RUN_SPORTS)]
     done = pd.DataFrame(
         {
             "date": runs["date"],

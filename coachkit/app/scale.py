@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.engine import per_athlete
+from coachkit.core.quality import not_duplicate
+from coachkit.core.sports import RUN_SPORTS
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -70,7 +72,6 @@ ROSTER_METRICS = (
     "share_with_hr",
     "share_flagged",
 )
-FOOT = ("run", "trail_run", "treadmill")
 
 
 # --------------------------------------------------------------------------- exports
@@ -127,9 +128,8 @@ def athlete_metrics(acts: pd.DataFrame, *, as_of: Any) -> pd.DataFrame:
     day = pd.Timestamp(as_of).normalize()
     acts = acts.assign(date=_local_day(acts))
     acts = acts[acts["date"] <= day]
-    flags = acts["quality_flags"].fillna("").astype(str)
-    acts = acts[~flags.str.contains("duplicate_of:")]
-    runs = acts[acts["sport"].isin(FOOT)]
+    acts = acts[not_duplicate(acts["quality_flags"])]
+    runs = acts[acts["sport"].isin(RUN_SPORTS)]
     row: dict[str, Any] = {"athlete_id": str(acts["athlete_id"].iloc[0]) if len(acts) else ""}
     row["as_of"] = day
     last = acts["date"].max() if len(acts) else pd.NaT

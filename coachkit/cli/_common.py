@@ -33,7 +33,13 @@ StoreOpt = typer.Option(
 AthleteOpt = typer.Option(
     ..., "--athlete", "-a", help="Athlete id (letters, digits, '.', '_', '-')."
 )
+#: ``--athlete`` of the commands about one athlete, resolved by :func:`pick_athlete`
+AthleteOrOnlyOpt = typer.Option(
+    None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
+)
 FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
+#: ``--format`` with the shorter help of the analysis commands (metrics, replay, report)
+FormatShortOpt = typer.Option("table", "--format", "-f", help="table, csv or json.")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -132,6 +138,8 @@ def pick_athlete(s: Store, athlete: str | None) -> str:
 
 
 def parse_day(value: str | None, option: str) -> Any:
+    """The day an option names, as a midnight timestamp (``None`` when the option is not given);
+    exits with a one-line error naming ``option`` when ``value`` is not a date."""
     import pandas as pd
 
     if value is None:
@@ -140,6 +148,13 @@ def parse_day(value: str | None, option: str) -> Any:
         return pd.Timestamp(value).normalize()
     except (ValueError, TypeError):
         fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
+
+
+def day_or_today(value: str | None, option: str) -> Any:
+    """The day an option names (as :func:`parse_day`), else today's local midnight."""
+    import pandas as pd
+
+    return parse_day(value, option) or pd.Timestamp.now().normalize()
 
 
 def or_fail(read: Any) -> Any:

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from coachkit.cli._common import (
+    AthleteOrOnlyOpt,
     StoreOpt,
     app,
+    day_or_today,
     fail,
     open_store,
     or_fail,
-    parse_day,
     pick_athlete,
 )
 
@@ -24,22 +25,18 @@ if TYPE_CHECKING:
 
 @app.command()
 def today(
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     day: str | None = typer.Option(None, "--date", help="The day [default: today]."),
     units: str | None = typer.Option(None, "--units", help="km or mi [default: the plan's]."),
     as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
 ) -> None:
     """What to run today: distance or duration, pace and HR targets, and why."""
-    import pandas as pd
-
     from coachkit.app.coach import todays_prescription
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    when = parse_day(day, "--date") or pd.Timestamp.now().normalize()
+    when = day_or_today(day, "--date")
     p = or_fail(lambda: todays_prescription(s, who, when, units=units))
     if as_json:
         typer.echo(json.dumps(p, indent=1, default=str))
@@ -77,9 +74,7 @@ def log(
         None, "--missed", help="You missed today's session, and why."
     ),
     note: str | None = typer.Option(None, "--note", help="Anything else."),
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     day: str | None = typer.Option(None, "--date", help="The day this is about [default: today]."),
     as_json: bool = typer.Option(
@@ -87,13 +82,11 @@ def log(
     ),
 ) -> None:
     """Log how a day went (RPE, feel, niggles, illness, a missed session); the plan re-adapts."""
-    import pandas as pd
-
     from coachkit.app.feedback import log_feedback
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    when = parse_day(day, "--date") or pd.Timestamp.now().normalize()
+    when = day_or_today(day, "--date")
     site, severity = None, None
     if niggle:
         site, _, sev = niggle.partition(":")

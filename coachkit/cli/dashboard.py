@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from coachkit.cli._common import app
+from coachkit.cli._common import app, parse_day
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb"
@@ -137,14 +137,9 @@ def dashboard(
         if athlete:
             s.require_athlete(athlete)
         if day:
-            import pandas as pd
-
-            pd.Timestamp(day)
+            parse_day(day, "--date")  # only checked here: the page reads it again
     except StoreError as exc:
         typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    except ValueError:
-        typer.echo(f"Error: --date {day!r} is not a date: use YYYY-MM-DD", err=True)
         raise typer.Exit(2) from None
     env = {**os.environ, "COACHKIT_STORE": str(root)}
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH")) if p)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from coachkit.cli._common import (
+    AthleteOrOnlyOpt,
+    FormatShortOpt,
     StoreOpt,
     app,
     emit_frame,
@@ -38,11 +40,9 @@ _METRICS_TABLE = {
 
 @app.command()
 def metrics(
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = FormatShortOpt,
     date_from: str | None = typer.Option(None, "--from", help="First day to show (YYYY-MM-DD)."),
     date_to: str | None = typer.Option(None, "--to", help="Last day to show (YYYY-MM-DD)."),
     as_of: str | None = typer.Option(
@@ -53,7 +53,8 @@ def metrics(
     ),
 ) -> None:
     """Daily training metrics: load, fitness/fatigue/form (CTL/ATL/TSB), ACWR, monotony, HRV."""
-    from coachkit.app.athlete import daily_metrics, load_athlete, thresholds
+    from coachkit.app.athlete import load_athlete, thresholds
+    from coachkit.app.metrics import daily_metrics
 
     s = open_store(store)
     who = pick_athlete(s, athlete)

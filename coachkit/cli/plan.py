@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from coachkit.cli._common import (
+    AthleteOrOnlyOpt,
     FormatOpt,
     StoreOpt,
     app,
+    day_or_today,
     emit_frame,
     fail,
     open_store,
@@ -50,9 +52,7 @@ def plan_create(
     unavailable: list[str] = typer.Option(
         [], "--unavailable", help="A weekday you cannot run (repeatable)."
     ),
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     start: str | None = typer.Option(
         None, "--date", help="First day of the plan [default: today]."
@@ -60,7 +60,6 @@ def plan_create(
     units: str = UnitsOpt,
 ) -> None:
     """Build a periodised plan from your current fitness and save it as your active plan."""
-    import pandas as pd
 
     from coachkit.app.coach import create_plan
     from coachkit.coach.plan import Goal
@@ -83,7 +82,7 @@ def plan_create(
             weekly_km_target=weekly_km,
             end_date=end_day.date() if end_day is not None else None,
         )
-        day = parse_day(start, "--date") or pd.Timestamp.now().normalize()
+        day = day_or_today(start, "--date")
         plan = create_plan(
             s,
             who,
@@ -108,9 +107,7 @@ def plan_create(
 
 @plan_app.command("show")
 def plan_show(
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
@@ -140,9 +137,7 @@ def plan_export(
     fmt: str = typer.Option(
         "ics", "--format", "-f", help="ics, csv, json or fit (one workout file per day)."
     ),
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
 ) -> None:
     """Export the current plan: calendar (.ics), CSV, JSON, or FIT workouts for a watch."""

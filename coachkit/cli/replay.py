@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from coachkit.cli._common import (
+    AthleteOrOnlyOpt,
+    FormatShortOpt,
     StoreOpt,
     app,
     emit_frame,
@@ -23,11 +25,9 @@ TABLE_COLUMNS = ("date", "kind", "planned", "done", "followed", "adaptations")
 def replay(
     start: str = typer.Option(..., "--from", help="First day replayed (YYYY-MM-DD)."),
     end: str = typer.Option(..., "--to", help="Last day replayed (YYYY-MM-DD)."),
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = FormatShortOpt,
     race_distance_m: float | None = typer.Option(
         None, "--race-distance-m", help="A goal race during the replay (metres) ..."
     ),
@@ -47,7 +47,7 @@ def replay(
 
     from coachkit.app.replay import replay as run_replay
     from coachkit.coach.plan import Goal
-    from coachkit.coach.workouts import fmt_distance
+    from coachkit.core.units import format_distance
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
@@ -83,8 +83,8 @@ def replay(
         emit_frame(days, fmt)
     else:
         show = days.assign(
-            planned=[fmt_distance(m, units) if m else "" for m in days["distance_m"].fillna(0)],
-            done=[fmt_distance(m, units) if m else "" for m in days["actual_distance_m"]],
+            planned=[format_distance(m, units) if m else "" for m in days["distance_m"].fillna(0)],
+            done=[format_distance(m, units) if m else "" for m in days["actual_distance_m"]],
             followed=days["followed"].map({True: "yes", False: "no"}),
         )
         emit_frame(show[list(TABLE_COLUMNS)], "table", title=f"Replay of {who}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from coachkit.cli._common import StoreOpt, app, console, fail
+from coachkit.cli._common import FormatShortOpt, StoreOpt, app, console, fail
 
 
 @app.command("report")
@@ -143,7 +143,7 @@ def roster(
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786) [default: in-process]."
     ),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = FormatShortOpt,
 ) -> None:
     """Roster-wide metrics, one row per athlete: freshness, volume, load, CTL/ATL/TSB, flags.
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from coachkit.cli._common import (
+    AthleteOrOnlyOpt,
     StoreOpt,
     app,
     fail,
@@ -30,9 +31,7 @@ app.add_typer(risk_app, name="risk")
 @risk_app.callback(invoke_without_command=True)
 def risk(
     ctx: typer.Context,
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     as_of: str | None = typer.Option(
         None, "--date", help="Assess this day [default: the last day with data]."
@@ -42,11 +41,11 @@ def risk(
     """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
     if ctx.invoked_subcommand is not None:
         return
-    from coachkit.app.coach import current_risk
+    from coachkit.app.risk import athlete_risk
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    assessment = current_risk(s, who, parse_day(as_of, "--date"))
+    assessment = athlete_risk(s, who, as_of=parse_day(as_of, "--date"))
     if as_json:
         typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
         return

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from coachkit.cli._common import StoreOpt, app, fail, open_store, pick_athlete
+from coachkit.cli._common import AthleteOrOnlyOpt, StoreOpt, app, fail, open_store, pick_athlete
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -41,9 +41,14 @@ def _check_method(value: str | None) -> str | None:
 
 
 def _new_values(
-    hr_max: float | None, lthr: float | None, resting_hr: float | None, pace: str | None,
-    sex: str | None, load_method: str | None, clear: list[str],
-) -> dict[str, Any]:  # fmt: skip
+    hr_max: float | None,
+    lthr: float | None,
+    resting_hr: float | None,
+    pace: str | None,
+    sex: str | None,
+    load_method: str | None,
+    clear: list[str],
+) -> dict[str, Any]:
     """The settings to write (None clears one), checked one by one."""
     from coachkit.core.units import parse_pace
 
@@ -104,7 +109,7 @@ def _report(s: Store, athlete: str) -> dict[str, Any]:
             "hr_rest": one(th.hr_rest),
             "lthr": one(th.lthr),
             "threshold_speed_m_s": one(th.threshold_speed_m_s),
-        },  # fmt: skip
+        },
         "sex": th.sex,
         "load_method": stored.get("load_method", "auto"),
         "load_overrides": s.load_overrides(athlete),
@@ -132,8 +137,10 @@ def _print_report(rep: dict[str, Any]) -> None:
     typer.echo(f"  {'load method':<15} {shown}")
     overrides = rep["load_overrides"]
     if overrides:
-        typer.echo(f"Load method chosen for {len(overrides)} single activit"
-                   f"{'y' if len(overrides) == 1 else 'ies'}:")  # fmt: skip
+        typer.echo(
+            f"Load method chosen for {len(overrides)} single activit"
+            f"{'y' if len(overrides) == 1 else 'ies'}:"
+        )
         for activity_id, m in overrides.items():
             typer.echo(f"  {activity_id}  {m}")
 
@@ -143,12 +150,9 @@ def _activity(s: Store, activity_id: str, load_method: str | None, as_json: bool
     from coachkit.app.athlete import activity_table, load_athlete
     from coachkit.store import StoreError
 
-    row = s.conn.execute(
-        "SELECT athlete_id FROM activities WHERE activity_id=?", (activity_id,)
-    ).fetchone()
-    if row is None:
+    athlete = s.athlete_of(activity_id)
+    if athlete is None:
         fail(f"no activity {activity_id!r} in the store: `coachkit activities` lists the ids")
-    athlete = str(row[0])
     if _check_method(load_method) is not None:
         try:
             s.set_load_override(activity_id, None if load_method == "auto" else load_method)
@@ -182,9 +186,7 @@ def _activity(s: Store, activity_id: str, load_method: str | None, as_json: bool
 
 @app.command()
 def settings(
-    athlete: str | None = typer.Option(
-        None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
-    ),
+    athlete: str | None = AthleteOrOnlyOpt,
     activity: str | None = typer.Option(
         None, "--activity", help="One activity: set its --load-method (auto clears it)."
     ),

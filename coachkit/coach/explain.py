@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from coachkit.core.units import MILE_M, UNITS, check_units, format_distance, format_pace  # noqa: F401
+from coachkit.core.units import format_distance, format_pace
 
 
 def format_pace_range(

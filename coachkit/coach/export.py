@@ -20,15 +20,24 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.coach.workouts import fmt_band, fmt_distance, fmt_hms
+from coachkit.coach.workouts import fmt_band
+from coachkit.core.units import format_distance, format_hms
 
 if TYPE_CHECKING:
     from coachkit.coach.plan import Plan
 
 FIT_HR_OFFSET = 100  # FIT profile: custom HR target > 100 means bpm + 100
-_SUMMARY = {"rest": "Rest", "recovery": "Recovery run", "easy": "Easy run", "long": "Long run",
-            "tempo": "Tempo", "intervals": "Intervals", "hills": "Hills",
-            "strides": "Easy + strides", "race": "Race"}  # fmt: skip
+_SUMMARY = {
+    "rest": "Rest",
+    "recovery": "Recovery run",
+    "easy": "Easy run",
+    "long": "Long run",
+    "tempo": "Tempo",
+    "intervals": "Intervals",
+    "hills": "Hills",
+    "strides": "Easy + strides",
+    "race": "Race",
+}
 
 
 def _runs(plan: Plan) -> pd.DataFrame:
@@ -43,8 +52,11 @@ def steps_text(steps_json: str, units: str = "km") -> str:
     """The structured steps as readable lines ("Warm-up 2.0 km at 5:51–6:59/km")."""
 
     def line(s: dict[str, Any]) -> str:
-        size = (fmt_distance(s["distance_m"], units) if "distance_m" in s
-                else fmt_hms(s.get("duration_s", 0.0)))  # fmt: skip
+        size = (
+            format_distance(s["distance_m"], units)
+            if "distance_m" in s
+            else format_hms(s.get("duration_s", 0.0))
+        )
         pace = ""
         if "pace_low_s_per_km" in s:
             pace = f" at {fmt_band((s['pace_low_s_per_km'], s['pace_high_s_per_km']), units)}"
@@ -80,7 +92,7 @@ def to_ics(plan: Plan) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("summary", f"{_SUMMARY[row.kind]} {fmt_distance(row.distance_m, plan.units)}")
+        event.add("summary", f"{_SUMMARY[row.kind]} {format_distance(row.distance_m, plan.units)}")
         event.add("description", f"{row.purpose}\n\n{steps_text(row.steps, plan.units)}")
         cal.add_component(event)
     return cal.to_ical()
@@ -115,7 +127,7 @@ def to_json(plan: Plan) -> str:
         "phases": [
             {"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()}
             for p in plan.phases
-        ],  # fmt: skip
+        ],
         "rules": plan.rules,
         "notes": list(plan.notes),
         "units": plan.units,
@@ -129,8 +141,11 @@ def _fit_step(index: int, s: dict[str, Any]) -> Any:
     from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
     from fit_tool.profile.profile_type import Intensity, WorkoutStepDuration, WorkoutStepTarget
 
-    intensity = {"warmup": Intensity.WARMUP, "cooldown": Intensity.COOLDOWN,
-                 "recovery": Intensity.RECOVERY}.get(s["type"], Intensity.ACTIVE)  # fmt: skip
+    intensity = {
+        "warmup": Intensity.WARMUP,
+        "cooldown": Intensity.COOLDOWN,
+        "recovery": Intensity.RECOVERY,
+    }.get(s["type"], Intensity.ACTIVE)
     m = WorkoutStepMessage()
     m.message_index = index
     m.workout_step_name = f"{s['type']} {s.get('target', '')}".strip()
@@ -202,6 +217,6 @@ def to_fit_workouts(plan: Plan) -> dict[date, bytes]:
     out: dict[date, bytes] = {}
     for row in _runs(plan).itertuples():
         day = _day(row.date)
-        name = f"{_SUMMARY[row.kind]} {fmt_distance(row.distance_m, plan.units)}"
+        name = f"{_SUMMARY[row.kind]} {format_distance(row.distance_m, plan.units)}"
         out[day] = fit_workout(row.steps, name, day, serial)
     return out

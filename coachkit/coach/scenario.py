@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from coachkit.coach.adapt import HARD_KINDS, Adaptation, Signals, adapt, review_week
+from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
+from coachkit.coach.workouts import HARD_KINDS
 
 KEY = ("tempo", "intervals", "long")
 
@@ -28,8 +29,14 @@ class Day:
 
 def _done(plan: pd.DataFrame, days: list[pd.Timestamp]) -> pd.DataFrame:
     rows = plan[plan["date"].isin(days) & (plan["kind"] != "rest")]
-    return pd.DataFrame({"date": rows["date"], "distance_m": rows["distance_m"],
-                         "duration_s": rows["duration_s"], "avg_hr": 150.0})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "date": rows["date"],
+            "distance_m": rows["distance_m"],
+            "duration_s": rows["duration_s"],
+            "avg_hr": 150.0,
+        }
+    )
 
 
 def first_quality_week(workouts: pd.DataFrame) -> pd.Timestamp:
@@ -74,8 +81,16 @@ def simulate_week(
     for day in week:
         planned = plan[plan["date"] == day]
         kind = planned["kind"].iloc[0] if len(planned) else "rest"
-        s = replace(base, today=day, vdot_plan=vdot, vdot_now=vdot, hr_residuals=[],
-                    hrv_status="within", hrv_7d=(band[0] + band[1]) / 2, hrv_band=band)  # fmt: skip
+        s = replace(
+            base,
+            today=day,
+            vdot_plan=vdot,
+            vdot_now=vdot,
+            hr_residuals=[],
+            hrv_status="within",
+            hrv_7d=(band[0] + band[1]) / 2,
+            hrv_band=band,
+        )
         event = f"{kind} as planned"
         if day != missed and kind != "rest":
             ran.append(day)
@@ -84,18 +99,26 @@ def simulate_week(
             s = replace(s, missed_reason="work trip", missed_today=True)
         elif day == tired:
             last2 = [d.date() for d in ran if d <= day][-2:]
-            s = replace(s, hr_residuals=list(zip(last2, (8.0, 7.0), (1.3, 1.2))),
-                        hrv_status="below", hrv_7d=round(band[0] - 0.1, 2))  # fmt: skip
+            s = replace(
+                s,
+                hr_residuals=list(zip(last2, (8.0, 7.0), (1.3, 1.2))),
+                hrv_status="below",
+                hrv_7d=round(band[0] - 0.1, 2),
+            )
             event = "HR 8 and 7 bpm above expected on two runs in a row; HRV below its band"
         elif day.day_of_week == 5:
-            s = replace(s, vdot_now=vdot + 1.5, hr_residuals=[
-                (d.date(), -6.0, -1.1) for d in ran[-3:]])  # fmt: skip
+            s = replace(
+                s, vdot_now=vdot + 1.5, hr_residuals=[(d.date(), -6.0, -1.1) for d in ran[-3:]]
+            )
             event = f"three runs 6 bpm below expected; VDOT {vdot + 1.5:.1f} (plan {vdot:.1f})"
         s = replace(s, done=_done(plan, ran))
         plan, log = adapt(plan, s, units=units)
         if day == missed:  # the fatigue signal comes on the eve of the next hard session
-            nxt = plan[(plan["date"] > day) & plan["kind"].isin(HARD_KINDS)
-                       & ~plan["status"].isin(("missed", "moved"))]["date"]  # fmt: skip
+            nxt = plan[
+                (plan["date"] > day)
+                & plan["kind"].isin(HARD_KINDS)
+                & ~plan["status"].isin(("missed", "moved"))
+            ]["date"]
             if len(nxt) and nxt.min() - pd.Timedelta(days=1) > day:
                 tired = min(nxt.min() - pd.Timedelta(days=1), week[-2])
         if day.day_of_week == 6:
@@ -108,9 +131,11 @@ def simulate_week(
 
 def week_log(days: list[Day]) -> pd.DataFrame:
     """One row per adaptation of a simulated week: date, event, rule, explanation."""
-    rows = [{"date": d.date.date(), "event": d.event, "rule": a.rule, "explanation": a.explanation}
-            for d in days for a in d.adaptations] or [
-        {"date": d.date.date(), "event": d.event, "rule": "", "explanation": ""} for d in days]  # fmt: skip
+    rows = [
+        {"date": d.date.date(), "event": d.event, "rule": a.rule, "explanation": a.explanation}
+        for d in days
+        for a in d.adaptations
+    ] or [{"date": d.date.date(), "event": d.event, "rule": "", "explanation": ""} for d in days]
     return pd.DataFrame(rows)
 
 

@@ -9,14 +9,14 @@ evidence the same way.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from coachkit.coach.adapt import Signals
-from coachkit.features.thresholds import RUN_SPORTS
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.core.values import plain
 
 RECENT_DAYS = 14  # the window of HR residuals and RPE the fatigue rules look at
 
@@ -33,15 +33,6 @@ PLANNED_RPE = {
     "intervals": 7.0,
     "race": 9.0,
 }
-
-
-def plain(value: Any) -> Any:
-    """A frame cell as a plain Python value: None for NaN/NA, numpy scalars unwrapped."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def signals_from(
@@ -119,4 +110,4 @@ def signals_from(
     )
 
 
-__all__ = ["PLANNED_RPE", "plain", "signals_from"]
+__all__ = ["PLANNED_RPE", "signals_from"]

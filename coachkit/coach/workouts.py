@@ -1,7 +1,7 @@
 """Workout kinds, structured steps (warm-up, reps, recoveries, cool-down) and their targets.
 
 Pace targets are Daniels' training paces for the current VDOT, from
-:func:`coachkit.features.efforts.daniels_paces` (Daniels' Running Formula): E (easy and long
+:func:`coachkit.features.daniels.daniels_paces` (Daniels' Running Formula): E (easy and long
 runs), T (threshold/tempo), I (intervals), R (repetitions and strides). HR targets are Friel's
 running zones as fractions of the lactate-threshold HR (Friel, *The Triathlete's Training
 Bible*, run zones: Z1 < 85 %, Z2 85–89 %, Z3 90–94 %, Z4 95–99 %, Z5a 100–102 %, Z5b 103–106 %
@@ -18,8 +18,8 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 
-from coachkit.core.units import MILE_M, clock, format_distance, per_unit  # noqa: F401
-from coachkit.features.efforts import daniels_paces
+from coachkit.core.units import format_distance, format_hms, format_pace_number
+from coachkit.features.daniels import daniels_paces
 
 KINDS = ("rest", "recovery", "easy", "long", "tempo", "intervals", "hills", "strides", "race")
 #: sessions that count as hard days: never two of them on consecutive dates
@@ -142,29 +142,9 @@ def _flat(steps: tuple[Step | Repeat, ...]) -> list[tuple[Step, int]]:
     return out
 
 
-def fmt_pace(pace_s_per_km: float, units: str = "km") -> str:
-    """``"5:51"``-style pace per km or per mile.
-
-    >>> fmt_pace(351.2), fmt_pace(351.2, "mi")
-    ('5:51', '9:25')
-    """
-    return clock(per_unit(pace_s_per_km, units))
-
-
 def fmt_band(pace: tuple[float, float], units: str = "km") -> str:
     """``"5:51–6:59/km"``: a pace band, fast first."""
-    return f"{fmt_pace(pace[0], units)}–{fmt_pace(pace[1], units)}/{units}"
-
-
-#: ``"8.0 km"`` or ``"5.0 mi"``
-fmt_distance = format_distance
-
-
-def fmt_hms(seconds: float) -> str:
-    """``"1:52:10"`` or ``"3:05"``."""
-    s = round(seconds)
-    h, m = divmod(s // 60, 60)
-    return f"{h}:{m:02d}:{s % 60:02d}" if h else f"{m}:{s % 60:02d}"
+    return f"{format_pace_number(pace[0], units)}–{format_pace_number(pace[1], units)}/{units}"
 
 
 @dataclass(frozen=True)
@@ -214,7 +194,7 @@ class Workout:
 
     def purpose(self, units: str = "km") -> str:
         """One plain sentence with the numbers: what, at which pace, and why."""
-        d = fmt_distance(self.distance_m, units)
+        d = format_distance(self.distance_m, units)
         m = self.main
         band = ""
         if m.pace_low_s_per_km is not None and m.pace_high_s_per_km is not None:
@@ -241,15 +221,15 @@ class Workout:
             )
         elif self.kind == "tempo":
             text = (
-                f"Tempo {d}: {fmt_distance(WARMUP_M, units)} warm-up, "
-                f"{fmt_distance(m.distance_est_m(), units)} at {band} (Daniels T pace for {v}){hr},"
-                f" {fmt_distance(COOLDOWN_M, units)} cool-down: lactate threshold"
+                f"Tempo {d}: {format_distance(WARMUP_M, units)} warm-up, "
+                f"{format_distance(m.distance_est_m(), units)} at {band} (Daniels T pace for {v}){hr},"
+                f" {format_distance(COOLDOWN_M, units)} cool-down: lactate threshold"
             )
         elif self.kind == "intervals":
             jog = next(s for s, n in flat if n > 1 and s.kind == "recovery")
             text = (
                 f"Intervals {d}: {reps} × {m.distance_est_m():.0f} m at {band} (Daniels I pace "
-                f"for {v}) with {fmt_hms(jog.duration_est_s())} jog recoveries: VO2max"
+                f"for {v}) with {format_hms(jog.duration_est_s())} jog recoveries: VO2max"
             )
         elif self.kind == "hills":
             text = (
@@ -258,10 +238,10 @@ class Workout:
                 "strength and economy"
             )
         else:  # race
-            goal = f"goal {fmt_hms(self.goal_time_s)}, " if self.goal_time_s else ""
+            goal = f"goal {format_hms(self.goal_time_s)}, " if self.goal_time_s else ""
             text = (
-                f"Race {d}: {goal}your current {v} predicts {fmt_hms(m.duration_est_s())} "
-                f"({fmt_pace(m.est_pace_s_per_km, units)}/{units}): race day"
+                f"Race {d}: {goal}your current {v} predicts {format_hms(m.duration_est_s())} "
+                f"({format_pace_number(m.est_pace_s_per_km, units)}/{units}): race day"
             )
         return text + self.note + "."
 
@@ -269,8 +249,16 @@ class Workout:
 def _step(kind: str, label: str, t: Targets, **kw: float | None) -> Step:
     low, high = t.pace(label)
     hr_low, hr_high = t.hr(label)
-    return Step(kind, label, pace_low_s_per_km=low, pace_high_s_per_km=high, hr_low=hr_low,
-                hr_high=hr_high, est_pace_s_per_km=(low + high) / 2.0, **kw)  # fmt: skip
+    return Step(
+        kind,
+        label,
+        pace_low_s_per_km=low,
+        pace_high_s_per_km=high,
+        hr_low=hr_low,
+        hr_high=hr_high,
+        est_pace_s_per_km=(low + high) / 2.0,
+        **kw,
+    )
 
 
 def _floor_m(distance_m: float) -> float:
@@ -287,15 +275,23 @@ def easy(distance_m: float, t: Targets, kind: str = "easy") -> Workout:
 
 def strides(distance_m: float, t: Targets, n: int = 6) -> Workout:
     """An easy run finished with ``n`` × 20 s strides at R pace and 60 s easy jogs."""
-    reps = Repeat(n, (_step("active", "R", t, duration_s=STRIDE_S),
-                      _step("recovery", "E", t, duration_s=STRIDE_JOG_S)))  # fmt: skip
+    reps = Repeat(
+        n,
+        (
+            _step("active", "R", t, duration_s=STRIDE_S),
+            _step("recovery", "E", t, duration_s=STRIDE_JOG_S),
+        ),
+    )
     body = _floor_m(distance_m - sum(s.distance_est_m() for s in reps.steps) * n)
     return Workout("strides", (_step("active", "E", t, distance_m=body), reps), "E", t.vdot)
 
 
 def _framed(kind: str, label: str, t: Targets, main: tuple[Step | Repeat, ...]) -> Workout:
-    steps = (_step("warmup", "E", t, distance_m=WARMUP_M), *main,
-             _step("cooldown", "E", t, distance_m=COOLDOWN_M))  # fmt: skip
+    steps = (
+        _step("warmup", "E", t, distance_m=WARMUP_M),
+        *main,
+        _step("cooldown", "E", t, distance_m=COOLDOWN_M),
+    )
     return Workout(kind, steps, label, t.vdot)
 
 
@@ -322,6 +318,12 @@ def hills(n: int, t: Targets) -> Workout:
 def race(distance_m: float, predicted_s: float, t: Targets, goal_time_s: float | None) -> Workout:
     """Race day: the race distance, with the predicted pace (and the goal when given)."""
     pace = predicted_s / distance_m * 1000.0
-    step = Step("active", "race", distance_m=distance_m, pace_low_s_per_km=pace,
-                pace_high_s_per_km=pace, est_pace_s_per_km=pace)  # fmt: skip
+    step = Step(
+        "active",
+        "race",
+        distance_m=distance_m,
+        pace_low_s_per_km=pace,
+        pace_high_s_per_km=pace,
+        est_pace_s_per_km=pace,
+    )
     return Workout("race", (step,), "race", t.vdot, goal_time_s=goal_time_s)

@@ -89,6 +89,20 @@ FEEDBACK_COLUMNS: dict[str, str] = {
     "created_at": "datetime64[ns, UTC]",
 }
 
+#: the numeric targets of a planned day (NULL in the catalog, NaN in frames, when a day has none)
+PLAN_TARGETS = (
+    "distance_m",
+    "duration_s",
+    "pace_low_s_per_km",
+    "pace_high_s_per_km",
+    "hr_low",
+    "hr_high",
+)
+#: what a planned day says, apart from its keys: a new version is stored when one of them changes
+PLAN_DAY_FIELDS = ("kind", *PLAN_TARGETS, "steps", "purpose", "status")
+#: one day of a plan as ``plan_workouts`` holds it (keys: plan, date, version), in frame order
+PLAN_COLUMNS = ("plan_id", "athlete_id", "date", *PLAN_DAY_FIELDS, "version")
+
 #: data-quality flag codes (joined with ";" in ``quality_flags``)
 QUALITY_FLAGS = (
     "no_hr",

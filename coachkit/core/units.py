@@ -1,5 +1,6 @@
-"""Display units, in one place: paces are stored in s/km and distances in metres (docs/design.md §3)
-and shown in min/km or min/mi, km or mi, as the athlete chooses."""
+"""Display units and the formatters of times, paces and distances, in one place: paces are
+stored in s/km, speeds in m/s and distances in metres (docs/design.md §3) and shown in min/km or
+min/mi, km or mi, as the athlete chooses. Each formatter's name and argument say what it takes."""
 
 from __future__ import annotations
 
@@ -15,19 +16,40 @@ def check_units(units: str) -> None:
         raise ValueError(f"units must be 'km' or 'mi', not {units!r}")
 
 
-def clock(seconds: float) -> str:
-    """Whole seconds as ``m:ss``.
+def format_min_sec(seconds: float) -> str:
+    """Seconds as ``m:ss``, rounded to whole seconds; minutes go on past 59 (paces, splits).
 
-    >>> clock(351.2)
+    >>> format_min_sec(351.2)
     '5:51'
     """
     s = int(round(seconds))
     return f"{s // 60}:{s % 60:02d}"
 
 
+def format_hms(seconds: float) -> str:
+    """Seconds as ``h:mm:ss``, or ``m:ss`` under an hour, rounded to whole seconds (durations,
+    race times).
+
+    >>> format_hms(2502), format_hms(12725)
+    ('41:42', '3:32:05')
+    """
+    s = int(round(seconds))
+    h, m = divmod(s // 60, 60)
+    return f"{h}:{m:02d}:{s % 60:02d}" if h else f"{m}:{s % 60:02d}"
+
+
 def per_unit(pace_s_per_km: float, units: str = "km") -> float:
     """Seconds per km, or per mile."""
     return pace_s_per_km * (MILE_M / 1000.0 if units == "mi" else 1.0)
+
+
+def format_pace_number(pace_s_per_km: float, units: str = "km") -> str:
+    """A pace in s/km as ``m:ss`` per km or per mile, without the unit (``"5:51"``).
+
+    >>> format_pace_number(351.2), format_pace_number(351.2, "mi")
+    ('5:51', '9:25')
+    """
+    return format_min_sec(per_unit(pace_s_per_km, units))
 
 
 def format_pace(pace_s_per_km: float | None, units: str = "km") -> str:
@@ -41,7 +63,18 @@ def format_pace(pace_s_per_km: float | None, units: str = "km") -> str:
     check_units(units)
     if pace_s_per_km is None or not math.isfinite(pace_s_per_km) or pace_s_per_km <= 0:
         return "n/a"
-    return f"{clock(per_unit(pace_s_per_km, units))}/{units}"
+    return f"{format_pace_number(pace_s_per_km, units)}/{units}"
+
+
+def format_speed_as_pace(speed_m_s: float | None) -> str:
+    """A speed in m/s as a ``m:ss/km`` pace (``"n/a"`` when unknown).
+
+    >>> format_speed_as_pace(1000 / 270)
+    '4:30/km'
+    """
+    if speed_m_s is None or not math.isfinite(speed_m_s) or speed_m_s <= 0:
+        return "n/a"
+    return format_pace(1000.0 / speed_m_s)
 
 
 def parse_pace(text: str) -> float:

@@ -1,4 +1,8 @@
-"""Daily load: activities' loads summed per local calendar day, the input of the PMC."""
+"""Values per local calendar day on a gap-free daily index: daily load, per-day aggregates, streaks.
+
+The daily load (activities' loads summed per local calendar day) is the input of the PMC; the
+per-day aggregates and streaks build the daily risk table.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import as_day, local_day
+
+WEEK_DAYS = 7  # a calendar week: weekly sums and "the last 7 days" are trailing windows this long
 
 
 def _per_activity(
@@ -73,7 +79,7 @@ def daily_load(
 def daily_load_many(activities: pd.DataFrame, loads: pd.DataFrame | None = None) -> pd.DataFrame:
     """``athlete_id, date, load`` per athlete and local day with activity, as :func:`daily_load`.
 
-    The input of :func:`pmc_many`, which fills the gaps.
+    The input of :func:`~coachkit.features.pmc_many.pmc_many`, which fills the gaps.
     """
     acts, days, values = _per_activity(activities, loads)
     frame = pd.DataFrame(
@@ -81,3 +87,18 @@ def daily_load_many(activities: pd.DataFrame, loads: pd.DataFrame | None = None)
     )
     out = frame.groupby(["athlete_id", "date"], sort=True, as_index=False)["load"].sum()
     return out.astype({"athlete_id": activities["athlete_id"].dtype})
+
+
+def per_day(values: pd.Series, days: pd.Series, index: pd.DatetimeIndex, how: str) -> pd.Series:
+    """``values`` aggregated by their ``days`` (``how``: "sum", "max", "mean" ...) on ``index``.
+
+    Rows with a NaN value or day are left out; a day of ``index`` without any row is NaN.
+    """
+    frame = pd.DataFrame({"v": values.to_numpy(dtype=float), "d": days.to_numpy()}).dropna()
+    return frame.groupby("d")["v"].agg(how).reindex(index)
+
+
+def days_in_a_row(flag: pd.Series) -> pd.Series:
+    """Days in a row (ending today) on which ``flag`` holds."""
+    flag = flag.fillna(False).astype(bool)
+    return flag.astype(int).groupby((~flag).cumsum()).cumsum().astype(float)

@@ -1,4 +1,4 @@
-"""Daily HRV and resting-HR status: the 7-day lnRMSSD against a 60-day normal range (docs/design.md §5).
+"""Daily HRV status: the 7-day lnRMSSD against a 60-day normal range (docs/design.md §5).
 
 The method is the one of the HRV-guided-training literature:
 
@@ -27,14 +27,12 @@ average is measured asleep and sits at another level, so averaging the two would
 quantities. Several readings of one source on one day (duplicates) count once, as their
 median. Mixing sources across days still shifts the level: the ``source`` column shows it.
 
-**Resting HR** follows the same windows (7-day mean vs the mean of the 60 days before) and is
-``elevated`` when the 7-day mean is more than :data:`RHR_ELEVATED_BPM` above its baseline.
+Resting HR follows the same windows and source priority (:mod:`coachkit.features.resting_hr`).
 
 Everything is a pure function of the wellness frame (docs/design.md §3); ``as_of`` is a parameter,
 never the clock, and no row after it is read. One athlete or a thousand take the same
 vectorised numpy pass over an (athlete x day) grid (:mod:`coachkit.features.hrv_grid`):
-:func:`hrv_many` and :func:`resting_hr_many` give the numbers of :func:`hrv_status` and
-:func:`resting_hr_status` for every athlete of a roster at once.
+:func:`hrv_many` gives the numbers of :func:`hrv_status` for every athlete of a roster at once.
 """
 
 from __future__ import annotations
@@ -43,52 +41,42 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.hrv_grid import (
+    ROLLING_EPS,
     Daily,
-    many_athletes,
-    one_athlete,
+    StatusKind,
     pick_grid,
     source_names,
+    status_frame,
     windows,
 )
-from coachkit.features.hrv_text import _hrv_sentence, _rhr_sentence
+from coachkit.features.hrv_text import hrv_sentence
 
 #: morning tests first, then overnight watch values; unknown sources come last, by name
 HRV_SOURCE_PRIORITY = ("hrv4training", "elitehrv", "polar_hrm", "rr_text", "garmin")
 # same plausibility limit as the HRV readers (coachkit.io.hrv.RMSSD_MAX_MS): above any published
 # resting rMSSD, larger values are app or file faults
 RMSSD_MAX_MS = 400.0
-# resting HR outside 25-120 bpm is a recording fault, not a resting heart (coachkit.io.base uses
-# 25 bpm as the lowest plausible HR; above 120 bpm nobody is at rest)
-RHR_MIN_BPM, RHR_MAX_BPM = 25.0, 120.0
 # A normal range needs an SD: 14 values give it a relative standard error of about
 # 1/sqrt(2 * 13) = 20 %. Elite HRV builds its baseline over "about 2 weeks"
 # (help.elitehrv.com, "How the HRV baseline works").
 MIN_BASELINE_DAYS = 14
-# Morning HR 5 bpm above normal is the classic coaching warning; overloaded runners in
-# Dressendorfer et al. 1985 (Phys Sportsmed 13(8):77) rose by 10 bpm.
-RHR_ELEVATED_BPM = 5.0
-# comparisons tolerate float noise of the rolling sums (lnRMSSD of 0.01 ms steps differ by >1e-5)
-_EPS = 1e-9
 
 #: status names, in the order of their codes on the grid
 HRV_STATUSES = ("not enough data", "below", "within", "above")
-RHR_STATUSES = ("not enough data", "elevated", "normal")
 HRV_STATUS_COLUMNS = (
-    "ln_rmssd", "source", "ln_rmssd_7d", "cv_7d", "n_valid_7d", "baseline_mean", "baseline_sd",
-    "n_valid_baseline", "swc_low", "swc_high", "status", "explanation",
-)  # fmt: skip
-RHR_STATUS_COLUMNS = (
-    "resting_hr", "source", "rhr_7d", "n_valid_7d", "rhr_baseline", "rhr_sd", "n_valid_baseline",
-    "rhr_deviation", "status", "explanation",
-)  # fmt: skip
-
-
-def _day(ts: pd.Timestamp | str | None) -> pd.Timestamp | None:
-    """The calendar day of ``as_of`` as a naive midnight (a tz-aware time keeps its wall clock)."""
-    if ts is None:
-        return None
-    ts = pd.Timestamp(ts)
-    return (ts.tz_localize(None) if ts.tzinfo is not None else ts).normalize()
+    "ln_rmssd",
+    "source",
+    "ln_rmssd_7d",
+    "cv_7d",
+    "n_valid_7d",
+    "baseline_mean",
+    "baseline_sd",
+    "n_valid_baseline",
+    "swc_low",
+    "swc_high",
+    "status",
+    "explanation",
+)
 
 
 def _pick_daily(wellness: pd.DataFrame, value: pd.Series, end: pd.Timestamp | None) -> pd.DataFrame:
@@ -98,8 +86,9 @@ def _pick_daily(wellness: pd.DataFrame, value: pd.Series, end: pd.Timestamp | No
     )
     if not len(daily.span):
         empty = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
-        return pd.DataFrame({"value": pd.Series(dtype=float), "source": pd.Series(dtype="string")},
-                            index=empty)  # fmt: skip
+        return pd.DataFrame(
+            {"value": pd.Series(dtype=float), "source": pd.Series(dtype="string")}, index=empty
+        )
     start = pd.Timestamp(np.datetime64(int(daily.first[0]), "D"))
     idx = pd.date_range(start, periods=int(daily.span[0]), freq="D", name="date").as_unit("ns")
     source = pd.array(source_names(daily, daily.source[0]), dtype="string")
@@ -114,13 +103,6 @@ def _ln_rmssd(wellness: pd.DataFrame) -> pd.Series:
     rmssd = rmssd.fillna(np.exp(ln_given))
     ok = (rmssd > 0) & (rmssd <= RMSSD_MAX_MS)
     return np.log(rmssd.where(ok))
-
-
-def _resting_hr(wellness: pd.DataFrame) -> np.ndarray:
-    """Resting HR of each row, NaN outside 25-120 bpm."""
-    nan = pd.Series(np.nan, index=wellness.index)
-    hr = pd.to_numeric(wellness.get("resting_hr", nan), errors="coerce").to_numpy(float)
-    return np.where((hr >= RHR_MIN_BPM) & (hr <= RHR_MAX_BPM), hr, np.nan)
 
 
 def _daily_hrv(wellness: pd.DataFrame, end: pd.Timestamp | None) -> pd.DataFrame:
@@ -157,18 +139,15 @@ def daily_hrv(wellness: pd.DataFrame) -> pd.DataFrame:
     return _daily_hrv(wellness, None)
 
 
-def _check(window: int, min_valid: int, baseline_days: int, min_baseline_days: int) -> None:
-    if not 1 <= min_valid <= window:
-        raise ValueError(f"min_valid must be between 1 and window ({window}), got {min_valid}")
-    if not 2 <= min_baseline_days <= baseline_days:
-        raise ValueError(
-            f"min_baseline_days must be between 2 and baseline_days ({baseline_days}), "
-            f"got {min_baseline_days}"
-        )
-
-
-def _hrv_numbers(daily: Daily, window: int, baseline_days: int, swc_sd: float, min_valid: int,
-                 min_baseline_days: int) -> dict[str, np.ndarray]:  # fmt: skip
+def _hrv_numbers(
+    daily: Daily,
+    *,
+    window: int,
+    baseline_days: int,
+    swc_sd: float,
+    min_valid: int,
+    min_baseline_days: int,
+) -> dict[str, np.ndarray]:
     """Every numeric column of :func:`hrv_status` on the grid, and the status as codes."""
     out = windows(daily.value, window, baseline_days, min_valid, min_baseline_days)
     mean7 = out.pop("mean_7d")
@@ -178,25 +157,25 @@ def _hrv_numbers(daily: Daily, window: int, baseline_days: int, swc_sd: float, m
     out["swc_high"] = out["baseline_mean"] + swc_sd * out["baseline_sd"]
     with np.errstate(invalid="ignore"):
         out["status"] = np.select(
-            [np.isnan(mean7) | np.isnan(out["swc_low"]), mean7 < out["swc_low"] - _EPS,
-             mean7 > out["swc_high"] + _EPS],
-            [0, 1, 3], default=2,
-        )  # fmt: skip
+            [
+                np.isnan(mean7) | np.isnan(out["swc_low"]),
+                mean7 < out["swc_low"] - ROLLING_EPS,
+                mean7 > out["swc_high"] + ROLLING_EPS,
+            ],
+            [0, 1, 3],
+            default=2,
+        )
     return {"ln_rmssd": daily.value, "ln_rmssd_7d": mean7, **out}
 
 
-def _rhr_numbers(daily: Daily, window: int, baseline_days: int, min_valid: int,
-                 min_baseline_days: int, elevated_bpm: float) -> dict[str, np.ndarray]:  # fmt: skip
-    """Every numeric column of :func:`resting_hr_status` on the grid, the status as codes."""
-    out = windows(daily.value, window, baseline_days, min_valid, min_baseline_days)
-    del out["sd_7d"]
-    out["rhr_7d"] = out.pop("mean_7d")
-    out["rhr_baseline"], out["rhr_sd"] = out.pop("baseline_mean"), out.pop("baseline_sd")
-    dev = out["rhr_7d"] - out["rhr_baseline"]
-    out["rhr_deviation"] = dev
-    with np.errstate(invalid="ignore"):
-        out["status"] = np.select([np.isnan(dev), dev > elevated_bpm + _EPS], [0, 1], default=2)
-    return {"resting_hr": daily.value, **out}
+_HRV = StatusKind(
+    lambda wellness: _ln_rmssd(wellness).to_numpy(),
+    _hrv_numbers,
+    HRV_STATUSES,
+    hrv_sentence,
+    HRV_STATUS_COLUMNS,
+    HRV_SOURCE_PRIORITY,
+)
 
 
 def hrv_status(
@@ -248,19 +227,17 @@ def hrv_status(
     >>> hrv_status(w)["status"].iloc[-1]
     'below'
     """
-    _check(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
+    return status_frame(
+        _HRV,
         wellness,
-        _ln_rmssd(wellness).to_numpy(),
-        _day(as_of),
+        as_of,
         many=False,
-        priority=HRV_SOURCE_PRIORITY,
+        settings={"swc_sd": swc_sd},
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
     )
-    numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
-    return one_athlete(
-        daily, numbers, HRV_STATUSES, _hrv_sentence, HRV_STATUS_COLUMNS, window=window,
-        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
-    )  # fmt: skip
 
 
 def hrv_many(
@@ -302,19 +279,18 @@ def hrv_many(
     >>> hrv_many(two).groupby("athlete_id", observed=True)["status"].last().tolist()
     ['within', 'within']
     """
-    _check(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
+    return status_frame(
+        _HRV,
         wellness,
-        _ln_rmssd(wellness).to_numpy(),
-        _day(as_of),
+        as_of,
         many=True,
-        priority=HRV_SOURCE_PRIORITY,
+        explain=explain,
+        settings={"swc_sd": swc_sd},
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
     )
-    numbers = _hrv_numbers(daily, window, baseline_days, swc_sd, min_valid, min_baseline_days)
-    return many_athletes(
-        daily, numbers, HRV_STATUSES, _hrv_sentence, HRV_STATUS_COLUMNS, explain, window=window,
-        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
-    )  # fmt: skip
 
 
 def hrv_summary(
@@ -336,82 +312,10 @@ def hrv_summary(
     >>> hrv_summary(row)
     '7-day lnRMSSD 3.62 (6 readings, CV 4.1 %) is below your normal range 3.70–3.95 (60-day baseline of 52 readings).'
     """  # noqa: E501
-    opts = dict(window=window, baseline_days=baseline_days, min_valid=min_valid,
-                min_baseline_days=min_baseline_days)  # fmt: skip
-    return _hrv_sentence(status_row.to_dict(), **opts)
-
-
-def resting_hr_status(
-    wellness: pd.DataFrame,
-    *,
-    as_of: pd.Timestamp | None = None,
-    window: int = 7,
-    baseline_days: int = 60,
-    min_valid: int = 3,
-    min_baseline_days: int = MIN_BASELINE_DAYS,
-    elevated_bpm: float = RHR_ELEVATED_BPM,
-) -> pd.DataFrame:
-    """Daily resting-HR status: the 7-day mean against the mean of the 60 days before.
-
-    Same windows, source priority and ``as_of`` rule as :func:`hrv_status`. Resting HR
-    outside 25-120 bpm is dropped.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by ``date``, with the columns of :data:`RHR_STATUS_COLUMNS`: ``resting_hr`` and
-        ``source`` of the day, ``rhr_7d``, ``n_valid_7d``, ``rhr_baseline``, ``rhr_sd``,
-        ``n_valid_baseline``, ``rhr_deviation`` (``rhr_7d - rhr_baseline``, bpm), ``status``
-        (``elevated`` when the deviation exceeds ``elevated_bpm``, else ``normal``, or ``not
-        enough data``) and ``explanation``.
-
-    Examples
-    --------
-    >>> days = pd.date_range("2024-01-01", periods=80, freq="D")
-    >>> hr = np.where(np.arange(80) % 2 == 0, 48.0, 52.0)  # baseline 50 bpm
-    >>> hr[-7:] = 57.0
-    >>> w = pd.DataFrame({"date": days, "resting_hr": hr, "source": "garmin"})
-    >>> r = resting_hr_status(w).iloc[-1]
-    >>> r["status"], float(r["rhr_deviation"])
-    ('elevated', 7.0)
-    """
-    _check(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
-        wellness, _resting_hr(wellness), _day(as_of), many=False, priority=HRV_SOURCE_PRIORITY
+    opts = dict(
+        window=window,
+        baseline_days=baseline_days,
+        min_valid=min_valid,
+        min_baseline_days=min_baseline_days,
     )
-    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days,
-                           elevated_bpm)  # fmt: skip
-    return one_athlete(
-        daily, numbers, RHR_STATUSES, _rhr_sentence, RHR_STATUS_COLUMNS, window=window,
-        baseline_days=baseline_days, min_valid=min_valid, min_baseline_days=min_baseline_days,
-        elevated_bpm=elevated_bpm,
-    )  # fmt: skip
-
-
-def resting_hr_many(
-    wellness: pd.DataFrame,
-    *,
-    as_of: pd.Timestamp | None = None,
-    window: int = 7,
-    baseline_days: int = 60,
-    min_valid: int = 3,
-    min_baseline_days: int = MIN_BASELINE_DAYS,
-    elevated_bpm: float = RHR_ELEVATED_BPM,
-    explain: bool = False,
-) -> pd.DataFrame:
-    """:func:`resting_hr_status` of many athletes in one vectorised pass, as :func:`hrv_many`.
-
-    Returns ``athlete_id``, ``date`` and the columns of :data:`RHR_STATUS_COLUMNS` (without
-    ``explanation`` unless ``explain``), sorted by athlete and day.
-    """
-    _check(window, min_valid, baseline_days, min_baseline_days)
-    daily = pick_grid(
-        wellness, _resting_hr(wellness), _day(as_of), many=True, priority=HRV_SOURCE_PRIORITY
-    )
-    numbers = _rhr_numbers(daily, window, baseline_days, min_valid, min_baseline_days,
-                           elevated_bpm)  # fmt: skip
-    return many_athletes(
-        daily, numbers, RHR_STATUSES, _rhr_sentence, RHR_STATUS_COLUMNS, explain,
-        window=window, baseline_days=baseline_days, min_valid=min_valid,
-        min_baseline_days=min_baseline_days, elevated_bpm=elevated_bpm,
-    )  # fmt: skip
+    return hrv_sentence(status_row.to_dict(), **opts)

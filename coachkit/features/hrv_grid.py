@@ -1,8 +1,10 @@
-"""The (athlete x day) grid behind :mod:`coachkit.features.hrv`: one value per day, windows.
+"""The (athlete x day) grid behind the HRV and resting-HR status: one value per day, windows.
 
-One vectorised pass serves one athlete (:func:`~coachkit.features.hrv.hrv_status`) and a
-thousand (:func:`~coachkit.features.hrv.hrv_many`): the per-day pick by source priority is a
-sort, not a group-by, and the rolling windows are :func:`~coachkit.features.rolling.trailing_stats`.
+One vectorised pass serves one athlete (:func:`~coachkit.features.hrv.hrv_status`,
+:func:`~coachkit.features.resting_hr.resting_hr_status`) and a thousand
+(:func:`~coachkit.features.hrv.hrv_many`, :func:`~coachkit.features.resting_hr.resting_hr_many`):
+the per-day pick by source priority is a sort, not a group-by, and the rolling windows are
+:func:`~coachkit.features.rolling.trailing_stats`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.hrv_text import _explained
+from coachkit.core.localtime import as_day
+from coachkit.features.hrv_text import with_explanations
 from coachkit.features.rolling import trailing_stats
+
+# comparisons tolerate float noise of the rolling sums (lnRMSSD of 0.01 ms steps differ by >1e-5)
+ROLLING_EPS = 1e-9
+
+
+def as_of_day(as_of: pd.Timestamp | str | None) -> pd.Timestamp | None:
+    """The calendar day of ``as_of`` as a naive midnight (a tz-aware time keeps its wall clock)."""
+    return None if as_of is None else as_day(as_of)
+
+
+def check_windows(window: int, min_valid: int, baseline_days: int, min_baseline_days: int) -> None:
+    """Raise ValueError unless ``min_valid`` fits the window, ``min_baseline_days`` the baseline."""
+    if not 1 <= min_valid <= window:
+        raise ValueError(f"min_valid must be between 1 and window ({window}), got {min_valid}")
+    if not 2 <= min_baseline_days <= baseline_days:
+        raise ValueError(
+            f"min_baseline_days must be between 2 and baseline_days ({baseline_days}), "
+            f"got {min_baseline_days}"
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +144,14 @@ def windows(
     """
     n7, mean7, sd7 = trailing_stats(grid, window, min_valid)
     nb, mean_b, sd_b = trailing_stats(grid, baseline_days, min_baseline_days, lag=window)
-    return {"mean_7d": mean7, "sd_7d": sd7, "n_valid_7d": n7, "baseline_mean": mean_b,
-            "baseline_sd": sd_b, "n_valid_baseline": nb}  # fmt: skip
+    return {
+        "mean_7d": mean7,
+        "sd_7d": sd7,
+        "n_valid_7d": n7,
+        "baseline_mean": mean_b,
+        "baseline_sd": sd_b,
+        "n_valid_baseline": nb,
+    }
 
 
 def source_names(daily: Daily, codes: np.ndarray) -> np.ndarray:
@@ -133,9 +161,13 @@ def source_names(daily: Daily, codes: np.ndarray) -> np.ndarray:
 
 
 def one_athlete(
-    daily: Daily, numbers: dict[str, np.ndarray], statuses: tuple[str, ...],
-    sentence: Callable[..., str], columns: tuple[str, ...], **opts: Any,
-) -> pd.DataFrame:  # fmt: skip
+    daily: Daily,
+    numbers: dict[str, np.ndarray],
+    statuses: tuple[str, ...],
+    sentence: Callable[..., str],
+    columns: tuple[str, ...],
+    **opts: Any,
+) -> pd.DataFrame:
     """The daily frame of one athlete (row 0 of the grid), with its sentences."""
     if not len(daily.span):
         empty = pd.DatetimeIndex([], dtype="datetime64[ns]", name="date")
@@ -150,15 +182,21 @@ def one_athlete(
     idx = pd.date_range(start, periods=n, freq="D", name="date").as_unit("ns")
     out = pd.DataFrame({k: v[0, :n] for k, v in numbers.items() if k != "status"}, index=idx)
     out["source"] = pd.array(source_names(daily, daily.source[0, :n]), dtype="string")
-    out["status"] = pd.array(np.asarray(statuses, dtype=object)[numbers["status"][0, :n]],
-                             dtype="string")  # fmt: skip
-    return _explained(out, sentence, columns, **opts)
+    out["status"] = pd.array(
+        np.asarray(statuses, dtype=object)[numbers["status"][0, :n]], dtype="string"
+    )
+    return with_explanations(out, sentence, columns, **opts)
 
 
 def many_athletes(
-    daily: Daily, numbers: dict[str, np.ndarray], statuses: tuple[str, ...],
-    sentence: Callable[..., str], columns: tuple[str, ...], explain: bool, **opts: Any,
-) -> pd.DataFrame:  # fmt: skip
+    daily: Daily,
+    numbers: dict[str, np.ndarray],
+    statuses: tuple[str, ...],
+    sentence: Callable[..., str],
+    columns: tuple[str, ...],
+    explain: bool,
+    **opts: Any,
+) -> pd.DataFrame:
     """The long (athlete, day) frame of every athlete of the grid."""
     keep = np.arange(daily.value.shape[1])[None, :] < daily.span[:, None]
     row, col = np.nonzero(keep)
@@ -172,5 +210,48 @@ def many_athletes(
         }
     )
     if explain:
-        return _explained(out, sentence, ("athlete_id", "date", *columns), **opts)
+        return with_explanations(out, sentence, ("athlete_id", "date", *columns), **opts)
     return out[["athlete_id", "date", *[c for c in columns if c != "explanation"]]]
+
+
+@dataclass(frozen=True)
+class StatusKind:
+    """What one daily status (HRV, resting HR) reads, computes and says on the grid."""
+
+    #: each wellness row's value (NaN where implausible)
+    value: Callable[[pd.DataFrame], np.ndarray]
+    #: ``numbers(daily, **settings)``: every numeric column on the grid, and the status as codes
+    numbers: Callable[..., dict[str, np.ndarray]]
+    #: status names, in the order of their codes on the grid
+    statuses: tuple[str, ...]
+    sentence: Callable[..., str]
+    columns: tuple[str, ...]
+    #: sources, best first (one reading a day)
+    priority: tuple[str, ...]
+
+
+def status_frame(
+    kind: StatusKind,
+    wellness: pd.DataFrame,
+    as_of: pd.Timestamp | str | None,
+    *,
+    many: bool,
+    explain: bool = True,
+    settings: dict[str, Any] | None = None,
+    **opts: Any,
+) -> pd.DataFrame:
+    """The daily ``kind`` status of one athlete (:func:`one_athlete`) or, with ``many``, of every
+    athlete of ``wellness`` (:func:`many_athletes`).
+
+    ``opts`` are the windows (``window``, ``baseline_days``, ``min_valid``,
+    ``min_baseline_days``) and whatever else the sentence needs; they go to ``kind.numbers``
+    and ``kind.sentence``. ``settings`` go to ``kind.numbers`` only.
+    """
+    check_windows(
+        opts["window"], opts["min_valid"], opts["baseline_days"], opts["min_baseline_days"]
+    )
+    day = as_of_day(as_of)
+    daily = pick_grid(wellness, kind.value(wellness), day, many=many, priority=kind.priority)
+    numbers = kind.numbers(daily, **opts, **(settings or {}))
+    shown = (daily, numbers, kind.statuses, kind.sentence, kind.columns)
+    return many_athletes(*shown, explain, **opts) if many else one_athlete(*shown, **opts)

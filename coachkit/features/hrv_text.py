@@ -1,4 +1,8 @@
-"""The one-sentence explanations of the HRV and resting-HR status (coachkit.features.hrv)."""
+"""The one-sentence explanations of the daily HRV and resting-HR status.
+
+The sentences of :mod:`coachkit.features.hrv` and :mod:`coachkit.features.resting_hr`, rebuilt
+from a day's numbers alone, so that a stored status row can be explained again.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 
-def _explained(
+def with_explanations(
     out: pd.DataFrame, sentence: Callable[..., str], columns: tuple[str, ...], **opts: Any
 ) -> pd.DataFrame:
     """``out`` with its ``explanation`` column and its columns in the documented order."""
@@ -40,10 +44,15 @@ def _no_baseline(week: str, row: Mapping[str, Any], baseline_days: int, min_base
     )
 
 
-def _hrv_sentence(
-    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
+def hrv_sentence(
+    row: Mapping[str, Any],
+    *,
+    window: int,
+    baseline_days: int,
+    min_valid: int,
     min_baseline_days: int,
-) -> str:  # fmt: skip
+) -> str:
+    """The sentence for one day of the HRV status (``row``: that day's numbers and status)."""
     few = _too_few(row, "HRV", window, min_valid)
     if few:
         return few
@@ -63,10 +72,16 @@ def _hrv_sentence(
     )
 
 
-def _rhr_sentence(
-    row: Mapping[str, Any], *, window: int, baseline_days: int, min_valid: int,
-    min_baseline_days: int, elevated_bpm: float,
-) -> str:  # fmt: skip
+def resting_hr_sentence(
+    row: Mapping[str, Any],
+    *,
+    window: int,
+    baseline_days: int,
+    min_valid: int,
+    min_baseline_days: int,
+    elevated_bpm: float,
+) -> str:
+    """The sentence for one day of the resting-HR status (``row``: that day's numbers)."""
     few = _too_few(row, "resting-HR", window, min_valid)
     if few:
         return few

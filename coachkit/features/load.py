@@ -27,7 +27,6 @@ give rTSS; manual entries never give rTSS or a duration fallback.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -35,19 +34,13 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import local_day
-from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds, column, fmt_pace, numeric
+from coachkit.core.sports import FOOT_SPORTS
+from coachkit.core.units import format_speed_as_pace
+from coachkit.features.frames import column, numeric
+from coachkit.features.load_formulas import banister_trimp, rtss, srpe
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds
 
 LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
-FOOT_SPORTS = ("run", "trail_run", "treadmill", "walk")
-# Banister TRIMP weighting y = a·e^(b·HRr): Morton, Fitz-Clarke & Banister 1990 (J Appl Physiol
-# 69:1171) give a = 0.64, b = 1.92 for men and a = 0.86, b = 1.67 for women. With the sex
-# unknown we use the male constants, as GoldenCheetah does when the athlete's sex is not set;
-# hrTSS divides by the same formula at LTHR, so ``a`` cancels and only ``b`` matters there.
-TRIMP_COEFFICIENTS: dict[str, tuple[float, float]] = {
-    "male": (0.64, 1.92),
-    "female": (0.86, 1.67),
-    "unknown": (0.64, 1.92),
-}
 # An HR value holds until the next one; a longer gap is a pause, not counted. 30 s, not 10:
 # Garmin "smart recording" writes a point only every 10-30 s on steady stretches (and
 # features.running bridges HR gaps of up to 30 s the same way).
@@ -62,85 +55,6 @@ MAX_DURATION_S = 48 * 3600.0  # longer than two days is a watch left running
 SPEED_PLAUSIBLE_M_S = (0.3, 7.0)  # on foot, averaged over a session
 _NAMES = {"hrtss": "hrTSS", "rtss": "rTSS", "srpe": "sRPE", "duration": "duration fallback"}
 _OUT_COLUMNS = ("activity_id", "load", "load_method", "load_note", "excluded_reason")
-
-
-def banister_trimp(
-    hr_bpm: float | np.ndarray,
-    dt_s: float | np.ndarray,
-    *,
-    hr_rest: float,
-    hr_max: float,
-    sex: str = "male",
-) -> float:
-    """Banister's exponential TRIMP: Σ minutes · HRr · a · e^(b · HRr).
-
-    HRr = (HR − rest) / (max − rest) is clipped to [0, 1]: below rest adds nothing (as
-    GoldenCheetah) and a beat above HRmax weighs as much as HRmax (a spike, or an HRmax set
-    too low, cannot explode the exponential). Samples with a NaN HR or duration add nothing.
-
-    Parameters
-    ----------
-    hr_bpm, dt_s : float or array
-        Heart rate and how long each value lasted, broadcast together (a single average HR
-        and a duration also work).
-    hr_rest, hr_max : float
-        Resting and maximum heart rate, bpm.
-    sex : {"male", "female", "unknown"}
-        Picks the weighting constants (unknown uses the male ones).
-
-    Examples
-    --------
-    30 min at HRr 0.6 (male): 30 · 0.6 · 0.64 · e^(1.152) = 36.45
-
-    >>> round(banister_trimp(140.0, 1800.0, hr_rest=50.0, hr_max=200.0), 1)
-    36.5
-    """
-    if not hr_max > hr_rest:
-        raise ValueError(f"hr_max ({hr_max}) must be above hr_rest ({hr_rest})")
-    a, b = TRIMP_COEFFICIENTS.get(sex, TRIMP_COEFFICIENTS["unknown"])
-    if isinstance(hr_bpm, float | int) and isinstance(dt_s, float | int):
-        # one average HR (summary rows): plain floats, ~20x faster than through numpy
-        if not (math.isfinite(hr_bpm) and math.isfinite(dt_s) and dt_s > 0):
-            return 0.0
-        hrr = min(max((hr_bpm - hr_rest) / (hr_max - hr_rest), 0.0), 1.0)
-        return dt_s / 60.0 * hrr * a * math.exp(b * hrr)
-    hr, dt = np.broadcast_arrays(np.asarray(hr_bpm, float), np.asarray(dt_s, float))
-    ok = np.isfinite(hr) & np.isfinite(dt) & (dt > 0)
-    hrr = np.clip((hr[ok] - hr_rest) / (hr_max - hr_rest), 0.0, 1.0)
-    return float(np.sum(dt[ok] / 60.0 * hrr * a * np.exp(b * hrr)))
-
-
-def hrtss(trimp: float, *, lthr: float, hr_rest: float, hr_max: float, sex: str = "male") -> float:
-    """TRIMP normalised so that one hour at LTHR is 100 (GoldenCheetah's TRIMP(100)).
-
-    >>> round(hrtss(banister_trimp(165.0, 3600.0, hr_rest=50, hr_max=190),
-    ...             lthr=165, hr_rest=50, hr_max=190), 6)
-    100.0
-    """
-    if not lthr > hr_rest:
-        raise ValueError(f"lthr ({lthr}) must be above hr_rest ({hr_rest})")
-    return 100.0 * trimp / banister_trimp(lthr, 3600.0, hr_rest=hr_rest, hr_max=hr_max, sex=sex)
-
-
-def rtss(duration_s: float, gap_speed_m_s: float, threshold_speed_m_s: float) -> float:
-    """Running TSS: 100 · hours · IF², IF = GAP speed / threshold speed.
-
-    >>> rtss(3600.0, 4.0, 4.0), rtss(1800.0, 3.0, 4.0)
-    (100.0, 28.125)
-    """
-    if not threshold_speed_m_s > 0:
-        raise ValueError(f"threshold speed must be positive, got {threshold_speed_m_s}")
-    intensity = gap_speed_m_s / threshold_speed_m_s
-    return 100.0 * duration_s / 3600.0 * intensity**2
-
-
-def srpe(rpe: float, duration_s: float) -> float:
-    """Session RPE (Foster et al. 2001): CR-10 rating × minutes, in arbitrary units (AU).
-
-    >>> srpe(5, 3600)
-    300.0
-    """
-    return float(rpe) * float(duration_s) / 60.0
 
 
 def _hr_from_samples(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -268,9 +182,15 @@ def activity_loads(
     out = []
     for aid, sport, flags, dur, dist, hr, rpe, with_samples in rows:
         act = _Activity(
-            str(aid), str(sport), frozenset(f.strip() for f in str(flags).split(";")),
-            float(dur), float(dist), float(hr), float(rpe), bool(with_samples),
-        )  # fmt: skip
+            str(aid),
+            str(sport),
+            frozenset(f.strip() for f in str(flags).split(";")),
+            float(dur),
+            float(dist),
+            float(hr),
+            float(rpe),
+            bool(with_samples),
+        )
         asked = per_activity.get(act.aid, preferred)
         out.append((act.aid, *ctx.load(act, asked)))
     frame = pd.DataFrame(out, columns=list(_OUT_COLUMNS))
@@ -405,8 +325,8 @@ class _Context:
         value = rtss(act.duration_s, speed, thr.value)
         kind = "GAP" if gap is not None else "average pace (no GAP)"
         return value, (
-            f"rTSS {value:.0f} from {act.duration_s / 60:.0f} min at {fmt_pace(speed)} {kind} "
-            f"vs threshold {fmt_pace(thr.value)} (IF {speed / thr.value:.2f}; threshold {thr.tag})"
+            f"rTSS {value:.0f} from {act.duration_s / 60:.0f} min at {format_speed_as_pace(speed)} {kind} "
+            f"vs threshold {format_speed_as_pace(thr.value)} (IF {speed / thr.value:.2f}; threshold {thr.tag})"
         )
 
     def srpe(self, act: _Activity) -> tuple[float | None, str]:
@@ -433,4 +353,4 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-__all__ = ["LOAD_METHODS", "activity_loads", "banister_trimp", "hrtss", "rtss", "srpe"]
+__all__ = ["LOAD_METHODS", "activity_loads"]

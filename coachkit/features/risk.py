@@ -25,13 +25,14 @@ What each column measures, and where the rule comes from:
   when present, else the average HR of each run against the LTHR of
   :func:`~coachkit.features.thresholds.estimate_thresholds`); ``hard_sessions_7d`` counts runs
   with at least :data:`HARD_SESSION_S` above LTHR.
-* **Recovery signals**: ``hrv_below_days`` (days in a row with the 7-day lnRMSSD below the SWC
-  band, :func:`~coachkit.features.hrv.hrv_status`; Plews et al. 2012, 2013), ``rhr_above_bpm``
-  (7-day resting HR minus its baseline, :func:`~coachkit.features.hrv.resting_hr_status`),
-  ``sleep_h_7d``, ``hr_residual_bpm`` (mean HR-above-expected of the last 7 days' runs, when an
-  HR model gives residuals), ``rpe_above_plan`` (largest RPE minus planned RPE of the last 3
-  days, when planned RPE is given).
-* **Feedback**: ``niggle_severity_max_7d`` and ``niggle_sites`` (last 7 days),
+* **Recovery signals** (:mod:`coachkit.features.risk_recovery`): ``hrv_below_days`` (days in a
+  row with the 7-day lnRMSSD below the SWC band, :func:`~coachkit.features.hrv.hrv_status`;
+  Plews et al. 2012, 2013), ``rhr_above_bpm`` (7-day resting HR minus its baseline,
+  :func:`~coachkit.features.resting_hr.resting_hr_status`), ``sleep_h_7d``, ``hr_residual_bpm``
+  (mean HR-above-expected of the last 7 days' runs, when an HR model gives residuals),
+  ``rpe_above_plan`` (largest RPE minus planned RPE of the last 3 days, when planned RPE is
+  given).
+* **Feedback** (same module): ``niggle_severity_max_7d`` and ``niggle_sites`` (last 7 days),
   ``illness_days_7d``; ``days_since_rest`` (0 on a day without any training).
 
 Pure: frames in, a frame out; ``as_of`` is a parameter, never the clock, and nothing dated
@@ -46,57 +47,71 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import as_day, local_day
-from coachkit.features.daily import daily_load
+from coachkit.core.quality import counted, holding_any
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.features.daily import WEEK_DAYS, daily_load, days_in_a_row, per_day
+from coachkit.features.frames import column, numeric_series
 from coachkit.features.load import DURATION_LOAD_PER_H
 from coachkit.features.pmc import monotony_strain
-from coachkit.features.thresholds import RUN_SPORTS, column
+from coachkit.features.risk_recovery import feedback_columns, residual_columns, wellness_columns
 from coachkit.features.zones import ZONE_NAMES, zone_of_hr
 
 LOOKBACK_DAYS = 30  # Garmin-RUNSAFE: longest run of the previous 30 days (Frandsen et al. 2025)
-WEEK_DAYS = 7
-RPE_DAYS = 3  # an RPE well above plan counts for the next 2 days as well
 HARD_SESSION_S = 600.0  # 10 min above LTHR: a tempo, threshold or interval session, not drift
 STRAIN_HISTORY_DAYS = 180
 STRAIN_MIN_HISTORY = 28  # fewer earlier days and a percentile of "your" strain means little
-# rows that would count one run twice or land on a wrong day (io.base flags), as in analysis
-EXCLUDED_FLAGS = ("duplicate_of:", "date_implausible")
 #: plan rows with these statuses did not (or will not) happen as planned
 SKIPPED_PLAN_STATUS = ("missed", "moved", "done", "cancelled", "skipped")
 
 RISK_FEATURE_COLUMNS = (
-    "session_distance_m", "session_duration_s", "session_planned", "longest_30d_m",
-    "longest_30d_s", "spike_distance_ratio", "spike_duration_ratio", "spike_max_7d",
-    "weekly_km", "weekly_change_pct", "long_run_share", "load", "weekly_load", "monotony",
-    "strain", "strain_pct_180d", "intensity_share", "hard_sessions_7d", "hrv_below_days",
-    "ln_rmssd_7d", "swc_low", "rhr_above_bpm", "sleep_h_7d", "hr_residual_bpm",
-    "hr_residual_n_7d", "rpe_above_plan", "niggle_severity_max_7d", "niggle_sites",
-    "days_since_rest", "illness_days_7d",
-)  # fmt: skip
+    "session_distance_m",
+    "session_duration_s",
+    "session_planned",
+    "longest_30d_m",
+    "longest_30d_s",
+    "spike_distance_ratio",
+    "spike_duration_ratio",
+    "spike_max_7d",
+    "weekly_km",
+    "weekly_change_pct",
+    "long_run_share",
+    "load",
+    "weekly_load",
+    "monotony",
+    "strain",
+    "strain_pct_180d",
+    "intensity_share",
+    "hard_sessions_7d",
+    "hrv_below_days",
+    "ln_rmssd_7d",
+    "swc_low",
+    "rhr_above_bpm",
+    "sleep_h_7d",
+    "hr_residual_bpm",
+    "hr_residual_n_7d",
+    "rpe_above_plan",
+    "niggle_severity_max_7d",
+    "niggle_sites",
+    "days_since_rest",
+    "illness_days_7d",
+)
 
 
 def _flagged(frame: pd.DataFrame, codes: tuple[str, ...]) -> np.ndarray:
-    flags = column(frame, "quality_flags", "").astype("string").fillna("")
-    bad = np.zeros(len(frame), dtype=bool)
-    for code in codes:
-        bad |= flags.str.contains(code, regex=False).to_numpy(dtype=bool)
-    return bad
+    return holding_any(column(frame, "quality_flags", ""), codes)
 
 
 def _run_distance(runs: pd.DataFrame) -> pd.Series:
     """Each run's distance; after a GPS jump (``speed_implausible``) the distance its cleaned
     samples cover (``moving_distance_m`` of the activity table), else none: a jump must not
     become a spike."""
-    distance = _num(runs, "distance_m")
+    distance = numeric_series(runs, "distance_m")
     jumpy = _flagged(runs, ("speed_implausible",))
-    return distance.where(~jumpy, _num(runs, "moving_distance_m")).where(lambda s: s > 0)
-
-
-def _num(frame: pd.DataFrame, name: str) -> pd.Series:
-    return pd.to_numeric(column(frame, name), errors="coerce").astype(float)
+    return distance.where(~jumpy, numeric_series(runs, "moving_distance_m")).where(lambda s: s > 0)
 
 
 def _duration(frame: pd.DataFrame) -> pd.Series:
-    return _num(frame, "moving_time_s").fillna(_num(frame, "elapsed_time_s"))
+    return numeric_series(frame, "moving_time_s").fillna(numeric_series(frame, "elapsed_time_s"))
 
 
 def _span(
@@ -113,11 +128,6 @@ def _span(
     return as_day(start), end
 
 
-def _per_day(values: pd.Series, days: pd.Series, index: pd.DatetimeIndex, how: str) -> pd.Series:
-    frame = pd.DataFrame({"v": values.to_numpy(dtype=float), "d": days.to_numpy()}).dropna()
-    return frame.groupby("d")["v"].agg(how).reindex(index)
-
-
 def _planned_sessions(
     planned: pd.DataFrame | None, index: pd.DatetimeIndex, run_days: pd.Index, last_actual: Any
 ) -> pd.DataFrame:
@@ -130,8 +140,8 @@ def _planned_sessions(
         _day=pd.to_datetime(planned["date"]).map(as_day),
         _kind=column(planned, "kind", "").astype("string").fillna("").str.lower(),
         _status=column(planned, "status", "").astype("string").fillna("").str.lower(),
-        _dist=_num(planned, "distance_m"),
-        _dur=_num(planned, "duration_s"),
+        _dist=numeric_series(planned, "distance_m"),
+        _dur=numeric_series(planned, "duration_s"),
     )
     keep = (
         plan["_day"].isin(index)
@@ -163,7 +173,7 @@ def _zone_seconds(
         activities, wellness=wellness, as_of=end + pd.Timedelta(days=1)
     ).lthr.value
     out = pd.DataFrame(0.0, index=runs.index, columns=list(ZONE_NAMES))
-    for i, hr, dur in zip(runs.index, _num(runs, "avg_hr"), _duration(runs)):
+    for i, hr, dur in zip(runs.index, numeric_series(runs, "avg_hr"), _duration(runs)):
         zone = zone_of_hr(hr, lthr) if pd.notna(hr) and pd.notna(dur) else "unknown"
         if zone in ZONE_NAMES:
             out.loc[i, zone] = dur
@@ -179,7 +189,7 @@ def _intensity_columns(
     zones = _zone_seconds(runs, acts, wellness, index[-1])
 
     def week(seconds: pd.Series) -> pd.Series:
-        daily = _per_day(seconds, days, index, "sum").fillna(0.0)
+        daily = per_day(seconds, days, index, "sum").fillna(0.0)
         return daily.rolling(WEEK_DAYS, min_periods=1).sum()
 
     hard, timed = week(zones["hard"]), week(zones.sum(axis=1))
@@ -188,14 +198,8 @@ def _intensity_columns(
     return out
 
 
-def _run_length(flag: pd.Series) -> pd.Series:
-    """Days in a row (ending today) on which ``flag`` holds."""
-    flag = flag.fillna(False).astype(bool)
-    return flag.astype(int).groupby((~flag).cumsum()).cumsum().astype(float)
-
-
 def _load(acts: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Series:
-    if "load" in acts and _num(acts, "load").notna().any():
+    if "load" in acts and numeric_series(acts, "load").notna().any():
         return daily_load(acts, start=index[0], end=index[-1])
     # no loads computed: the duration fallback of the load module (features.load)
     ids = column(acts, "activity_id", "").astype("string").fillna("")
@@ -215,86 +219,6 @@ def _strain_percentile(strain: pd.Series) -> pd.Series:
         if len(past) >= STRAIN_MIN_HISTORY and not np.isnan(values[i]):
             out[i] = 100.0 * ((past < values[i]).mean() + 0.5 * (past == values[i]).mean())
     return pd.Series(out, index=strain.index)
-
-
-def _wellness_columns(wellness: pd.DataFrame | None, index: pd.DatetimeIndex) -> pd.DataFrame:
-    out = pd.DataFrame(index=index, columns=["hrv_below_days", "ln_rmssd_7d", "swc_low",
-                                             "rhr_above_bpm", "sleep_h_7d"], dtype=float)  # fmt: skip
-    if wellness is None or wellness.empty:
-        return out
-    from coachkit.features.hrv import hrv_status, resting_hr_status
-
-    end = index[-1]
-    w = wellness[pd.to_datetime(wellness["date"]).map(as_day) <= end]
-    if _num(w, "rmssd_ms").notna().any() or _num(w, "ln_rmssd").notna().any():
-        hrv = hrv_status(w, as_of=end).reindex(index)
-        below = _run_length(hrv["status"].astype("string") == "below")
-        out["hrv_below_days"] = below.where(hrv["status"].notna())  # NaN before any reading
-        out["ln_rmssd_7d"], out["swc_low"] = hrv["ln_rmssd_7d"], hrv["swc_low"]
-    if _num(w, "resting_hr").notna().any():
-        out["rhr_above_bpm"] = resting_hr_status(w, as_of=end)["rhr_deviation"].reindex(index)
-    sleep = _per_day(
-        _num(w, "sleep_s") / 3600.0, pd.to_datetime(w["date"]).map(as_day), index, "mean"
-    )
-    out["sleep_h_7d"] = sleep.rolling(WEEK_DAYS, min_periods=3).mean()
-    return out
-
-
-def _feedback_columns(
-    feedback: pd.DataFrame | None, index: pd.DatetimeIndex, plan_rpe: pd.Series | None
-) -> pd.DataFrame:
-    out = pd.DataFrame(index=index)
-    out["rpe_above_plan"] = np.nan
-    out["niggle_severity_max_7d"] = np.nan
-    out["niggle_sites"] = pd.Series(pd.NA, index=index, dtype="string")
-    out["illness_days_7d"] = 0.0
-    if feedback is None or feedback.empty:
-        return out
-    days = pd.to_datetime(feedback["date"]).map(as_day)
-    fb = feedback[(days >= index[0]) & (days <= index[-1])]
-    days = days[fb.index]
-    severity = _per_day(_num(fb, "niggle_severity"), days, index, "max")
-    out["niggle_severity_max_7d"] = severity.rolling(WEEK_DAYS, min_periods=1).max()
-    ill = column(fb, "illness", False).astype("boolean").fillna(False).astype(bool)
-    ill_days = pd.Series(1.0, index=days[ill.to_numpy()].unique()).reindex(index, fill_value=0.0)
-    out["illness_days_7d"] = ill_days.rolling(WEEK_DAYS, min_periods=1).sum()
-    sites = column(fb, "niggle_site", pd.NA).astype("string").str.strip().str.lower()
-    with_site = sites.notna() & (sites != "") & (_num(fb, "niggle_severity").fillna(1) > 0)
-    recent: dict[pd.Timestamp, set[str]] = {}
-    for day, site in zip(days[with_site.to_numpy()], sites[with_site]):
-        for k in range(WEEK_DAYS):  # a report stays "in the last 7 days" for 7 days
-            recent.setdefault(day + pd.Timedelta(days=k), set()).add(site)
-    for day, names in recent.items():
-        if day in out.index:
-            out.loc[day, "niggle_sites"] = ";".join(sorted(names))
-    if plan_rpe is not None and len(plan_rpe):
-        rpe = _per_day(_num(fb, "rpe"), days, index, "mean")
-        plan = pd.Series(pd.to_numeric(plan_rpe, errors="coerce").to_numpy(dtype=float),
-                         index=pd.DatetimeIndex(plan_rpe.index).map(as_day))  # fmt: skip
-        plan = plan.groupby(level=0).mean().reindex(index)
-        out["rpe_above_plan"] = (rpe - plan).rolling(RPE_DAYS, min_periods=1).max()
-    return out
-
-
-def _residual_columns(
-    hr_residuals: pd.Series | None, runs: pd.DataFrame, run_days: pd.Series, index: pd.DatetimeIndex
-) -> pd.DataFrame:
-    out = pd.DataFrame({"hr_residual_bpm": np.nan, "hr_residual_n_7d": 0.0}, index=index)
-    if hr_residuals is None or hr_residuals.empty:
-        return out
-    values = pd.to_numeric(hr_residuals, errors="coerce").astype(float)
-    if isinstance(values.index, pd.DatetimeIndex):
-        days = pd.Series(values.index.map(as_day), index=values.index)
-    else:  # indexed by activity_id
-        by_id = pd.Series(run_days.to_numpy(), index=column(runs, "activity_id", "").astype(str))
-        days = pd.Series(values.index.astype(str).map(by_id), index=values.index)
-    frame = pd.DataFrame({"v": values.to_numpy(), "d": days.to_numpy()}).dropna()
-    total = frame.groupby("d")["v"].sum().reindex(index, fill_value=0.0)
-    count = frame.groupby("d")["v"].count().reindex(index, fill_value=0).astype(float)
-    n7 = count.rolling(WEEK_DAYS, min_periods=1).sum()
-    out["hr_residual_n_7d"] = n7
-    out["hr_residual_bpm"] = (total.rolling(WEEK_DAYS, min_periods=1).sum() / n7).where(n7 > 0)
-    return out
 
 
 def risk_features(
@@ -353,7 +277,9 @@ def risk_features(
     start, end = span
     acts = activities[pd.to_datetime(activities["start_time"], utc=True).notna().to_numpy()]
     if len(acts):
-        acts = acts[(local_day(acts) <= end).to_numpy() & ~_flagged(acts, EXCLUDED_FLAGS)]
+        acts = acts[
+            (local_day(acts) <= end).to_numpy() & counted(column(acts, "quality_flags", ""))
+        ]
     index = pd.date_range(start, end, freq="D", name="date")
     act_days = local_day(acts) if len(acts) else pd.Series(dtype="datetime64[ns]")
     is_run = (
@@ -363,9 +289,9 @@ def risk_features(
 
     distance = _run_distance(runs)
     duration = _duration(runs).where(lambda s: s > 0).mask(_flagged(runs, ("time_inverted",)))
-    dist = _per_day(distance, run_days, index, "max")
-    dur = _per_day(duration, run_days, index, "max")
-    run_km = _per_day(distance.fillna(0) / 1000.0, run_days, index, "sum")
+    dist = per_day(distance, run_days, index, "max")
+    dur = per_day(duration, run_days, index, "max")
+    run_km = per_day(distance.fillna(0) / 1000.0, run_days, index, "sum")
     plan = _planned_sessions(
         planned, index, pd.Index(run_days.unique()), act_days.max() if len(acts) else None
     )
@@ -393,14 +319,16 @@ def risk_features(
     out["load"] = load.reindex(index, fill_value=0.0)
     mono = monotony_strain(out["load"])
     out["weekly_load"], out["monotony"], out["strain"] = (
-        mono["weekly_load"], mono["monotony"], mono["strain"],
-    )  # fmt: skip
+        mono["weekly_load"],
+        mono["monotony"],
+        mono["strain"],
+    )
     out["strain_pct_180d"] = _strain_percentile(out["strain"])
 
     out = out.join(_intensity_columns(runs, run_days, index, activities, wellness))
-    out = out.join(_wellness_columns(wellness, index))
-    out = out.join(_residual_columns(hr_residuals, runs, run_days, index))
-    out = out.join(_feedback_columns(feedback, index, plan_rpe))
+    out = out.join(wellness_columns(wellness, index))
+    out = out.join(residual_columns(hr_residuals, runs, run_days, index))
+    out = out.join(feedback_columns(feedback, index, plan_rpe))
     trained = pd.Series(index.isin(act_days.unique()) | out["session_planned"], index=index)
-    out["days_since_rest"] = _run_length(trained)
+    out["days_since_rest"] = days_in_a_row(trained)
     return out[list(RISK_FEATURE_COLUMNS)]

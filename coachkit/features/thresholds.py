@@ -38,12 +38,13 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import local_start
-from coachkit.core.units import format_pace
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.core.units import format_speed_as_pace
+from coachkit.features.frames import before_as_of, column, dated_before, flag_mask, numeric
 
 SET_BY_ATHLETE = "set by athlete"
 POPULATION_DEFAULT = "population default (no data)"
 SEXES = ("male", "female", "unknown")
-RUN_SPORTS = ("run", "trail_run", "treadmill")
 
 # HR outside 25–230 bpm is a sensor artefact (same bounds as coachkit.io.base)
 HR_PLAUSIBLE_BPM = (25.0, 230.0)
@@ -119,74 +120,9 @@ class Thresholds:
             for k, t in bpm.items()
         ]
         speed = self.threshold_speed_m_s
-        pace = f"threshold pace {fmt_pace(speed.value)} ({speed.tag})"
+        pace = f"threshold pace {format_speed_as_pace(speed.value)} ({speed.tag})"
         sex = f"sex {self.sex}" if self.sex in ("male", "female") else "sex not set"
         return f"Thresholds: {', '.join(parts)} and {pace}; {sex}."
-
-
-def fmt_pace(speed_m_s: float | None) -> str:
-    """A speed as a min:ss/km pace for notes (``"n/a"`` when unknown).
-
-    >>> fmt_pace(1000 / 270)
-    '4:30/km'
-    """
-    if speed_m_s is None or not np.isfinite(speed_m_s) or speed_m_s <= 0:
-        return "n/a"
-    return format_pace(1000.0 / speed_m_s)
-
-
-def flag_mask(flags: pd.Series, code: str) -> np.ndarray:
-    """Rows whose ``;``-joined ``quality_flags`` hold ``code`` (a prefix for ``duplicate_of:``)."""
-    padded = ";" + flags.astype("string").fillna("") + ";"
-    needle = ";" + code if code.endswith(":") else ";" + code + ";"
-    return padded.str.contains(needle, regex=False).to_numpy(dtype=bool)
-
-
-def column(frame: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
-    """``frame[name]`` as a plain series, or ``default`` everywhere when the column is absent."""
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series([default] * len(frame), index=frame.index, dtype=object)
-
-
-def numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A numeric column as float64 (NaN for missing or unparsable values)."""
-    return pd.to_numeric(column(frame, name), errors="coerce").astype("float64").to_numpy()
-
-
-def before_as_of(activities: pd.DataFrame, as_of: pd.Timestamp | None) -> np.ndarray:
-    """Activities that started strictly before ``as_of`` (naive = athlete's local time).
-
-    A boolean mask over the rows (all True without ``as_of``); it may be a view, so copy it
-    before changing it.
-    """
-    if as_of is None:
-        return np.ones(len(activities), dtype=bool)
-    as_of = pd.Timestamp(as_of)
-    if as_of.tzinfo is not None:
-        start = pd.to_datetime(column(activities, "start_time", pd.NaT), utc=True)
-        return (start < as_of).to_numpy(dtype=bool)
-    return (local_start(activities) < as_of).to_numpy(dtype=bool)
-
-
-_before = before_as_of  # the former private name
-
-
-def _naive(as_of: pd.Timestamp | None) -> pd.Timestamp | None:
-    if as_of is None:
-        return None
-    as_of = pd.Timestamp(as_of)
-    return as_of.tz_convert("UTC").tz_localize(None) if as_of.tzinfo is not None else as_of
-
-
-def _dates_before(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> tuple[pd.Series, np.ndarray]:
-    """The naive ``date`` column and which rows are dated before ``as_of`` (all without)."""
-    dates = pd.to_datetime(column(frame, "date", pd.NaT), errors="coerce")
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
-    cutoff = _naive(as_of)
-    keep = np.ones(len(frame), dtype=bool) if cutoff is None else (dates < cutoff).to_numpy(bool)
-    return dates, keep
 
 
 def _setting(settings: Mapping[str, Any], key: str) -> float | None:
@@ -248,7 +184,7 @@ def _estimate_lthr_from_runs(hr_runs: pd.DataFrame) -> tuple[float, int] | None:
 def _estimate_hr_rest(wellness: pd.DataFrame | None, as_of: pd.Timestamp | None) -> Threshold:
     if wellness is None or wellness.empty or "resting_hr" not in wellness.columns:
         return Threshold(HR_REST_DEFAULT_BPM, POPULATION_DEFAULT)
-    dates, ok = _dates_before(wellness, as_of)
+    dates, ok = dated_before(wellness, as_of)
     rest = numeric(wellness, "resting_hr")
     ok = ok & np.isfinite(rest) & (rest >= 25) & (rest <= 120) & dates.notna().to_numpy()
     if not ok.any():
@@ -281,7 +217,7 @@ def _speed_from_efforts(
         return None
     dist, time = numeric(best_efforts, "distance_m"), numeric(best_efforts, "time_s")
     ok = (dist >= EFFORT_MIN_DISTANCE_M) & (time > 0) & (time <= EFFORT_MAX_TIME_S)
-    dates, dated_ok = _dates_before(best_efforts, as_of)
+    dates, dated_ok = dated_before(best_efforts, as_of)
     if "date" in best_efforts.columns:
         ok = ok & dated_ok
     lo, hi = RUN_SPEED_PLAUSIBLE_M_S
@@ -361,7 +297,8 @@ def estimate_thresholds(
     --------
     >>> acts = pd.DataFrame({"sport": ["run"] * 6, "max_hr": [180.0, 185, 190, 186, 184, 183],
     ...                      "avg_hr": [150.0] * 6, "moving_time_s": [1800.0] * 6,
-    ...                      "quality_flags": [""] * 6})
+    ...                      "quality_flags": [""] * 6,
+    ...                      "start_time": pd.date_range("2024-05-01", periods=6, tz="UTC")})
     >>> th = estimate_thresholds(acts, settings={"lthr": 170})
     >>> th.hr_max.value, th.hr_max.estimated, th.lthr.source
     (186.0, True, 'set by athlete')
@@ -434,4 +371,4 @@ def estimate_thresholds(
 
 
 __all__ = ["POPULATION_DEFAULT", "SET_BY_ATHLETE", "Threshold", "Thresholds"]
-__all__ += ["before_as_of", "estimate_thresholds", "flag_mask", "fmt_pace"]
+__all__ += ["estimate_thresholds"]

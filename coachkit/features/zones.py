@@ -12,12 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coachkit.features.load import MAX_HOLD_S as MAX_HR_HOLD_S
+from coachkit.features.load import MAX_HOLD_S
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
 
 Z1_TOP_OF_LTHR = 0.90
 ZONE_NAMES = ("easy", "moderate", "hard")
-MAX_HOLD_S = MAX_HR_HOLD_S  # a sample holds until the next one; a longer gap is a pause
 
 
 def time_in_zones(samples: pd.DataFrame, lthr: float) -> dict[str, float]:

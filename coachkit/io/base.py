@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.schemas import SAMPLE_COLUMNS, conform
+from coachkit.core.sports import FOOT_SPORTS
 from coachkit.io.errors import UnreadableFile
 
 # Beyond these a value is a sensor or recording fault, not physiology (HR 250 is the design's
@@ -78,66 +79,6 @@ def collect_activities(
     if not parsed.activities:
         raise UnreadableFile(none_usable)
     return parsed
-
-
-_SPORT_ALIASES = {
-    "run": "run",
-    "running": "run",
-    "road_running": "run",
-    "street_running": "run",
-    "virtualrun": "treadmill",
-    "virtual_run": "treadmill",
-    "treadmill": "treadmill",
-    "treadmill_running": "treadmill",
-    "indoor_running": "treadmill",
-    "trail_run": "trail_run",
-    "trailrun": "trail_run",
-    "trail_running": "trail_run",
-    "trail": "trail_run",
-    "walk": "walk",
-    "walking": "walk",
-    "hike": "walk",
-    "hiking": "walk",
-    "ride": "ride",
-    "cycling": "ride",
-    "biking": "ride",
-    "bike": "ride",
-    "virtualride": "ride",
-    "road_biking": "ride",
-    "mountain_biking": "ride",
-    "ebikeride": "ride",
-    "swim": "swim",
-    "swimming": "swim",
-    "lap_swimming": "swim",
-    "open_water_swimming": "swim",
-    "strength": "strength",
-    "weighttraining": "strength",
-    "strength_training": "strength",
-    "training": "other",
-    "generic": "other",
-    "other": "other",
-}
-# Strava's GPX <type> numbers (Strava export): 9 = Run, 1 = Ride, 10 = Walk, 4 = Hike
-_STRAVA_GPX_TYPES = {"9": "run", "1": "ride", "10": "walk", "4": "walk", "2": "swim"}
-
-
-def normalize_sport(raw: Any, sub: Any = None) -> str:
-    """Map a source's sport name (FIT enum name, Strava type, TCX Sport) to one of ``SPORTS``.
-
-    >>> normalize_sport("Running", "trail")
-    'trail_run'
-    """
-    text = str(raw or "").strip().lower().replace(" ", "_").replace("-", "_")
-    subtext = str(sub or "").strip().lower().replace(" ", "_")
-    if text in _STRAVA_GPX_TYPES:
-        return _STRAVA_GPX_TYPES[text]
-    sport = _SPORT_ALIASES.get(text, "other")
-    if sport == "run" and subtext:
-        if "trail" in subtext:
-            return "trail_run"
-        if "treadmill" in subtext or "indoor" in subtext or "virtual" in subtext:
-            return "treadmill"
-    return sport
 
 
 def haversine_m(
@@ -299,14 +240,11 @@ def quality_flags(
         summary.get("distance_m"),
         summary.get("moving_time_s") or summary.get("elapsed_time_s"),
     )
-    if sport in ("run", "trail_run", "treadmill", "walk") and dist and mov and mov > 0:
+    if sport in FOOT_SPORTS and dist and mov and mov > 0:
         if dist / mov > RUN_SPEED_MAX_M_S:
             flags.append("speed_implausible")
     if samples is not None and not samples.empty:
-        if (
-            sport in ("run", "trail_run", "treadmill", "walk")
-            and samples["speed_m_s"].notna().any()
-        ):
+        if sport in FOOT_SPORTS and samples["speed_m_s"].notna().any():
             fast = (samples["speed_m_s"] > RUN_SPEED_MAX_M_S * 2).mean()
             if fast > 0.02 and "speed_implausible" not in flags:
                 flags.append("speed_implausible")

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from coachkit.io.base import ParsedActivity, ParsedFile, UnreadableFile, collect_activities
-from coachkit.io.strava_json import guard, load_json, num, strava_sport, utc
+from coachkit.io.base import ParsedActivity, ParsedFile, collect_activities
+from coachkit.io.errors import UnreadableFile, guard
+from coachkit.io.jsonvalues import load_json, num
+from coachkit.io.sports import strava_sport
+from coachkit.io.timeparse import utc
 
 _FEET_M = 0.3048
 

@@ -19,14 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.sports import FOOT_SPORTS
 from coachkit.io import NothingToImport
-from coachkit.io.base import (
-    ParsedActivity,
-    ParsedFile,
-    UnreadableFile,
-    make_samples,
-    normalize_sport,
-)
+from coachkit.io.base import ParsedActivity, ParsedFile, make_samples
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.fit_fallback import (
     FIT_EPOCH_UNIX_S,
     FitContent,
@@ -34,12 +30,11 @@ from coachkit.io.fit_fallback import (
     expand_compressed_speed_distance,
     why_fast_failed,
 )
+from coachkit.io.sports import fit_sport
 
 # FIT SDK Profile, date_time: values below 0x10000000 count seconds since the device was switched
 # on, not since the FIT epoch (a watch that never learnt the time, e.g. a Forerunner 70).
 SYSTEM_TIME_MAX_UNIX_S = FIT_EPOCH_UNIX_S + 0x10000000
-# FIT running cadence is strides (one foot) per minute; steps per minute count both feet.
-FOOT_SPORTS = ("run", "trail_run", "treadmill", "walk")
 MAX_UTC_OFFSET_S = 14 * 3600  # UTC+14 (Kiribati) is the widest offset in use
 # hrv.time is uint16 in 1/1000 s; 0xFFFF (65.535 s) is the invalid marker.
 RR_INVALID_S = 65.535
@@ -93,8 +88,9 @@ def read_fit(data: bytes, *, name: str = "") -> ParsedFile:
     return _build(content)
 
 
-def _read_with_fitdecode(data: bytes, *, name: str = "") -> ParsedFile:
-    """Read with the fallback decoder only (tests compare it with the fast path)."""
+def read_with_fitdecode(data: bytes, *, name: str = "") -> ParsedFile:
+    """Like :func:`read_fit`, but with the fallback decoder (fitdecode) only: tests compare the
+    two paths on the same files."""
     _check_signature(data)
     return _build(decode_with_fitdecode(data))
 
@@ -147,17 +143,6 @@ def rr_by_row(
     edges = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).tolist()
     flat = np.asarray(rr_ms, dtype=float).tolist()  # slicing one list beats n small arrays
     return [flat[a:b] for a, b in zip(edges[:-1], edges[1:])]
-
-
-def fit_sport(sport: Any, sub_sport: Any = None) -> str:
-    """Canonical sport from FIT ``sport``/``sub_sport`` names (``training`` + ``strength_training``
-    is strength; ``transition`` between triathlon legs is other)."""
-    sport = sport if isinstance(sport, str) else None  # an unknown enum number says nothing
-    sub_sport = sub_sport if isinstance(sub_sport, str) else None
-    out = normalize_sport(sport, sub_sport)
-    if out == "other" and sub_sport and normalize_sport(sub_sport) != "other":
-        out = normalize_sport(sub_sport)
-    return out
 
 
 def _num(value: Any) -> float:
@@ -264,15 +249,17 @@ def _laps(laps: list[dict[Any, Any]]) -> pd.DataFrame | None:
     if not laps:
         return None
     starts = pd.to_datetime([_num(x.get("start_time")) for x in laps], unit="s", utc=True)
-    frame = pd.DataFrame({
-        "start_time": starts.as_unit("ns"),
-        "elapsed_time_s": [_num(x.get("total_elapsed_time")) for x in laps],
-        "moving_time_s": [_num(x.get("total_timer_time")) for x in laps],
-        "distance_m": [_num(x.get("total_distance")) for x in laps],
-        "avg_hr": [_num(x.get("avg_heart_rate")) for x in laps],
-        "max_hr": [_num(x.get("max_heart_rate")) for x in laps],
-        "avg_speed_m_s": [_num(x.get("enhanced_avg_speed", x.get("avg_speed"))) for x in laps],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "start_time": starts.as_unit("ns"),
+            "elapsed_time_s": [_num(x.get("total_elapsed_time")) for x in laps],
+            "moving_time_s": [_num(x.get("total_timer_time")) for x in laps],
+            "distance_m": [_num(x.get("total_distance")) for x in laps],
+            "avg_hr": [_num(x.get("avg_heart_rate")) for x in laps],
+            "max_hr": [_num(x.get("max_heart_rate")) for x in laps],
+            "avg_speed_m_s": [_num(x.get("enhanced_avg_speed", x.get("avg_speed"))) for x in laps],
+        }
+    )
     return frame.sort_values("start_time", kind="stable").reset_index(drop=True)
 
 
@@ -312,16 +299,19 @@ def _record_columns(content: FitContent, warnings: list[str]) -> tuple[np.ndarra
         else:
             warnings.append("compressed speed/distance did not line up with the records; left out")
     cols = {
-        "lat": rec.get("position_lat"), "lon": rec.get("position_long"),
+        "lat": rec.get("position_lat"),
+        "lon": rec.get("position_long"),
         # the plain field first: where a device writes it, the enhanced one is expanded from it,
         # and fitfast 0.1 truncates that expansion (2.03 m/s comes out as 2.029)
         "altitude_m": _column(rec, n, "altitude", "enhanced_altitude"),
         "distance_m": _column(rec, n, "distance"),
         "speed_m_s": _column(rec, n, "speed", "enhanced_speed"),
-        "hr_bpm": _column(rec, n, "heart_rate"), "power_w": _power(rec, n),
+        "hr_bpm": _column(rec, n, "heart_rate"),
+        "power_w": _power(rec, n),
         "temperature_c": _column(rec, n, "temperature"),
-        "cadence": _column(rec, n, "cadence"), "frac": _column(rec, n, "fractional_cadence"),
-    }  # fmt: skip
+        "cadence": _column(rec, n, "cadence"),
+        "frac": _column(rec, n, "fractional_cadence"),
+    }
     cols = {k: v for k, v in cols.items() if v is not None and len(v) == n}
     timed = ts[np.isfinite(ts)]
     n_dup = len(timed) - len(np.unique(timed))

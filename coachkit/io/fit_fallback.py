@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from coachkit.io.base import UnreadableFile
+from coachkit.io.errors import UnreadableFile
 
 # FIT SDK, Profile "date_time": seconds since 1989-12-31T00:00:00Z, which is this Unix time.
 FIT_EPOCH_UNIX_S = 631_065_600
@@ -29,10 +29,20 @@ DEG_PER_SEMICIRCLE = 180.0 / 2**31
 
 #: the record fields coachkit turns into samples (developer fields named "power" are kept too)
 RECORD_FIELDS = (
-    "timestamp", "position_lat", "position_long", "distance", "altitude", "enhanced_altitude",
-    "speed", "enhanced_speed", "heart_rate", "cadence", "fractional_cadence", "power",
+    "timestamp",
+    "position_lat",
+    "position_long",
+    "distance",
+    "altitude",
+    "enhanced_altitude",
+    "speed",
+    "enhanced_speed",
+    "heart_rate",
+    "cadence",
+    "fractional_cadence",
+    "power",
     "temperature",
-)  # fmt: skip
+)
 
 
 @dataclass

@@ -36,7 +36,9 @@ import pandas as pd
 
 from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 from coachkit.io import NothingToImport
-from coachkit.io.base import ParsedActivity, ParsedFile, UnreadableFile, normalize_sport
+from coachkit.io.base import ParsedActivity, ParsedFile
+from coachkit.io.errors import UnreadableFile
+from coachkit.io.sports import normalize_sport
 
 SOURCE = "garmin"
 DECODER = "json (coachkit.io.garmin_json)"

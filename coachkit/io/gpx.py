@@ -11,7 +11,7 @@ Choices worth knowing:
 - Segments of one track are concatenated; the time between them is a pause (``t_s`` keeps it,
   distance does not grow across it).
 - Sport comes from ``<type>`` (``running``, Strava's numeric ``9``) through
-  :func:`~coachkit.io.base.normalize_sport`; without a usable type, from words in the type or
+  :func:`~coachkit.io.sports.normalize_sport`; without a usable type, from words in the type or
   name ("Morning Ride", "Corrida"); otherwise the track is taken as a run, because coachkit is
   a running coach and typeless GPX (TomTom, NRC, Movescount, Strava's own export) are nearly
   always runs, unless its median moving speed is beyond any runner (then a ride). Either guess
@@ -33,20 +33,16 @@ from typing import Any
 import numpy as np
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import (
-    ParsedActivity,
-    ParsedFile,
-    UnreadableFile,
-    cumulative_distance_m,
-    make_samples,
-    normalize_sport,
-)
+from coachkit.io.base import ParsedActivity, ParsedFile, cumulative_distance_m, make_samples
+from coachkit.io.errors import UnreadableFile
+from coachkit.io.sports import normalize_sport
 from coachkit.io.xmlsafe import (
     XmlDocument,
     cadence_to_spm,
     child_text,
     localname,
-    parse_xml,
+    point_texts,
+    read_xml,
     to_floats,
     to_times,
 )
@@ -81,13 +77,6 @@ _SPORT_WORDS = (
 RIDE_MEDIAN_SPEED_M_S = 6.5
 
 
-def _point_field(tag: str, cache: dict[str, str | None]) -> str | None:
-    field = cache.get(tag, "")
-    if field == "":
-        field = cache[tag] = _POINT_FIELDS.get(localname(tag).lower())
-    return field
-
-
 def _read_points(trk: ET.Element) -> dict[str, list[Any]]:
     """Raw text columns of every track point of one track (``seg`` numbers its segments)."""
     cols: dict[str, list[Any]] = {
@@ -96,11 +85,7 @@ def _read_points(trk: ET.Element) -> dict[str, list[Any]]:
     cache: dict[str, str | None] = {}
     for n_seg, seg in enumerate(trk.iterfind("{*}trkseg"), start=1):
         for pt in seg.iterfind("{*}trkpt"):
-            values: dict[str, str] = {}
-            for el in pt.iter():
-                field = _point_field(el.tag, cache) if isinstance(el.tag, str) else None
-                if field and field not in values and el.text and el.text.strip():
-                    values[field] = el.text.strip()
+            values = point_texts(pt, _POINT_FIELDS, cache)
             cols["lat"].append(pt.get("lat"))
             cols["lon"].append(pt.get("lon"))
             cols["seg"].append(n_seg)
@@ -267,13 +252,4 @@ def read_gpx(data: bytes, *, name: str = "") -> ParsedFile:
     >>> act.summary["sport"], round(float(act.samples["distance_m"].iloc[-1]), 1)
     ('run', 111.2)
     """
-    doc = parse_xml(data)
-    try:
-        return _read_document(doc)
-    except UnreadableFile:
-        raise
-    except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError) as exc:
-        where = f" {name}" if name else ""
-        raise UnreadableFile(
-            f"GPX{where} could not be read ({exc.__class__.__name__}: {str(exc)[:80]})"
-        ) from None
+    return read_xml(data, _read_document, what="GPX", name=name)

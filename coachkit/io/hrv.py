@@ -20,8 +20,8 @@ same way every morning:
 
 Dates: HRV4Training writes its local clock time with a misleading ``+0000`` suffix, and some
 Android exports write ``YYYY-DD-MM`` (GoldenCheetah's test files). The date order is decided
-per file by :func:`_resolve_day_first` (a field above 12 is a day; otherwise day-to-day
-continuity decides).
+per file by :func:`coachkit.io.timeparse.resolve_day_first` (a field above 12 is a day;
+otherwise day-to-day continuity decides).
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ import pandas as pd
 
 from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 from coachkit.io import NothingToImport
-from coachkit.io.base import HR_MAX_BPM, HR_MIN_BPM, ParsedFile, UnreadableFile
+from coachkit.io.base import HR_MAX_BPM, HR_MIN_BPM, ParsedFile
+from coachkit.io.csvtext import decode_text, parse_number, read_rows
+from coachkit.io.errors import UnreadableFile, could_not_read
 from coachkit.io.rr import accepted_beats, rmssd_from_rr
-from coachkit.io.summary_csv import decode_text, parse_number, read_rows
+from coachkit.io.timeparse import day_column, make_date, time_of_day_s
 
 RMSSD_MAX_MS = 400.0  # above any published resting rMSSD; larger values are app or file faults
 # A morning test lying or seated reads far below 90 bpm (normal resting HR is 60-100, runners
@@ -51,8 +53,6 @@ REST_HR_MAX_BPM = 90.0
 # PLoS One 10:e0138921), and HRV4Training itself measures for 60 s.
 RR_MIN_PAIRS = 30
 ARTEFACT_WARN_SHARE = 0.05  # rule of thumb (e.g. Kubios HRV guide): over 5 % bad beats, beware
-_DATE_RE = re.compile(r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
-_TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([ap])?\.?\s*(?:m\.?)?", re.I)
 _NAME_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
 
 
@@ -67,9 +67,7 @@ def _guard(what: str) -> Callable[[Callable[..., ParsedFile]], Callable[..., Par
             except UnreadableFile:
                 raise
             except (ValueError, TypeError, KeyError, IndexError, OverflowError, csv.Error) as exc:
-                raise UnreadableFile(
-                    f"{what} could not be read ({type(exc).__name__}: {str(exc)[:80]})"
-                ) from None
+                raise could_not_read(what, exc) from None
 
         return inner
 
@@ -92,100 +90,6 @@ def _num(text: Any) -> float:
 def _table(data: bytes, what: str) -> tuple[list[str], list[list[str]]]:
     header, rows = read_rows(data, what)
     return [h.strip().lower() for h in header], rows
-
-
-def _date_fields(text: str) -> tuple[int, int, int, bool] | None:
-    """``(year, first, second, year_first)`` from the date at the start of ``text``."""
-    m = _DATE_RE.match(str(text))
-    if not m:
-        return None
-    a, b, c = m.group(1), int(m.group(2)), m.group(3)
-    if len(a) == 4:
-        return int(a), b, int(c), True
-    if len(c) == 4:
-        return int(c), int(a), b, False
-    return None
-
-
-def _make_date(year: int, month: int, day: int) -> date | None:
-    if not 1900 <= year <= 2100:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _resolve_day_first(fields: list[tuple[int, int, int, bool]]) -> tuple[bool, str]:
-    """Is the first of the two non-year fields the day? Decided for the whole file.
-
-    A field above 12 can only be a day. When no field is (the first 12 days of each month
-    only), the order whose consecutive rows are closer in time wins: a daily log read the
-    wrong way jumps by about a month every row. Ties fall back to the year's side: ISO
-    (YYYY-MM-DD) for year-first dates, day-first for year-last ones.
-    """
-    first_gt = any(f[1] > 12 for f in fields)
-    second_gt = any(f[2] > 12 for f in fields)
-    if first_gt and second_gt:
-        raise UnreadableFile("dates mix day-first and month-first order: fix the date column")
-    if first_gt or second_gt:
-        return first_gt, f"a {'first' if first_gt else 'second'} date field above 12"
-
-    def spread(day_first: bool) -> float:
-        days = [
-            _make_date(y, q if day_first else p, p if day_first else q) for y, p, q, _ in fields
-        ]
-        ords = [d.toordinal() for d in days if d is not None]
-        bad = len(days) - len(ords)
-        return float(np.abs(np.diff(ords)).sum()) + 1e6 * bad if ords else math.inf
-
-    dm, md = spread(True), spread(False)
-    if dm != md:
-        return dm < md, "day-to-day continuity (no field above 12)"
-    return (not fields[0][3]) if fields else False, "ambiguous dates: default order assumed"
-
-
-def _day_column(cells: list[str]) -> tuple[list[date | None], list[str]]:
-    """Parse a column of dates, deciding the day/month order once for the file.
-
-    Returns the dates and a warning saying which order was used, unless the file proved it is
-    plain ISO YYYY-MM-DD.
-    """
-    parsed = [_date_fields(c) for c in cells]
-    ok = [p for p in parsed if p is not None]
-    if not ok:
-        raise UnreadableFile("no readable dates in the date column")
-    day_first, why = _resolve_day_first(ok)
-    out: list[date | None] = []
-    for p in parsed:
-        if p is None:
-            out.append(None)
-            continue
-        y, a, b, _ = p
-        out.append(_make_date(y, b if day_first else a, a if day_first else b))
-    year_first = ok[0][3]
-    if year_first and not day_first and "above 12" in why:
-        return out, []
-    order = (
-        ("YYYY-DD-MM" if day_first else "YYYY-MM-DD")
-        if year_first
-        else ("DD-MM-YYYY" if day_first else "MM-DD-YYYY")
-    )
-    return out, [f"dates read as {order} ({why})"]
-
-
-def _time_s(text: Any) -> float:
-    """Seconds after midnight of the first clock time in ``text`` (12-hour 'a. m.' aware)."""
-    s = str(text)
-    m = _DATE_RE.match(s)
-    m = _TIME_RE.search(s, m.end() if m else 0)
-    if not m:
-        return math.nan
-    h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-    ampm = (m.group(4) or "").lower()
-    if ampm:
-        h = h % 12 + (12 if ampm == "p" else 0)  # 12:01 a. m. is 00:01
-    return float(h * 3600 + mi * 60 + sec) if h < 24 and mi < 60 else math.nan
 
 
 def _hours_to_s(text: Any) -> float:
@@ -246,8 +150,8 @@ def read_hrv4training(data: bytes, *, name: str = "") -> ParsedFile:
     Uses ``rMSSD`` (ms), ``HR`` (the mean heart rate of the morning test, as ``resting_hr``)
     and ``sleep_time`` (``hh:mm``, as ``sleep_s``). Rows of zeros or ``-`` are skipped.
     The day is the ``date`` column (or the date of ``timestamp_measurement``), in the order the
-    file uses (see :func:`_resolve_day_first`). Only fields before the free-text ``note`` are
-    read: unquoted commas in notes shift the later columns.
+    file uses (see :func:`coachkit.io.timeparse.resolve_day_first`). Only fields before the
+    free-text ``note`` are read: unquoted commas in notes shift the later columns.
 
     Raises
     ------
@@ -265,7 +169,7 @@ def read_hrv4training(data: bytes, *, name: str = "") -> ParsedFile:
         raise NothingToImport("HRV4Training export with a header but no rows")
     i_time = _column(header, "timestamp_measurement", "time")
     i_hr, i_sleep = _column(header, "hr"), _column(header, "sleep_time")
-    days, warnings = _day_column([_cell(r, i_day) for r in rows])
+    days, warnings = day_column([_cell(r, i_day) for r in rows])
     out = []
     for row, day in zip(rows, days):
         if day is None:
@@ -274,7 +178,7 @@ def read_hrv4training(data: bytes, *, name: str = "") -> ParsedFile:
             {
                 "date": day,
                 "rank": 0,
-                "time_s": _time_s(_cell(row, i_time)),
+                "time_s": time_of_day_s(_cell(row, i_time)),
                 "rmssd_ms": _num(_cell(row, i_rm)),
                 "resting_hr": _num(_cell(row, i_hr)),
                 "sleep_s": _hours_to_s(_cell(row, i_sleep)) if i_sleep is not None else math.nan,
@@ -302,7 +206,7 @@ def read_elitehrv(data: bytes, *, name: str = "") -> ParsedFile:
         raise NothingToImport("Elite HRV export with a header but no rows")
     i_time, i_type = _column(header, "datetime"), _column(header, "type")
     i_hr = _column(header, "hr")
-    days, warnings = _day_column([_cell(r, i_day) for r in rows])
+    days, warnings = day_column([_cell(r, i_day) for r in rows])
     out = []
     for row, day in zip(rows, days):
         if day is None:
@@ -315,7 +219,7 @@ def read_elitehrv(data: bytes, *, name: str = "") -> ParsedFile:
             {
                 "date": day,
                 "rank": 0 if ("readiness" in kind or "morning" in kind) else 1,
-                "time_s": _time_s(_cell(row, i_time)),
+                "time_s": time_of_day_s(_cell(row, i_time)),
                 "rmssd_ms": rm,
                 "resting_hr": _num(_cell(row, i_hr)),
             }
@@ -388,7 +292,7 @@ def read_rr_text(data: bytes, *, name: str = "") -> ParsedFile:
     """
     rr = _rr_numbers(_lines(data), "R-R text file")
     m = _NAME_DATE_RE.search(name.replace("\\", "/").rsplit("/", 1)[-1])
-    day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    day = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
     return _rr_wellness(rr, day, "rr_text", "R-R recording")
 
 
@@ -423,5 +327,5 @@ def read_polar_hrm(data: bytes, *, name: str = "") -> ParsedFile:
         )
     rr = _rr_numbers(sections.get("hrdata", []), "Polar .hrm [HRData]")
     d = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", params.get("date", ""))
-    day = _make_date(int(d.group(1)), int(d.group(2)), int(d.group(3))) if d else None
+    day = make_date(int(d.group(1)), int(d.group(2)), int(d.group(3))) if d else None
     return _rr_wellness(rr, day, "polar_hrm", "Polar R-R recording")

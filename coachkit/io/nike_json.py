@@ -7,14 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.io.base import (
-    ParsedActivity,
-    ParsedFile,
-    UnreadableFile,
-    make_samples,
-    normalize_sport,
-)
-from coachkit.io.strava_json import _LATEST_MS, _put, guard, load_json, num
+from coachkit.io.base import ParsedActivity, ParsedFile, make_samples
+from coachkit.io.errors import UnreadableFile, guard
+from coachkit.io.jsonvalues import LATEST_EPOCH_MS, load_json, num, put_number
+from coachkit.io.sports import normalize_sport
 
 # unit names as the NRC API writes them -> factor to SI
 _NIKE_UNITS = {
@@ -36,7 +32,7 @@ def _nike_series(metric: dict[str, Any], factor: float) -> pd.Series:
         t = num(item.get("end_epoch_ms"))
         t = num(item.get("start_epoch_ms")) if t is None else t
         v = num(item.get("value"))
-        if t is not None and v is not None and 0 < t < _LATEST_MS:
+        if t is not None and v is not None and 0 < t < LATEST_EPOCH_MS:
             secs.append(int(t // 1000))
             vals.append(v * factor)
     return pd.Series(vals, index=secs, dtype=float)
@@ -79,7 +75,7 @@ def read_nike_run_json(data: bytes, *, name: str = "") -> ParsedFile:
 
         raise NothingToImport("a Nike Run Club activity marked as deleted")
     start_ms, end_ms = num(obj.get("start_epoch_ms")), num(obj.get("end_epoch_ms"))
-    if start_ms is None or not 0 < start_ms < _LATEST_MS:
+    if start_ms is None or not 0 < start_ms < LATEST_EPOCH_MS:
         raise UnreadableFile("Nike Run Club activity without a valid start_epoch_ms")
     start = pd.Timestamp(int(start_ms), unit="ms", tz="UTC")
     tags = obj.get("tags") if isinstance(obj.get("tags"), dict) else {}
@@ -89,7 +85,7 @@ def read_nike_run_json(data: bytes, *, name: str = "") -> ParsedFile:
     summary: dict[str, Any] = {"sport": sport, "start_time": start}
     if end_ms is not None and end_ms > start_ms:
         summary["elapsed_time_s"] = (end_ms - start_ms) / 1000
-    _put(summary, "moving_time_s", obj.get("active_duration_ms"), 1e-3)
+    put_number(summary, "moving_time_s", obj.get("active_duration_ms"), 1e-3)
     if isinstance(tags.get("com.nike.name"), str):
         summary["name"] = tags["com.nike.name"]
     dist_factor = 1000.0  # NRC writes km
@@ -119,7 +115,7 @@ def read_nike_run_json(data: bytes, *, name: str = "") -> ParsedFile:
             (str(item.get("metric")), str(item.get("summary"))) if isinstance(item, dict) else None
         )
         if stat in wanted:
-            _put(summary, wanted[stat][0], item.get("value"), wanted[stat][1])
+            put_number(summary, wanted[stat][0], item.get("value"), wanted[stat][1])
     samples = _nike_samples(columns, start_ms) if columns else None
     act = ParsedActivity(summary=summary, samples=samples, source_kind="nike_json")
     return ParsedFile(activities=[act], decoder="nike_json", warnings=warnings)

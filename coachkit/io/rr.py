@@ -22,6 +22,10 @@ rMSSD (Task Force of ESC/NASPE 1996, Circulation 93:1043) is then
 ``sqrt(mean(diff(NN) ** 2))`` over successive pairs whose two beats were *both* accepted:
 a removed beat breaks the chain instead of being bridged, because the difference across a
 gap is not a beat-to-beat difference.
+
+The module knows no file format: :mod:`coachkit.io.hrv` reads R-R recordings (text, Polar
+.hrm) and turns each into one day's rMSSD with it, and FIT ``hrv`` messages keep their raw
+intervals in the samples' ``rr_ms`` column.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Strava API v3 JSON (activities, activity pages, streams) and Nike Run Club API JSON.
+"""Strava API v3 JSON: activities, activity pages and streams.
 
 Strava's API splits a run in two: the activity (``/activities/{id}``: summary, laps, the start
 time) and its streams (``/activities/{id}/streams``: per-second arrays keyed by seconds since the
@@ -10,33 +10,17 @@ StreamSet).
 
 from __future__ import annotations
 
-import functools
-import json
-import math
-import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from coachkit.io.base import (
-    ParsedActivity,
-    ParsedFile,
-    UnreadableFile,
-    collect_activities,
-    make_samples,
-    normalize_sport,
-)
-
-#: sports whose cadence Strava (like FIT) records per leg: double it for steps/min of both feet
-FOOT_SPORTS = frozenset({"run", "trail_run", "treadmill", "walk"})
-
-# Strava SportType values that base.normalize_sport does not know (it maps unknown names to
-# "other"); keys are the type with case, spaces and punctuation removed.
-_STRAVA_RIDES = dict.fromkeys(
-    ("mountainbikeride", "emountainbikeride", "gravelride", "velomobile", "handcycle"), "ride"
-)
+from coachkit.core.sports import FOOT_SPORTS
+from coachkit.io.base import ParsedActivity, ParsedFile, collect_activities, make_samples
+from coachkit.io.errors import UnreadableFile, guard
+from coachkit.io.jsonvalues import load_json, num, put_number
+from coachkit.io.sports import strava_sport
+from coachkit.io.timeparse import utc
 
 # Strava stream type -> canonical samples column (StreamSet model); "moving", "grade_smooth"
 # are derived by Strava and not kept.
@@ -49,98 +33,24 @@ _STREAM_COLUMNS = {
     "watts": "power_w",
     "temp": "temperature_c",
 }
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_LATEST_MS = 4.1e12  # 2099-12-04 in ms since 1970: later epoch times are corrupt, not runs
+# Strava Lap / DetailedActivity field -> summary key, in the order the summary states them
+_LAP_FIELDS = (
+    ("elapsed_time_s", "elapsed_time"),
+    ("moving_time_s", "moving_time"),
+    ("distance_m", "distance"),
+    ("avg_hr", "average_heartrate"),
+    ("max_hr", "max_heartrate"),
+)
+_ACTIVITY_FIELDS = (
+    *_LAP_FIELDS[:3],
+    ("elevation_gain_m", "total_elevation_gain"),
+    *_LAP_FIELDS[3:],
+)
 _MAX_STREAM_S = 30 * 86400.0  # a stream "time" beyond 30 days is corrupt
 _NO_START = (
     "Strava streams without a start time: ingest them together with the activity JSON "
     "(its start_date gives the clock the streams' seconds count from)"
 )
-
-
-def num(value: Any) -> float | None:
-    """A finite float from a JSON/CSV value, or None (booleans, NaN, text and lists are not numbers)."""
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        out = float(value.strip() if isinstance(value, str) else value)
-    except (ValueError, OverflowError):
-        return None
-    return out if math.isfinite(out) else None
-
-
-def utc(value: Any) -> pd.Timestamp | None:
-    """Parse an ISO-8601 time to a tz-aware UTC Timestamp (naive = UTC); None if unparsable."""
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        return None  # also keeps pandas from reading "now" or "today" as the wall clock
-    try:
-        ts = pd.Timestamp(value.strip())
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if ts is pd.NaT or pd.isna(ts):
-        return None
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
-F = TypeVar("F", bound=Callable[..., ParsedFile])
-_PARSE_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    OverflowError,
-    RecursionError,
-)
-
-
-def guard(what: str) -> Callable[[F], F]:
-    """Decorate a reader so that no raw parsing exception escapes it (base reader contract)."""
-
-    def deco(func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> ParsedFile:
-            try:
-                return func(*args, **kwargs)
-            except UnreadableFile:
-                raise
-            except _PARSE_ERRORS as exc:
-                raise UnreadableFile(
-                    f"{what}: unexpected content ({exc.__class__.__name__})"
-                ) from exc
-
-        return wrapper  # type: ignore[return-value]
-
-    return deco
-
-
-def load_json(data: bytes, what: str) -> Any:
-    """Decode JSON bytes or raise UnreadableFile naming ``what`` the file was meant to be."""
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise UnreadableFile(f"{what}: not valid JSON ({exc.__class__.__name__})") from None
-
-
-def strava_sport(raw: Any, *, trainer: Any = None) -> str:
-    """Map a Strava ``sport_type``/``type`` to one of ``schemas.SPORTS``.
-
-    A run flagged ``trainer`` (Strava's "indoor" switch) is a treadmill run.
-
-    >>> strava_sport("TrailRun"), strava_sport("Run", trainer=True), strava_sport("AlpineSki")
-    ('trail_run', 'treadmill', 'other')
-    """
-    key = "".join(ch for ch in str(raw or "").casefold() if ch.isalnum())
-    sport = _STRAVA_RIDES.get(key) or normalize_sport(key)
-    if sport == "run" and trainer is True:
-        return "treadmill"
-    return sport
-
-
-def _put(summary: dict[str, Any], key: str, value: Any, scale: float = 1.0) -> None:
-    v = num(value)
-    if v is not None:
-        summary[key] = v * scale
 
 
 def _offset_s(obj: dict[str, Any], start: pd.Timestamp) -> int | None:
@@ -158,6 +68,17 @@ def _offset_s(obj: dict[str, Any], start: pd.Timestamp) -> int | None:
     return int(round(off / 60) * 60) if abs(off) <= 14 * 3600 else None
 
 
+def _put_fields(
+    out: dict[str, Any], obj: dict[str, Any], fields: tuple[tuple[str, str], ...], sport: str
+) -> None:
+    """Put the numbers of a Strava activity or lap, then its cadence in steps/min."""
+    for key, field in fields:
+        put_number(out, key, obj.get(field))
+    # Strava running cadence is per leg (rpm), as in FIT: both feet = x2
+    scale = 2.0 if sport in FOOT_SPORTS else 1.0
+    put_number(out, "avg_cadence_spm", obj.get("average_cadence"), scale)
+
+
 def _laps(raw: Any, sport: str) -> pd.DataFrame | None:
     if not isinstance(raw, list):
         return None
@@ -166,14 +87,7 @@ def _laps(raw: Any, sport: str) -> pd.DataFrame | None:
         if not isinstance(lap, dict):
             continue
         row: dict[str, Any] = {"start_time": utc(lap.get("start_date"))}
-        _put(row, "elapsed_time_s", lap.get("elapsed_time"))
-        _put(row, "moving_time_s", lap.get("moving_time"))
-        _put(row, "distance_m", lap.get("distance"))
-        _put(row, "avg_hr", lap.get("average_heartrate"))
-        _put(row, "max_hr", lap.get("max_heartrate"))
-        _put(
-            row, "avg_cadence_spm", lap.get("average_cadence"), 2.0 if sport in FOOT_SPORTS else 1.0
-        )
+        _put_fields(row, lap, _LAP_FIELDS, sport)
         rows.append(row)
     if not rows:
         return None
@@ -192,18 +106,9 @@ def strava_activity(obj: dict[str, Any]) -> ParsedActivity:
     offset = _offset_s(obj, start)
     if offset is not None:
         summary["utc_offset_s"] = offset
-    _put(summary, "elapsed_time_s", obj.get("elapsed_time"))
-    _put(summary, "moving_time_s", obj.get("moving_time"))
-    _put(summary, "distance_m", obj.get("distance"))
-    _put(summary, "elevation_gain_m", obj.get("total_elevation_gain"))
-    _put(summary, "avg_hr", obj.get("average_heartrate"))
-    _put(summary, "max_hr", obj.get("max_heartrate"))
-    # Strava running cadence is per leg (rpm), as in FIT: both feet = x2
-    _put(
-        summary, "avg_cadence_spm", obj.get("average_cadence"), 2.0 if sport in FOOT_SPORTS else 1.0
-    )
+    _put_fields(summary, obj, _ACTIVITY_FIELDS, sport)
     if obj.get("device_watts") is not False:  # False = Strava's estimate from speed and grade
-        _put(summary, "avg_power_w", obj.get("average_watts"))
+        put_number(summary, "avg_power_w", obj.get("average_watts"))
     for key, field in (("name", "name"), ("device", "device_name")):
         if isinstance(obj.get(field), str) and obj[field].strip():
             summary[key] = obj[field].strip()

@@ -1,22 +1,25 @@
 """Per-activity summary tables: Strava's bulk-export ``activities.csv`` and intervals.icu CSV.
 
 Both give one summary row per activity and no samples. Bad rows are skipped with a warning
-rather than failing the whole file (docs/design.md §10): BOM, CR or CRLF line ends, ``-`` or blank for
-missing values, decimal commas and Strava's localised headers are all accepted.
+rather than failing the whole file (docs/design.md §10): BOM, CR or CRLF line ends, ``-`` or
+blank for missing values, decimal commas (:mod:`coachkit.io.csvtext`), Strava's localised
+headers, activity types (:mod:`coachkit.io.sports`) and dates (:mod:`coachkit.io.timeparse`)
+are all accepted.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from typing import Any
 
 import pandas as pd
 
-from coachkit.io.base import ParsedActivity, ParsedFile, UnreadableFile
-from coachkit.io.strava_json import FOOT_SPORTS, guard, strava_sport
+from coachkit.core.sports import FOOT_SPORTS
+from coachkit.io.base import ParsedActivity, ParsedFile
+from coachkit.io.csvtext import MISSING_MARKS, parse_number, read_rows
+from coachkit.io.errors import UnreadableFile, guard
+from coachkit.io.sports import strava_export_sport, strava_sport
+from coachkit.io.timeparse import parse_strava_date
 
 # Strava activities.csv header (casefolded) -> our field. Strava writes the header in the
 # account's language. The English export repeats some columns: the first block (Elapsed Time,
@@ -81,168 +84,13 @@ STRAVA_HEADERS: dict[str, str] = {
     "nom du fichier": "filename",
 }
 
-# Localised Strava activity types (letters only, casefolded) that strava_sport does not know.
-_LOCAL_TYPES = {
-    "lauf": "run",
-    "laufen": "run",
-    "radfahrt": "ride",
-    "wanderung": "walk",
-    "spaziergang": "walk",
-    "schwimmen": "swim",
-    "virtuellerlauf": "treadmill",
-    "virtuelleradfahrt": "ride",
-    "krafttraining": "strength",
-    "carrera": "run",
-    "bicicleta": "ride",
-    "ciclismo": "ride",
-    "salidaenbici": "ride",
-    "caminata": "walk",
-    "excursion": "walk",
-    "senderismo": "walk",
-    "natacion": "swim",
-    "carreraportrail": "trail_run",
-    "carreraenmontana": "trail_run",
-    "courseapied": "run",
-    "course": "run",
-    "velo": "ride",
-    "sortieavelo": "ride",
-    "marche": "walk",
-    "randonnee": "walk",
-    "natation": "swim",
-}
-
-# Month names and abbreviations (en, es, de, fr, it, pt, nl) -> month number
-_MONTHS = {
-    **dict.fromkeys(("jan", "ene", "gen", "janv", "jän"), 1),
-    **dict.fromkeys(("feb", "fev", "févr"), 2),
-    **dict.fromkeys(("mar", "mär", "mrz", "mrt", "mars"), 3),
-    **dict.fromkeys(("apr", "abr", "avr"), 4),
-    **dict.fromkeys(("may", "mai", "mag", "mei"), 5),
-    **dict.fromkeys(("jun", "juin", "giu"), 6),
-    **dict.fromkeys(("jul", "juil", "lug"), 7),
-    **dict.fromkeys(("aug", "ago", "aoû", "aou"), 8),
-    **dict.fromkeys(("sep", "sept", "set"), 9),
-    **dict.fromkeys(("oct", "okt", "ott", "out"), 10),
-    **dict.fromkeys(("nov",), 11),
-    **dict.fromkeys(("dec", "dic", "dez", "déc"), 12),
-}
-_TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?\s*(?:m\.?)?"
-_NAME_FIRST = re.compile(rf"^([^\W\d_]+)\.?\s+(\d{{1,2}}),?\s+(\d{{4}}),?\s+{_TIME}$")
-_DAY_FIRST = re.compile(
-    rf"^(\d{{1,2}})\.?\s+(?:de\s+)?([^\W\d_]+)\.?\s+(?:de\s+)?(\d{{4}}),?\s+(?:à\s+)?{_TIME}$"
-)
-_NUMERIC = re.compile(rf"^(\d{{1,2}})[./](\d{{1,2}})[./](\d{{4}}),?\s+{_TIME}$")
-_MISSING = {"", "-", "--", "n/a", "na", "null", "none", "nan"}
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes of a CSV -> text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise UnreadableFile("a UTF-16 text file with broken characters") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def read_rows(data: bytes, what: str) -> tuple[list[str], list[list[str]]]:
-    """Split CSV bytes into a header and data rows; blank lines are dropped."""
-    if not data or not data.strip():
-        raise UnreadableFile(f"{what}: empty file")
-    text = decode_text(data).replace("\x00", "")
-    sample = text[:4096]
-    delim = (
-        ";" if sample.split("\n", 1)[0].count(";") > sample.split("\n", 1)[0].count(",") else ","
-    )
-    try:
-        rows = [
-            r
-            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-            if any(c.strip() for c in r)
-        ]
-    except csv.Error as exc:
-        raise UnreadableFile(f"{what}: broken CSV ({exc})") from None
-    if not rows:
-        raise UnreadableFile(f"{what}: empty file")
-    return [h.strip().lstrip("\ufeff") for h in rows[0]], rows[1:]
-
-
-def parse_number(text: Any) -> float | None:
-    """A number from a CSV cell: ``-``/blank -> None; "10,5" and "1.234,5" (decimal comma) accepted."""
-    s = str(text or "").strip().replace("\u00a0", "").replace(" ", "")
-    if s.casefold() in _MISSING:
-        return None
-    if "," in s and "." in s:  # the later mark is the decimal one
-        s = (
-            s.replace(".", "").replace(",", ".")
-            if s.rfind(",") > s.rfind(".")
-            else s.replace(",", "")
-        )
-    elif s.count(",") == 1:
-        s = s.replace(",", ".")
-    try:
-        value = float(s)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
-def _month(word: str) -> int | None:
-    w = word.casefold().rstrip(".")
-    return _MONTHS.get(w) or _MONTHS.get(w[:4]) or _MONTHS.get(w[:3])
-
-
-def parse_strava_date(text: str) -> pd.Timestamp | None:
-    """An ``Activity Date`` cell of a Strava export (UTC) in any of its languages -> UTC Timestamp.
-
-    >>> str(parse_strava_date("Mar 19, 2017, 9:12:34 AM")), str(parse_strava_date("19.03.2017, 09:12:34"))
-    ('2017-03-19 09:12:34+00:00', '2017-03-19 09:12:34+00:00')
-    """
-    s = " ".join(str(text or "").replace("\u202f", " ").replace("\u00a0", " ").split())
-    s_low = s.casefold()
-    for rx in (_NAME_FIRST, _DAY_FIRST, _NUMERIC):
-        m = rx.match(s_low)
-        if not m:
-            continue
-        a, b, year, hh, mm, ss, ampm = m.groups()
-        if rx is _NAME_FIRST:
-            month, day = _month(a), int(b)
-        elif rx is _DAY_FIRST:
-            month, day = _month(b), int(a)
-        else:  # numeric: Strava's European locales write day first
-            day, month = (int(a), int(b)) if int(b) <= 12 else (int(b), int(a))
-        hour = int(hh)
-        if ampm:
-            hour = hour % 12 + (12 if ampm == "p" else 0)
-        try:
-            return pd.Timestamp(int(year), month or 0, day, hour, int(mm), int(ss or 0), tz="UTC")
-        except (ValueError, TypeError):
-            return None
-    if re.match(r"^\d{4}-\d{2}-\d{2}", s):
-        try:
-            ts = pd.Timestamp(s)
-        except (ValueError, TypeError):
-            return None
-        return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return None
-
-
-def _sport_from_type(raw: str) -> str:
-    key = "".join(
-        ch for ch in unicodedata.normalize("NFKD", raw.casefold()) if ch.isalnum() and ch.isascii()
-    )
-    return _LOCAL_TYPES.get(key) or strava_sport(raw)
-
 
 def _cell(row: list[str], positions: list[int]) -> tuple[str | None, int]:
     """Last non-missing cell among duplicate columns, and which occurrence it was (0-based)."""
     for occ in range(len(positions) - 1, -1, -1):
         pos = positions[occ]
         value = row[pos].strip() if pos < len(row) else ""
-        if value.casefold() not in _MISSING:
+        if value.casefold() not in MISSING_MARKS:
             return value, occ
     return None, -1
 
@@ -253,7 +101,7 @@ def _strava_row(row: list[str], cols: dict[str, list[int]]) -> ParsedActivity:
     if start is None:
         raise UnreadableFile(f"unreadable Activity Date {date_text!r}")
     raw_type = _cell(row, cols.get("type", []))[0] or ""
-    sport = _sport_from_type(raw_type)
+    sport = strava_export_sport(raw_type)
     summary: dict[str, Any] = {"sport": sport, "start_time": start}
 
     def number(field: str) -> tuple[float | None, int]:

@@ -33,19 +33,16 @@ import numpy as np
 import pandas as pd
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import (
-    ParsedActivity,
-    ParsedFile,
-    UnreadableFile,
-    make_samples,
-    normalize_sport,
-)
+from coachkit.io.base import ParsedActivity, ParsedFile, make_samples
+from coachkit.io.errors import UnreadableFile
+from coachkit.io.sports import normalize_sport
 from coachkit.io.xmlsafe import (
     XmlDocument,
     cadence_to_spm,
     child_text,
     localname,
-    parse_xml,
+    point_texts,
+    read_xml,
     to_floats,
     to_times,
 )
@@ -108,15 +105,7 @@ def _read_points(activity: ET.Element) -> dict[str, list[str | None]]:
     cols: dict[str, list[str | None]] = {c: [] for c in _POINT_COLUMNS}
     cache: dict[str, str | None] = {}
     for tp in activity.iterfind(".//{*}Trackpoint"):
-        values: dict[str, str] = {}
-        for el in tp.iter():
-            if not isinstance(el.tag, str):
-                continue
-            field = cache.get(el.tag, "")
-            if field == "":
-                field = cache[el.tag] = _POINT_FIELDS.get(localname(el.tag).lower())
-            if field and field not in values and el.text and el.text.strip():
-                values[field] = el.text.strip()
+        values = point_texts(tp, _POINT_FIELDS, cache)
         for column in _POINT_COLUMNS:
             cols[column].append(values.get(column))
     return cols
@@ -296,13 +285,4 @@ def read_tcx(data: bytes, *, name: str = "") -> ParsedFile:
     >>> act.summary["sport"], act.summary["distance_m"], act.summary["moving_time_s"]
     ('run', 2000.0, 600.0)
     """
-    doc = parse_xml(data)
-    try:
-        return _read_document(doc)
-    except UnreadableFile:
-        raise
-    except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError) as exc:
-        where = f" {name}" if name else ""
-        raise UnreadableFile(
-            f"TCX{where} could not be read ({exc.__class__.__name__}: {str(exc)[:80]})"
-        ) from None
+    return read_xml(data, _read_document, what="TCX", name=name)

@@ -23,14 +23,17 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from coachkit.io.base import UnreadableFile
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.io.errors import UnreadableFile, could_not_read
 
 ENTITIES_REFUSED = "XML with entity declarations refused (possible entity-expansion attack)"
 
@@ -161,6 +164,39 @@ def parse_xml(data: bytes) -> XmlDocument:
     return XmlDocument(builder.first, problem, complete=False)
 
 
+def read_xml(data: bytes, read: Callable[[XmlDocument], Any], *, what: str, name: str = "") -> Any:
+    """``read`` the parsed document (:func:`parse_xml`); any other parsing error than
+    :class:`UnreadableFile` becomes one, naming ``what`` the file was meant to be and its ``name``.
+    """
+    doc = parse_xml(data)
+    try:
+        return read(doc)
+    except UnreadableFile:
+        raise
+    except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError) as exc:
+        raise could_not_read(f"{what} {name}" if name else what, exc) from None
+
+
+def point_texts(
+    point: ET.Element, fields: Mapping[str, str], cache: dict[str, str | None]
+) -> dict[str, str]:
+    """The first non-blank text of each field in one track point and its children.
+
+    ``fields`` maps lower-cased local names to fields (others are ignored); ``cache`` remembers
+    the field of each tag seen (one dict for all points of a file: the tags repeat).
+    """
+    values: dict[str, str] = {}
+    for el in point.iter():
+        if not isinstance(el.tag, str):
+            continue
+        field = cache.get(el.tag, "")
+        if field == "":
+            field = cache[el.tag] = fields.get(localname(el.tag).lower())
+        if field and field not in values and el.text and el.text.strip():
+            values[field] = el.text.strip()
+    return values
+
+
 def child_text(element: ET.Element, path: str) -> str | None:
     """Stripped text at ``path`` (local names, any namespace: ``"Creator/Name"``), or None."""
     found = element.find("/".join(f"{{*}}{part}" for part in path.split("/")))
@@ -174,7 +210,7 @@ def child_text(element: ET.Element, path: str) -> str | None:
 # Below these medians a recorded cadence counts one leg (strides/min), above them both feet.
 # Running is ~150-200 spm (~75-100 per leg) and nobody runs at 120 spm; walking is ~90-130 spm
 # (~45-65 per leg), so a walk needs a lower line to tell a per-leg file from a steps file.
-PER_LEG_BELOW = {"run": 120.0, "trail_run": 120.0, "treadmill": 120.0, "walk": 80.0}
+PER_LEG_BELOW = {**dict.fromkeys(RUN_SPORTS, 120.0), "walk": 80.0}
 _TIME_MIN = pd.Timestamp("1900-01-01", tz="UTC")
 _TIME_MAX = pd.Timestamp("2200-01-01", tz="UTC")  # datetime64[ns] ends in 2262
 

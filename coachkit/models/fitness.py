@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import as_day
-from coachkit.features.pmc import _as_daily
+from coachkit.features.pmc import as_daily_series
 from coachkit.models.fitness_explain import FormPrediction, form_prediction, summary_table
 from coachkit.models.fitness_prior import FitnessPrior, load_fitness_prior
 
@@ -89,7 +89,7 @@ class FitnessModel:
     Parameters
     ----------
     load : Series
-        Daily load on a DatetimeIndex (e.g. :func:`coachkit.features.pmc.daily_load`); missing
+        Daily load on a DatetimeIndex (e.g. :func:`coachkit.features.daily.daily_load`); missing
         days are rest days.
     performance : Series
         Dated performance observations (e.g.
@@ -109,7 +109,7 @@ class FitnessModel:
         prior: FitnessPrior | None = None,
         init_days: int = 28,
     ) -> None:
-        daily = _as_daily(load)
+        daily = as_daily_series(load)
         perf = pd.to_numeric(performance, errors="coerce").astype("float64").dropna()
         if not isinstance(daily.index, pd.DatetimeIndex) or not isinstance(
             perf.index, pd.DatetimeIndex
@@ -251,7 +251,7 @@ class FitnessResults:
         if len(plan) and not isinstance(plan.index, pd.DatetimeIndex):
             days = pd.date_range(start, periods=len(plan), freq="D")
             plan = pd.Series(np.asarray(plan, dtype=float), index=days)
-        plan = _as_daily(plan) if len(plan) else plan
+        plan = as_daily_series(plan) if len(plan) else plan
         if len(plan) and plan.index[0] < start:
             raise ValueError(f"planned load starts before {start:%Y-%m-%d}, the first free day")
         end = plan.index[-1] if len(plan) else hist.index[-1]

@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from coachkit.features.daily import daily_load
 from coachkit.features.load import activity_loads
-from coachkit.features.pmc import daily_load
 from coachkit.features.thresholds import estimate_thresholds
 from coachkit.models.fitness import FitnessModel
 from coachkit.models.fitness_prior import FitnessPrior, load_fitness_prior

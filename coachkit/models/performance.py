@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import local_day
-from coachkit.features.efforts import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.features.hr_speed import INDEX_HR_RANGE_BPM, INDEX_MIN_HR_SD_BPM
 from coachkit.features.thresholds import RUN_SPEED_PLAUSIBLE_M_S
 from coachkit.models.fitness_prior import FitnessPrior, load_fitness_prior
 
-RUN_SPORTS = ("run", "trail_run", "treadmill")
 INDEX_MIN_DURATION_S = 20 * 60.0  # HR needs minutes to settle before it says much about fitness
 INDEX_EXCLUDE_FLAGS = (
     "duplicate_of:",
@@ -51,7 +51,7 @@ def performance_index(
 
     Each clean run of at least ``min_duration_s`` with HR gives ``v + b (reference_hr - hr)``:
     its speed carried along the athlete's speed–HR line to the reference HR (the regression
-    version of the efficiency factor, as :func:`coachkit.features.efforts.hr_speed_index`, per
+    version of the efficiency factor, as :func:`coachkit.features.hr_speed.hr_speed_index`, per
     run instead of over a window, so that fatigue after a hard week is not smoothed away). A
     day's value is the duration-weighted mean of its runs.
 

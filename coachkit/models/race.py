@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.schemas import without_strava_api
-from coachkit.features.efforts import CriticalSpeed, critical_speed
+from coachkit.features.critical_speed import CriticalSpeed, critical_speed
 from coachkit.models import race_population as rp
 from coachkit.models.race_efforts import (
     EFFORT_META,

@@ -35,21 +35,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coachkit.features.efforts import (
-    STANDARD_DISTANCES_M,
-    race_time_from_vdot,
-    vdot,
-    world_record_speed,
-)
-from coachkit.features.thresholds import (
-    EFFORT_MIN_DISTANCE_M,
-    RIEGEL_EXPONENT,
-    RUN_SPORTS,
-    before_as_of,
-    column,
-    flag_mask,
-    numeric,
-)
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.features.best_efforts import STANDARD_DISTANCES_M, world_record_speed
+from coachkit.features.daniels import race_time_from_vdot, vdot
+from coachkit.features.frames import before_as_of, column, flag_mask, numeric
+from coachkit.features.thresholds import EFFORT_MIN_DISTANCE_M, RIEGEL_EXPONENT
 
 #: race distances (metres) whose race-like efforts are targets; a run within ±3 % counts
 RACE_DISTANCES_M: dict[str, float] = {

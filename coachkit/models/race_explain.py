@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from coachkit.core.units import format_hms
 from coachkit.models.race_efforts import RACE_DISTANCES_M
 
 
@@ -46,17 +47,6 @@ class RacePrediction:
     inputs: dict[str, Any] = field(default_factory=dict)
 
 
-def fmt_time(seconds: float) -> str:
-    """``h:mm:ss`` (or ``m:ss`` under an hour).
-
-    >>> fmt_time(2502), fmt_time(12725)
-    ('41:42', '3:32:05')
-    """
-    s = int(round(seconds))
-    h, m, sec = s // 3600, s % 3600 // 60, s % 60
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
-
-
 def _distance_name(distance_m: float) -> str:
     for name, d in RACE_DISTANCES_M.items():
         if abs(distance_m - d) < 1.0:
@@ -81,8 +71,8 @@ def build_prediction(
     inputs = _inputs(feats, extra)
     seconds, low, high = math.exp(mu), math.exp(mu + q_lo), math.exp(mu + q_hi)
     head = (
-        f"Predicted {_distance_name(D)}: {fmt_time(seconds)} ({level:.0%} range {fmt_time(low)}–"
-        f"{fmt_time(high)})"
+        f"Predicted {_distance_name(D)}: {format_hms(seconds)} ({level:.0%} range {format_hms(low)}–"
+        f"{format_hms(high)})"
     )
     if method == "population":
         why = (
@@ -93,7 +83,7 @@ def build_prediction(
         pace = 1000.0 / feats["speed_28"]
         why = (
             f"from your training alone ({feats['km_week_28']:.0f} km/week at "
-            f"{fmt_time(pace)}/km over 4 weeks), with no run of 3 km or more in the last "
+            f"{format_hms(pace)}/km over 4 weeks), with no run of 3 km or more in the last "
             "180 days to go on"
         )
     else:
@@ -116,14 +106,14 @@ def _efforts_reason(feats: dict[str, float], inputs: dict[str, Any], extra: dict
             f"; your {n} race-like effort{'s' if n != 1 else ''} of the last 2 years ran "
             f"{abs(ran):.1%} {'faster' if ran >= 0 else 'slower'} than the population model "
             f"expected, counted at {extra['personal_weight']:.0%} (population alone: "
-            f"{fmt_time(extra['population_seconds'])})"
+            f"{format_hms(extra['population_seconds'])})"
         )
     else:
         own = "; no race-like effort of your own in the last 2 years to personalise it"
     return (
         f"from your best run of the last 180 days ({feats['best_d'] / 1000:.1f} km in "
-        f"{fmt_time(feats['best_s'])}, {feats['best_age']:.0f} days ago; Riegel says "
-        f"{fmt_time(inputs['riegel_seconds'])}) and {volume}{own}"
+        f"{format_hms(feats['best_s'])}, {feats['best_age']:.0f} days ago; Riegel says "
+        f"{format_hms(inputs['riegel_seconds'])}) and {volume}{own}"
     )
 
 

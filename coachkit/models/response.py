@@ -23,7 +23,7 @@ Prediction needs no refit: only the history before each run is used, so
 ``predict(history=all_my_runs, runs=all_my_runs)`` is a walk-forward prediction.
 
 **Per sample** (:meth:`HrResponseModel.predict_samples`): the same model with each sample's
-GAP from the real grade (:func:`~coachkit.features.running.with_grade_and_gap`; climb 0), and
+GAP from the real grade (:func:`~coachkit.features.gap.with_grade_and_gap`; climb 0), and
 the instantaneous drift term implied by the run average (if the mean of h over [0, T] is
 ``a + c·ln T``, then ``h(T) = a + c·(ln T + 1)``, from 10 min on). That steady state is
 followed with a first-order lag, τ = 60 s (τ = 57.6 ± 23.6 s, gain 24 bpm per m/s, for
@@ -43,7 +43,9 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from coachkit.core.schemas import without_strava_api
-from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, column, fmt_pace, numeric
+from coachkit.core.units import format_speed_as_pace
+from coachkit.features.frames import column, numeric
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
 from coachkit.models.response_features import (
     CENTERS,
     FIXED,
@@ -327,7 +329,7 @@ class HrResponseModel(BaseEstimator):
         return out.drop(columns=["distance_m", "speed_m_s"])
 
     def _sentence(self, r: Any) -> str:
-        run = f"{r.distance_m / 1000:.1f} km at {fmt_pace(r.speed_m_s)}"
+        run = f"{r.distance_m / 1000:.1f} km at {format_speed_as_pace(r.speed_m_s)}"
         how = _fmt_share(r.personal_share, int(r.n_history), r.history_days)
         if not np.isfinite(r.expected_hr):
             return f"No expected HR for this run: its distance or time is missing. {how}."

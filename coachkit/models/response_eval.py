@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from coachkit.features.thresholds import numeric
+from coachkit.features.frames import numeric
 from coachkit.models.response_features import design_matrices, hr_features, usable_runs
 from coachkit.models.response_fit import weighted_prefix_sums
 

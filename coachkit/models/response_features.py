@@ -6,7 +6,7 @@ average HR in bpm with
 - ``gap_speed``: grade-adjusted speed (m/s). A summary has only ``elevation_gain_m``, so the
   route is taken as out-and-back: half the distance climbing and half descending at the grade
   ``g = 2 · gain / distance``, costing ``(C(g) + C(−g)) / 2`` with Minetti's cost curve
-  :func:`~coachkit.features.running.minetti_cost` (Minetti et al. 2002, J Appl Physiol 93:1039);
+  :func:`~coachkit.features.gap.minetti_cost` (Minetti et al. 2002, J Appl Physiol 93:1039);
 - ``log_duration``: ln(moving hours); the HR drift of long runs and the rise of short ones;
 - ``climb``: elevation gain per km, what that crude GAP misses on hilly routes;
 - ``km_7d`` and ``km_42d``: running km in the 7 days before, and km per week over the 42 days
@@ -27,16 +27,11 @@ import numpy as np
 import pandas as pd
 
 from coachkit.core.engine import per_athlete
-from coachkit.features.running import minetti_cost, with_grade_and_gap
-from coachkit.features.thresholds import (
-    HR_PLAUSIBLE_BPM,
-    RUN_SPEED_PLAUSIBLE_M_S,
-    column,
-    flag_mask,
-    numeric,
-)
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.features.frames import column, flag_mask, numeric
+from coachkit.features.gap import minetti_cost, with_grade_and_gap
+from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, RUN_SPEED_PLAUSIBLE_M_S
 
-FOOT_RUNS = ("run", "trail_run", "treadmill")
 FIXED = ("gap_speed", "log_duration", "climb", "km_7d", "km_42d", "typical_gap_speed")
 RANDOM = ("gap_speed", "log_duration", "climb")  # plus the intercept
 # the reference run (near the medians of the 17k population runs with HR)
@@ -64,7 +59,7 @@ def epoch_days(values: Any) -> np.ndarray:
 
 def _foot(frame: pd.DataFrame) -> np.ndarray:
     sport = column(frame, "sport", "run").astype("string").fillna("run")
-    return sport.isin(FOOT_RUNS).to_numpy(dtype=bool)
+    return sport.isin(RUN_SPORTS).to_numpy(dtype=bool)
 
 
 def _summary(frame: pd.DataFrame) -> dict[str, np.ndarray]:

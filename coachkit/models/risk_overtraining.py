@@ -53,7 +53,7 @@ OVERTRAINING_RULES = (
         "{swc_low:.2f}) for {v:.0f} days",
         "Plews et al. 2012, 2013",
     ),
-    # > 5 bpm is features.hrv.RHR_ELEVATED_BPM; overloaded runners rose by 10 bpm
+    # > 5 bpm is features.resting_hr.RHR_ELEVATED_BPM; overloaded runners rose by 10 bpm
     # (Dressendorfer et al. 1985, Phys Sportsmed 13(8):77)
     Rule(
         "rhr_elevated",

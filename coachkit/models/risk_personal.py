@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from coachkit.core.localtime import as_day
-from coachkit.features.thresholds import column
+from coachkit.features.frames import column
 
 NIGGLE_EPISODE_MIN = 3.0  # a niggle of 3/10 or more is worth a look (Thomeé 1997 pain model)
 INJURY_SEVERITY = 5.0  # above the "acceptable" pain while loading: treated as an injury

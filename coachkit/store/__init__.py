@@ -8,14 +8,14 @@ bytes of every imported file, so that the catalog can always be rebuilt. See
 
 from __future__ import annotations
 
-from coachkit.store.catalog import (
+from coachkit.store.base import (
     DEFAULT_STORE,
-    Store,
     StoreError,
     check_athlete_id,
     resolve_store_path,
     utc_now_iso,
 )
+from coachkit.store.catalog import Store
 
 __all__ = [
     "DEFAULT_STORE",

@@ -1,6 +1,8 @@
-"""The ingest report and the manifest's size+mtime fast path, without pandas (docs/design.md §4).
+"""The manifest of ingested units (``sources``), its size+mtime fast path (``seen_paths``) and
+the ingest report, without pandas (docs/design.md §4).
 
-A re-ingest of an unchanged folder must read no file bytes, and from the command line it should
+Every parsed unit gets one ``sources`` row, keyed by the sha256 of its bytes, with its verdict
+(imported, quarantined or skipped) and why. A re-ingest of an unchanged folder must read no file bytes, and from the command line it should
 also not pay for importing pandas and the readers (about a second). :func:`unchanged_report`
 answers such a re-run from the catalog alone; when any path needs reading it returns None and
 the caller runs the full :func:`coachkit.app.ingest.ingest`, which checks every path the same way.
@@ -8,13 +10,15 @@ the caller runs the full :func:`coachkit.app.ingest.ingest`, which checks every 
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from coachkit.io import companion_path
-from coachkit.store import Store, check_athlete_id
+from coachkit.store import Store, check_athlete_id, utc_now_iso
 
 
 @dataclass
@@ -95,3 +99,66 @@ def unchanged_report(store: Store, files: Sequence[Path], athlete_id: str) -> In
         with store.transaction() as conn:
             store.ensure_athlete(athlete_id, conn=conn)
     return IngestReport([Outcome(str(path), "unchanged") for path in files])
+
+
+def known_unit(store: Store, athlete_id: str, sha256: str) -> sqlite3.Row | None:
+    """The manifest's ``status`` and ``companion_sha256`` of a unit already seen, else None."""
+    return store.conn.execute(
+        "SELECT status, companion_sha256 FROM sources WHERE athlete_id=? AND sha256=?",
+        (athlete_id, sha256),
+    ).fetchone()
+
+
+def record_source(
+    conn: sqlite3.Connection,
+    athlete_id: str,
+    sha256: str,
+    outcome: Outcome,
+    warnings: list[str],
+    companion_sha256: str | None = None,
+) -> None:
+    """Write (or replace) a unit's manifest row inside the caller's transaction; new and merged
+    outcomes are recorded as ``imported``."""
+    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM sources").fetchone()[0]
+    status = {"new": "imported", "merged": "imported"}.get(outcome.status, outcome.status)
+    conn.execute(
+        "INSERT OR REPLACE INTO sources (athlete_id, sha256, name, kind, decoder, status, reason, "
+        "n_activities, n_wellness, warnings, companion_sha256, seq, ingested_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            athlete_id,
+            sha256,
+            outcome.name,
+            outcome.kind,
+            outcome.decoder,
+            status,
+            outcome.reason or None,
+            outcome.n_new + outcome.n_merged,
+            outcome.n_wellness,
+            json.dumps(warnings) if warnings else None,
+            companion_sha256,
+            seq,
+            utc_now_iso(),
+        ),
+    )
+
+
+def remember_path(store: Store, athlete_id: str, key: str, st: os.stat_result, sha256: str) -> None:
+    """Remember that the path keyed ``key`` (:func:`path_key`) was read with this size and
+    mtime, so that :func:`is_unchanged` skips it next time."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO seen_paths VALUES (?, ?, ?, ?, ?)",
+            (athlete_id, key, st.st_size, st.st_mtime_ns, sha256),
+        )
+
+
+def latest_imports(store: Store, athlete_id: str) -> list[tuple[str | None, str]]:
+    """(kind, ISO time) of the athlete's latest imported unit of each kind, newest first, at
+    most three."""
+    rows = store.conn.execute(
+        "SELECT kind, MAX(ingested_at) FROM sources WHERE athlete_id=? AND status='imported' "
+        "GROUP BY kind ORDER BY 2 DESC LIMIT 3",
+        (athlete_id,),
+    )
+    return [(kind, when) for kind, when in rows]

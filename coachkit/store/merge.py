@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from coachkit.core.schemas import ACTIVITY_COLUMNS, SOURCE_PRIORITY
-from coachkit.io.base import ParsedActivity, UnreadableFile
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.core.values import plain
+from coachkit.io.base import ParsedActivity
+from coachkit.io.errors import UnreadableFile
 from coachkit.store import Store
 
 MERGE_WINDOW_S = 60  # docs/design.md §3: same run if starts are within 60 s ...
@@ -27,7 +29,7 @@ MERGE_DISTANCE_TOL = 0.03  # ... and distances within 3 %
 # differ by far more than 3 % on short runs (device odometer vs GPS track): same start = same run.
 SAME_START_S = 2
 MERGE_OVERLAP = 0.9  # two recordings sharing 90 % of the shorter one's time are one session
-_SPORT_FAMILY = {"run": "run", "trail_run": "run", "treadmill": "run"}
+_SPORT_FAMILY = dict.fromkeys(RUN_SPORTS, "run")  # a run on a trail or a treadmill is a run
 _SUMMARY_COLS = [
     c
     for c in ACTIVITY_COLUMNS
@@ -55,18 +57,6 @@ def iso_utc(ts: Any) -> str | None:
     if ts is None or pd.isna(ts):
         return None
     return f"{pd.Timestamp(ts).tz_convert('UTC'):%Y-%m-%dT%H:%M:%SZ}"
-
-
-def plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    return value
 
 
 # -- per-unit import ------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
@@ -18,6 +17,7 @@ import pandas as pd
 
 from coachkit.coach.explain import format_duration, format_pace_range, format_volume
 from coachkit.core.units import format_distance
+from coachkit.core.values import finite
 from coachkit.viz.style import LEVEL_COLOURS, kind_group
 
 KIND_LABEL = {
@@ -31,14 +31,6 @@ KIND_LABEL = {
     "strides": "Easy run + strides",
     "race": "Race",
 }
-
-
-def _num(value: Any) -> float | None:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def badge(kind: str) -> str:
@@ -57,7 +49,7 @@ def volume(row: Mapping[str, Any], units: str) -> str:
     """``"8.0 km"`` or ``"45 min"``; empty for a rest day."""
     if row.get("kind") == "rest":
         return ""
-    dist, dur = _num(row.get("distance_m")), _num(row.get("duration_s"))
+    dist, dur = finite(row.get("distance_m")), finite(row.get("duration_s"))
     return format_volume(dist if dist else None, dur if dur else None, units)
 
 
@@ -73,12 +65,12 @@ def _steps(steps: Iterable[Mapping[str, Any]], units: str) -> str:
             inner = "; ".join(one(c) for c in s.get("steps", []))
             return f"{int(s.get('times', 1))} × ({inner})"
         size = (
-            format_distance(_num(s.get("distance_m")), units)
-            if _num(s.get("distance_m"))
-            else format_duration(_num(s.get("duration_s")))
+            format_distance(finite(s.get("distance_m")), units)
+            if finite(s.get("distance_m"))
+            else format_duration(finite(s.get("duration_s")))
         )
         pace = format_pace_range(
-            _num(s.get("pace_low_s_per_km")), _num(s.get("pace_high_s_per_km")), units
+            finite(s.get("pace_low_s_per_km")), finite(s.get("pace_high_s_per_km")), units
         )
         label = str(s.get("label") or s.get("type") or "").replace("_", " ").capitalize()
         return f"{label} {size}" + (f" at {pace}" if pace != "n/a" else "")
@@ -114,14 +106,14 @@ def today_card(
     what = KIND_LABEL.get(kind, kind.capitalize()) + (f" · {size}" if size else "")
     targets = []
     pace = format_pace_range(
-        _num(p.get("pace_low_s_per_km")), _num(p.get("pace_high_s_per_km")), units
+        finite(p.get("pace_low_s_per_km")), finite(p.get("pace_high_s_per_km")), units
     )
     if pace != "n/a":
         targets.append(("pace", pace, "ck-pace"))
-    if _num(p.get("hr_low")) and _num(p.get("hr_high")):
+    if finite(p.get("hr_low")) and finite(p.get("hr_high")):
         targets.append(("heart rate", f"{p['hr_low']:.0f}–{p['hr_high']:.0f} bpm", "ck-hr"))
-    dur = _num(p.get("duration_s"))
-    if dur and _num(p.get("distance_m")):
+    dur = finite(p.get("duration_s"))
+    if dur and finite(p.get("distance_m")):
         targets.append(("about", format_duration(dur), "ck-duration"))
     target_html = "".join(
         f'<div class="ck-target {cls}"><span>{escape(label)}</span><b>{escape(value)}</b></div>'
@@ -199,7 +191,7 @@ def week_card(
             rec = row.to_dict()
             status = str(rec.get("status", "planned"))
             if status not in ("missed", "moved") and rec.get("kind") != "rest":
-                planned_m += _num(rec.get("distance_m")) or 0.0
+                planned_m += finite(rec.get("distance_m")) or 0.0
             why = reasons.get(key) if status in ("changed", "moved", "missed") else None
             reason = " ".join(why) if why else ""
             cells = (
@@ -257,15 +249,15 @@ def risk_card(risk: Mapping[str, Any]) -> str:
 
 def race_card(predictions: pd.DataFrame) -> str:
     """Race predictions (``ck-race``) with their 80 % intervals and how personal each is."""
-    from coachkit.coach.workouts import fmt_hms
+    from coachkit.core.units import format_hms
 
     rows = []
     for p in predictions.to_dict("records"):
-        if _num(p.get("seconds")) is None:
+        if finite(p.get("seconds")) is None:
             continue
         rows.append(
-            f"<tr><td><b>{escape(str(p['distance']))}</b></td><td>{fmt_hms(p['seconds'])}</td>"
-            f"<td>{fmt_hms(p['low'])}–{fmt_hms(p['high'])}</td>"
+            f"<tr><td><b>{escape(str(p['distance']))}</b></td><td>{format_hms(p['seconds'])}</td>"
+            f"<td>{format_hms(p['low'])}–{format_hms(p['high'])}</td>"
             f"<td>{float(p['personal_share']) * 100:.0f} %</td></tr>"
         )
     first = predictions.iloc[0] if len(predictions) else None
@@ -306,7 +298,7 @@ def calendar_card(
             rec = by_day.loc[d].to_dict()
             status = str(rec.get("status", "planned"))
             if rec["kind"] != "rest" and status not in ("missed", "moved"):
-                km += _num(rec.get("distance_m")) or 0.0
+                km += finite(rec.get("distance_m")) or 0.0
             cls = f"ck-kind-{kind_group(rec['kind'])} ck-status-{escape(status)}"
             cls += " ck-is-today" if d == today else ""
             tip = escape(str(rec.get("purpose") or ""))

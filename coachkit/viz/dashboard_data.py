@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coachkit.core.quality import not_duplicate
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.store import StoreError, check_athlete_id
 
 if TYPE_CHECKING:
@@ -55,25 +57,17 @@ def last_synced(store: Store, athlete_id: str, *, now: Any = None) -> list[str]:
     from datetime import datetime, timezone
 
     from coachkit.app.sync.state import freshness
+    from coachkit.store.manifest import latest_imports
 
     lines = freshness(store, athlete_id, now=now or datetime.now(timezone.utc))
-    for kind, when in store.conn.execute(
-        "SELECT kind, MAX(ingested_at) FROM sources WHERE athlete_id=? AND status='imported' "
-        "GROUP BY kind ORDER BY 2 DESC LIMIT 3",
-        (athlete_id,),
-    ):
+    for kind, when in latest_imports(store, athlete_id):
         lines.append(f"{kind or 'file'} import: {str(when)[:16].replace('T', ' ')} UTC")
     return lines
 
 
 def data_fingerprint(store: Store, athlete_id: str) -> tuple:
     """Changes whenever an activity, a wellness day or a feedback row is added or replaced."""
-    q = store.conn.execute
-    return (
-        tuple(q("SELECT COUNT(*), MAX(rowid) FROM activities WHERE athlete_id=?", (athlete_id,)).fetchone()),
-        tuple(q("SELECT COUNT(*), MAX(rowid) FROM wellness WHERE athlete_id=?", (athlete_id,)).fetchone()),
-        tuple(q("SELECT COUNT(*), MAX(feedback_id) FROM feedback WHERE athlete_id=?", (athlete_id,)).fetchone()),
-    )  # fmt: skip
+    return store.data_fingerprint(athlete_id)
 
 
 @dataclass
@@ -99,11 +93,12 @@ class DashboardData:
     def refresh_plan(self) -> None:
         from coachkit.app.coach import active_plan, adaptations, plan_frame
         from coachkit.core.localtime import local_day
+        from coachkit.store.plans import plan_created_at
         from coachkit.viz.cards import change_reasons
 
         acts = self.store.activities(self.athlete_id)
-        runs = acts[acts["sport"].isin(("run", "trail_run", "treadmill"))]
-        runs = runs[~runs["quality_flags"].fillna("").str.contains("duplicate_of:")]
+        runs = acts[acts["sport"].isin(RUN_SPORTS)]
+        runs = runs[not_duplicate(runs["quality_flags"])]
         self.done = pd.DataFrame(
             {"date": local_day(runs) if len(runs) else [], "distance_m": runs["distance_m"]}
         )
@@ -117,11 +112,9 @@ class DashboardData:
         self.units = self.meta.get("units", "km")
         self.plan = plan_frame(self.store, self.athlete_id)
         log = adaptations(self.store, self.athlete_id)
-        plan_row = self.store.conn.execute(
-            "SELECT created_at FROM plans WHERE plan_id=?", (self.meta["plan_id"],)
-        ).fetchone()
-        if len(log) and plan_row is not None:  # a re-created plan starts with a clean slate
-            log = log[log["created_at"] >= plan_row[0]]
+        created = plan_created_at(self.store, self.meta["plan_id"])
+        if len(log) and created is not None:  # a re-created plan starts with a clean slate
+            log = log[log["created_at"] >= created]
         self.reasons = change_reasons(log)
         self.today = self._prescription(self.day)
         self.tomorrow = self._prescription(self.day + pd.Timedelta(days=1))
@@ -148,13 +141,10 @@ class DashboardData:
     # -- the analysis side: features and models, when the data changed ------------------------
     def refresh_analysis(self, *, force: bool = False) -> bool:
         """Recompute the trends, risk and predictions if the data changed; True if it ran."""
-        from coachkit.app.athlete import (
-            activity_table,
-            daily_metrics,
-            load_athlete,
-            race_predictions,
-        )
-        from coachkit.features.pmc import daily_load
+        from coachkit.app.athlete import activity_table, load_athlete
+        from coachkit.app.metrics import daily_metrics
+        from coachkit.app.progress import race_predictions
+        from coachkit.features.daily import daily_load
 
         fp = data_fingerprint(self.store, self.athlete_id)
         if not force and fp == self.fingerprint and self.analysis:
@@ -185,15 +175,9 @@ class DashboardData:
     def _risk(self) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is
         run), counting feedback however late it was logged (the page is live, not a replay)."""
-        from coachkit.app.athlete import risk_assessment
-        from coachkit.app.coach import plan_rpe
+        from coachkit.app.risk import athlete_risk
 
-        kw: dict[str, Any] = {}
-        if self.has_plan and len(self.plan):
-            kw = {"planned": self.plan, "plan_rpe": plan_rpe(self.plan)}
-        return risk_assessment(
-            self.store, self.athlete_id, as_of=self.day, known_then=False, **kw
-        ).to_dict()
+        return athlete_risk(self.store, self.athlete_id, as_of=self.day, known_then=False).to_dict()
 
     def pmc(self, convention: str = "exp") -> pd.DataFrame:
         """Load, CTL, ATL and TSB per day in one of the PMC conventions (docs/design.md §5)."""

@@ -18,21 +18,24 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
+from coachkit.core.localtime import as_day
 from coachkit.store import Store, StoreError
 from coachkit.viz import cards
 from coachkit.viz.dashboard_data import DashboardData, last_synced, resolve_athlete
 from coachkit.viz.dashboard_panels import DashboardPanels
 
 
-def parse_day(value: Any) -> pd.Timestamp:
-    """A day from ``YYYY-MM-DD`` (or a date); a clear ``ValueError`` otherwise."""
+def page_day(value: Any) -> pd.Timestamp:
+    """The day the page's address or date picker gives (``YYYY-MM-DD`` or a date), as a naive
+    midnight (``core.localtime.as_day``); a ``ValueError`` the page shows otherwise (the CLI
+    exits instead: ``cli._common.parse_day``)."""
     try:
         day = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD") from exc
     if pd.isna(day):
         raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD")
-    return day.tz_localize(None).normalize() if day.tzinfo else day.normalize()
+    return as_day(day)
 
 
 class Dashboard(DashboardPanels):
@@ -90,7 +93,7 @@ class Dashboard(DashboardPanels):
         self.athlete.options = [chosen] if self.locked else known
         self.athlete.value = chosen
         self.athlete.disabled = self.locked
-        when = parse_day(day) if day is not None else pd.Timestamp.now().normalize()
+        when = page_day(day) if day is not None else pd.Timestamp.now().normalize()
         self.day.value = when.date()
         self.load(chosen, when)
 
@@ -108,7 +111,7 @@ class Dashboard(DashboardPanels):
                 if self.locked:
                     raise StoreError(f"this dashboard shows {who} only")
                 who = resolve_athlete(self.store, athlete)
-            when = parse_day(day) if day else (self.data.day if self.data else None)
+            when = page_day(day) if day else (self.data.day if self.data else None)
             self._set_controls(who, when)
             self.load(who, when)
 
@@ -132,7 +135,7 @@ class Dashboard(DashboardPanels):
         if not self._busy and change["new"] and self.data:
             self._guard(
                 "changing the day",
-                lambda: self.load(self.data.athlete_id, parse_day(change["new"])),
+                lambda: self.load(self.data.athlete_id, page_day(change["new"])),
             )
 
     def load(self, athlete: str, day: pd.Timestamp) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from coachkit.core.quality import not_duplicate
+
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
@@ -31,7 +33,7 @@ def weekly_volume_figure(activities: pd.DataFrame, *, title: str = "Weekly dista
     """
     import plotly.graph_objects as go
 
-    df = activities[~activities["quality_flags"].fillna("").str.contains("duplicate_of")].copy()
+    df = activities[not_duplicate(activities["quality_flags"])].copy()
     df["week"] = (
         df["start_time"]
         .dt.tz_convert("UTC")

@@ -79,3 +79,32 @@ def test_every_design_reference_points_into_the_repo():
     }
     assert stale == []
     assert missing == set()
+
+
+def test_every_import_of_a_coachkit_name_resolves():
+    """Imports inside functions run late: a name moved to another module must not wait for the
+    one code path that imports it to fail. Checks the package, the tests and the notebooks."""
+    import ast
+    import importlib
+    import json
+
+    def statements(source):
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("coachkit"):
+                yield node
+
+    sources = [(p, _source(p)) for p in [*PACKAGE.rglob("*.py"), *(REPO / "tests").rglob("*.py")]]
+    for nb in (REPO / "notebooks").glob("*.ipynb"):
+        cells = json.loads(_source(nb))["cells"]
+        sources += [(nb, "".join(c["source"])) for c in cells if c["cell_type"] == "code"]
+    missing = []
+    for path, source in sources:
+        for node in statements(source):
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if not hasattr(module, alias.name):
+                    try:
+                        importlib.import_module(f"{node.module}.{alias.name}")
+                    except ImportError:
+                        missing.append(f"{path.relative_to(REPO)}:{node.lineno} {alias.name}")
+    assert missing == []

@@ -41,7 +41,8 @@ import pytest
 
 from coachkit.app.athlete import activity_table, load_athlete
 from coachkit.app.ingest import ingest
-from coachkit.features.pmc import daily_load, pmc
+from coachkit.features.daily import daily_load
+from coachkit.features.pmc import pmc
 from coachkit.models.fitness import FitnessModel
 from coachkit.models.fitness_population import population_fits, population_prior
 from coachkit.models.fitness_prior import load_fitness_prior

@@ -5,12 +5,12 @@ ratio against a straightforward pandas ``groupby(...).apply`` / ``rolling`` impl
 same numbers, measured in the same run. Timed, for both, and only package code on our side:
 
 - daily load per local calendar day (``start_time + utc_offset_s``) from ~215k runs
-  (``coachkit.features.pmc.daily_load_many``);
+  (``coachkit.features.daily.daily_load_many``);
 - CTL, ATL, TSB, 7-day ramp, ACWR (EWMA 7:28), monotony and strain per athlete-day
-  (``coachkit.features.pmc.pmc_many``);
+  (``coachkit.features.pmc_many.pmc_many``);
 - HRV: ln rMSSD per day, 7-day mean and CV (>= 3 readings), the normal range from the 60 days
   before the week (>= 14 readings) and the status (``coachkit.features.hrv.hrv_many``); resting
-  HR: 7-day mean, 60-day baseline and deviation (``coachkit.features.hrv.resting_hr_many``).
+  HR: 7-day mean, 60-day baseline and deviation (``coachkit.features.resting_hr.resting_hr_many``).
   These are the numbers of ``hrv_status`` / ``resting_hr_status`` (checked on a few athletes);
   the day-by-day sentences are not written in the timed path (``explain=False``).
 
@@ -32,9 +32,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coachkit.features.hrv import hrv_many, hrv_status, resting_hr_many, resting_hr_status
+from coachkit.features.daily import daily_load_many
+from coachkit.features.hrv import hrv_many, hrv_status
 from coachkit.features.load import activity_loads
-from coachkit.features.pmc import MONOTONY_MAX, daily_load_many, pmc_many
+from coachkit.features.pmc import MONOTONY_MAX
+from coachkit.features.pmc_many import pmc_many
+from coachkit.features.resting_hr import resting_hr_many, resting_hr_status
 from coachkit.features.thresholds import estimate_thresholds
 from tests.bench.synthetic import make_population
 from tests.bench.timing import best_of

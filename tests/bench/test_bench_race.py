@@ -43,7 +43,7 @@ from scipy.optimize import brentq
 from sklearn.model_selection import GroupKFold
 
 from coachkit.app.population import RACE_JSON, fit_race_population
-from coachkit.features.efforts import daniels_paces, race_time_from_vdot, vdot
+from coachkit.features.daniels import daniels_paces, race_time_from_vdot, vdot
 from coachkit.io.population import (
     PRAGUE_FILE,
     STRAVA_RUNS_FILE,

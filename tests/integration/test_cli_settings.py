@@ -21,8 +21,7 @@ from coachkit.app.ingest import ingest
 from coachkit.cli import app
 from coachkit.features.load import DURATION_LOAD_PER_H
 from coachkit.store import Store
-from coachkit.store.catalog import _statements
-from coachkit.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from coachkit.store.migrations import MIGRATIONS, SCHEMA_VERSION, statements
 from tests.conftest import SAMPLE
 
 runner = CliRunner()
@@ -184,7 +183,7 @@ def test_a_version_1_store_gains_the_activity_settings_table(tmp_path):
     path = tmp_path / "old"
     path.mkdir()
     conn = sqlite3.connect(path / "catalog.sqlite")
-    for statement in _statements(MIGRATIONS[0]):
+    for statement in statements(MIGRATIONS[0]):
         conn.execute(statement)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()

@@ -8,11 +8,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from coachkit.app.coach import create_plan, current_risk, plan_frame, readapt, signals_for
+from coachkit.app.coach import create_plan, plan_frame, readapt, signals_for
 from coachkit.app.ingest import ingest
+from coachkit.app.risk import athlete_risk
 from coachkit.coach.plan import Goal
 from coachkit.coach.scenario import first_quality_week, hard_back_to_back, simulate_week, week_log
-from coachkit.features.efforts import daniels_paces
+from coachkit.features.daniels import daniels_paces
 from coachkit.store import Store
 from coachkit.viz.plan import GROUP_COLOURS, plan_calendar_figure, plan_volume_figure
 from tests.conftest import SAMPLE
@@ -108,7 +109,7 @@ def test_a_planned_long_run_spike_is_flagged_by_risk_and_capped_by_the_coach(dem
     with s.transaction() as conn:
         conn.execute("UPDATE plan_workouts SET distance_m=? WHERE plan_id=? AND date=?",
                      (spike, plan.plan_id, f"{day:%Y-%m-%d}"))  # fmt: skip
-    risk = current_risk(s, "demo", day)
+    risk = athlete_risk(s, "demo", as_of=day)
     codes = [f.code for f in risk.factors]
     assert "long_run_spike" in codes, risk.to_dict()
     changes = readapt(s, "demo", day - pd.Timedelta(days=1))

@@ -10,8 +10,9 @@ import sys
 import pandas as pd
 import pytest
 
-from coachkit.app.athlete import activity_table, daily_metrics, load_athlete
+from coachkit.app.athlete import activity_table, load_athlete
 from coachkit.app.ingest import ingest
+from coachkit.app.metrics import daily_metrics
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE, real_file
 

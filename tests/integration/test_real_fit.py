@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import ParsedFile, UnreadableFile, finish_activity
-from coachkit.io.fit import _read_with_fitdecode, read_fit
+from coachkit.io.base import ParsedFile, finish_activity
+from coachkit.io.errors import UnreadableFile
+from coachkit.io.fit import read_fit, read_with_fitdecode
 from tests.conftest import REAL, real_file
 
 pytestmark = pytest.mark.real_data
@@ -30,7 +31,7 @@ _FIT_FILES = sorted(f"fit/{p.name}" for p in (REAL / "fit").glob("*.fit")) + sor
 def _read(rel: str, *, fallback: bool = False) -> ParsedFile | UnreadableFile:
     data = Path(real_file(rel)).read_bytes()
     try:
-        return (_read_with_fitdecode if fallback else read_fit)(data, name=rel)
+        return (read_with_fitdecode if fallback else read_fit)(data, name=rel)
     except UnreadableFile as exc:
         return exc
 

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coachkit.io import sniff
-from coachkit.io.base import ParsedFile, UnreadableFile, finish_activity
+from coachkit.io.base import ParsedFile, finish_activity
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.gpx import read_gpx
 from coachkit.io.tcx import read_tcx
 from tests.conftest import REAL, real_file

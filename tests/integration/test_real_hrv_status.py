@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 from coachkit.app.ingest import ingest
-from coachkit.features.hrv import hrv_status, resting_hr_status
+from coachkit.features.hrv import hrv_status
+from coachkit.features.resting_hr import resting_hr_status
 from coachkit.store import Store
 from tests.conftest import SAMPLE
 

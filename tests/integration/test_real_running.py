@@ -15,28 +15,22 @@ import pandas as pd
 import pytest
 
 from coachkit.app.ingest import ingest
-from coachkit.features.running import (
-    CS_DISTANCES_M,
-    STANDARD_DISTANCES_M,
-    WORLD_RECORDS_S,
-    best_efforts,
-    critical_speed,
-    daniels_paces,
-    hr_speed_index,
-    run_features,
-    vdot,
-    with_grade_and_gap,
-)
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.features.best_efforts import STANDARD_DISTANCES_M, WORLD_RECORDS_S, best_efforts
+from coachkit.features.critical_speed import CS_DISTANCES_M, critical_speed
+from coachkit.features.daniels import daniels_paces, vdot
+from coachkit.features.gap import with_grade_and_gap
+from coachkit.features.hr_speed import hr_speed_index
+from coachkit.features.running import run_features
 from coachkit.store import Store
 from tests.conftest import SAMPLE
 
-FOOT = ("run", "trail_run", "treadmill")
 ALL_DISTANCES = {**CS_DISTANCES_M, **STANDARD_DISTANCES_M}
 
 
 def _runs(store: Store, athlete: str) -> list[tuple[pd.Series, pd.DataFrame]]:
     acts = store.activities(athlete)
-    acts = acts[acts["sport"].isin(FOOT) & acts["has_samples"]]
+    acts = acts[acts["sport"].isin(RUN_SPORTS) & acts["has_samples"]]
     return [(a, store.read_samples(athlete, a["activity_id"])) for _, a in acts.iterrows()]
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from coachkit.io import NothingToImport, read_bytes
-from coachkit.io.base import UnreadableFile, finish_activity
+from coachkit.io.base import finish_activity
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.strava_json import combine_strava, read_strava_activity, read_strava_streams
 from tests.conftest import real_file
 

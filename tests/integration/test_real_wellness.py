@@ -17,7 +17,7 @@ import pytest
 from coachkit.core.schemas import WELLNESS_COLUMNS
 from coachkit.io import NothingToImport, read_bytes, sniff
 from coachkit.io import hrv as hrv_module
-from coachkit.io.base import UnreadableFile
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.garmin_json import read_garmin_json
 from coachkit.io.hrv import read_polar_hrm, read_rr_text
 from coachkit.io.rr import rmssd_from_rr

@@ -11,9 +11,11 @@ import sys
 import pandas as pd
 import pytest
 
-from coachkit.app.athlete import activity_table, load_athlete, trusted
+from coachkit.app.athlete import activity_table, load_athlete
 from coachkit.app.ingest import ingest
 from coachkit.app.replay import DAY_COLUMNS, replay
+from coachkit.core.quality import trusted
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE
 
@@ -43,7 +45,7 @@ def demo_store(tmp_path_factory):
 
 def _runs_between(store: Store, athlete: str, start: str, end: str) -> pd.DataFrame:
     runs = trusted(activity_table(load_athlete(store, athlete, as_of=end)))
-    runs = runs[runs["sport"].isin(("run", "trail_run", "treadmill"))]
+    runs = runs[runs["sport"].isin(RUN_SPORTS)]
     return runs[(runs["date"] >= start) & (runs["date"] <= end)]
 
 

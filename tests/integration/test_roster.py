@@ -13,6 +13,7 @@ from coachkit.app.athlete import activity_table, load_athlete
 from coachkit.app.coach import create_plan, plan_frame, todays_prescription
 from coachkit.app.roster import NO_PLAN, REQUIRED, compliance, roster_table
 from coachkit.coach.plan import Goal
+from coachkit.core.sports import RUN_SPORTS
 from coachkit.store import Store
 from coachkit.viz.roster import filter_sort, needs_attention, roster_html
 
@@ -48,7 +49,7 @@ def test_one_row_per_athlete_and_no_empty_required_cell(roster, planned):
 def test_compliance_is_done_over_planned_running_distance(roster, planned):
     plan = plan_frame(planned, "intervals")
     table = activity_table(load_athlete(planned, "intervals", as_of=DAY))
-    runs = table[table["sport"].isin(["run", "trail_run", "treadmill"])]
+    runs = table[table["sport"].isin(RUN_SPORTS)]
     start = DAY - pd.Timedelta(days=6)
     window = plan[(plan["date"] >= start) & (plan["date"] <= DAY) & (plan["kind"] != "rest")]
     did = runs.loc[(runs["date"] >= start) & (runs["date"] <= DAY), "distance_m"].sum()

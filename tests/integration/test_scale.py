@@ -9,7 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from coachkit.app.athlete import daily_metrics, load_athlete
+from coachkit.app.athlete import load_athlete
+from coachkit.app.metrics import daily_metrics
 from coachkit.app.scale import (
     export_activity_tables,
     roster_metrics,

@@ -29,7 +29,7 @@ from coachkit.app.ingest import ingest
 from coachkit.coach import workouts as wk
 from coachkit.coach.plan import Goal, workout_row
 from coachkit.core.units import MILE_M
-from coachkit.features.efforts import daniels_paces
+from coachkit.features.daniels import daniels_paces
 from coachkit.store import Store
 from tests.conftest import REPO, SAMPLE
 

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.coach import explain
-from coachkit.coach.adapt import HARD_KINDS, Adaptation, Signals, adapt, review_week
-from coachkit.features.efforts import daniels_paces
+from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
+from coachkit.coach.workouts import HARD_KINDS
+from coachkit.core.units import format_distance, format_pace
+from coachkit.features.daniels import daniels_paces
 
 MON = pd.Timestamp("2024-03-04")  # a Monday
 DIST = {"easy": 8000.0, "recovery": 5000.0, "strides": 7000.0, "long": 18000.0, "tempo": 10000.0,
@@ -300,12 +302,9 @@ def test_week_review_repeats_the_week_under_70_percent_and_proceeds_above() -> N
 
 def test_explain_doctests_and_miles() -> None:
     assert doctest.testmod(explain).failed == 0
-    assert (
-        explain.format_pace(345, "mi") == "9:15/mi"
-        and explain.format_distance(1609.344, "mi") == "1.0 mi"
-    )
+    assert format_pace(345, "mi") == "9:15/mi" and format_distance(1609.344, "mi") == "1.0 mi"
     with pytest.raises(ValueError, match="units"):
-        explain.format_pace(300, "furlong")
+        format_pace(300, "furlong")
 
 
 # -------------------------------------------------------------------------------- properties

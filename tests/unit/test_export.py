@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from coachkit.coach import Fitness, Goal, PlanBuilder, to_csv, to_fit_workouts, to_ics, to_json
 from coachkit.coach.export import FIT_HR_OFFSET, fit_workout
-from coachkit.coach.plan import PLAN_COLUMNS
+from coachkit.core.schemas import PLAN_COLUMNS
 from coachkit.features.thresholds import Threshold, Thresholds
 
 START = date(2027, 1, 4)

@@ -23,14 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coachkit.features.hrv import (
-    HRV_STATUS_COLUMNS,
-    RHR_STATUS_COLUMNS,
-    daily_hrv,
-    hrv_status,
-    hrv_summary,
-    resting_hr_status,
-)
+from coachkit.features.hrv import HRV_STATUS_COLUMNS, daily_hrv, hrv_status, hrv_summary
+from coachkit.features.resting_hr import RHR_STATUS_COLUMNS, resting_hr_status
 
 DAY0 = pd.Timestamp("2024-01-01")
 

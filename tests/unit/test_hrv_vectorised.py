@@ -18,13 +18,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coachkit.features.hrv import (
-    HRV_SOURCE_PRIORITY,
+from coachkit.features.hrv import HRV_SOURCE_PRIORITY, RMSSD_MAX_MS, hrv_many, hrv_status
+from coachkit.features.resting_hr import (
     RHR_MAX_BPM,
     RHR_MIN_BPM,
-    RMSSD_MAX_MS,
-    hrv_many,
-    hrv_status,
     resting_hr_many,
     resting_hr_status,
 )

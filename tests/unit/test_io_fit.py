@@ -17,16 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import UnreadableFile
-from coachkit.io.fit import (
-    _read_with_fitdecode,
+from coachkit.io.errors import UnreadableFile
+from coachkit.io.fit import read_fit, read_with_fitdecode, rr_by_row, running_cadence_spm
+from coachkit.io.fit_fallback import (
     expand_compressed_speed_distance,
-    fit_sport,
-    read_fit,
-    rr_by_row,
-    running_cadence_spm,
+    repair_zero_size_header,
+    semicircles_to_degrees,
 )
-from coachkit.io.fit_fallback import repair_zero_size_header, semicircles_to_degrees
+from coachkit.io.sports import fit_sport
 
 FIT_EPOCH = 631_065_600
 T0 = 1_000_000_000  # FIT seconds: 2021-09-08T01:46:40Z
@@ -197,7 +195,7 @@ def test_fast_path_reads_a_hand_made_run() -> None:
 
 
 def test_fallback_reads_the_same_run_the_same_way() -> None:
-    fast, slow = read_fit(run_file(hrv=True)), _read_with_fitdecode(run_file(hrv=True))
+    fast, slow = read_fit(run_file(hrv=True)), read_with_fitdecode(run_file(hrv=True))
     assert slow.decoder == "fitdecode"
     pd.testing.assert_frame_equal(fast.activities[0].samples, slow.activities[0].samples)
     assert fast.activities[0].summary == slow.activities[0].summary

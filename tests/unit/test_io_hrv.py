@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from coachkit.core.schemas import WELLNESS_COLUMNS
 from coachkit.io import NothingToImport
-from coachkit.io.base import UnreadableFile
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.garmin_json import read_garmin_json
 from coachkit.io.hrv import read_elitehrv, read_hrv4training, read_polar_hrm, read_rr_text
 

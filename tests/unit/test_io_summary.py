@@ -11,22 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.io import NothingToImport
-from coachkit.io.base import UnreadableFile
+from coachkit.io.csvtext import parse_number
 from coachkit.io.elevate import read_elevate_json
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.nike_json import read_nike_run_json
+from coachkit.io.sports import strava_sport
 from coachkit.io.strava_json import (
     combine_strava,
     read_strava_activity,
     read_strava_activity_list,
     read_strava_streams,
-    strava_sport,
 )
-from coachkit.io.summary_csv import (
-    parse_number,
-    parse_strava_date,
-    read_intervals_csv,
-    read_strava_activities_csv,
-)
+from coachkit.io.summary_csv import read_intervals_csv, read_strava_activities_csv
+from coachkit.io.timeparse import parse_strava_date
 
 UTC = "UTC"
 

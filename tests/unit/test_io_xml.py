@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from coachkit.core.schemas import SAMPLE_COLUMNS
 from coachkit.io import NothingToImport
-from coachkit.io.base import ParsedFile, UnreadableFile
+from coachkit.io.base import ParsedFile
+from coachkit.io.errors import UnreadableFile
 from coachkit.io.gpx import read_gpx
 from coachkit.io.tcx import read_tcx
 from coachkit.io.xmlsafe import (

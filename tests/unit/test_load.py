@@ -24,14 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.core.schemas import QUALITY_FLAGS, SPORTS
-from coachkit.features.load import (
-    LOAD_METHODS,
-    activity_loads,
-    banister_trimp,
-    hrtss,
-    rtss,
-    srpe,
-)
+from coachkit.features.load import LOAD_METHODS, activity_loads
+from coachkit.features.load_formulas import banister_trimp, hrtss, rtss, srpe
 from coachkit.features.thresholds import Threshold, Thresholds
 
 SET = "set by athlete"

@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coachkit.coach import HARD_KINDS, Fitness, Goal, PlanBuilder
-from coachkit.coach.plan import DEFAULT_VDOT, PLAN_COLUMNS, WEEKDAYS
-from coachkit.features.efforts import daniels_paces, vdot
+from coachkit.coach.plan import DEFAULT_VDOT
+from coachkit.coach.plan_builder import WEEKDAYS
+from coachkit.core.schemas import PLAN_COLUMNS
+from coachkit.features.daniels import daniels_paces, vdot
 from coachkit.features.thresholds import Threshold, Thresholds
 
 START = date(2027, 1, 4)  # a Monday

@@ -22,18 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coachkit.features.pmc import (
-    CONVENTIONS,
-    acwr,
-    daily_load,
-    daily_load_many,
-    load_to_reach_tsb,
-    monotony_strain,
-    pmc,
-    pmc_many,
-    project_pmc,
-    rest_days_until_tsb,
-)
+from coachkit.features.daily import daily_load, daily_load_many
+from coachkit.features.form import load_to_reach_tsb, rest_days_until_tsb
+from coachkit.features.pmc import CONVENTIONS, acwr, monotony_strain, pmc, project_pmc
+from coachkit.features.pmc_many import pmc_many
 
 # Runalyze TSBTest::testSimpleExample (days 0..7), extended with two rest days
 LOADS_10 = [150.0, 50, 40, 0, 0, 60, 30, 100, 0, 0]

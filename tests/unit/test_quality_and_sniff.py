@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coachkit.io import NothingToImport, companion_path, sniff
-from coachkit.io.base import UnreadableFile, make_samples, normalize_sport, quality_flags
+from coachkit.io.base import make_samples, quality_flags
 from coachkit.io.containers import expand_bytes
+from coachkit.io.errors import UnreadableFile
+from coachkit.io.sports import normalize_sport
 
 NOW = pd.Timestamp("2026-11-25", tz="UTC")
 T0 = pd.Timestamp("2021-03-01T07:00:00Z")

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import coachkit
+from coachkit.core.units import format_hms
 from coachkit.io.population import STRAVA_RUNS_SHA256
 from coachkit.models.race import (
     RacePopulation,
@@ -23,7 +24,6 @@ from coachkit.models.race import (
     predict_race,
 )
 from coachkit.models.race_efforts import percentile, prepare_runs, race_like
-from coachkit.models.race_explain import fmt_time
 from coachkit.models.race_population import interval_quantiles
 
 DAY = pd.Timedelta(days=1)
@@ -62,7 +62,7 @@ def test_riegel_worked_example_20_min_5k_gives_41_42_10k() -> None:
     h = _runs([(START, 5000.0, 1200.0)])
     p = predict_race(h, distance_m=10_000, as_of=START + 10 * DAY)
     assert p.inputs["riegel_seconds"] == pytest.approx(2501.92, abs=0.01)
-    assert fmt_time(p.inputs["riegel_seconds"]) == "41:42"
+    assert format_hms(p.inputs["riegel_seconds"]) == "41:42"
     assert "Riegel says 41:42" in p.explanation
 
 
@@ -107,7 +107,7 @@ def test_no_data_gives_the_population_prior_with_no_personal_share() -> None:
     assert p.method == "population"
     assert p.personal_share == 0.0
     assert p.low < p.seconds < p.high
-    assert "population" in p.explanation and fmt_time(p.seconds) in p.explanation
+    assert "population" in p.explanation and format_hms(p.seconds) in p.explanation
     assert "0% personal" in p.explanation
 
 
@@ -145,13 +145,13 @@ def test_personal_share_is_n_over_n_plus_k_and_grows_with_own_races() -> None:
 def test_explanation_states_the_numbers_behind_the_prediction() -> None:
     p = predict_race(_runs(_racer(3)), distance_m=21_097.5, as_of=START + 140 * DAY)
     i, text = p.inputs, p.explanation
-    best = f"{i['best_effort_distance_m'] / 1000:.1f} km in {fmt_time(i['best_effort_time_s'])}"
+    best = f"{i['best_effort_distance_m'] / 1000:.1f} km in {format_hms(i['best_effort_time_s'])}"
     assert best in text
-    assert f"Riegel says {fmt_time(i['riegel_seconds'])}" in text
+    assert f"Riegel says {format_hms(i['riegel_seconds'])}" in text
     assert f"{i['km_per_week_8w']:.0f} km/week" in text
     assert f"{i['personal_efforts']} race-like efforts" in text
     assert f"counted at {p.personal_share:.0%}" in text
-    assert f"population alone: {fmt_time(i['population_seconds'])}" in text
+    assert f"population alone: {format_hms(i['population_seconds'])}" in text
     assert text.endswith(f"{p.personal_share:.0%} personal.")
 
 

@@ -128,13 +128,12 @@ def test_concurrent_writers_lose_no_row(store_dir):
 def test_a_version_1_store_gains_the_sync_tables(tmp_path):
     import sqlite3
 
-    from coachkit.store.catalog import _statements
-    from coachkit.store.migrations import MIGRATIONS
+    from coachkit.store.migrations import MIGRATIONS, statements
 
     path = tmp_path / "old"
     path.mkdir()
     conn = sqlite3.connect(path / "catalog.sqlite")
-    for statement in _statements(MIGRATIONS[0]):
+    for statement in statements(MIGRATIONS[0]):
         conn.execute(statement)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()

@@ -30,12 +30,11 @@ from coachkit.app.sync.state import (
     canonical_json,
     import_item,
     last_synced,
-    list_item,
-    pending_items,
     record_sync,
 )
 from coachkit.app.sync.tokens import config_dir, redact, write_private
 from coachkit.store import check_athlete_id
+from coachkit.store.sync_state import list_item, pending_items
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -202,7 +201,7 @@ def sync_garmin(
 def _list_activities(
     store: Store, client: Any, athlete_id: str, since: dt.date, today: dt.date, report: SyncReport
 ) -> None:
-    from coachkit.io.strava_json import utc
+    from coachkit.io.timeparse import utc
     from coachkit.store.merge import iso_utc
 
     for obj in client.get_activities_by_date(since.isoformat(), today.isoformat()) or []:

@@ -8,18 +8,24 @@ the listed items for the next run: nothing is fetched twice and nothing is added
 
 ``sync_state`` keeps, per athlete and source, when the source last synced completely and how
 the last attempt went, so the dashboard can say how fresh each source is without webhooks.
+Both tables are read and written by :mod:`coachkit.store.sync_state`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from coachkit.store import check_athlete_id, utc_now_iso
+from coachkit.store import utc_now_iso
+from coachkit.store.sync_state import (
+    finish_item,
+    save_sync_state,
+    set_item_quarantined,
+    sync_states,
+)
 
 if TYPE_CHECKING:
     from coachkit.io.containers import Unit
@@ -78,12 +84,7 @@ def last_synced(store: Store, athlete_id: str) -> dict[str, dict[str, Any]]:
     >>> last_synced(Store("/tmp/ck-doctest-sync"), "me")
     {}
     """
-    rows = store.conn.execute(
-        "SELECT source, last_success_at, last_attempt_at, status, message, n_new, resume_at "
-        "FROM sync_state WHERE athlete_id=? ORDER BY source",
-        (check_athlete_id(athlete_id),),
-    ).fetchall()
-    return {r["source"]: {k: r[k] for k in dict(r) if k != "source"} for r in rows}
+    return sync_states(store, athlete_id)
 
 
 _LABELS = {"strava": "Strava", "garmin": "Garmin Connect"}
@@ -128,69 +129,20 @@ def begin_sync(store: Store, athlete_id: str) -> None:
 def record_sync(store: Store, report: SyncReport, *, now_iso: str | None = None) -> None:
     """Store how this run ended; a complete run also moves ``last_success_at``."""
     now = now_iso or utc_now_iso()
-    with store.transaction() as conn:
-        store.ensure_athlete(report.athlete_id, conn=conn)
-        conn.execute(
-            "INSERT INTO sync_state (athlete_id, source, last_success_at, last_attempt_at, status, "
-            "message, n_new, resume_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(athlete_id, source) DO UPDATE "
-            "SET last_success_at=COALESCE(excluded.last_success_at, last_success_at), "
-            "last_attempt_at=excluded.last_attempt_at, status=excluded.status, "
-            "message=excluded.message, n_new=excluded.n_new, resume_at=excluded.resume_at",
-            (
-                report.athlete_id,
-                report.source,
-                now if report.complete else None,
-                now,
-                report.status,
-                report.message or None,
-                report.new,
-                report.resume_at,
-            ),
-        )
+    save_sync_state(
+        store,
+        report.athlete_id,
+        report.source,
+        success_at=now if report.complete else None,
+        attempt_at=now,
+        status=report.status,
+        message=report.message or None,
+        n_new=report.new,
+        resume_at=report.resume_at,
+    )
 
 
 # -- items ---------------------------------------------------------------------------------------
-
-
-def list_item(
-    store: Store,
-    athlete_id: str,
-    source: str,
-    item_id: str,
-    *,
-    start_time: str | None,
-    kind: str | None,
-    payload: str | None,
-) -> bool:
-    """Remember a remote item (idempotent); True when it was not known before."""
-    with store.transaction() as conn:
-        cur = conn.execute(
-            "INSERT OR IGNORE INTO sync_items (athlete_id, source, item_id, start_time, kind, "
-            "payload, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'listed', ?)",
-            (athlete_id, source, item_id, start_time, kind, payload, utc_now_iso()),
-        )
-        return cur.rowcount > 0
-
-
-def pending_items(store: Store, athlete_id: str, source: str) -> Iterator[dict[str, Any]]:
-    """Listed but not yet imported items, oldest first."""
-    rows = store.conn.execute(
-        "SELECT * FROM sync_items WHERE athlete_id=? AND source=? AND status='listed' "
-        "ORDER BY start_time, item_id",
-        (athlete_id, source),
-    ).fetchall()
-    for row in rows:
-        yield dict(row)
-
-
-def newest_start(store: Store, athlete_id: str, source: str) -> str | None:
-    """Start time (ISO UTC) of the newest item ever listed from this source."""
-    row = store.conn.execute(
-        "SELECT MAX(start_time) FROM sync_items WHERE athlete_id=? AND source=?",
-        (athlete_id, source),
-    ).fetchone()
-    return row[0] if row else None
 
 
 def import_item(
@@ -224,24 +176,9 @@ def import_item(
     if status == "quarantined":
         report.quarantined.append((item_id, outcome.reason))
     sha = hashlib.sha256(unit.data or b"").hexdigest()
-    with store.transaction() as conn:
-        row = conn.execute(
-            "SELECT activity_id FROM activity_sources WHERE athlete_id=? AND sha256=? LIMIT 1",
-            (athlete_id, sha),
-        ).fetchone()
-        conn.execute(
-            "UPDATE sync_items SET status=?, reason=?, activity_id=?, payload=NULL, updated_at=? "
-            "WHERE athlete_id=? AND source=? AND item_id=?",
-            (
-                status,
-                outcome.reason or None,
-                row[0] if row else None,
-                utc_now_iso(),
-                athlete_id,
-                source,
-                item_id,
-            ),
-        )
+    finish_item(
+        store, athlete_id, source, item_id, status=status, reason=outcome.reason or None, sha256=sha
+    )
     return outcome.status
 
 
@@ -250,12 +187,7 @@ def quarantine_item(
 ) -> None:
     """Mark one item as not importable (with its reason) so the batch goes on without it."""
     report.quarantined.append((item_id, reason))
-    with store.transaction() as conn:
-        conn.execute(
-            "UPDATE sync_items SET status='quarantined', reason=?, updated_at=? "
-            "WHERE athlete_id=? AND source=? AND item_id=?",
-            (reason[:300], utc_now_iso(), athlete_id, source, item_id),
-        )
+    set_item_quarantined(store, athlete_id, source, item_id, reason[:300])
 
 
 def canonical_json(obj: Any) -> bytes:

@@ -43,9 +43,6 @@ from coachkit.app.sync.state import (
     canonical_json,
     import_item,
     last_synced,
-    list_item,
-    newest_start,
-    pending_items,
     quarantine_item,
     record_sync,
 )
@@ -59,6 +56,8 @@ from coachkit.app.sync.strava_api import (
     base_url,
 )
 from coachkit.app.sync.tokens import CredentialsError, Token, TokenStore, load_app
+from coachkit.core.sports import RUN_SPORTS
+from coachkit.store.sync_state import list_item, newest_start, pending_items
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -67,7 +66,6 @@ log = logging.getLogger(__name__)
 
 SOURCE = "strava"
 SCOPE = "read,activity:read_all"
-RUN_SPORTS = frozenset({"run", "trail_run", "treadmill"})  # streams are fetched for these
 LATE_UPLOAD_OVERLAP_S = 86400  # re-list the last day: a watch may upload a run hours later
 
 
@@ -256,7 +254,7 @@ def sync_strava(
 
 
 def _list_new(store: Store, api: StravaAPI, athlete_id: str, report: SyncReport) -> None:
-    from coachkit.io.strava_json import utc
+    from coachkit.io.timeparse import utc
     from coachkit.store.merge import iso_utc
 
     newest = newest_start(store, athlete_id, SOURCE)
@@ -292,7 +290,7 @@ def _list_new(store: Store, api: StravaAPI, athlete_id: str, report: SyncReport)
 
 def _import_pending(store: Store, api: StravaAPI, athlete_id: str, report: SyncReport) -> None:
     from coachkit.io.containers import Unit
-    from coachkit.io.strava_json import strava_sport
+    from coachkit.io.sports import strava_sport
 
     for item in pending_items(store, athlete_id, SOURCE):
         item_id = item["item_id"]
@@ -303,7 +301,7 @@ def _import_pending(store: Store, api: StravaAPI, athlete_id: str, report: SyncR
             sport = strava_sport(
                 obj.get("sport_type") or obj.get("type"), trainer=obj.get("trainer")
             )
-            streams = None
+            streams = None  # streams are fetched for runs only
             if sport in RUN_SPORTS and obj.get("manual") is not True:
                 try:
                     streams = api.streams(item_id)

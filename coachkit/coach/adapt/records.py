@@ -1,0 +1,62 @@
+"""What the adaptation rules read and what they write: :class:`Signals` and :class:`Adaptation`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What is known on ``today``, built by the caller from the analysis tables.
+
+    ``hr_residuals`` holds ``(day, residual_bpm, z)`` of recent runs, ``rpe_vs_plan`` holds
+    ``(day, RPE - planned RPE)``, ``missed_today`` says the runner logged today's session as
+    missed (it is then rescheduled at once, not the next day), ``risk`` is ``RiskAssessment.to_dict()``, ``done`` the runs
+    up to today (``date`` plus ``distance_m``/``duration_s``/``avg_hr``), ``vdot_plan`` the VDOT
+    the plan's paces came from and ``vdot_now`` the current estimate.
+    """
+
+    today: pd.Timestamp
+    hr_residuals: list[tuple[date, float, float]] = field(default_factory=list)
+    hrv_status: str | None = None
+    hrv_7d: float | None = None
+    hrv_band: tuple[float, float] | None = None
+    rhr_deviation_bpm: float | None = None
+    sleep_h: float | None = None
+    rpe_vs_plan: list[tuple[date, float]] = field(default_factory=list)
+    risk: Mapping[str, Any] | None = None
+    done: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["date"]))
+    missed_reason: str | None = None
+    missed_today: bool = False
+    illness_days: int = 0
+    days_since_last_run: int = 0
+    vdot_now: float | None = None
+    vdot_plan: float | None = None
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """One logged change: ``rule``, ``evidence`` numbers, ``change`` before/after, ``explanation``."""
+
+    date: pd.Timestamp
+    rule: str
+    evidence: dict
+    change: dict
+    explanation: str
+
+    def to_record(self, athlete_id: str) -> dict[str, str]:
+        """A row of the ``adaptations`` table (JSON columns as text; ``created_at`` is the caller's)."""
+        return {
+            "athlete_id": athlete_id,
+            "date": self.date.date().isoformat(),
+            "rule": self.rule,
+            "evidence": json.dumps(self.evidence),
+            "change": json.dumps(self.change),
+            "explanation": self.explanation,
+        }

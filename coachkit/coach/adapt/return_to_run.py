@@ -1,0 +1,92 @@
+"""The ``return_to_run`` rule: after >= 7 days without running or >= 3 days ill, two weeks of
+easy running at 50 % then 75 % of the planned volume.
+
+Daniels' Running Formula (3rd ed., "Setbacks"): 6-28 days off -> ~50 % of the load for the first
+half of the return, ~75 % for the second. Weeks of 50 % then 75 %, then the plan (100 %) is our
+conservative convention built on it; illness >= 3 days is treated like a break. While the runner
+rebuilds, the rules that add load stand down.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coachkit.coach import explain as ex
+from coachkit.coach.adapt.draft import (
+    EASABLE_KINDS,
+    PlanDraft,
+    Rule,
+    format_week_volume,
+    scale,
+    to_easy,
+    volume,
+)
+from coachkit.coach.adapt.records import Signals
+
+NAME = "return_to_run"
+RETURN_BREAK_DAYS, RETURN_ILLNESS_DAYS = 7, 3
+RETURN_RAMP = (0.50, 0.75)
+
+
+def on_a_break(s: Signals) -> bool:
+    """The runner is back from a break (or illness) long enough to rebuild."""
+    return s.days_since_last_run >= RETURN_BREAK_DAYS or s.illness_days >= RETURN_ILLNESS_DAYS
+
+
+def rebuild(w: PlanDraft) -> bool:
+    """Ramp the next two weeks down after a break; True (recovering) while on a break."""
+    s = w.s
+    if not on_a_break(s):
+        return False
+    horizon = w.rows(w.open_day, w.open_day + pd.Timedelta(days=7 * len(RETURN_RAMP) - 1))
+    if any("Return to run" in w.purpose(i) for i in horizon):
+        return True  # already applied for this break
+    ev = {"days_since_last_run": s.days_since_last_run, "illness_days": s.illness_days}
+    for week, factor in enumerate(RETURN_RAMP):
+        start = w.open_day + pd.Timedelta(days=7 * week)
+        rows = [
+            i
+            for i in w.rows(start, start + pd.Timedelta(days=6))
+            if w.get(i, "kind") not in ("rest", "race") and w.open(i)
+        ]
+        if not rows:
+            continue
+        before = {w.snap(i)["date"]: w.snap(i) for i in rows}
+        vol = volume(w.df.loc[rows])
+        for i in rows:
+            tag = f"Return to run (week {week + 1} of 3, {factor:.0%} volume): {w.purpose(i)}"
+            if (
+                week == 0
+                and w.get(i, "kind") != "easy"
+                or w.get(i, "kind") in EASABLE_KINDS | {"strides"}
+            ):
+                to_easy(w, i, tag.split(":")[0], keep_original=False, factor=factor)
+            else:
+                scale(w, i, factor)
+                w.set(i, purpose=tag)
+            w.set(i, status="changed")
+        new_vol = volume(w.df.loc[rows])
+        why = f"after {s.days_since_last_run} days without running" + (
+            f" and {s.illness_days} days ill" if s.illness_days else ""
+        )
+        what = "has easy running only" if week == 0 else "has no quality sessions yet"
+        text = ex.sentence(
+            f"The week from {start.date().isoformat()} {what} at {factor:.0%} of the planned "
+            f"volume ({format_week_volume(new_vol, w.units)} instead of "
+            f"{format_week_volume(vol, w.units)})",
+            [
+                why + ", rebuilding 50 % → 75 % → 100 % over 3 weeks (after Daniels' return-from-"
+                "break guideline)"
+            ],
+        )
+        w.add(
+            NAME,
+            {**ev, "week": week + 1, "factor": factor},
+            before,
+            {w.snap(i)["date"]: w.snap(i) for i in rows},
+            text,
+        )
+    return True
+
+
+RULE = Rule(NAME, rebuild)

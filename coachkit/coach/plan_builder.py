@@ -1,0 +1,379 @@
+"""PlanBuilder: periodised training plans, base → build → peak → taper, every number explained.
+
+Rules, and where each number comes from:
+
+- **Periodisation** base (aerobic volume, strides, then hills), build and peak (tempo + intervals),
+  taper (Daniels' Running Formula, phases I–IV). Base ≈ 40 % and peak ≈ 20 % of the weeks before
+  the taper.
+- **Cutback week** every 4th week at 75 % of the week before (3 up, 1 down; a convention of
+  published plans, e.g. Pfitzinger & Douglas, *Advanced Marathoning*).
+- **Progression**: no week's volume exceeds 1.10 × the largest week so far (the recent weeks of
+  history included), and the week after a cutback only returns to that largest week. The "10 %
+  rule" is a conservative convention, not evidence: it failed a randomised trial (Buist et al.
+  2008, Am J Sports Med 36:33).
+- **Intensity mix**: mostly easy, about 80 % of the time (Seiler 2010, Int J Sports Physiol
+  Perform 5:276); quality volume within Daniels' caps: T ≤ 10 % and I ≤ 8 % (and ≤ 10 km) of the
+  week.
+- **Taper**: progressive, the last 2 weeks at 65 % then 45 % of the peak week (a 45 % mean cut),
+  intensity kept (Bosquet et al. 2007, Med Sci Sports Exerc 39:1358: 41–60 % over ~2 weeks).
+- **Long-run cap**: no run is longer than 1.1 × the longest run of the previous 30 days, the
+  history's and the plan's own (Garmin-RUNSAFE, Frandsen et al. 2025, Br J Sports Med). The
+  history's longest counts as run the day before the plan starts. Race day is exempt.
+- Never two hard days (long, tempo, intervals, hills, race) on consecutive dates; never a run on
+  an unavailable weekday (the race day excepted); the weekly time cap scales the whole week.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coachkit.coach import workouts as wk
+from coachkit.coach.plan import (
+    DEFAULT_VDOT,
+    Fitness,
+    Goal,
+    Phase,
+    Plan,
+    workout_row,
+)
+from coachkit.core.schemas import PLAN_COLUMNS
+from coachkit.features.daniels import race_time_from_vdot
+from coachkit.features.risk import LOOKBACK_DAYS
+from coachkit.models.risk_evidence import LONG_RUN_CAP
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_WEEKLY_INCREASE = 0.10
+CUTBACK_EVERY = 4
+CUTBACK_FACTOR = 0.75
+TAPER_FACTORS = {2: (0.65, 0.45), 1: (0.5,)}
+MIN_WEEKLY_KM = 10.0  # a floor for a return to running (convention)
+MIN_LONG_REF_M = 5000.0  # no run in the last 30 days: the cap starts from 5 km (convention)
+MIN_EASY_M = 3000.0
+LONG_SHARE, LONG_SHARE_MAX, LONG_STEP_M = 0.28, 0.40, 1000.0
+T_SHARE, T_MAX_M, I_SHARE, I_MAX_M = 0.10, 6000.0, 0.08, 10000.0  # Daniels' quality caps
+# peak week (km) and longest long run (m) of typical intermediate plans, by race distance
+PEAK_KM = ((5000.0, 35.0), (10000.0, 45.0), (21097.5, 50.0), (42195.0, 65.0))
+LONG_MAX_M = ((5000.0, 13000.0), (10000.0, 16000.0), (21097.5, 19000.0), (42195.0, 32000.0))
+
+
+def _interp(x: float, table: tuple[tuple[float, float], ...]) -> float:
+    return float(np.interp(x, [a for a, _ in table], [b for _, b in table]))
+
+
+def _circ(a: int, b: int) -> int:
+    return min((a - b) % 7, (b - a) % 7)
+
+
+class PlanBuilder:
+    """Build a periodised plan for a :class:`Goal` from the current :class:`Fitness`.
+
+    Parameters
+    ----------
+    goal : Goal
+    days_per_week : int
+        Run days per week (the race week may add the race day).
+    long_run_day : str
+        ``"mon"`` … ``"sun"``; the nearest available day when it is unavailable.
+    unavailable_days : tuple of str
+        Weekdays never used for training.
+    weekly_time_cap_s : float, optional
+        Most seconds of running in a week.
+    units : str
+        ``"km"`` or ``"mi"``, for the purpose sentences only (frames stay in m and s/km).
+    """
+
+    def __init__(
+        self,
+        goal: Goal,
+        *,
+        days_per_week: int = 5,
+        long_run_day: str = "sun",
+        unavailable_days: tuple[str, ...] = (),
+        weekly_time_cap_s: float | None = None,
+        units: str = "km",
+    ) -> None:
+        self.goal = goal
+        self.days_per_week = days_per_week
+        self.long_run_day = long_run_day
+        self.unavailable_days = tuple(unavailable_days)
+        self.weekly_time_cap_s = weekly_time_cap_s
+        self.units = units
+
+    # ---- the weekly pattern (weekday -> role), circular so week boundaries are covered -------
+    def _pattern(self, n_quality: int) -> dict[int, str]:
+        avail = [d for d in range(7) if WEEKDAYS[d] not in self.unavailable_days]
+        if not avail:
+            raise ValueError("Every weekday is unavailable: free at least one day to run.")
+        n_run = max(1, min(self.days_per_week, len(avail)))
+        want = WEEKDAYS.index(self.long_run_day)
+        long_d = min(avail, key=lambda d: (_circ(d, want), d))
+        roles = {long_d: "long"}
+        for q in range(n_quality):
+            free = [d for d in avail if d not in roles and all(_circ(d, h) >= 2 for h in roles)]
+            if not free or len(roles) >= n_run:
+                break
+            roles[max(free, key=lambda d: (min(_circ(d, h) for h in roles), -d))] = f"q{q}"
+        while len(roles) < n_run:
+            free = [d for d in avail if d not in roles]
+            roles[max(free, key=lambda d: (min(_circ(d, h) for h in roles), -d))] = "easy"
+        return roles
+
+    def build(self, current: Fitness, start: date, *, athlete_id: str = "athlete") -> Plan:
+        """Build the plan from ``start`` to the goal's last day (see the module docstring)."""
+        goal, last = self.goal, self.goal.last_day
+        if last < start:
+            raise ValueError(f"The goal date {last} is before the plan start {start}.")
+        notes = list(current.notes)
+        v = current.vdot if current.vdot and math.isfinite(current.vdot) else DEFAULT_VDOT
+        if v != current.vdot:
+            notes.append(f"No VDOT known: paces use the population default VDOT {v:.1f}.")
+        thr = current.thresholds
+        lthr = thr.lthr.value if thr is not None else None
+        targets = wk.Targets.for_fitness(v, lthr)
+        n_weeks = -(-((last - start).days + 1) // 7)
+        blocks = [
+            (max(start, last - timedelta(days=7 * j + 6)), last - timedelta(days=7 * j))
+            for j in reversed(range(n_weeks))
+        ]
+        taper = (2 if n_weeks >= 6 else 1) if goal.is_race else 0
+        pre = n_weeks - taper
+        n_peak = round(0.2 * pre) if pre >= 3 else 0
+        n_base = round(0.4 * pre)
+        phases = (
+            ["base"] * n_base
+            + ["build"] * (pre - n_base - n_peak)
+            + ["peak"] * n_peak
+            + ["taper"] * taper
+        )
+        v_ref = max(current.weekly_km_recent, MIN_WEEKLY_KM)
+        d_race = goal.race_distance_m or 0.0
+        peak_km = max(v_ref, goal.weekly_km_target or _interp(d_race, PEAK_KM))
+        long_max = _interp(d_race, LONG_MAX_M) if goal.is_race else 0.35 * peak_km * 1000.0
+        runs: dict[date, float] = {
+            start - timedelta(days=1): max(current.longest_run_30d_m, MIN_LONG_REF_M)
+        }
+        hard_prev, last_long = False, current.longest_run_30d_m
+        race = (d_race, race_time_from_vdot(v, d_race) if goal.is_race else math.nan)
+        rows: list[dict[str, Any]] = []
+        weeks: list[dict[str, Any]] = []
+        actual: list[float] = []
+        for i, ((b0, b1), phase) in enumerate(zip(blocks, phases)):
+            n_days = (b1 - b0).days + 1
+            ref_max = max([v_ref, *actual])
+            cutback = phase != "taper" and i % CUTBACK_EVERY == CUTBACK_EVERY - 1 and i < pre - 1
+            if phase == "taper":
+                target = TAPER_FACTORS[taper][i - pre] * max(actual[:pre] or [v_ref])
+            elif cutback:
+                target = CUTBACK_FACTOR * actual[-1]
+            else:
+                after_cut = bool(weeks) and weeks[-1]["cutback"]
+                target = min(peak_km, ref_max * (1.0 if after_cut else 1 + MAX_WEEKLY_INCREASE))
+            target_m = target * 1000.0 * n_days / 7.0
+            quality = {
+                "base": ["hills"] if i >= n_base / 2 else [],
+                "build": ["intervals", "tempo"],
+                "peak": ["intervals", "tempo"] if goal.is_race else ["tempo"],
+                "taper": ["intervals"] if b1 < last else ["tempo"],
+            }[phase]
+            quality = quality[: (1 if cutback or target < 20 else 2)]
+            quality = quality[: max(0, self.days_per_week - 2)] if self.days_per_week > 1 else []
+            pattern = self._pattern(len(quality))
+            days = [b0 + timedelta(days=k) for k in range(n_days)]
+            role = {d: pattern.get(d.weekday(), "rest") for d in days}
+            if b1 == last and goal.is_race:
+                role = {d: ("easy" if r == "long" else r) for d, r in role.items()}
+                for d in days:  # the race week keeps one short quality session, 3+ days out
+                    if role[d].startswith("q") and (last - d).days < 3:
+                        role[d] = "easy"
+                if last - timedelta(days=1) in role and role[last - timedelta(days=1)] != "rest":
+                    role[last - timedelta(days=1)] = "easy"
+                role[last] = "race"
+            kinds = {r: (quality[int(r[1:])] if r[0] == "q" else r) for r in set(role.values())}
+            step = last_long * CUTBACK_FACTOR if cutback else last_long + LONG_STEP_M
+            share = max(LONG_SHARE, 1 / self.days_per_week) * target_m
+            long_m = min(long_max, LONG_SHARE_MAX * target_m, max(share, step))
+            sessions: dict[date, wk.Workout] = {}
+            for d in days:
+                kind = kinds[role[d]]
+                if kind in wk.HARD_KINDS and hard_prev and kind != "race":
+                    kind = "easy"
+                if kind == "easy" and hard_prev:
+                    kind = "recovery"
+                w = self._session(kind, target_m, long_m, targets, race)
+                if w is not None:
+                    sessions[d] = w
+                hard_prev = w is not None and w.kind in wk.HARD_KINDS
+            self._fill_easy(sessions, target_m, phase in ("base", "build"), targets)
+            total = sum(w.distance_m for w in sessions.values() if w.kind != "race")
+            secs = sum(w.duration_s for w in sessions.values() if w.kind != "race")
+            factor = min(1.0, target_m / total if total else 1.0)
+            if self.weekly_time_cap_s and secs * factor > self.weekly_time_cap_s:
+                factor = self.weekly_time_cap_s / secs
+            sessions = {
+                d: (w if w.kind == "race" else w.scaled(factor)) for d, w in sessions.items()
+            }
+            for d in days:  # RUNSAFE: 1.1 x the longest run of the previous 30 days
+                w = sessions.get(d)
+                ref = max(
+                    (m for r, m in runs.items() if 0 < (d - r).days <= LOOKBACK_DAYS),
+                    default=MIN_LONG_REF_M,
+                )
+                cap = LONG_RUN_CAP * ref
+                if w is not None and w.kind != "race":
+                    if w.distance_m > cap:
+                        w = w.scaled(cap / w.distance_m)
+                    if w.kind == "long":
+                        last_long = last_long if cutback else max(last_long, w.distance_m)
+                        w = wk.Workout(
+                            w.kind,
+                            w.steps,
+                            w.label,
+                            w.vdot,
+                            note=f", within the {cap / 1000:.1f} km cap (1.1 × the "
+                            f"longest run of the last 30 days, {ref / 1000:.1f} km; "
+                            "Garmin-RUNSAFE)",
+                        )
+                    sessions[d] = w
+                if w is not None:
+                    runs[d] = w.distance_m
+            volume = sum(w.distance_m for w in sessions.values() if w.kind != "race")
+            actual.append(volume / 1000.0 * 7.0 / n_days)
+            weeks.append(
+                dict(
+                    week=i + 1,
+                    start=b0,
+                    end=b1,
+                    days=n_days,
+                    phase=phase,
+                    cutback=cutback,
+                    target_km=target * n_days / 7.0,
+                    volume_km=volume / 1000.0,
+                    duration_s=sum(w.duration_s for w in sessions.values()),
+                    long_run_m=max(
+                        (w.distance_m for w in sessions.values() if w.kind == "long"), default=0.0
+                    ),
+                )
+            )
+            n_runs = len(sessions)
+            for d in days:
+                rows.append(self._row(d, sessions.get(d), n_runs, volume))
+        if goal.is_race and d_race > LONG_RUN_CAP * max(runs.get(d, 0) for d in runs if d < last):
+            notes.append(
+                f"The {d_race / 1000:.1f} km race is longer than 1.1 × your longest "
+                "training run: start conservatively."
+            )
+        if goal.is_race and WEEKDAYS[last.weekday()] in self.unavailable_days:
+            notes.append("The race falls on a day you marked unavailable; it is kept.")
+        inputs = dict(
+            goal=asdict(goal),
+            vdot=v,
+            weekly=current.weekly_km_recent,
+            longest=current.longest_run_30d_m,
+            lthr=lthr,
+            start=start,
+            athlete=athlete_id,
+            params=[
+                self.days_per_week,
+                self.long_run_day,
+                sorted(self.unavailable_days),
+                self.weekly_time_cap_s,
+                self.units,
+            ],
+        )
+        digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode())
+        plan_id = "plan-" + digest.hexdigest()[:12]
+        frame = pd.DataFrame(rows).assign(
+            plan_id=plan_id, athlete_id=athlete_id, status="planned", version=1
+        )
+        weeks_df = pd.DataFrame(weeks)
+        phase_list = tuple(
+            Phase(p, g["start"].min(), g["end"].max())
+            for p, g in weeks_df.groupby("phase", sort=False)
+        )
+        rules = dict(
+            max_weekly_increase=MAX_WEEKLY_INCREASE,
+            start_weekly_km=v_ref,
+            long_run_cap_factor=LONG_RUN_CAP,
+            long_run_lookback_days=LOOKBACK_DAYS,
+            long_run_reference_m=max(current.longest_run_30d_m, MIN_LONG_REF_M),
+            cutback_factor=CUTBACK_FACTOR,
+            peak_weekly_km=peak_km,
+            vdot=v,
+        )
+        return Plan(
+            plan_id,
+            athlete_id,
+            goal,
+            phase_list,
+            frame[list(PLAN_COLUMNS)],
+            weeks_df,
+            rules,
+            tuple(notes),
+            self.units,
+        )
+
+    def _session(
+        self,
+        kind: str,
+        target_m: float,
+        long_m: float,
+        targets: wk.Targets,
+        race: tuple[float, float],
+    ) -> wk.Workout | None:
+        """One day's workout before scaling; a quality session too small for its minimum block
+        (1.5 km of T, 3 × 400 m of I) becomes an easy run."""
+        t_m, i_m = min(T_SHARE * target_m, T_MAX_M), min(I_SHARE * target_m, I_MAX_M)
+        if kind == "long":
+            return wk.easy(long_m, targets, "long")
+        if kind == "tempo" and t_m >= 1500:
+            return wk.tempo(t_m, targets)
+        if kind == "intervals" and i_m >= 1200:
+            rep = 1000.0 if i_m >= 4000 else 800.0 if i_m >= 2400 else 400.0
+            return wk.intervals(min(8, int(i_m // rep)), rep, targets)
+        if kind == "hills":  # 6-10 reps, one per 5 km of the week
+            return wk.hills(int(np.clip(round(target_m / 5000), 6, 10)), targets)
+        if kind == "race":
+            return wk.race(race[0], race[1], targets, self.goal.target_time_s)
+        if kind == "rest":
+            return None
+        return wk.easy(0.0, targets, "recovery" if kind == "recovery" else "easy")
+
+    def _fill_easy(
+        self,
+        sessions: dict[date, wk.Workout],
+        target_m: float,
+        with_strides: bool,
+        targets: wk.Targets,
+    ) -> None:
+        """Share the volume left after long and quality runs among the easy days (a recovery day
+        counts 0.7), dropping easy days while each would be under 3 km."""
+        easy = [d for d, w in sessions.items() if w.kind in ("easy", "recovery")]
+        fixed = sum(w.distance_m for d, w in sessions.items() if d not in easy and w.kind != "race")
+        left = target_m - fixed
+        weight = {d: (0.7 if sessions[d].kind == "recovery" else 1.0) for d in easy}
+        while (
+            easy and left * min(weight[d] for d in easy) / sum(weight[d] for d in easy) < MIN_EASY_M
+        ):
+            easy.remove(min(easy, key=lambda d: (weight[d], d)))
+        for d, w in list(sessions.items()):
+            if w.kind in ("easy", "recovery") and d not in easy:
+                del sessions[d]
+        total_w = sum(weight[d] for d in easy)
+        plain = [d for d in easy if sessions[d].kind == "easy"]
+        for d in easy:
+            dist = left * weight[d] / total_w
+            if with_strides and plain and d == plain[len(plain) // 2]:
+                sessions[d] = wk.strides(dist, targets)
+            else:
+                sessions[d] = wk.easy(dist, targets, sessions[d].kind)
+
+    def _row(self, d: date, w: wk.Workout | None, n_runs: int, volume_m: float) -> dict[str, Any]:
+        return workout_row(d, w, units=self.units, n_runs=n_runs, volume_m=volume_m)

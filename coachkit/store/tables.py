@@ -1,0 +1,116 @@
+"""What was imported, read from the catalog: the athletes, their activities and wellness days as
+the frames of docs/design.md §3, and the manifest of every ingested unit.
+
+:class:`ImportedTables` is one part of :class:`coachkit.store.Store`, which gives it ``root``,
+``conn`` and :meth:`~coachkit.store.Store.query_frame`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coachkit.store.base import StoreError, check_athlete_id, utc_now_iso
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class ImportedTables:
+    """Athletes, activities, wellness and sources of the catalog."""
+
+    root: Path
+    conn: sqlite3.Connection
+
+    def query_frame(self, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
+        """The rows of one query as a frame (its columns named as the query names them)."""
+        import pandas as pd
+
+        cur = self.conn.execute(sql, params)
+        cols = [d[0] for d in cur.description]
+        return pd.DataFrame.from_records(cur.fetchall(), columns=cols)
+
+    # -- athletes ---------------------------------------------------------------------------
+    def ensure_athlete(
+        self, athlete_id: str, name: str | None = None, conn: sqlite3.Connection | None = None
+    ) -> None:
+        """Register the athlete if new (inside ``conn``'s transaction when one is given)."""
+        check_athlete_id(athlete_id)
+        (conn or self.conn).execute(
+            "INSERT OR IGNORE INTO athletes (athlete_id, name, created_at) VALUES (?, ?, ?)",
+            (athlete_id, name or athlete_id, utc_now_iso()),
+        )
+
+    def require_athlete(self, athlete_id: str) -> str:
+        """Return ``athlete_id`` if the store knows it; raise StoreError naming those it knows."""
+        check_athlete_id(athlete_id)
+        if not self.conn.execute(
+            "SELECT 1 FROM athletes WHERE athlete_id=?", (athlete_id,)
+        ).fetchone():
+            known = ", ".join(a["athlete_id"] for a in self.athletes()) or "none yet"
+            raise StoreError(
+                f"no athlete {athlete_id!r} in the store at {self.root} (known: {known})"
+            )
+        return athlete_id
+
+    def athletes(self) -> list[dict[str, Any]]:
+        """Every athlete with the number of activities, first and last start and wellness days."""
+        rows = self.conn.execute(
+            """SELECT a.athlete_id, a.name, a.created_at,
+                      (SELECT COUNT(*) FROM activities x WHERE x.athlete_id=a.athlete_id) AS n_activities,
+                      (SELECT MIN(start_time) FROM activities x WHERE x.athlete_id=a.athlete_id) AS first,
+                      (SELECT MAX(start_time) FROM activities x WHERE x.athlete_id=a.athlete_id) AS last,
+                      (SELECT COUNT(*) FROM wellness w WHERE w.athlete_id=a.athlete_id) AS n_wellness_days
+               FROM athletes a ORDER BY a.athlete_id"""
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    # -- frames -----------------------------------------------------------------------------
+    def activities(
+        self, athlete_id: str | None = None, *, include_extra: bool = False
+    ) -> pd.DataFrame:
+        """The activities frame of docs/design.md §3, sorted by start time."""
+        from coachkit.core.schemas import ACTIVITY_COLUMNS, conform
+
+        where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
+        df = self.query_frame(
+            f"SELECT * FROM activities {where} ORDER BY start_time, activity_id", params
+        )
+        df["has_samples"] = df["has_samples"].astype(bool) if len(df) else df.get("has_samples")
+        out = conform(df, ACTIVITY_COLUMNS, keep_extra=("extra_json",) if include_extra else ())
+        if include_extra and "extra_json" in out:
+            out["extra"] = out.pop("extra_json").map(json.loads)
+        return out
+
+    def wellness(self, athlete_id: str | None = None) -> pd.DataFrame:
+        """The wellness frame of docs/design.md §3 (one row per athlete, day and source)."""
+        from coachkit.core.schemas import WELLNESS_COLUMNS, conform
+
+        where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
+        df = self.query_frame(
+            f"SELECT * FROM wellness {where} ORDER BY athlete_id, date, source", params
+        )
+        return conform(df, {"athlete_id": "string", **WELLNESS_COLUMNS})
+
+    def sources(self, athlete_id: str | None = None) -> pd.DataFrame:
+        """The manifest: every unit ever ingested with its status and reason."""
+        where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
+        return self.query_frame(f"SELECT * FROM sources {where} ORDER BY seq", params)
+
+    def linked_sources(self, activity_id: str) -> pd.DataFrame:
+        """Every source that delivered the activity, the best (highest priority) first."""
+        return self.query_frame(
+            "SELECT * FROM activity_sources WHERE activity_id=? ORDER BY priority DESC",
+            (activity_id,),
+        )
+
+    def data_fingerprint(self, athlete_id: str) -> tuple:
+        """Changes whenever an activity, a wellness day or a feedback row is added or replaced."""
+        counts = (
+            "SELECT COUNT(*), MAX(rowid) FROM activities WHERE athlete_id=?",
+            "SELECT COUNT(*), MAX(rowid) FROM wellness WHERE athlete_id=?",
+            "SELECT COUNT(*), MAX(feedback_id) FROM feedback WHERE athlete_id=?",
+        )
+        return tuple(tuple(self.conn.execute(sql, (athlete_id,)).fetchone()) for sql in counts)
