@@ -67,26 +67,43 @@ def write_section(name: str, measured: dict[str, Any], data: dict[str, Path], co
     results[name] = {"measured": measured, "provenance": provenance(data, command)}
     RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", "utf-8")
-    RESULTS_MD.write_text(render_markdown(results), "utf-8")
+    RESULTS_MD.write_text(render_markdown(load()), "utf-8")  # in the file's (sorted) order
 
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _signed(x: float) -> str:
+    return f"{100 * x:+.1f} %"
+
+
 def _race_cell(m: dict[str, Any]) -> str:
     o = m["overall"]
+    order = ("5 km", "10 km", "half marathon", "marathon")
+    groups = sorted(m["by_distance"].items(), key=lambda kv: order.index(kv[0]))
     dists = ", ".join(
         f"{name} {_pct(g['mape_ours'])} vs {_pct(g['mape_riegel'])} (n = {g['n']})"
-        for name, g in m["by_distance"].items()
+        for name, g in groups
     )
-    cover = ", ".join(f"{name} {_pct(g['coverage'])}" for name, g in m["by_distance"].items())
+    cover = ", ".join(
+        f"{name} {_pct(g['coverage'])}"
+        + (
+            f" ({g['most_from_one_runner']} of its {g['n']} efforts are one runner's)"
+            if g["most_from_one_runner"] > g["n"] / 2
+            else ""
+        )
+        for name, g in groups
+    )
+    worse = [name for name, g in groups if g["ratio_riegel"] >= 1.0]
+    verdict = f"; at {' and '.join(worse)} no better than Riegel" if worse else ""
     return (
         f"MAPE {_pct(o['mape_ours'])} vs {_pct(o['mape_riegel'])} for Riegel "
         f"({o['ratio_riegel']:.2f} ×), {_pct(o['mape_riegel_bias'])} for bias-corrected Riegel, "
         f"{_pct(o['mape_vdot'])} for VDOT and {_pct(o['mape_pooled'])} for a pooled regression, "
-        f"over {o['n']} race-like efforts of {o['runners']} runners; by distance {dists}; "
-        f"mean signed error {o['bias_ours']:+.1%} (Riegel {o['bias_riegel']:+.1%}); 80 % "
+        f"over {o['n']} race-like efforts of {o['runners']} runners; by distance {dists}"
+        f"{verdict}; "
+        f"mean signed error {_signed(o['bias_ours'])} (Riegel {_signed(o['bias_riegel'])}); 80 % "
         f"intervals held {_pct(o['coverage'])} ({cover}); mean personal share "
         f"{_pct(o['personal_share_mean'])}"
     )

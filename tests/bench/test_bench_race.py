@@ -167,6 +167,7 @@ def evaluate(activities: pd.DataFrame) -> pd.DataFrame:
 
 def _summary(g: pd.DataFrame) -> dict:
     s = {"n": int(len(g)), "runners": int(g["athlete_id"].nunique())}
+    s["most_from_one_runner"] = int(g["athlete_id"].value_counts().max())
     for name in ("ours",) + BASELINES:
         key = "riegel" if name == "riegel" else name
         s[f"mape_{key}"] = round(float(g[f"err_{name}"].abs().mean()), 5)
