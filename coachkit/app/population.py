@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     e = params["efforts"]
     print(
         f"Wrote {args.out}: race model from {params['provenance']['n_athletes']} runners, "
-        f"{e['n_rows']} hard efforts (out-of-fold MAPE {e['oof_mape']:.1%})."
+        f"{e['n_rows']} race-like efforts (out-of-fold MAPE {e['oof_mape']:.1%})."
     )
     if args.out == RACE_JSON:  # a custom --out is a trial run of the race model only
         hr = fit_hr_response_population(args.benchmarks, scheduler=args.scheduler)

@@ -1,38 +1,33 @@
-"""Race-time prediction with an honest 80 % interval (docs/design.md §6, §9; issue #5).
+"""Race-time prediction with an honest 80 % interval (docs/design.md §6, §9; issues 5 and 16).
 
-``predict_race(history, distance_m=..., as_of=...)`` answers "what would I run over this
-distance now?" from an activities frame (docs/design.md §3; summary rows are enough: ``start_time``,
-``distance_m``, ``elapsed_time_s`` or ``moving_time_s``). Only runs strictly before ``as_of``
-are read. Three layers, each used as far as the data allow (:mod:`.race_efforts` and
-:mod:`.race_population` have the numbers and their sources):
+``predict_race(history, distance_m=..., as_of=...)`` answers "what could I race over this
+distance now?" from an activities frame (docs/design.md §3; summary rows are enough:
+``start_time``, ``distance_m``, ``elapsed_time_s`` or ``moving_time_s``). Only runs strictly
+before ``as_of`` are read. Two layers (:mod:`.race_efforts` and :mod:`.race_population` have
+the numbers and their sources):
 
-1. **Your best efforts**: the best run ≥ 3 km of the last 180 days carried to the distance by
-   Riegel's T2 = T1·(D2/D1)^1.06 (Riegel 1981, Am Sci 69:285), the 3 best, your typical recent
-   run, your earlier hard efforts, the VDOT-equivalent time (Daniels & Gilbert 1979) and your
-   personal Riegel exponent when you have hard efforts at ≥ 2 distances.
-2. **Your training**: weekly volume and longest run of the last 8 weeks. The marathon needs
-   them: Riegel is at least 10 min too fast for half of recreational marathoners (Vickers &
-   Vertosick 2016, BMC Sports Sci Med Rehabil 8:26).
-3. **The population**: how much each of those counts, the population Riegel exponent and its
-   spread, and the interval, fitted on 81 runners' logs (``coachkit/population/race.json``).
-   Your own earlier hard efforts then pull the prediction by n/(n+k) of their mean residual.
+1. **Population layer**: your best-effort frontier (the best run ≥ 3 km of the last 180 days
+   carried to the distance by Riegel's T2 = T1·(D2/D1)^1.06, Riegel 1981, Am Sci 69:285; the
+   2nd and 3rd best; your 90th-percentile effort by VDOT, Daniels & Gilbert 1979), how recent
+   it is, your training (km/week and longest run over 8 weeks: the marathon needs them,
+   Vickers & Vertosick 2016, BMC Sports Sci Med Rehabil 8:26) and your race-like efforts of
+   the last year, weighted as fitted on 81 runners' logs (``coachkit/population/race.json``).
+2. **Personal layer**: your own race-like efforts of the last 2 years, each predicted by the
+   population layer from the runs before it; their mean residual is added with weight
+   ``n/(n+k)`` (k fitted out of fold), which is the prediction's ``personal_share``: 0 with
+   no race-like effort of your own, towards 1 as they accumulate.
 
-What is predicted: the time of a *hard effort* over the distance as the population data define
-it (a run ≥ 1.08 × faster than the runner's typical training at that distance; see
-:mod:`.race_efforts`). Those logs hold whole-run summaries, not race results, so some such
-efforts are tempo runs or races run below the runner's best: for a runner whose history holds
-clean all-out races, the estimate leans conservative (slower than the best of them), and the
-interval says how far it may be off. Measured on held-out runners in
-``tests/bench/test_bench_race.py``.
-
-How personal a prediction is: ``personal_share = 1 − (w / w₀)²``, where w is the width of the
-prediction's interval (log scale) and w₀ the population's with no data, i.e. the share of the
-between-runner variance that your data explains (the weight of the data in a normal–normal
-model). 0 with no runs; it grows as efforts accumulate.
+What is predicted: the time of a *race-like effort* over the distance, i.e. one of your best
+runs there (VDOT in the top 10 % of your runs ≥ 3 km within ±180 days; a race you mark counts
+too), at its elapsed time. The 80 % interval is split-conformal, calibrated per race distance
+and per number of your own race-like efforts. Measured on held-out runners, against Riegel,
+bias-corrected Riegel, VDOT and a pooled regression, in ``tests/bench/test_bench_race.py``
+(results in ``docs/results/models.json``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from functools import lru_cache
@@ -47,21 +42,21 @@ from coachkit.features.critical_speed import CriticalSpeed, critical_speed
 from coachkit.models import race_population as rp
 from coachkit.models.race_efforts import (
     EFFORT_META,
-    HARD_SPEED_RATIO,
     MIN_PRIOR_RUNS,
     PERSONAL_DAYS,
-    RACE_BANDS_M,
+    RACE_DISTANCES_M,
     Runs,
     athlete_efforts,
     effort_features,
-    effort_table,
     prepare_runs,
+    race_like,
 )
 from coachkit.models.race_explain import RacePrediction, build_prediction
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
 DISTANCE_RANGE_M = (1_000.0, 100_000.0)  # what the population model was fitted around
+EVIDENCE_CACHE_SIZE = 8  # histories whose personal evidence is kept (see personal_evidence)
 
 
 class RacePopulation:
@@ -74,9 +69,6 @@ class RacePopulation:
     n_splits : int
         Folds (grouped by athlete) for the out-of-fold residuals that set the interval and
         the personal weight k.
-    hard_speed_ratio : float
-        A run in a race band is a hard effort when its speed is at least this multiple of the
-        median speed of the runner's runs of 0.5–1.5 × that distance in the year before it.
     include_strava_api : bool
         Also fit on rows synced from Strava's API (``source_kind`` strava_api/strava_streams).
         Off by default: Strava's API terms forbid training models on them.
@@ -84,21 +76,15 @@ class RacePopulation:
     Attributes
     ----------
     params_ : dict
-        Everything learned (regression weights, exponent prior, k, interval quantiles), the
-        content of ``coachkit/population/race.json``.
+        Everything learned (regression weights, k, interval cells), the content of
+        ``coachkit/population/race.json``.
     """
 
     def __init__(
-        self,
-        *,
-        level: float = 0.8,
-        n_splits: int = 5,
-        hard_speed_ratio: float = 1.08,
-        include_strava_api: bool = False,
+        self, *, level: float = 0.8, n_splits: int = 5, include_strava_api: bool = False
     ) -> None:
         self.level = level
         self.n_splits = n_splits
-        self.hard_speed_ratio = hard_speed_ratio
         self.include_strava_api = include_strava_api
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -106,7 +92,6 @@ class RacePopulation:
         return {
             "level": self.level,
             "n_splits": self.n_splits,
-            "hard_speed_ratio": self.hard_speed_ratio,
             "include_strava_api": self.include_strava_api,
         }
 
@@ -116,29 +101,30 @@ class RacePopulation:
         """Fit on an activities frame of many runners (``athlete_id`` tells them apart).
 
         Rows synced from Strava's API are left out unless ``include_strava_api``. Each runner's
-        hard-effort table is built by :func:`athlete_efforts` through
+        effort table is built by :func:`athlete_efforts` through
         :func:`coachkit.core.engine.per_athlete`: in this process by default, on a Dask cluster with
         ``scheduler`` (an address or a ``distributed.Client``), with the same result.
         """
-        from functools import partial
-
         from coachkit.core.engine import per_athlete
 
         if not self.include_strava_api:
             history_of_many_athletes = without_strava_api(history_of_many_athletes)
-        kernel = partial(athlete_efforts, hard_speed_ratio=self.hard_speed_ratio)
-        table = per_athlete(history_of_many_athletes, kernel, meta=EFFORT_META, scheduler=scheduler)
-        if table.empty:
-            raise ValueError("fit_population found no hard efforts: it needs many runners' logs")
-        self.params_ = rp.fit_params(
-            table, n_splits=self.n_splits, level=self.level, hard_speed_ratio=self.hard_speed_ratio
+        table = per_athlete(
+            history_of_many_athletes, athlete_efforts, meta=EFFORT_META, scheduler=scheduler
         )
+        if table.empty or not table["target"].astype(bool).any():
+            raise ValueError(
+                "fit_population found no race-like efforts: it needs many runners' logs"
+            )
+        self.params_ = rp.fit_params(table, n_splits=self.n_splits, level=self.level)
+        targets = table[table["target"].astype(bool)]
         self.params_["data"] = {
             "n_athletes": int(history_of_many_athletes["athlete_id"].nunique()),
             "n_rows": len(history_of_many_athletes),
-            "n_hard_efforts": len(table),
-            "hard_efforts_by_distance": {
-                name: int((table["band"] == i).sum()) for i, name in enumerate(RACE_BANDS_M)
+            "n_race_like_efforts": len(targets),
+            "n_athletes_with_efforts": int(targets["athlete_id"].nunique()),
+            "race_like_by_distance": {
+                name: int((targets["band"] == i).sum()) for i, name in enumerate(RACE_DISTANCES_M)
             },
         }
         return self
@@ -151,8 +137,7 @@ class RacePopulation:
     def from_json(cls, text: str) -> RacePopulation:
         """A fitted population from :meth:`to_json` text."""
         params = json.loads(text)
-        ratio = params.get("hard_effort", {}).get("speed_ratio", HARD_SPEED_RATIO)
-        obj = cls(level=params.get("level", 0.8), hard_speed_ratio=ratio)
+        obj = cls(level=params.get("level", 0.8))
         obj.params_ = params
         return obj
 
@@ -163,18 +148,17 @@ class RacePopulation:
         lo_d, hi_d = DISTANCE_RANGE_M
         if not (np.isfinite(distance_m) and lo_d <= distance_m <= hi_d):
             raise ValueError(f"distance_m must be between {lo_d:,.0f} and {hi_d:,.0f} m")
-        runs, now = prepare_runs(history, as_of, hard_speed_ratio=self.hard_speed_ratio)
-        feats = effort_features(runs, len(runs), float(distance_m), now)
-        p = self.params_
-        prior = p["prior"]
+        runs, now = prepare_runs(history, as_of)
+        races = race_like(runs, now)
+        feats = effort_features(runs, len(runs), float(distance_m), now, races)
+        prior = self.params_["prior"]
         prior_mu = prior["intercept"] + prior["slope"] * math.log(distance_m / 10_000.0)
-        prior_width = prior["q_hi"] - prior["q_lo"]
         if feats["tier"] == "efforts":
-            return self._from_efforts(runs, feats, now, prior_width)
+            return self._from_efforts(runs, races, feats, now)
         if feats["tier"] == "training":
-            return self._from_training(feats, prior_width)
+            return self._from_training(feats)
         return build_prediction(
-            feats, prior_mu, prior["q_lo"], prior["q_hi"], "population", prior_width, {}, self.level
+            feats, prior_mu, prior["q_lo"], prior["q_hi"], "population", 0.0, {}, self.level
         )
 
     def predict_from_training(
@@ -194,57 +178,91 @@ class RacePopulation:
             "km_week": float(km_per_week),
             "longest_m": 0.0,
         }
-        prior = self.params_["prior"]
-        return self._from_training(feats, prior["q_hi"] - prior["q_lo"])
+        return self._from_training(feats)
 
-    def _from_training(self, feats: dict[str, float], prior_width: float) -> RacePrediction:
+    def _from_training(self, feats: dict[str, float]) -> RacePrediction:
         tr = self.params_["training"]
         f = pd.DataFrame([feats])
         mu = float(rp.linear(rp.training_design(f), tr["coef"], tr["intercept"])[0])
-        return build_prediction(
-            feats, mu, tr["q_lo"], tr["q_hi"], "training", prior_width, {}, self.level
-        )
+        return build_prediction(feats, mu, tr["q_lo"], tr["q_hi"], "training", 0.0, {}, self.level)
+
+    def _population_mu(self, feats: pd.DataFrame) -> np.ndarray:
+        e = self.params_["efforts"]
+        x = rp.design(feats, self.params_)
+        return feats["anchor"].to_numpy(float) + rp.linear(x, e["coef"], e["intercept"])
+
+    def personal_evidence(self, runs: Runs, races: np.ndarray, now: float) -> pd.DataFrame:
+        """Your race-like efforts of the last 2 years, each with the population layer's
+        prediction from the runs before it and the residual log(actual / predicted).
+
+        The same for every distance: kept for the last few histories, so that predicting
+        5 km to marathon from one history computes it once.
+        """
+        key = hashlib.blake2b(
+            b"".join(a.tobytes() for a in (runs.day, runs.distance_m, runs.time_s, races))
+            + np.float64(now).tobytes(),
+            digest_size=16,
+        ).digest()
+        cache = self.__dict__.setdefault("_evidence_cache", {})
+        if key not in cache:
+            if len(cache) >= EVIDENCE_CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+            cache[key] = self._evidence(runs, races, now)
+        return cache[key]
+
+    def _evidence(self, runs: Runs, races: np.ndarray, now: float) -> pd.DataFrame:
+        rows = []
+        for j in np.flatnonzero(races & (runs.day >= now - PERSONAL_DAYS)):
+            upto = int(np.searchsorted(runs.day, runs.day[j], "left"))
+            then = race_like(runs, float(runs.day[j]), races)
+            f = effort_features(runs, upto, float(runs.distance_m[j]), float(runs.day[j]), then)
+            if f["tier"] == "efforts":
+                rows.append({**f, "time_s": float(runs.time_s[j])})
+        table = pd.DataFrame(rows)
+        if len(table):
+            table["predicted_s"] = np.exp(self._population_mu(table))
+            table["residual"] = np.log(table["time_s"] / table["predicted_s"])
+        return table
 
     def _from_efforts(
-        self, runs: Runs, feats: dict[str, float], now: float, prior_width: float
+        self, runs: Runs, races: np.ndarray, feats: dict[str, float], now: float
     ) -> RacePrediction:
-        p, e = self.params_, self.params_["efforts"]
-        f = pd.DataFrame([feats])
-        mu_pop = feats["anchor"] + float(rp.linear(rp.design(f, p), e["coef"], e["intercept"])[0])
-        table = effort_table(runs, since_day=now - PERSONAL_DAYS)
-        n, resid = 0, 0.0
-        if len(table):
-            table = table[table["tier"] == "efforts"]
-        if len(table):
-            pred = table["anchor"] + rp.linear(rp.design(table, p), e["coef"], e["intercept"])
-            n, resid = len(table), float((table["y"] - pred).mean())
-        k = p.get("personal_k")
+        mu_pop = float(self._population_mu(pd.DataFrame([feats]))[0])
+        evidence = self.personal_evidence(runs, races, now)
+        n = len(evidence)
+        resid = float(evidence["residual"].mean()) if n else 0.0
+        k = self.params_.get("personal_k")
         w = n / (n + k) if (k is not None and n) else 0.0
         mu = mu_pop + w * resid
-        sigma = math.exp(
-            float(rp.linear(rp.scale_design(f.assign(n_personal=n)), e["scale"]["coef"], 0.0)[0])
+        iv = self.params_["efforts"]["interval"]
+        k0 = iv.get("k0")
+        ssd = float(((evidence["residual"] - resid) ** 2).sum()) if n else 0.0
+        scale = float(
+            rp.personal_scale(
+                np.array([ssd]), np.array([n]), k0 or math.inf, iv.get("var_within", 1.0)
+            )[0]
         )
+        q_lo, q_hi = (scale * q for q in rp.interval_quantiles(self.params_, feats["D"], n))
+        # The interval was calibrated on efforts with >= MIN_PRIOR_RUNS runs in the 180 days
+        # before them. With thinner histories there is nothing to calibrate on: blend towards
+        # the wider training-only interval, all the way at a single run.
+        thin = min(feats["n_runs_180"] / MIN_PRIOR_RUNS, 1.0)
+        tr = self.params_["training"]
+        q_lo = thin * q_lo + (1 - thin) * min(q_lo, tr["q_lo"])
+        q_hi = thin * q_hi + (1 - thin) * max(q_hi, tr["q_hi"])
+        cs = _critical_speed(runs, now)
         extra = {
             "personal_efforts": n,
             "personal_residual": resid,
             "personal_weight": w,
+            "personal_k": k,
+            "interval_scale": scale,
             "population_seconds": math.exp(mu_pop),
-            "interval_scale": sigma,
+            "critical_speed_m_s": None if math.isnan(cs.cs_m_s) else round(cs.cs_m_s, 3),
+            "critical_speed_note": cs.note,
         }
         method = "efforts+personal" if w > 0 else "efforts"
-        q_lo, q_hi = sigma * e["scale"]["q_lo"], sigma * e["scale"]["q_hi"]
-        # The interval was calibrated on efforts with >= MIN_PRIOR_RUNS runs before them. With
-        # thinner histories there is nothing to calibrate on: blend towards the wider
-        # training-only interval, all the way at a single run.
-        thin = min(feats["n_runs_365"] / MIN_PRIOR_RUNS, 1.0)
-        tr = p["training"]
-        q_lo = thin * q_lo + (1 - thin) * min(q_lo, tr["q_lo"])
-        q_hi = thin * q_hi + (1 - thin) * max(q_hi, tr["q_hi"])
-        extra["exponent_used"] = float(rp.shrunk_exponent(f, p).iloc[0])
-        cs = _critical_speed(runs, now)
-        extra["critical_speed_m_s"] = None if math.isnan(cs.cs_m_s) else round(cs.cs_m_s, 3)
-        extra["critical_speed_note"] = cs.note
-        return build_prediction(feats, mu, q_lo, q_hi, method, prior_width, extra, self.level)
+        return build_prediction(feats, mu, q_lo, q_hi, method, w, extra, self.level)
 
 
 def _critical_speed(runs: Runs, now: float) -> CriticalSpeed:

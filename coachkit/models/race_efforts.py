@@ -1,23 +1,29 @@
-"""One runner's runs for race prediction: hard efforts, the features of a prediction, and the
-table of hard efforts the population is fitted on.
+"""One runner's runs for race prediction: race-like efforts, the features of a prediction, and
+the table of efforts the population is fitted on.
 
 :mod:`coachkit.models.race` predicts from these and :mod:`coachkit.models.race_population` fits
 on them, so that fitting and predicting share one code path.
 
 - **Runs** (:func:`prepare_runs`): the usable runs of an activities frame strictly before
-  ``as_of``, as days since 1970 (UTC), metres and seconds.
-- **Hard effort** (the thing predicted, and the personal evidence): a run whose distance lies in
-  the band of a race distance (5 km, 10 km, half marathon: ±3 %; marathon: 41.5–43.5 km, GPS
-  reads long) and whose average speed is at least ``HARD_SPEED_RATIO`` (1.08) × the median speed
-  of the runner's runs of 0.5–1.5 × that distance in the 365 days before it (≥ 3 such runs). The
-  rule looks only backwards, so whether a run counts never depends on later data.
-- **Features** of a prediction at distance ``D`` on day ``now``, from the runs before it: the
-  Riegel-equivalent (T·(D/d)^1.06, Riegel 1981, Am Sci 69:285) of the best run ≥ 3 km of the
-  last 180 days (the *anchor*), of the 3 best, of the median run of the last 8 weeks, the median
-  of earlier hard efforts (any distance, and at this distance), the VDOT-equivalent time of the
-  anchor (Daniels & Gilbert 1979), the personal Riegel exponent, weekly volume, longest run.
+  ``as_of``, as days since 1970 (UTC), metres, seconds and Daniels VDOT.
+- **Race-like effort** (what is predicted, and the personal evidence; issue 16): a run within
+  3 % of 5 km, 10 km, half or marathon whose VDOT (Daniels & Gilbert 1979) is at or above the
+  90th percentile of the VDOTs of the runner's runs ≥ 3 km within ±180 days, eligible when the
+  180 days before it hold ≥ 10 runs, one of them ≥ 3 km. The window looks ahead only to
+  *choose* efforts: a population target uses the whole window, while "race-like as of day t"
+  (the personal evidence of a prediction on day t) clips it at t, so nothing after t is read.
+  A run the user marks as a race (a true ``is_race`` column, or Strava's ``workout_type`` 1 =
+  race) counts at any distance ≥ 3 km. The canonical frames have neither column yet: this is
+  the hook for activity editing and for Strava's race flag (docs/design.md §3).
+- **Features** of a prediction at distance ``D`` on day ``now``, from the runs before it only:
+  the *frontier* (the best run ≥ 3 km of the last 180 days carried to ``D`` by Riegel,
+  T·(D/d)^1.06, Riegel 1981, Am Sci 69:285: the *anchor*), the 2nd and 3rd best, the
+  90th-percentile effort (by VDOT), the best of the last 28 days and the age of the best,
+  weekly volume and longest run of 8 weeks, and the runner's own race-like efforts of the
+  last 365 days (the best of them, and the mean at this distance), all carried to ``D``.
 - **Effort table** (:func:`effort_table`, :func:`athlete_efforts`): those features at every
-  hard effort, each from the runs before it only.
+  eligible race-band run, whether it is a target, and which earlier efforts were race-like
+  as of its day (``evidence``).
 """
 
 from __future__ import annotations
@@ -35,28 +41,26 @@ from coachkit.features.daniels import race_time_from_vdot, vdot
 from coachkit.features.frames import before_as_of, column, flag_mask, numeric
 from coachkit.features.thresholds import EFFORT_MIN_DISTANCE_M, RIEGEL_EXPONENT
 
-#: race distances whose hard efforts are targets (metres) and their bands (low, high)
-RACE_BANDS_M: dict[str, tuple[float, float, float]] = {
-    "5 km": (STANDARD_DISTANCES_M["5 km"], 0.97, 1.03),
-    "10 km": (STANDARD_DISTANCES_M["10 km"], 0.97, 1.03),
-    "half marathon": (STANDARD_DISTANCES_M["half marathon"], 0.97, 1.03),
-    "marathon": (STANDARD_DISTANCES_M["marathon"], 41_500 / 42_195, 43_500 / 42_195),
+#: race distances (metres) whose race-like efforts are targets; a run within ±3 % counts
+RACE_DISTANCES_M: dict[str, float] = {
+    k: STANDARD_DISTANCES_M[k] for k in ("5 km", "10 km", "half marathon", "marathon")
 }
-_BAND_D = np.array([v[0] for v in RACE_BANDS_M.values()])
-_BAND_LO = np.array([v[0] * v[1] for v in RACE_BANDS_M.values()])
-_BAND_HI = np.array([v[0] * v[2] for v in RACE_BANDS_M.values()])
-
-HARD_SPEED_RATIO = 1.08  # "faster than typical training at that distance by a margin"
-HARD_COMPARE_DAYS, HARD_COMPARE_RANGE, HARD_MIN_COMPARE = 365.0, (0.5, 1.5), 3
-MIN_PRIOR_RUNS = 20  # a hard effort is a target / personal evidence only with this much history
-ANCHOR_DAYS = 180.0  # the Riegel baseline's window: best effort of the last 180 days
-RECENT_DAYS = 56.0  # 8 weeks of volume
-HARD_DAYS = 365.0  # earlier hard efforts used as anchors
-PERSONAL_DAYS = 730.0  # earlier hard efforts used for the personal residual and exponent
-TRAINING_DAYS = 28.0  # 4 weeks, as Prague's km4week/sp4week
+BAND_TOLERANCE = 0.03  # issue 16: "within 3 % of 5 k, 10 k, half or marathon"
+_BAND_D = np.array(list(RACE_DISTANCES_M.values()))
+WINDOW_DAYS = 180.0  # ±180 days around an effort for its VDOT percentile; 180 days of frontier
+RACE_PERCENTILE = 90.0  # race-like: VDOT at or above this percentile of the window
+MIN_PRIOR_RUNS = 10  # runs in the 180 days before an effort for it to count (one ≥ 3 km)
 MIN_EFFORT_M = EFFORT_MIN_DISTANCE_M  # Riegel from shorter runs overestimates (3 km)
-_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+RECENT_DAYS = 28.0  # "recent best": the best effort of the last 4 weeks
+VOLUME_DAYS = 56.0  # 8 weeks of volume and longest run
+RACE_DAYS = 365.0  # own race-like efforts used as features
+PERSONAL_DAYS = 730.0  # own race-like efforts whose residuals form the personal layer
+TRAINING_DAYS = 28.0  # 4 weeks, as Prague's km4week/sp4week
+RECENT_CAP = 0.3  # log gap of "no effort in the last 4 weeks" (about the 99th percentile)
 MIN_SPEED_M_S = 0.5  # slower is not running; faster than the world record is an error
+STRAVA_RACE_WORKOUT_TYPE = 1  # Strava API: a run's workout_type 1 is "race"
+_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+_vdot = np.vectorize(vdot, otypes=[float])
 
 
 @dataclass(frozen=True)
@@ -66,116 +70,143 @@ class Runs:
     day: np.ndarray
     distance_m: np.ndarray
     time_s: np.ndarray
-    band: np.ndarray  # index into RACE_BANDS_M when a hard effort, else -1
+    vdot: np.ndarray
+    band: np.ndarray  # index into RACE_DISTANCES_M when within 3 % of it, else -1
+    marked: np.ndarray  # marked as a race by the user or the source
+    eligible: np.ndarray  # ≥ 10 runs in the 180 days before, one ≥ 3 km
 
     def __len__(self) -> int:
         return len(self.day)
 
 
-def _median(a: np.ndarray) -> float:
-    """Median of a small non-empty array (``np.median`` costs ~10x more at these sizes)."""
-    s = np.sort(a)
-    n = len(s)
-    return float(s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2]))
-
-
 def band_of(distance_m: float | np.ndarray) -> np.ndarray:
-    """Index of the race band holding each distance (-1: none)."""
+    """Index of the race distance within 3 % of each distance (-1: none)."""
     d = np.atleast_1d(np.asarray(distance_m, dtype=float))
-    inside = (d[:, None] >= _BAND_LO) & (d[:, None] <= _BAND_HI)
+    inside = np.abs(d[:, None] / _BAND_D - 1.0) <= BAND_TOLERANCE
     return np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
 
 
 def make_runs(
-    day: np.ndarray,
-    distance_m: np.ndarray,
-    time_s: np.ndarray,
-    *,
-    hard_speed_ratio: float = HARD_SPEED_RATIO,
+    day: np.ndarray, distance_m: np.ndarray, time_s: np.ndarray, marked: np.ndarray | None = None
 ) -> Runs:
-    """Sort, drop non-finite rows and same-instant duplicates, and flag hard efforts (causal)."""
+    """Sort, drop non-finite rows and same-instant duplicates, and flag eligibility."""
+    marked = np.zeros(len(day), dtype=bool) if marked is None else np.asarray(marked, bool)
     ok = np.isfinite(day) & np.isfinite(distance_m) & np.isfinite(time_s)
     ok &= (distance_m > 0) & (time_s > 0)
     order = np.lexsort((distance_m[ok], day[ok]))
-    t, d, s = day[ok][order], distance_m[ok][order], time_s[ok][order]
+    t, d, s, m = (a[ok][order] for a in (day, distance_m, time_s, marked))
     keep = np.ones(len(t), dtype=bool)
     keep[1:] = t[1:] != t[:-1]  # the same start twice is one run recorded twice
-    t, d, s = t[keep], d[keep], s[keep]
-    v = d / s
-    band = band_of(d)
-    hard = np.full(len(t), -1)
-    lo_r, hi_r = HARD_COMPARE_RANGE
-    for i in np.flatnonzero(band >= 0):
-        D = _BAND_D[band[i]]
-        start = np.searchsorted(t, t[i] - HARD_COMPARE_DAYS, "left")
-        end = np.searchsorted(t, t[i], "left")  # strictly before
-        cmp_d = d[start:end]
-        comp = v[start:end][(cmp_d >= lo_r * D) & (cmp_d <= hi_r * D)]
-        if len(comp) >= HARD_MIN_COMPARE and v[i] >= hard_speed_ratio * _median(comp):
-            hard[i] = band[i]
-    return Runs(t, d, s, hard)
+    t, d, s, m = t[keep], d[keep], s[keep], m[keep]
+    start = np.searchsorted(t, t - WINDOW_DAYS, "left")
+    end = np.searchsorted(t, t, "left")  # strictly before
+    long_before = np.concatenate([[0], np.cumsum(d >= MIN_EFFORT_M)])
+    eligible = (end - start >= MIN_PRIOR_RUNS) & (long_before[end] > long_before[start])
+    v = _vdot(d, s) if len(t) else np.zeros(0)
+    return Runs(t, d, s, v, band_of(d) if len(t) else np.zeros(0, int), m, eligible)
 
 
-def personal_exponent(d: np.ndarray, s: np.ndarray, band: np.ndarray) -> tuple[float, float]:
-    """Slope of log time on log distance over hard efforts at ≥ 2 bands, and its std. error."""
-    if len(np.unique(band)) < 2:
-        return math.nan, math.nan
-    x, y = np.log(d), np.log(s)
-    xm = x.mean()
-    sxx = float(((x - xm) ** 2).sum())
-    b = float(((x - xm) * (y - y.mean())).sum() / sxx)
-    resid = y - y.mean() - b * (x - xm)
-    # with two efforts the line is exact: take a typical 5 % spread of hard efforts instead
-    s2 = float((resid**2).sum() / (len(x) - 2)) if len(x) > 3 else 0.05**2
-    return b, math.sqrt(max(s2, 0.02**2) / sxx)
+def candidates(runs: Runs) -> np.ndarray:
+    """Indices of runs that may be race-like: eligible, in a race band or marked (≥ 3 km)."""
+    ok = (runs.band >= 0) | (runs.marked & (runs.distance_m >= MIN_EFFORT_M))
+    return np.flatnonzero(ok & runs.eligible)
 
 
-def effort_features(runs: Runs, upto: int, distance_m: float, now_day: float) -> dict[str, float]:
+def _is_race_like(runs: Runs, j: int, before_day: float) -> bool:
+    """Run ``j`` is race-like given the runs before ``before_day`` (its window clipped there)."""
+    if runs.marked[j]:
+        return True
+    t = runs.day
+    lo = np.searchsorted(t, t[j] - WINDOW_DAYS, "left")
+    hi = min(np.searchsorted(t, t[j] + WINDOW_DAYS, "right"), np.searchsorted(t, before_day))
+    window = runs.vdot[lo:hi][runs.distance_m[lo:hi] >= MIN_EFFORT_M]
+    return bool(runs.vdot[j] >= percentile(window, RACE_PERCENTILE))
+
+
+def percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` (linear interpolation, the same arithmetic), ~10x faster
+    on the small arrays of one window."""
+    s = np.sort(values)
+    pos = (len(s) - 1) * q / 100.0
+    lo = int(pos)
+    t = pos - lo
+    a, b = float(s[lo]), float(s[min(lo + 1, len(s) - 1)])
+    return b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t
+
+
+def race_like(runs: Runs, now_day: float = math.inf, final: np.ndarray | None = None) -> np.ndarray:
+    """Boolean mask of the runs before ``now_day`` that are race-like as of ``now_day``.
+
+    ``final`` (a mask as of any later day, e.g. ``now_day = inf``) saves work: an effort whose
+    whole window lies before ``now_day`` keeps the status it has there.
+    """
+    out = np.zeros(len(runs), dtype=bool)
+    cand = candidates(runs)
+    cand = cand[runs.day[cand] < now_day]
+    if final is not None:
+        settled = runs.day[cand] + WINDOW_DAYS < now_day
+        out[cand[settled]] = final[cand[settled]]
+        cand = cand[~settled]
+    for j in cand:
+        out[j] = _is_race_like(runs, j, now_day)
+    return out
+
+
+def _riegel(runs: Runs, upto: int, distance_m: float) -> np.ndarray:
+    """log of each run's time carried to ``distance_m`` by Riegel (exponent 1.06)."""
+    return np.log(runs.time_s[:upto]) + RIEGEL_EXPONENT * np.log(
+        distance_m / runs.distance_m[:upto]
+    )
+
+
+def effort_features(
+    runs: Runs, upto: int, distance_m: float, now_day: float, race_mask: np.ndarray
+) -> dict[str, float]:
     """Raw features for predicting ``distance_m`` on ``now_day`` from ``runs[:upto]``.
 
-    Keys ``tier`` ("efforts" when a run ≥ 3 km lies in the last 180 days, "training" when only
-    other runs of the last 28 days exist, "population" otherwise) and the numbers each tier uses.
+    ``race_mask`` flags the runs race-like as of ``now_day`` (:func:`race_like`). Key ``tier``:
+    "efforts" when a run ≥ 3 km lies in the last 180 days, "training" when only other runs of
+    the last 28 days exist, "population" otherwise; then the numbers each tier uses.
     """
-    t, d, s, hb = (a[:upto] for a in (runs.day, runs.distance_m, runs.time_s, runs.band))
+    t, d, s = runs.day[:upto], runs.distance_m[:upto], runs.time_s[:upto]
     age = now_day - t
     D = float(distance_m)
     out: dict[str, float] = {"D": D, "n_runs_365": float((age <= 365).sum())}
+    out["n_runs_180"] = float((age <= WINDOW_DAYS).sum())
     w28 = age <= TRAINING_DAYS
     out["km_week_28"] = float(d[w28].sum() / 1000 / (TRAINING_DAYS / 7))
     out["speed_28"] = float(d[w28].sum() / s[w28].sum()) if w28.any() else math.nan
-    w56 = age <= RECENT_DAYS
-    out["km_week"] = float(d[w56].sum() / 1000 / (RECENT_DAYS / 7))
+    w56 = age <= VOLUME_DAYS
+    out["km_week"] = float(d[w56].sum() / 1000 / (VOLUME_DAYS / 7))
     out["longest_m"] = float(d[w56].max()) if w56.any() else 0.0
-    big = (age <= ANCHOR_DAYS) & (d >= MIN_EFFORT_M)
+    big = (age <= WINDOW_DAYS) & (d >= MIN_EFFORT_M)
     if not big.any():
         out["tier"] = "training" if w28.any() else "population"
         return out
     out["tier"] = "efforts"
-    eq = np.log(s[big]) + RIEGEL_EXPONENT * np.log(D / d[big])
-    j = int(np.argmin(eq))
+    eq = _riegel(runs, upto, D)
+    idx = np.flatnonzero(big)
+    j = int(idx[np.argmin(eq[idx])])
     anchor = float(eq[j])
-    out.update(anchor=anchor, best_d=float(d[big][j]), best_s=float(s[big][j]))
-    out["best_age"] = float(age[big][j])
+    out.update(anchor=anchor, best_d=float(d[j]), best_s=float(s[j]), best_age=float(age[j]))
     out["n180"] = float(big.sum())
-    out["top3"] = float(np.sort(eq)[:3].mean()) - anchor
-    rec = w56 & (d >= MIN_EFFORT_M)
-    pool = rec if rec.sum() >= 3 else big
-    out["train"] = float(_median(np.log(s[pool]) + RIEGEL_EXPONENT * np.log(D / d[pool]))) - anchor
-    hard = (hb >= 0) & (age <= HARD_DAYS)
-    eq_h = np.log(s[hard]) + RIEGEL_EXPONENT * np.log(D / d[hard])
-    out["n_hard"] = float(hard.sum())
-    out["hard"] = float(_median(eq_h)) - anchor if hard.any() else math.nan
-    same = band_of(D)[0]
-    same_mask = hb[hard] == same if same >= 0 else np.zeros(len(eq_h), dtype=bool)
-    out["n_same"] = float(same_mask.sum())
-    out["same"] = float(_median(eq_h[same_mask])) - anchor if same_mask.any() else math.nan
-    v_dot = vdot(out["best_d"], out["best_s"])
-    t_vdot = race_time_from_vdot(v_dot, D) if np.isfinite(v_dot) else math.nan
-    out["vdot_value"] = v_dot
-    out["vdot"] = math.log(t_vdot) - anchor if np.isfinite(t_vdot) else 0.0
-    pers = (hb >= 0) & (age <= PERSONAL_DAYS)
-    out["pexp_raw"], out["pexp_se"] = personal_exponent(d[pers], s[pers], hb[pers])
-    out["n_bands"] = float(len(np.unique(hb[pers])))
+    ranked = np.sort(eq[idx])
+    out["top2"] = float(ranked[min(1, len(ranked) - 1)]) - anchor
+    out["top3"] = float(ranked[min(2, len(ranked) - 1)]) - anchor
+    v90 = percentile(runs.vdot[idx], RACE_PERCENTILE)
+    t90 = race_time_from_vdot(v90, D)
+    out["q90"] = math.log(t90) - anchor if np.isfinite(t90) else 0.0
+    recent = big & (age <= RECENT_DAYS)
+    out["recent"] = float(eq[recent].min()) - anchor if recent.any() else RECENT_CAP
+    out["vdot_value"] = float(runs.vdot[j])
+    t_vdot = race_time_from_vdot(out["vdot_value"], D)
+    out["vdot_seconds"] = t_vdot
+    races = np.flatnonzero(race_mask[:upto] & (age <= RACE_DAYS))
+    out["n_race"] = float(len(races))
+    out["race_best"] = float(eq[races].min()) - anchor if len(races) else math.nan
+    same = races[runs.band[races] == band_of(D)[0]] if band_of(D)[0] >= 0 else races[:0]
+    out["n_same"] = float(len(same))
+    out["race_same"] = float(eq[same].mean()) - anchor if len(same) else math.nan
     return out
 
 
@@ -187,9 +218,18 @@ def _now_day(as_of: Any) -> float | None:
     return (ts - _EPOCH) / pd.Timedelta(days=1)
 
 
-def prepare_runs(
-    history: pd.DataFrame, as_of: Any = None, *, hard_speed_ratio: float = HARD_SPEED_RATIO
-) -> tuple[Runs, float]:
+def marked_races(frame: pd.DataFrame) -> np.ndarray:
+    """Rows marked as a race: a true ``is_race`` column, or Strava's ``workout_type`` 1.
+
+    Neither column is in the canonical frames yet (activity editing and Strava's workout type
+    will add them); absent columns mark nothing.
+    """
+    flag = column(frame, "is_race", False).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    workout = numeric(frame, "workout_type")
+    return flag | (workout == STRAVA_RACE_WORKOUT_TYPE)
+
+
+def prepare_runs(history: pd.DataFrame, as_of: Any = None) -> tuple[Runs, float]:
     """Usable runs strictly before ``as_of`` and "now" in days since 1970 (UTC).
 
     Runs are rows whose ``sport`` is a run (every row when the column is absent), not flagged
@@ -213,31 +253,32 @@ def prepare_runs(
     with np.errstate(invalid="ignore", divide="ignore"):
         speed = dist / time
         ok = (speed >= MIN_SPEED_M_S) & (speed <= world_record_speed(np.nan_to_num(dist)))
-    runs = make_runs(day[ok], dist[ok], time[ok], hard_speed_ratio=hard_speed_ratio)
+    runs = make_runs(day[ok], dist[ok], time[ok], marked_races(h)[ok])
     now = _now_day(as_of)
     if now is None:
         now = float(runs.day[-1]) if len(runs) else 0.0
     return runs, now
 
 
-def effort_table(runs: Runs, since_day: float = -math.inf) -> pd.DataFrame:
-    """Raw features of every hard effort (from ``since_day`` on) with ≥ ``MIN_PRIOR_RUNS`` runs
-    before it.
-
-    Each row is computed from the runs strictly before that effort only, so a table built
-    from a whole history equals, row by row, what a replay would have seen.
+def effort_table(runs: Runs) -> pd.DataFrame:
+    """Raw features of every candidate effort (:func:`candidates`), each from the runs strictly
+    before it, with ``target`` (race-like over its whole ±180-day window) and ``evidence``: the days of the earlier efforts race-like as of its day (the personal
+    evidence a prediction then would have had), ``;``-joined.
     """
+    final = race_like(runs)
     rows = []
-    for j in np.flatnonzero((runs.band >= 0) & (runs.day >= since_day)):
+    for j in candidates(runs):
         upto = int(np.searchsorted(runs.day, runs.day[j], "left"))
-        if upto < MIN_PRIOR_RUNS:
-            continue
-        f = effort_features(runs, upto, float(runs.distance_m[j]), float(runs.day[j]))
+        mask = race_like(runs, runs.day[j], final)
+        f = effort_features(runs, upto, float(runs.distance_m[j]), float(runs.day[j]), mask)
+        ev = np.flatnonzero(mask & (runs.day >= runs.day[j] - PERSONAL_DAYS))
         f.update(
             day=float(runs.day[j]),
             distance_m=float(runs.distance_m[j]),
             band=int(runs.band[j]),
             y=math.log(runs.time_s[j]),
+            target=bool(final[j]),
+            evidence=";".join(repr(float(x)) for x in runs.day[ev]),
         )
         rows.append(f)
     return pd.DataFrame(rows)
@@ -247,28 +288,28 @@ def _columns(names: str, dtype: str) -> dict[str, pd.Series]:
     return {c: pd.Series(dtype=dtype) for c in names.split()}
 
 
-#: columns of the per-runner hard-effort table the population is fitted on (a fixed schema, so
+#: columns of the per-runner effort table the population is fitted on (a fixed schema, so
 #: that a Dask cluster can build it in pieces)
 EFFORT_META = pd.DataFrame(
     {
         **_columns("athlete_id", "object"),
-        **_columns("D n_runs_365 km_week_28 speed_28 km_week longest_m", "float64"),
+        **_columns("D n_runs_365 n_runs_180 km_week_28 speed_28 km_week longest_m", "float64"),
         **_columns("tier", "object"),
         **_columns(
-            "anchor best_d best_s best_age n180 top3 train n_hard hard n_same same vdot_value "
-            "vdot pexp_raw pexp_se n_bands day distance_m",
+            "anchor best_d best_s best_age n180 top2 top3 q90 recent vdot_value vdot_seconds "
+            "n_race race_best n_same race_same day distance_m",
             "float64",
         ),
         **_columns("band", "int64"),
         **_columns("y", "float64"),
+        **_columns("target", "bool"),
+        **_columns("evidence", "object"),
     }
 )
 
 
-def athlete_efforts(
-    acts: pd.DataFrame, *, hard_speed_ratio: float = HARD_SPEED_RATIO
-) -> pd.DataFrame:
-    """One runner's hard-effort table (:func:`effort_table`) in the :data:`EFFORT_META` schema."""
-    table = effort_table(prepare_runs(acts, hard_speed_ratio=hard_speed_ratio)[0])
+def athlete_efforts(acts: pd.DataFrame) -> pd.DataFrame:
+    """One runner's effort table (:func:`effort_table`) in the :data:`EFFORT_META` schema."""
+    table = effort_table(prepare_runs(acts)[0])
     athlete = str(acts["athlete_id"].iloc[0]) if len(acts) else ""
     return table.reindex(columns=EFFORT_META.columns).assign(athlete_id=athlete)

@@ -1,8 +1,8 @@
 """Race prediction, told: the :class:`RacePrediction` result, its interval, share and sentence.
 
-:mod:`coachkit.models.race` computes the log-time estimate and its interval quantiles; this
-module turns them into seconds, the personal share ``1 − (w / w₀)²`` (see
-:mod:`coachkit.models.race`), the ``inputs`` record and the one-sentence explanation.
+:mod:`coachkit.models.race` computes the log-time estimate, its interval quantiles and the
+personal layer's weight ``n/(n+k)`` (the personal share); this module turns them into
+seconds, the ``inputs`` record and the one-sentence explanation with the numbers behind it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from coachkit.core.units import format_hms
-from coachkit.models.race_efforts import RACE_BANDS_M
+from coachkit.models.race_efforts import RACE_DISTANCES_M
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ class RacePrediction:
     method : str
         ``"population"`` (no usable run), ``"training"`` (volume and speed only),
         ``"efforts"`` (best efforts and training, population weights) or
-        ``"efforts+personal"`` (also corrected by your own earlier hard efforts).
+        ``"efforts+personal"`` (also corrected by your own race-like efforts).
     explanation : str
         One sentence with the numbers behind the prediction.
     personal_share : float
-        0..1, how much of the population's uncertainty your data removed.
+        0..1, the weight n/(n+k) of the personal layer (your own race-like efforts).
     inputs : dict
         What was used (best effort, Riegel and VDOT times, volume, exponent, counts).
     """
@@ -48,10 +48,10 @@ class RacePrediction:
 
 
 def _distance_name(distance_m: float) -> str:
-    for name, (d, _, _) in RACE_BANDS_M.items():
+    for name, d in RACE_DISTANCES_M.items():
         if abs(distance_m - d) < 1.0:
             return name
-    return f"{distance_m / 1000:g} km"
+    return f"{round(distance_m / 1000, 1):g} km"
 
 
 def build_prediction(
@@ -60,14 +60,13 @@ def build_prediction(
     q_lo: float,
     q_hi: float,
     method: str,
-    prior_width: float,
+    share: float,
     extra: dict[str, Any],
     level: float = 0.8,
 ) -> RacePrediction:
     """The prediction ``exp(mu)`` with its interval ``exp(mu + [q_lo, q_hi])``, told."""
     D = feats["D"]
     q_lo, q_hi = min(q_lo, 0.0), max(q_hi, 0.0)  # the interval always holds the estimate
-    share = 0.0 if method == "population" else 1.0 - ((q_hi - q_lo) / prior_width) ** 2
     share = float(min(max(share, 0.0), 1.0))
     inputs = _inputs(feats, extra)
     seconds, low, high = math.exp(mu), math.exp(mu + q_lo), math.exp(mu + q_hi)
@@ -88,21 +87,34 @@ def build_prediction(
             "180 days to go on"
         )
     else:
-        n = extra["personal_efforts"]
-        why = (
-            f"from your best recent run ({feats['best_d'] / 1000:.1f} km in "
-            f"{format_hms(feats['best_s'])}, {feats['best_age']:.0f} days ago; Riegel says "
-            f"{format_hms(inputs['riegel_seconds'])}), "
-            + (
-                f"{feats['km_week']:.0f} km/week and a longest run of "
-                f"{feats['longest_m'] / 1000:.1f} km over 8 weeks"
-                if feats["km_week"] > 0
-                else "no run in the last 8 weeks"
-            )
-            + (f", and {n} earlier hard effort{'s' if n != 1 else ''}" if n else "")
-        )
+        why = _efforts_reason(feats, inputs, extra)
     sentence = f"{head} {why}; {share:.0%} personal."
     return RacePrediction(float(D), seconds, low, high, method, sentence, share, inputs)
+
+
+def _efforts_reason(feats: dict[str, float], inputs: dict[str, Any], extra: dict[str, Any]) -> str:
+    n = extra["personal_efforts"]
+    volume = (
+        f"{feats['km_week']:.0f} km/week and a longest run of {feats['longest_m'] / 1000:.1f} km "
+        "over 8 weeks"
+        if feats["km_week"] > 0
+        else "no run in the last 8 weeks"
+    )
+    if n:
+        ran = math.exp(-extra["personal_residual"]) - 1  # > 0: faster than the population said
+        own = (
+            f"; your {n} race-like effort{'s' if n != 1 else ''} of the last 2 years ran "
+            f"{abs(ran):.1%} {'faster' if ran >= 0 else 'slower'} than the population model "
+            f"expected, counted at {extra['personal_weight']:.0%} (population alone: "
+            f"{format_hms(extra['population_seconds'])})"
+        )
+    else:
+        own = "; no race-like effort of your own in the last 2 years to personalise it"
+    return (
+        f"from your best run of the last 180 days ({feats['best_d'] / 1000:.1f} km in "
+        f"{format_hms(feats['best_s'])}, {feats['best_age']:.0f} days ago; Riegel says "
+        f"{format_hms(inputs['riegel_seconds'])}) and {volume}{own}"
+    )
 
 
 def _inputs(feats: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
@@ -120,10 +132,9 @@ def _inputs(feats: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
             best_effort_age_days=round(feats["best_age"], 1),
             riegel_seconds=math.exp(feats["anchor"]),
             vdot=round(feats["vdot_value"], 1) if np.isfinite(feats["vdot_value"]) else None,
-            vdot_seconds=math.exp(feats["anchor"] + feats["vdot"]),
+            vdot_seconds=feats["vdot_seconds"] if np.isfinite(feats["vdot_seconds"]) else None,
             runs_3km_180d=int(feats["n180"]),
-            hard_efforts_365d=int(feats["n_hard"]),
-            personal_exponent=None if math.isnan(feats["pexp_raw"]) else feats["pexp_raw"],
+            race_like_365d=int(feats["n_race"]),
         )
     out.update(extra)
     return out

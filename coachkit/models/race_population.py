@@ -1,22 +1,28 @@
-"""Race prediction, the population fit: the regressions, the personal weight and the interval.
+"""Race prediction, the population fit: the regression, the personal weight and the intervals.
 
 :mod:`coachkit.models.race` is the public face (``predict_race``, ``fit_population``); this
-module fits the population's parameters on a table of hard efforts
+module fits the population's parameters on a table of efforts
 (:mod:`coachkit.models.race_efforts` defines them and their features) and holds the design
 columns that fitting and predicting share.
 
-- **Population fit**: a robust (Huber) regression of log(time) − log(anchor) on those features
-  over the hard efforts of many runners (columns clipped to their 1–99 % range, so nothing is
-  extrapolated linearly); a partial-pooling weight n/(n+k) for the mean residual of the
-  runner's own earlier hard efforts (k chosen out-of-fold); the population Riegel exponent
-  and its between-runner spread (random-effects, DerSimonian & Laird 1986), which shrinks each
-  personal exponent by τ²/(τ² + se²).
-- **Interval**: out-of-fold residuals (GroupKFold by athlete) divided by a fitted relative
-  scale exp(γ·z) of the distance, the extrapolation |log(D/d_best)|, the age of the best effort
-  and the amount of data, then their 10 % and 90 % quantiles. The scale's coefficients are held
-  to physical signs: older data and longer extrapolation never narrow the interval, more runs
-  and more hard efforts never widen it (on the 81 runners the fitted effects of age and run
-  count were nil, of hard efforts and extrapolation as expected).
+- **Population layer**: a robust (Huber) regression of log(time) − log(anchor) on the frontier,
+  recency, volume and race-like-history features over the race-like efforts of many runners
+  (columns clipped to their 1–99 % range, so nothing is extrapolated linearly). The distance
+  enters as piecewise-linear terms in log distance with knots at 5 km, 10 km, half and
+  marathon, so any distance in between is interpolated.
+- **Personal layer**: the mean residual of the runner's own race-like efforts of the last 2
+  years (each predicted by the population layer from the runs before it), weighted
+  n/(n+k): it takes over as such efforts accumulate. k is chosen out of fold (GroupKFold by
+  athlete), so a runner's own efforts count only as far as they predicted held-out runners'.
+- **Interval**: split-conformal (Lei et al. 2018, JASA 113:1094) on those out-of-fold
+  residuals, Mondrian-style (Vovk et al. 2005, *Algorithmic Learning in a Random World*,
+  ch. 4): one calibration per race distance × history length (0, 1–2, ≥ 3 race-like efforts
+  of one's own); a cell with under 30 residuals takes its history length's over all
+  distances. Distances between the race distances interpolate in log distance. Residuals
+  are first divided by a *personal scale* (normalised conformal, Lei et al. 2018 §5.2): the
+  spread of the runner's own race-like efforts' residuals, shrunk towards the population's
+  within-runner spread with k0 pseudo-observations (k0 by the interval score of Gneiting &
+  Raftery 2007), so a consistent racer gets a narrower interval and an erratic one a wider.
 - **Fallback tiers**: with no run ≥ 3 km in 180 days, a regression on 4-week volume and mean
   speed ("training"); with nothing, the population's log-time-on-log-distance line ("population").
 """
@@ -27,81 +33,84 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import lsq_linear
 from sklearn.linear_model import HuberRegressor, LinearRegression
 from sklearn.model_selection import GroupKFold
 
-from coachkit.features.best_efforts import STANDARD_DISTANCES_M
-from coachkit.features.thresholds import RIEGEL_EXPONENT
 from coachkit.models.race_efforts import (
-    ANCHOR_DAYS,
-    HARD_COMPARE_DAYS,
-    HARD_COMPARE_RANGE,
-    HARD_MIN_COMPARE,
-    HARD_SPEED_RATIO,
+    BAND_TOLERANCE,
     MIN_PRIOR_RUNS,
     PERSONAL_DAYS,
-    RACE_BANDS_M,
-    personal_exponent,
+    RACE_DISTANCES_M,
+    RACE_PERCENTILE,
+    RECENT_CAP,
+    VOLUME_DAYS,
+    WINDOW_DAYS,
 )
-
-MARATHON_M = STANDARD_DISTANCES_M["marathon"]
 
 FEATURES = (
-    "top3",
-    "train",
-    "hard",
-    "has_hard",
-    "same",
-    "has_same",
-    "vdot",
+    "d_5k",
+    "d_half",
+    "d_marathon",
     "ldr",
     "ldr_pos",
+    "top2",
+    "top3",
+    "q90",
+    "recent",
     "age",
-    "log_n180",
     "log_km_week",
     "log_long",
-    "mar_km",
-    "mar_long",
-    "pexp",
+    "log_n180",
+    "race_best",
+    "has_race",
+    "race_same",
+    "has_same",
 )
-#: interval-width features and the sign each coefficient is held to (+1: may only widen the
-#: interval as it grows, -1: only narrow it, 0: free). Older data and longer extrapolation
-#: never narrow it; more runs and more hard efforts never widen it.
-SCALE_FEATURES = {"age": 1, "log_n_hard": -1, "abs_ldr": 1, "log_n180": -1, "log_d": 0}
+_KNOTS = np.log(np.array(list(RACE_DISTANCES_M.values())))
+HISTORY_BINS = ((0, 0), (1, 2), (3, math.inf))  # own race-like efforts behind a prediction
+MIN_CELL = 30  # residuals a conformal cell needs to stand on its own
+K_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, math.inf)
+K0_GRID = (2.0, 5.0, 10.0, 20.0, math.inf)  # pseudo-observations behind a personal scale
+HUBER_EPSILON, HUBER_ALPHA = 1.35, 1e-3
+
+
+def distance_weights(distance_m: np.ndarray) -> np.ndarray:
+    """Piecewise-linear (hat) weights of each distance on the four race distances, in log
+    distance; each row sums to 1, and outside 5 km–marathon the nearest one takes it all."""
+    x = np.log(np.asarray(distance_m, dtype=float))
+    eye = np.eye(len(_KNOTS))
+    return np.column_stack([np.interp(x, _KNOTS, eye[k]) for k in range(len(_KNOTS))])
 
 
 def design(feats: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """The regression's columns (``FEATURES``) from raw features and the exponent prior.
+    """The regression's columns (``FEATURES``) from raw features.
 
     Columns are clipped to the range seen in the fit (``params["efforts"]["bounds"]``, the 1st
     and 99th percentiles), so a thin or odd history is never extrapolated linearly.
     """
-    col = {c: feats[c].to_numpy(float) for c in ("top3", "train", "vdot", "hard", "same")}
-    D, best_d = feats["D"].to_numpy(float), feats["best_d"].to_numpy(float)
-    ldr = np.log(D / best_d)
-    log_km = np.log1p(feats["km_week"].to_numpy(float))
-    log_long = np.clip(np.log(np.maximum(feats["longest_m"].to_numpy(float), 1.0) / D), -3, 0.5)
-    # how "marathon" the distance is: 0 at <= 10 km, 1 at the marathon, in log distance
-    mar = np.clip(np.log(D / 10_000.0) / math.log(MARATHON_M / 10_000.0), 0.0, 1.5)
-    pexp = shrunk_exponent(feats, params).to_numpy(float) - params["exponent"]["mean"]
+    D = feats["D"].to_numpy(float)
+    hat = distance_weights(D)
+    ldr = np.log(D / feats["best_d"].to_numpy(float))
+    longest = np.maximum(feats["longest_m"].to_numpy(float), 1000.0)
+    race_best, race_same = (feats[c].to_numpy(float) for c in ("race_best", "race_same"))
     cols = {
-        "top3": col["top3"],
-        "train": col["train"],
-        "hard": np.nan_to_num(col["hard"]),
-        "has_hard": np.isfinite(col["hard"]) * 1.0,
-        "same": np.nan_to_num(col["same"]),
-        "has_same": np.isfinite(col["same"]) * 1.0,
-        "vdot": col["vdot"],
+        "d_5k": hat[:, 0],
+        "d_half": hat[:, 2],
+        "d_marathon": hat[:, 3],
         "ldr": ldr,
         "ldr_pos": np.maximum(ldr, 0.0),
-        "age": feats["best_age"].to_numpy(float) / ANCHOR_DAYS,
+        "top2": feats["top2"].to_numpy(float),
+        "top3": feats["top3"].to_numpy(float),
+        "q90": feats["q90"].to_numpy(float),
+        "recent": np.clip(feats["recent"].to_numpy(float), 0.0, RECENT_CAP),
+        "age": feats["best_age"].to_numpy(float) / WINDOW_DAYS,
+        "log_km_week": np.log1p(feats["km_week"].to_numpy(float)),
+        "log_long": np.clip(np.log(longest / D), -3.0, 0.5),
         "log_n180": np.log(feats["n180"].to_numpy(float)),
-        "log_km_week": log_km,
-        "log_long": log_long,
-        "mar_km": mar * log_km,
-        "mar_long": mar * log_long,
-        "pexp": ldr * pexp,
+        "race_best": np.nan_to_num(race_best),
+        "has_race": np.isfinite(race_best) * 1.0,
+        "race_same": np.nan_to_num(race_same),
+        "has_same": np.isfinite(race_same) * 1.0,
     }
     bounds = params.get("efforts", {}).get("bounds")
     if bounds:
@@ -109,175 +118,220 @@ def design(feats: pd.DataFrame, params: dict) -> pd.DataFrame:
     return pd.DataFrame(cols, index=feats.index)[list(FEATURES)]
 
 
-def shrunk_exponent(feats: pd.DataFrame, params: dict) -> pd.Series:
-    """Personal Riegel exponent pulled towards the population's: τ²/(τ² + se²) weighting."""
-    mean, tau = params["exponent"]["mean"], params["exponent"]["sd"]
-    raw, se = feats["pexp_raw"].astype(float), feats["pexp_se"].astype(float)
-    w = (tau**2 / (tau**2 + se**2)).fillna(0.0)
-    return mean + w * (raw.fillna(mean) - mean)
-
-
-def scale_design(feats: pd.DataFrame) -> pd.DataFrame:
-    """Columns of the interval-width model: data age and amount, extrapolation distance."""
-    return pd.DataFrame(
-        {
-            "age": feats["best_age"] / ANCHOR_DAYS,
-            "log_n_hard": np.log1p(feats["n_personal"].astype(float)),
-            "abs_ldr": np.abs(np.log(feats["D"] / feats["best_d"])),
-            "log_n180": np.log(feats["n180"]),
-            "log_d": np.log(feats["D"] / 10_000.0),
-        }
-    )[list(SCALE_FEATURES)]
-
-
 def linear(x: pd.DataFrame, coef: dict[str, float], intercept: float) -> np.ndarray:
     """``intercept + Σ coef[c]·x[c]`` as an array."""
     return intercept + x[list(coef)].to_numpy(float) @ np.array(list(coef.values()), dtype=float)
 
 
-def personal_terms(
-    athlete: np.ndarray, day: np.ndarray, resid: np.ndarray, ok: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, mean residual and count of the same athlete's earlier rows (730 days)."""
-    mean, count = np.zeros(len(day)), np.zeros(len(day))
-    for a in np.unique(athlete):
-        idx = np.flatnonzero(athlete == a)
-        idx = idx[np.argsort(day[idx], kind="stable")]
-        for pos, i in enumerate(idx):
-            prev = idx[:pos]
-            prev = prev[ok[prev] & (day[prev] < day[i]) & (day[prev] >= day[i] - PERSONAL_DAYS)]
-            if len(prev):
-                mean[i], count[i] = resid[prev].mean(), len(prev)
-    return mean, count
+def history_bin(n_personal: float) -> int:
+    """Index into :data:`HISTORY_BINS` of a count of one's own race-like efforts."""
+    return next(i for i, (lo, hi) in enumerate(HISTORY_BINS) if lo <= n_personal <= hi)
+
+
+def interval_quantiles(params: dict, distance_m: float, n_personal: float) -> tuple[float, float]:
+    """The interval's log-scale quantiles for a distance and a history length: the cells of
+    the nearest race distances, interpolated in log distance."""
+    cells = params["efforts"]["interval"]["cells"]
+    hb = history_bin(n_personal)
+    w = distance_weights(np.array([distance_m]))[0]
+    lo = sum(wk * cells[name][hb][0] for wk, name in zip(w, RACE_DISTANCES_M))
+    hi = sum(wk * cells[name][hb][1] for wk, name in zip(w, RACE_DISTANCES_M))
+    return float(lo), float(hi)
 
 
 def _huber(x: pd.DataFrame, y: np.ndarray) -> tuple[dict[str, float], float]:
-    m = HuberRegressor(epsilon=1.35, alpha=1e-4, max_iter=2000).fit(x.to_numpy(float), y)
-    return dict(zip(x.columns, (round(float(c), 6) for c in m.coef_))), round(
-        float(m.intercept_), 6
-    )
+    m = HuberRegressor(epsilon=HUBER_EPSILON, alpha=HUBER_ALPHA, max_iter=5000)
+    m.fit(x.to_numpy(float), y)
+    coef = dict(zip(x.columns, (round(float(c), 6) for c in m.coef_)))
+    return coef, round(float(m.intercept_), 6)
 
 
-def _signed_fit(x: pd.DataFrame, y: np.ndarray) -> dict[str, float]:
-    """Least squares of ``y`` on ``x`` (plus an intercept, dropped) with the signs of
-    ``SCALE_FEATURES``; log|residual| is the target, so exp(x·coef) is a relative scale."""
-    sign = np.array([SCALE_FEATURES[c] for c in x.columns], dtype=float)
-    a = np.column_stack([x.to_numpy(float), np.ones(len(x))])
-    lower = np.append(np.where(sign > 0, 0.0, -np.inf), -np.inf)
-    upper = np.append(np.where(sign < 0, 0.0, np.inf), np.inf)
-    sol = lsq_linear(a, y, bounds=(lower, upper)).x
-    return dict(zip(x.columns, (round(float(c), 6) for c in sol[:-1])))
+def personal_terms(
+    table: pd.DataFrame, resid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each row, the mean residual, the count and the sum of squared deviations from
+    that mean of its ``evidence`` rows (the same runner's efforts race-like as of its day, in
+    the last 2 years)."""
+    where = {(a, d): i for i, (a, d) in enumerate(zip(table["athlete_id"], table["day"]))}
+    mean, count, ssd = np.zeros(len(table)), np.zeros(len(table)), np.zeros(len(table))
+    for i, (a, ev) in enumerate(zip(table["athlete_id"], table["evidence"])):
+        rows = [where[(a, float(d))] for d in str(ev or "").split(";") if d]
+        if rows:
+            r = resid[rows]
+            mean[i], count[i], ssd[i] = (
+                float(r.mean()),
+                len(rows),
+                float(((r - r.mean()) ** 2).sum()),
+            )
+    return mean, count, ssd
 
 
-def _exponent_prior(table: pd.DataFrame) -> dict[str, float]:
-    """Population Riegel exponent: random-effects mean and spread of per-runner exponents."""
-    b, se = [], []
-    for _, g in table.groupby("athlete_id", sort=True):
-        bi, si = personal_exponent(
-            g["distance_m"].to_numpy(), np.exp(g["y"].to_numpy()), g["band"].to_numpy()
-        )
-        if np.isfinite(bi):
-            b.append(bi)
-            se.append(si)
-    b_arr, v = np.array(b), np.array(se) ** 2
-    if len(b_arr) < 3:
-        return {"mean": RIEGEL_EXPONENT, "sd": 0.05, "n_runners": len(b_arr)}
-    w = 1 / v
-    fixed = float((w * b_arr).sum() / w.sum())
-    q = float((w * (b_arr - fixed) ** 2).sum())  # DerSimonian & Laird 1986 moment estimator
-    tau2 = max(0.0, (q - (len(b_arr) - 1)) / (w.sum() - (w**2).sum() / w.sum()))
-    w = 1 / (v + tau2)
-    return {
-        "mean": round(float((w * b_arr).sum() / w.sum()), 4),
-        "sd": round(max(math.sqrt(tau2), 0.01), 4),
-        "n_runners": len(b_arr),
-        "q10": round(float(np.quantile(b_arr, 0.1)), 4),
-        "q90": round(float(np.quantile(b_arr, 0.9)), 4),
-    }
+def personal_scale(ssd: np.ndarray, count: np.ndarray, k0: float, var_within: float) -> np.ndarray:
+    """How spread your own efforts are, relative to the population's runners: the square root
+    of your residual variance shrunk towards the population's within-runner variance with k0
+    pseudo-observations, (ssd + k0·σ²) / (n − 1 + k0), over σ² (1 with no evidence)."""
+    if not np.isfinite(k0):
+        return np.ones(len(np.atleast_1d(count)))
+    dof = np.maximum(np.asarray(count, float) - 1.0, 0.0)
+    return np.sqrt((np.asarray(ssd, float) + k0 * var_within) / (dof + k0) / var_within)
 
 
 def _quantiles(u: np.ndarray, level: float) -> tuple[float, float]:
     lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
-    return round(float(np.quantile(u, lo)), 6), round(float(np.quantile(u, hi)), 6)
+    return float(np.quantile(u, lo)), float(np.quantile(u, hi))
 
 
-K_GRID = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, math.inf)
+def conformal_quantiles(u: np.ndarray, level: float) -> tuple[float, float]:
+    """Split-conformal bounds from calibration residuals ``u``: the residuals at ranks
+    (n+1)·α/2 and (n+1)·(1−α/2), interpolated (α = 1 − level). A new exchangeable residual
+    falls below the k-th smallest of n with probability k/(n+1), so these bounds cover it with
+    probability *level* on average (Lei et al. 2018, JASA 113:1094, rounded ranks give ≥)."""
+    lo, hi = (1 - level) / 2, 1 - (1 - level) / 2
+    return float(np.quantile(u, lo, method="weibull")), float(np.quantile(u, hi, method="weibull"))
 
 
-def fit_params(
-    table: pd.DataFrame,
-    *,
-    n_splits: int = 5,
-    level: float = 0.8,
-    hard_speed_ratio: float = HARD_SPEED_RATIO,
+def conformal_cells(
+    resid: np.ndarray, band: np.ndarray, n_personal: np.ndarray, level: float
 ) -> dict:
-    """Fit every population parameter on a table of hard efforts (one row each).
+    """Interval bounds per race distance × history bin (Mondrian conformal prediction, Vovk
+    et al. 2005, ch. 4: each cell calibrated on its own residuals). A cell with fewer than
+    ``MIN_CELL`` residuals takes its history bin's over all distances, or everyone's."""
+    hb = np.array([history_bin(n) for n in n_personal], dtype=int)
 
-    ``table`` has ``athlete_id, day, distance_m, band, y`` (log seconds) and the raw features of
-    :func:`~coachkit.models.race_efforts.effort_features` computed from each runner's runs
+    def bounds(sel: np.ndarray) -> list[float] | None:
+        if sel.sum() < MIN_CELL:
+            return None
+        return [round(v, 6) for v in conformal_quantiles(resid[sel], level)]
+
+    everyone = bounds(np.ones(len(resid), dtype=bool)) or [
+        round(v, 6) for v in _quantiles(resid, level)
+    ]
+    by_history = [bounds(hb == h) or everyone for h in range(len(HISTORY_BINS))]
+    cells = {
+        name: [bounds((band == b) & (hb == h)) or by_history[h] for h in range(len(HISTORY_BINS))]
+        for b, name in enumerate(RACE_DISTANCES_M)
+    }
+    counts = {
+        name: [int(((band == b) & (hb == h)).sum()) for h in range(len(HISTORY_BINS))]
+        for b, name in enumerate(RACE_DISTANCES_M)
+    }
+    return {"cells": cells, "counts": counts, "by_history": by_history, "all": everyone}
+
+
+def fit_params(table: pd.DataFrame, *, n_splits: int = 5, level: float = 0.8) -> dict:
+    """Fit every population parameter on a table of efforts (one row each).
+
+    ``table`` has ``athlete_id, day, distance_m, band, y`` (log seconds), ``target``,
+    ``evidence`` and the raw features of
+    :func:`~coachkit.models.race_efforts.effort_features`, computed from each runner's runs
     before that effort.
     """
-    table = table.reset_index(drop=True)
-    groups = table["athlete_id"].to_numpy()
-    y = table["y"].to_numpy(float)
-    params: dict = {"exponent": _exponent_prior(table), "level": level}
-    params["hard_effort"] = {
-        "speed_ratio": hard_speed_ratio,
-        "compare_days": HARD_COMPARE_DAYS,
-        "compare_distance_range": list(HARD_COMPARE_RANGE),
-        "min_compare_runs": HARD_MIN_COMPARE,
+    table = table[table["tier"] == "efforts"].reset_index(drop=True)
+    target = table["target"].to_numpy(bool)
+    params: dict = {"level": level}
+    params["targets"] = {
+        "distances_m": dict(RACE_DISTANCES_M),
+        "tolerance": BAND_TOLERANCE,
+        "vdot_percentile": RACE_PERCENTILE,
+        "window_days": WINDOW_DAYS,
         "min_prior_runs": MIN_PRIOR_RUNS,
-        "bands_m": {
-            k: [round(v[0] * v[1], 1), round(v[0] * v[2], 1)] for k, v in RACE_BANDS_M.items()
-        },
+        "personal_days": PERSONAL_DAYS,
+        "volume_days": VOLUME_DAYS,
     }
-    eff = (table["tier"] == "efforts").to_numpy()
-    te = table[eff].reset_index(drop=True)
-    x = design(te, params)
+    x = design(table, params)
     params["efforts"] = {
         "bounds": {
-            c: [round(float(x[c].quantile(0.01)), 6), round(float(x[c].quantile(0.99)), 6)]
+            c: [
+                round(float(x[c][target].quantile(0.01)), 6),
+                round(float(x[c][target].quantile(0.99)), 6),
+            ]
             for c in x
         }
     }
-    x = design(te, params)
-    yr = y[eff] - te["anchor"].to_numpy(float)
-    g = groups[eff]
-    coef, icpt = _huber(x, yr)
+    x = design(table, params)
+    yr = table["y"].to_numpy(float) - table["anchor"].to_numpy(float)
+    coef, icpt = _huber(x[target], yr[target])
     params["efforts"].update(coef=coef, intercept=icpt)
-    # out-of-fold population residuals (grouped by athlete) for k and the interval
-    oof = np.zeros(len(te))
-    for tr, va in GroupKFold(n_splits=min(n_splits, len(np.unique(g)))).split(x, yr, g):
-        c, i0 = _huber(x.iloc[tr], yr[tr])
+    # out-of-fold population predictions (GroupKFold by athlete) of every effort, for k and
+    # the interval: the personal evidence of a held-out target is held out with it
+    groups = table["athlete_id"].to_numpy()
+    oof = np.zeros(len(table))
+    folds = GroupKFold(n_splits=min(n_splits, len(np.unique(groups))))
+    for tr, va in folds.split(x, yr, groups):
+        fit_rows = tr[target[tr]]
+        c, i0 = _huber(x.iloc[fit_rows], yr[fit_rows])
         oof[va] = linear(x.iloc[va], c, i0)
     r_pop = yr - oof
-    day = te["day"].to_numpy(float)
-    ok = np.ones(len(te), dtype=bool)
-    mean, count = personal_terms(g, day, r_pop, ok)
-    err = {
-        k: np.abs(
-            np.exp(-(r_pop - (count / (count + k) if np.isfinite(k) else 0) * mean)) - 1
-        ).mean()
-        for k in K_GRID
-    }
+    mean, count, ssd = personal_terms(table, r_pop)
+    t_idx = np.flatnonzero(target)
+
+    def mape(k: float) -> float:
+        w = count[t_idx] / (count[t_idx] + k) if np.isfinite(k) else 0.0
+        return float(np.abs(np.exp(-(r_pop[t_idx] - w * mean[t_idx])) - 1).mean())
+
+    err = {k: mape(k) for k in K_GRID}
     k_best = min(err, key=err.get)
     params["personal_k"] = k_best if np.isfinite(k_best) else None
-    w = count / (count + k_best) if np.isfinite(k_best) else np.zeros(len(te))
-    r = r_pop - w * mean
-    sx = scale_design(te.assign(n_personal=count))
-    scale_coef = _signed_fit(sx, np.log(np.abs(r) + 1e-3))
-    sigma = np.exp(linear(sx, scale_coef, 0.0))
-    q_lo, q_hi = _quantiles(r / sigma, level)
-    params["efforts"]["scale"] = {"coef": scale_coef, "q_lo": q_lo, "q_hi": q_hi}
-    params["efforts"]["oof_mape"] = round(float(err[k_best]), 5)
-    params["efforts"]["n_rows"] = int(len(te))
-    params["prior"] = _fit_prior(table, level)
-    params["training"] = _fit_training(table, level, n_splits)
+    w = count / (count + k_best) if np.isfinite(k_best) else np.zeros(len(table))
+    r = (r_pop - w * mean)[t_idx]
+    band = table["band"].to_numpy(int)[t_idx]
+    athletes = table["athlete_id"].to_numpy()[t_idx]
+    params["efforts"]["interval"] = _fit_interval(
+        r, band, count[t_idx], ssd[t_idx], _within_variance(r_pop[t_idx], athletes), level
+    )
+    params["efforts"]["oof_mape"] = round(err[k_best], 5)
+    params["efforts"]["oof_mape_population_only"] = round(err[math.inf], 5)
+    params["efforts"]["oof_mape_by_k"] = {str(k): round(v, 5) for k, v in err.items()}
+    params["efforts"]["n_rows"] = int(target.sum())
+    params["efforts"]["n_evidence_rows"] = int(len(table))
+    tt = table[target].reset_index(drop=True)
+    params["prior"] = _fit_prior(tt, level)
+    params["training"] = _fit_training(tt, level, n_splits)
     return params
 
 
+def _within_variance(resid: np.ndarray, athletes: np.ndarray) -> float:
+    """Pooled within-runner variance of residuals (runners with ≥ 2 of them)."""
+    frame = pd.DataFrame({"a": athletes, "r": resid})
+    dev = frame["r"] - frame.groupby("a")["r"].transform("mean")
+    dof = len(frame) - frame["a"].nunique()
+    return float((dev**2).sum() / dof) if dof > 0 else float(np.var(resid))
+
+
+def _interval_score(r: np.ndarray, lo: np.ndarray, hi: np.ndarray, level: float) -> float:
+    """Mean interval score (Gneiting & Raftery 2007, JASA 102:359, eq. 43): width plus 2/α
+    times the miss; lower is better, and it is proper for the (α/2, 1 − α/2) quantiles."""
+    alpha = 1 - level
+    miss = np.maximum(lo - r, 0) + np.maximum(r - hi, 0)
+    return float(np.mean(hi - lo + 2 / alpha * miss))
+
+
+def _fit_interval(
+    r: np.ndarray,
+    band: np.ndarray,
+    count: np.ndarray,
+    ssd: np.ndarray,
+    var_within: float,
+    level: float,
+) -> dict:
+    """Normalised conformal intervals (Lei et al. 2018, §5.2): residuals divided by the
+    personal scale, then :func:`conformal_cells`; k0 of the scale by the interval score."""
+    best: dict = {}
+    for k0 in K0_GRID:
+        scale = personal_scale(ssd, count, k0, var_within)
+        cells = conformal_cells(r / scale, band, count, level)
+        hb = [history_bin(n) for n in count]
+        names = list(RACE_DISTANCES_M)
+        q = np.array([cells["cells"][names[b]][h] for b, h in zip(band, hb)])
+        score = _interval_score(r, q[:, 0] * scale, q[:, 1] * scale, level)
+        if not best or score < best["score"]:
+            best = {**cells, "k0": k0 if np.isfinite(k0) else None, "score": round(score, 6)}
+    best["var_within"] = round(var_within, 8)
+    return best
+
+
 def _fit_prior(table: pd.DataFrame, level: float) -> dict:
-    """No data at all: log time on log distance across the population's hard efforts."""
+    """No data at all: log time on log distance across the population's race-like efforts."""
     x = np.log(table["distance_m"].to_numpy(float) / 10_000.0)[:, None]
     y = table["y"].to_numpy(float)
     m = LinearRegression().fit(x, y)
@@ -285,8 +339,8 @@ def _fit_prior(table: pd.DataFrame, level: float) -> dict:
     return {
         "intercept": round(float(m.intercept_), 6),
         "slope": round(float(m.coef_[0]), 6),
-        "q_lo": q_lo,
-        "q_hi": q_hi,
+        "q_lo": round(q_lo, 6),
+        "q_hi": round(q_hi, 6),
         "n_rows": int(len(y)),
     }
 
@@ -319,4 +373,10 @@ def _fit_training(table: pd.DataFrame, level: float, n_splits: int) -> dict:
         c, i0 = _huber(x.iloc[tr], yr[tr])
         oof[va] = linear(x.iloc[va], c, i0)
     q_lo, q_hi = _quantiles(yr - oof, level)
-    return {"coef": coef, "intercept": icpt, "q_lo": q_lo, "q_hi": q_hi, "n_rows": int(len(t))}
+    return {
+        "coef": coef,
+        "intercept": icpt,
+        "q_lo": round(q_lo, 6),
+        "q_hi": round(q_hi, 6),
+        "n_rows": int(len(t)),
+    }

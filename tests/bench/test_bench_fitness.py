@@ -48,7 +48,8 @@ from coachkit.models.fitness_population import population_fits, population_prior
 from coachkit.models.fitness_prior import load_fitness_prior
 from coachkit.models.performance import performance_index
 from coachkit.store import Store
-from tests.conftest import BENCHMARKS, SAMPLE, real_file
+from tests import model_results
+from tests.conftest import BENCHMARKS, REPO, SAMPLE, SHARED, real_file
 
 HISTORIES = {
     "intervals_icu_runner": ("athlete_history/intervals_icu_runner", {}),
@@ -61,6 +62,14 @@ HISTORIES = {
 HORIZON_WEEKS = 4
 BURN_IN_DAYS, BURN_IN_OBS = 56, 10
 STRAVA = BENCHMARKS / "strava_runs_116" / "raw-data-kaggle.train.csv"
+
+
+def _display(path: Path) -> str:
+    """A data path as the results file names it: in the repo, or under the shared folder."""
+    for root, prefix in ((REPO, ""), (SHARED, "shared/")):
+        if path.is_relative_to(root):
+            return prefix + path.relative_to(root).as_posix()
+    return path.as_posix()
 
 
 def _history(tmp: Path, name: str, rel: str | None) -> pd.DataFrame:
@@ -148,7 +157,7 @@ def _ratio_ci(errors: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> tuple[
 
 def test_bench_fitness_real_histories_walk_forward(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fitness")
-    ratios = {}
+    ratios, measured, data = {}, {}, {}
     print()
     for athlete, (rel, index_kw) in HISTORIES.items():
         t0 = time.perf_counter()
@@ -165,6 +174,15 @@ def test_bench_fitness_real_histories_walk_forward(tmp_path_factory):
         ratios[athlete] = mae1["banister"] / mae1["pmc"]
         low, high = _ratio_ci(errors)
         n1 = int(((errors["h"] == 1) & (errors["model"] == "pmc")).sum())
+        data[athlete] = real_file(rel) if rel else SAMPLE
+        measured[athlete] = {
+            "ratio": round(ratios[athlete], 4),
+            "ratio_ci90": [round(float(low), 4), round(float(high), 4)],
+            "mae_next_week": {m: round(v, 5) for m, v in mae1.items()},
+            "days_next_week": n1,
+            "fits": info["fits"],
+            "converged": info["converged"],
+        }
         p = full.params
         print(
             f"[bench] {athlete}: {info['n_obs']} performance days ({perf.attrs['note']}); "
@@ -185,6 +203,12 @@ def test_bench_fitness_real_histories_walk_forward(tmp_path_factory):
         )
     mean_ratio = float(np.mean(list(ratios.values())))
     print(f"[bench] MAE ratio banister / fixed 42/7 PMC, mean over the three: {mean_ratio:.3f}")
+    model_results.write_section(
+        "banister",
+        {"runners": measured, "mean_ratio": round(mean_ratio, 4)},
+        {_display(path): path for path in data.values()},
+        "make bench (tests/bench/test_bench_fitness.py)",
+    )
     # robust claims only: better on average over the three, and never clearly worse on one (the
     # per-athlete 90 % intervals of two of them include 1: printed, not asserted)
     assert mean_ratio < 1.0

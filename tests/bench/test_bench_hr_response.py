@@ -33,6 +33,7 @@ from coachkit.models.response import POPULATION_JSON, HrResponseModel
 from coachkit.models.response_eval import learning_curve, walk_forward_errors
 from coachkit.models.response_features import design_matrices, hr_features, usable_runs
 from coachkit.viz.models import hr_learning_curve_figure
+from tests import model_results
 from tests.conftest import BENCHMARKS, REPO
 
 DATA = BENCHMARKS / STRAVA_RUNS_FILE
@@ -93,6 +94,28 @@ def test_learning_curve_two_layer_beats_both_baselines(population: pd.DataFrame)
         f"all runs: two-layer {overall['two_layer']:.3f}, population-only "
         f"{overall['population']:.3f}, individual-only {overall['individual']:.3f}; "
         f"ratio two-layer / population-only {overall['two_layer'] / overall['population']:.3f}"
+    )
+    model_results.write_section(
+        "hr_response",
+        {
+            "bins": [
+                {
+                    "bin": str(r["bin"]),
+                    "n": int(r["n"]),
+                    **{c: round(float(r[c]), 4) for c in curve if c.startswith("mae_")},
+                    "gain_vs_population_ci95": [round(float(v), 3) for v in ci_pop[i]],
+                    "gain_vs_individual_ci95": [round(float(v), 3) for v in ci_ind[i]],
+                }
+                for i, (_, r) in enumerate(curve.iterrows())
+            ],
+            "overall": {
+                **{k: round(float(v), 4) for k, v in overall.items()},
+                "runs": int(len(errors)),
+                "runners": int(errors["athlete_id"].nunique()),
+            },
+        },
+        {STRAVA_RUNS_FILE: DATA},
+        "make bench (tests/bench/test_bench_hr_response.py)",
     )
     fig = hr_learning_curve_figure(curve)
     assert len(fig.data) == 3

@@ -110,7 +110,7 @@ def test_race_population_fit_on_dask_equals_in_process(cluster, runners):
     local = RacePopulation().fit(runs).params_
     on_dask = RacePopulation().fit(runs, scheduler=cluster.scheduler_address).params_
     assert json.dumps(local, sort_keys=True) == json.dumps(on_dask, sort_keys=True)
-    assert local["data"]["n_hard_efforts"] > 20, local["data"]
+    assert local["data"]["n_race_like_efforts"] > 20, local["data"]
 
 
 def test_sample_coverage_over_a_samples_tree_on_dask_equals_in_process(cluster, tmp_path):

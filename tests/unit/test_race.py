@@ -1,4 +1,5 @@
-"""Race prediction (issue #5): worked examples, personal share, as_of, honest intervals.
+"""Race prediction (issues 5 and 16): worked examples, race-like efforts, personal share, as_of,
+intervals per distance and history.
 
 All tests use small hand-made histories and the shipped population (``race.json``); none needs
 the benchmark data except the provenance check, which reads only the shipped JSON.
@@ -22,7 +23,8 @@ from coachkit.models.race import (
     load_population,
     predict_race,
 )
-from coachkit.models.race_efforts import make_runs
+from coachkit.models.race_efforts import percentile, prepare_runs, race_like
+from coachkit.models.race_population import interval_quantiles
 
 DAY = pd.Timedelta(days=1)
 START = pd.Timestamp("2024-01-01", tz="UTC")
@@ -64,23 +66,39 @@ def test_riegel_worked_example_20_min_5k_gives_41_42_10k() -> None:
     assert "Riegel says 41:42" in p.explanation
 
 
-def test_personal_exponent_from_two_hard_efforts_by_hand() -> None:
-    # A 5 km in 20:00 and a 10 km in 42:00, both far faster than the 5:30/km training:
-    # b = ln(2520/1200) / ln(10000/5000) = ln 2.1 / ln 2 = 0.741937 / 0.693147 = 1.07039
-    rows = training_log(weeks=12)
-    rows += [(NOON + 80 * DAY, 5000.0, 1200.0), (NOON + 86 * DAY, 10_000.0, 2520.0)]
-    p = predict_race(_runs(rows), distance_m=21_097.5, as_of=START + 90 * DAY)
-    assert p.inputs["personal_exponent"] == pytest.approx(math.log(2.1) / math.log(2), abs=1e-9)
-    assert p.inputs["personal_exponent"] == pytest.approx(1.07039, abs=1e-5)
+def test_race_like_is_the_top_decile_by_vdot_within_180_days_by_hand() -> None:
+    # 12 easy 8 km runs at 5:30/km (one every 3 days; VDOT, Daniels & Gilbert 1979: 35.2),
+    # then a 10 km at 4:00/km (VDOT 51.9): it is >= the 90th percentile of the window's VDOTs;
+    # a 10 km at 5:50/km (VDOT 33.4) is not; and nothing counts without >= 10 runs before.
+    rows = [(START + 3 * k * DAY, 8000.0, 8 * 330.0) for k in range(12)]
+    fast, easy = (NOON + 40 * DAY, 10_000.0, 2400.0), (NOON + 41 * DAY, 10_000.0, 3500.0)
+    runs, _ = prepare_runs(_runs(rows + [fast, easy]))
+    final = race_like(runs)
+    assert final.tolist() == [False] * 12 + [True, False]
+    assert runs.vdot[[0, 12, 13]] == pytest.approx([35.2, 51.9, 33.4], abs=0.05)
+    early, _ = prepare_runs(_runs(rows[:5] + [(NOON + 16 * DAY, 10_000.0, 2400.0)]))
+    assert not race_like(early).any()  # 5 runs before it: not eligible
 
 
-def test_hard_efforts_are_flagged_only_from_earlier_runs() -> None:
-    # the same fast 10 km is hard after 3 slower 10 km runs, and not hard before any
-    day = np.array([0.0, 1.0, 2.0, 3.0])
-    d = np.full(4, 10_000.0)
-    s = np.array([3300.0, 3300.0, 3300.0, 2900.0])  # 2900 s: 3300/2900 = 1.138x the median
-    assert make_runs(day, d, s).band.tolist() == [-1, -1, -1, 1]
-    assert make_runs(day, d, s[::-1]).band.tolist() == [-1] * 4
+def test_race_like_as_of_a_day_reads_nothing_after_it() -> None:
+    rows = [(START + 3 * k * DAY, 8000.0, 8 * 330.0) for k in range(12)]
+    rows.append((NOON + 40 * DAY, 10_000.0, 2600.0))
+    runs, _ = prepare_runs(_runs(rows))
+    now = float(runs.day[-1]) + 1.0
+    before = race_like(runs, now)
+    later = rows + [(NOON + 45 * DAY + k * DAY, 10_000.0, 2300.0) for k in range(3)]
+    runs_later, _ = prepare_runs(_runs(later))
+    # with faster runs after it, the effort is no longer top-decile over its whole window...
+    assert before[12] and not race_like(runs_later)[12]
+    # ...but as of the same day it is judged on the same runs as before
+    assert race_like(runs_later, now)[: len(runs)].tolist() == before.tolist()
+
+
+def test_percentile_equals_numpy() -> None:
+    rng = np.random.default_rng(1)
+    for n in (1, 2, 7, 60):
+        x = rng.normal(45, 6, n)
+        assert percentile(x, 90) == np.percentile(x, 90)
 
 
 def test_no_data_gives_the_population_prior_with_no_personal_share() -> None:
@@ -93,20 +111,78 @@ def test_no_data_gives_the_population_prior_with_no_personal_share() -> None:
     assert "0% personal" in p.explanation
 
 
-def test_rich_history_is_more_personal_and_narrower_than_a_single_run() -> None:
+def _racer(n_races: int) -> list[tuple]:
+    """Twenty weeks of easy running with ``n_races`` 10 km races (at ~4:25/km) in them."""
     rows = training_log(weeks=20)
-    rows += [(NOON + k * 20 * DAY, 10_000.0, 2640.0 + 10 * k) for k in range(1, 7)]
+    return rows + [(NOON + k * 20 * DAY, 10_000.0, 2640.0 + 10 * k) for k in range(1, n_races + 1)]
+
+
+def test_rich_history_is_more_personal_and_narrower_than_a_single_run() -> None:
     as_of = START + 140 * DAY
-    rich = predict_race(_runs(rows), distance_m=10_000, as_of=as_of)
-    sparse = predict_race(_runs([(NOON + 120 * DAY, 10_000.0, 2700.0)]), distance_m=10_000,
-                          as_of=as_of)  # fmt: skip
+    rich = predict_race(_runs(_racer(6)), distance_m=10_000, as_of=as_of)
+    single = _runs([(NOON + 120 * DAY, 10_000.0, 2700.0)])
+    sparse = predict_race(single, distance_m=10_000, as_of=as_of)
     assert rich.method == "efforts+personal" and rich.inputs["personal_efforts"] >= 3
-    assert sparse.method == "efforts"
-    assert rich.personal_share > sparse.personal_share
+    assert sparse.method == "efforts" and sparse.personal_share == 0.0
     assert rich.personal_share > 0.3
     width = {k: math.log(p.high / p.low) for k, p in {"rich": rich, "sparse": sparse}.items()}
     assert width["sparse"] > width["rich"]
     assert f"{rich.personal_share:.0%} personal" in rich.explanation
+
+
+def test_personal_share_is_n_over_n_plus_k_and_grows_with_own_races() -> None:
+    k = load_population().params_["personal_k"]
+    as_of = START + 140 * DAY
+    shares = []
+    for n_races in (1, 3, 6):
+        p = predict_race(_runs(_racer(n_races)), distance_m=10_000, as_of=as_of)
+        n = p.inputs["personal_efforts"]
+        assert p.personal_share == pytest.approx(n / (n + k))
+        shares.append(p.personal_share)
+    assert shares == sorted(shares) and shares[0] < shares[-1]
+
+
+def test_explanation_states_the_numbers_behind_the_prediction() -> None:
+    p = predict_race(_runs(_racer(3)), distance_m=21_097.5, as_of=START + 140 * DAY)
+    i, text = p.inputs, p.explanation
+    best = f"{i['best_effort_distance_m'] / 1000:.1f} km in {format_hms(i['best_effort_time_s'])}"
+    assert best in text
+    assert f"Riegel says {format_hms(i['riegel_seconds'])}" in text
+    assert f"{i['km_per_week_8w']:.0f} km/week" in text
+    assert f"{i['personal_efforts']} race-like efforts" in text
+    assert f"counted at {p.personal_share:.0%}" in text
+    assert f"population alone: {format_hms(i['population_seconds'])}" in text
+    assert text.endswith(f"{p.personal_share:.0%} personal.")
+
+
+def test_a_marked_race_counts_as_personal_evidence_at_any_distance() -> None:
+    plain = _runs(training_log(weeks=20))
+    race = _runs([(NOON + 100 * DAY, 15_000.0, 15 * 330.0)])  # 15 km at the easy pace
+    as_of = START + 140 * DAY
+
+    def evidence(extra: pd.DataFrame) -> int:
+        history = pd.concat([plain, extra], ignore_index=True)
+        return predict_race(history, distance_m=10_000, as_of=as_of).inputs["personal_efforts"]
+
+    assert evidence(race.assign(is_race=False)) == 0
+    assert evidence(race.assign(is_race=True)) == 1
+    assert evidence(race.assign(workout_type=1)) == 1  # Strava's "race" workout type
+
+
+def test_interval_is_calibrated_per_distance_and_history_not_one_width() -> None:
+    params = load_population().params_
+    widths = {
+        (d, n): np.subtract(*interval_quantiles(params, d, n)[::-1])
+        for d in (5000.0, 10_000.0, 21_097.5, 42_195.0)
+        for n in (0, 1, 5)
+    }
+    assert len({round(w, 6) for w in widths.values()}) > 4
+    # between two race distances the bounds interpolate
+    lo_10, hi_10 = interval_quantiles(params, 10_000.0, 5)
+    lo_21, hi_21 = interval_quantiles(params, 21_097.5, 5)
+    lo_15, hi_15 = interval_quantiles(params, 15_000.0, 5)
+    assert min(lo_10, lo_21) <= lo_15 <= max(lo_10, lo_21)
+    assert min(hi_10, hi_21) <= hi_15 <= max(hi_10, hi_21)
 
 
 @pytest.mark.parametrize("distance_m", [5000.0, 10_000.0, 21_097.5, 42_195.0, 15_000.0])
@@ -141,11 +217,15 @@ def test_other_sports_and_flagged_duplicates_are_ignored_and_input_untouched() -
     h["sport"] = "run"
     base = predict_race(h, distance_m=10_000, as_of=START + 115 * DAY)
     noisy = pd.concat(
-        [h, _runs([(NOON + 101 * DAY, 40_000.0, 3600.0)]).assign(sport="ride"),
-         _runs([(NOON + 102 * DAY, 10_000.0, 1900.0)]).assign(
-             sport="run", quality_flags="duplicate_of:abc")],
+        [
+            h,
+            _runs([(NOON + 101 * DAY, 40_000.0, 3600.0)]).assign(sport="ride"),
+            _runs([(NOON + 102 * DAY, 10_000.0, 1900.0)]).assign(
+                sport="run", quality_flags="duplicate_of:abc"
+            ),
+        ],
         ignore_index=True,
-    )  # fmt: skip
+    )
     copy = noisy.copy()
     assert predict_race(noisy, distance_m=10_000, as_of=START + 115 * DAY) == base
     pd.testing.assert_frame_equal(noisy, copy)
@@ -156,7 +236,7 @@ def test_training_tier_from_volume_and_speed() -> None:
     p = pop.predict_from_training(distance_m=42_195, km_per_week=60, speed_m_s=3.4)
     assert p.method == "training" and p.low < p.seconds < p.high
     assert "60 km/week" in p.explanation
-    assert 0 < p.personal_share < 1
+    assert p.personal_share == 0.0  # population weights on your training: no personal layer
 
 
 def test_json_round_trip_predicts_the_same() -> None:
@@ -173,8 +253,10 @@ def test_shipped_population_records_its_provenance() -> None:
     assert prov["data_sha256"] == STRAVA_RUNS_SHA256
     assert prov["n_athletes"] == 81 and prov["n_rows"] > 20_000
     assert prov["coachkit_version"]
-    assert 0.9 < params["exponent"]["mean"] < 1.2 and params["exponent"]["sd"] > 0
-    assert params["efforts"]["scale"]["q_lo"] < 0 < params["efforts"]["scale"]["q_hi"]
+    assert params["data"]["n_race_like_efforts"] > 500
+    assert params["targets"]["vdot_percentile"] == 90 and params["targets"]["window_days"] == 180
+    cells = params["efforts"]["interval"]["cells"]
+    assert all(lo < 0 < hi for rows in cells.values() for lo, hi in rows)
 
 
 def test_top_level_name_is_the_module_function() -> None:
@@ -192,17 +274,26 @@ def _synthetic_population(n: int = 8) -> pd.DataFrame:
     for a in range(n):
         easy = 300.0 + 10 * a
         rows = training_log(weeks=30, easy_s_per_km=easy, seed=a)
-        races = [(NOON + (40 + 30 * k) * DAY, dist, dist / 1000 * easy * 0.82 * f)
-                 for k, (dist, f) in enumerate([(5000.0, 1.0), (10_000.0, 1.05),
-                                                (21_097.5, 1.1), (10_000.0, 1.04),
-                                                (5000.0, 0.99), (42_195.0, 1.2)])]  # fmt: skip
+        races = [
+            (NOON + (40 + 30 * k) * DAY, dist, dist / 1000 * easy * 0.82 * f)
+            for k, (dist, f) in enumerate(
+                [
+                    (5000.0, 1.0),
+                    (10_000.0, 1.05),
+                    (21_097.5, 1.1),
+                    (10_000.0, 1.04),
+                    (5000.0, 0.99),
+                    (42_195.0, 1.2),
+                ]
+            )
+        ]
         frames.append(_runs(rows + races).assign(athlete_id=f"a{a}"))
     return pd.concat(frames, ignore_index=True)
 
 
 def test_fit_population_on_many_runners_then_predicts() -> None:
     pop = fit_population(_synthetic_population(), n_splits=4)
-    assert set(pop.params_) >= {"efforts", "exponent", "prior", "training", "hard_effort"}
+    assert set(pop.params_) >= {"efforts", "personal_k", "prior", "training", "targets"}
     assert pop.params_["data"]["n_athletes"] == 8
     h = _runs(training_log() + [(NOON + 100 * DAY, 10_000.0, 2700.0)])
     p = pop.predict_race(h, distance_m=10_000, as_of=START + 115 * DAY)
@@ -229,5 +320,5 @@ def test_fit_population_leaves_out_strava_api_rows_by_default() -> None:
     everyone = fit_population(marked, n_splits=4, include_strava_api=True)
     assert everyone.params_["data"]["n_athletes"] == 8
     only_strava = marked.assign(source_kind="strava_api")
-    with pytest.raises(ValueError, match="no hard efforts"):
+    with pytest.raises(ValueError, match="no race-like efforts"):
         fit_population(only_strava, n_splits=4)
