@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,9 +17,6 @@ from coachkit.cli._common import (
     or_fail,
     pick_athlete,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()

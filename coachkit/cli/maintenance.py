@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,9 +11,6 @@ from coachkit.cli._common import (
     app,
     open_store,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -18,10 +17,6 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 _METRICS_TABLE = {
     "date": "date",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -20,10 +19,6 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 plan_app = typer.Typer(help="Training plans: create, show, export.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from coachkit.cli._common import (
     app,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 population_app = typer.Typer(
     help="The population layer shipped with coachkit: refit it.", no_args_is_help=True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,10 +16,6 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 risk_app = typer.Typer(
     help="Injury and overtraining risk, with its factors and what the coach changes."
