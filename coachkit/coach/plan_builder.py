@@ -19,7 +19,7 @@ Rules, and where each number comes from:
   model predicts best on race day (:mod:`coachkit.coach.taper`), else 2 weeks.
 - **Race day**: the race model's prediction (:func:`coachkit.models.race.predict_race`: best
   efforts and training volume) times the race-day form, else VDOT equivalence.
-- **Long run**: at most :data:`LONG_SHARE_MAX` of its week's volume.
+- **Long run**: at most :data:`LONG_SHARE_MAX` of its week's volume (1/n in a week of n < 3 runs).
 - **Long-run cap**: no run is longer than 1.1 × the longest run of the previous 30 days, the
   history's and the plan's own (Garmin-RUNSAFE, Frandsen et al. 2025, Br J Sports Med). The
   history's longest counts as run the day before the plan starts. Race day is exempt.
@@ -40,15 +40,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.coach import workouts as wk
-from coachkit.coach.plan import (
-    DEFAULT_VDOT,
-    PLAN_COLUMNS,
-    Fitness,
-    Goal,
-    Phase,
-    Plan,
-    workout_row,
-)
+from coachkit.coach.plan import DEFAULT_VDOT, PLAN_COLUMNS, Fitness, Goal, Phase, Plan, workout_row
 from coachkit.coach.progression import CHRONIC_WEEKS, MAX_WEEKLY_INCREASE, acwr_cap
 from coachkit.coach.race_day import plan_notes, race_day
 from coachkit.coach.taper import TAPER_FACTORS, daily_km
@@ -65,8 +57,7 @@ MIN_EASY_M = 3000.0
 # the long run: 28 % of the week, at most 35 % (a convention of published plans, e.g. Daniels:
 # long runs at most 25-30 % of the week's mileage; 35 % leaves room for low-volume weeks)
 LONG_SHARE, LONG_SHARE_MAX, LONG_STEP_M = 0.28, 0.35, 1000.0
-TWO_QUALITY_KM = 30.0  # a second quality session only from 30 km a week (with its warm-ups it
-# would otherwise crowd out the easy runs and cap the long run; convention)
+TWO_QUALITY_KM = 30.0  # 2 quality sessions from 30 km a week, else they crowd out easy runs
 T_SHARE, T_MAX_M, I_SHARE, I_MAX_M = 0.10, 6000.0, 0.08, 10000.0  # Daniels' quality caps
 # peak week (km) and longest long run (m) of typical intermediate plans, by race distance
 PEAK_KM = ((5000.0, 35.0), (10000.0, 45.0), (21097.5, 50.0), (42195.0, 65.0))
@@ -82,11 +73,13 @@ def _circ(a: int, b: int) -> int:
 
 
 def _share_long(sessions: dict[date, wk.Workout]) -> None:
-    """Shorten the week's long run to at most :data:`LONG_SHARE_MAX` of the week's volume."""
+    """Shorten the week's long run to its share of the week (see the module docstring)."""
+    n = sum(1 for x in sessions.values() if x.kind != "race")
+    share = max(LONG_SHARE_MAX, 1.0 / max(n, 1))
     for d, w in sessions.items():
         if w.kind == "long":
             rest = sum(x.distance_m for x in sessions.values() if x.kind != "race") - w.distance_m
-            most = LONG_SHARE_MAX / (1 - LONG_SHARE_MAX) * rest
+            most = share / (1 - share) * rest if share < 1 else math.inf
             if w.distance_m > most > 0:
                 sessions[d] = w.scaled(most / w.distance_m)
 
@@ -240,7 +233,7 @@ class PlanBuilder:
             kinds = {r: (quality[int(r[1:])] if r[0] == "q" else r) for r in set(role.values())}
             step = last_long * CUTBACK_FACTOR if cutback else last_long + LONG_STEP_M
             share = max(LONG_SHARE, 1 / self.days_per_week) * target_m
-            long_m = min(long_max, LONG_SHARE_MAX * target_m, max(share, step))
+            long_m = min(long_max, 0.5 * target_m, max(share, step))  # share: _share_long
             sessions: dict[date, wk.Workout] = {}
             for d in days:
                 kind = kinds[role[d]]
@@ -286,6 +279,8 @@ class PlanBuilder:
                     sessions[d] = w
                 if w is not None:
                     runs[d] = w.distance_m
+            _share_long(sessions)  # a run capped above can leave the long run over its share
+            runs.update({d: w.distance_m for d, w in sessions.items() if w.kind == "long"})
             volume = sum(w.distance_m for w in sessions.values() if w.kind != "race")
             actual.append(volume / 1000.0 * 7.0 / n_days)
             n_easy = sum(1 for d in days if WEEKDAYS[d.weekday()] not in self.unavailable_days)
