@@ -48,6 +48,7 @@ def create_plan(
     athlete's active plan."""
     from coachkit.app.athlete import activity_table, load_athlete, thresholds
     from coachkit.app.metrics import daily_metrics
+    from coachkit.coach.feasibility import assess
     from coachkit.coach.plan import Fitness
     from coachkit.coach.plan_builder import PlanBuilder
 
@@ -57,6 +58,7 @@ def create_plan(
     fitness = Fitness.from_history(
         table, daily_metrics(data), thresholds(data), day - pd.Timedelta(days=1)
     )
+    fitness = with_models(fitness, data, table, goal, day)
     builder = PlanBuilder(
         goal,
         days_per_week=days_per_week,
@@ -66,8 +68,45 @@ def create_plan(
         units=units,
     )
     plan = builder.build(fitness, day.date(), athlete_id=athlete_id)
+    plan.feasibility = assess(builder, fitness, day.date(), plan)
     save_plan(store, plan)
     return plan
+
+
+def with_models(fitness: Any, data: Any, table: pd.DataFrame, goal: Goal, day: Any) -> Any:
+    """``fitness`` with the race model's prediction for the goal distance (runs before ``day``)
+    and the fitness-fatigue model of race-day form: the runner's fit when trustworthy, else
+    the population prior (:class:`coachkit.coach.taper.FormModel`)."""
+    from dataclasses import replace
+
+    from coachkit.app.metrics import data_span
+    from coachkit.app.progress import fitness_fit
+    from coachkit.coach.taper import FormModel
+    from coachkit.features.daily import daily_load
+    from coachkit.models.fitness_prior import load_fitness_prior
+    from coachkit.models.race import predict_race
+
+    race = None
+    if goal.is_race and goal.race_distance_m:
+        try:
+            race = predict_race(data.activities, distance_m=goal.race_distance_m, as_of=day)
+        except ValueError:
+            race = None
+    recent = table[table["date"] > day - pd.Timedelta(weeks=8)]
+    km = float(recent["distance_m"].fillna(0).sum()) / 1000.0
+    per_km = float(recent["load"].fillna(0).sum()) / km if km > 0 else 0.0
+    form = None
+    try:
+        form = FormModel.from_fit(fitness_fit(data), per_km)
+    except ValueError:
+        form = None
+    span = data_span(data, table)
+    if form is None and span is not None and per_km > 0:
+        load = daily_load(
+            data.activities, table[["activity_id", "load"]], start=span[0], end=span[1]
+        )
+        form = FormModel.from_prior(load_fitness_prior(), load, per_km)
+    return replace(fitness, race=race, form=form)
 
 
 def save_plan(store: Store, plan: Plan) -> None:
@@ -82,6 +121,7 @@ def save_plan(store: Store, plan: Plan) -> None:
         "rules": plan.rules,
         "notes": list(plan.notes),
         "phases": [[p.name, str(p.start), str(p.end)] for p in plan.phases],
+        "feasibility": plan.feasibility,
     }
     rows = plan.workouts.assign(date=pd.to_datetime(plan.workouts["date"]).dt.strftime("%Y-%m-%d"))
     save_active_plan(store, plan.plan_id, plan.athlete_id, meta, rows)

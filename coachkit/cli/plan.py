@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,6 +20,10 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
+
+if TYPE_CHECKING:
+    from coachkit.coach.plan import Plan
+
 
 plan_app = typer.Typer(help="Training plans: create, show, export.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
@@ -53,8 +58,13 @@ def plan_create(
         None, "--date", help="First day of the plan [default: today]."
     ),
     units: str = UnitsOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print the plan summary as JSON."),
 ) -> None:
-    """Build a periodised plan from your current fitness and save it as your active plan."""
+    """Build a periodised plan from your current fitness and save it as your active plan.
+
+    Prints the plan, its notes (why it looks the way it does) and the goal's feasibility:
+    the predicted race-day time with its 80 % interval, the longest run the plan reaches
+    against what the distance needs, and what would make the goal realistic."""
 
     from coachkit.app.coach import create_plan
     from coachkit.coach.plan import Goal
@@ -91,6 +101,23 @@ def plan_create(
     except ValueError as exc:
         fail(str(exc))
     weeks = plan.weeks
+    if as_json:
+        import json
+
+        summary = {
+            "plan_id": plan.plan_id,
+            "athlete_id": who,
+            "weeks": len(weeks),
+            "start": f"{weeks['start'].min():%Y-%m-%d}",
+            "phases": [p.name for p in plan.phases],
+            "weekly_km": [round(float(v), 1) for v in weeks["volume_km"]],
+            "runs_per_week": [int(n) for n in runs_per_week(plan)],
+            "days_per_week_asked": days_per_week,
+            "notes": list(plan.notes),
+            "feasibility": plan.feasibility,
+        }
+        typer.echo(json.dumps(summary, indent=1, default=str, ensure_ascii=False))
+        return
     typer.echo(
         f"Plan {plan.plan_id} for {who}: {len(weeks)} weeks from {weeks['start'].min():%Y-%m-%d}, "
         f"{', '.join(p.name for p in plan.phases)}; weekly volume "
@@ -98,6 +125,20 @@ def plan_create(
     )
     for note in plan.notes:
         typer.echo(f"  note: {note}")
+    if plan.feasibility.get("sentence"):
+        typer.echo(f"  goal: {plan.feasibility['sentence']}")
+
+
+def runs_per_week(plan: Plan) -> list[int]:
+    """Runs in each week of ``plan`` (race day included)."""
+    import pandas as pd
+
+    w = plan.workouts
+    days = pd.to_datetime(w["date"])
+    monday = (days - pd.to_timedelta(days.dt.dayofweek, unit="D")).dt.normalize()
+    return list(
+        w.assign(monday=monday).groupby("monday")["kind"].apply(lambda k: (k != "rest").sum())
+    )
 
 
 @plan_app.command("show")

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach import workouts as wk
+from coachkit.coach.progression import CHRONIC_WEEKS
 from coachkit.core.quality import counted
 from coachkit.core.sports import RUN_SPORTS
 from coachkit.core.units import format_distance
@@ -59,13 +60,24 @@ class Goal:
 
 @dataclass(frozen=True)
 class Fitness:
-    """Current fitness from history: VDOT, recent weekly km, longest run of the last 30 days."""
+    """Current fitness from history: VDOT, recent weekly km, longest run of the last 30 days.
+
+    ``weekly_km_4w`` is the mean weekly km of the last 4 weeks (the chronic load of the
+    acute:chronic bound; ``None``: use ``weekly_km_recent``). ``race`` is the race model's
+    prediction for the goal distance now (:func:`coachkit.models.race.predict_race`) and
+    ``form`` the fitness-fatigue model that tells race-day form and the taper length
+    (:class:`coachkit.coach.taper.FormModel`); without them the plan falls back on VDOT
+    equivalence and Bosquet's 2-week taper, and says so.
+    """
 
     vdot: float | None
     weekly_km_recent: float
     longest_run_30d_m: float
     thresholds: Thresholds | None = None
     notes: tuple[str, ...] = ()
+    weekly_km_4w: float | None = None
+    race: Any = None
+    form: Any = None
 
     @classmethod
     def from_history(
@@ -88,11 +100,13 @@ class Fitness:
         dates = dates[dates <= day]
         dist = runs["distance_m"].fillna(0.0)
         weekly = float(dist[dates > day - pd.Timedelta(weeks=HISTORY_WEEKS)].sum()) / 1000.0
+        chronic = float(dist[dates > day - pd.Timedelta(weeks=CHRONIC_WEEKS)].sum()) / 1000.0
         longest = float(dist[dates > day - pd.Timedelta(days=LOOKBACK_DAYS)].max())
         longest = longest if math.isfinite(longest) else 0.0
         notes = [
-            f"{weekly / HISTORY_WEEKS:.1f} km/week over the last {HISTORY_WEEKS} weeks and "
-            f"a longest run of {longest / 1000:.1f} km in the last 30 days."
+            f"{weekly / HISTORY_WEEKS:.1f} km/week over the last {HISTORY_WEEKS} weeks "
+            f"({chronic / CHRONIC_WEEKS:.1f} over the last {CHRONIC_WEEKS}) and a longest run of "
+            f"{longest / 1000:.1f} km in the last 30 days."
         ]
         v = math.nan
         if daily_metrics is not None and "vdot_90d" in daily_metrics:
@@ -116,7 +130,9 @@ class Fitness:
                 f"No effort in the last 90 days: the population default VDOT "
                 f"{v:.1f} (a 55-min 10 km) sets the paces until a run shows more."
             )
-        return cls(v, weekly / HISTORY_WEEKS, longest, thresholds, tuple(notes))
+        return cls(
+            v, weekly / HISTORY_WEEKS, longest, thresholds, tuple(notes), chronic / CHRONIC_WEEKS
+        )
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,7 @@ class Plan:
     rules: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     units: str = "km"
+    feasibility: dict[str, Any] = field(default_factory=dict)
 
 
 def workout_row(

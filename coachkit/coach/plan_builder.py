@@ -7,15 +7,19 @@ Rules, and where each number comes from:
   the taper.
 - **Cutback week** every 4th week at 75 % of the week before (3 up, 1 down; a convention of
   published plans, e.g. Pfitzinger & Douglas, *Advanced Marathoning*).
-- **Progression**: no week's volume exceeds 1.10 × the largest week so far (the recent weeks of
-  history included), and the week after a cutback only returns to that largest week. The "10 %
-  rule" is a conservative convention, not evidence: it failed a randomised trial (Buist et al.
-  2008, Am J Sports Med 36:33).
+- **Progression** (:mod:`coachkit.coach.progression`): no week's volume exceeds 1.10 × the
+  largest week so far (the recent weeks of history included), nor 1.3 × the mean of the 4 weeks
+  before it (what was run, then the plan's own weeks: acute:chronic, Gabbett 2016, Br J Sports
+  Med 50:273); the week after a cutback only returns to that largest week.
 - **Intensity mix**: mostly easy, about 80 % of the time (Seiler 2010, Int J Sports Physiol
   Perform 5:276); quality volume within Daniels' caps: T ≤ 10 % and I ≤ 8 % (and ≤ 10 km) of the
   week.
-- **Taper**: progressive, the last 2 weeks at 65 % then 45 % of the peak week (a 45 % mean cut),
-  intensity kept (Bosquet et al. 2007, Med Sci Sports Exerc 39:1358: 41–60 % over ~2 weeks).
+- **Taper**: progressive, intensity kept, 41–60 % less volume (Bosquet et al. 2007, Med Sci
+  Sports Exerc 39:1358); its length (1, 2 or 3 weeks) is the one the runner's fitness-fatigue
+  model predicts best on race day (:mod:`coachkit.coach.taper`), else 2 weeks.
+- **Race day**: the race model's prediction (:func:`coachkit.models.race.predict_race`: best
+  efforts and training volume) times the race-day form, else VDOT equivalence.
+- **Long run**: at most :data:`LONG_SHARE_MAX` of its week's volume (1/n in a week of n < 3 runs).
 - **Long-run cap**: no run is longer than 1.1 × the longest run of the previous 30 days, the
   history's and the plan's own (Garmin-RUNSAFE, Frandsen et al. 2025, Br J Sports Med). The
   history's longest counts as run the day before the plan starts. Race day is exempt.
@@ -44,20 +48,24 @@ from coachkit.coach.plan import (
     Plan,
     workout_row,
 )
+from coachkit.coach.progression import CHRONIC_WEEKS, MAX_WEEKLY_INCREASE, acwr_cap
+from coachkit.coach.race_day import plan_notes, race_day
+from coachkit.coach.taper import TAPER_FACTORS, daily_km
 from coachkit.core.schemas import PLAN_COLUMNS
 from coachkit.features.daniels import race_time_from_vdot
 from coachkit.features.risk import LOOKBACK_DAYS
 from coachkit.models.risk_evidence import LONG_RUN_CAP
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MAX_WEEKLY_INCREASE = 0.10
 CUTBACK_EVERY = 4
 CUTBACK_FACTOR = 0.75
-TAPER_FACTORS = {2: (0.65, 0.45), 1: (0.5,)}
 MIN_WEEKLY_KM = 10.0  # a floor for a return to running (convention)
 MIN_LONG_REF_M = 5000.0  # no run in the last 30 days: the cap starts from 5 km (convention)
 MIN_EASY_M = 3000.0
-LONG_SHARE, LONG_SHARE_MAX, LONG_STEP_M = 0.28, 0.40, 1000.0
+# the long run: 28 % of the week, at most 35 % (a convention of published plans, e.g. Daniels:
+# long runs at most 25-30 % of the week's mileage; 35 % leaves room for low-volume weeks)
+LONG_SHARE, LONG_SHARE_MAX, LONG_STEP_M = 0.28, 0.35, 1000.0
+TWO_QUALITY_KM = 30.0  # 2 quality sessions from 30 km a week, else they crowd out easy runs
 T_SHARE, T_MAX_M, I_SHARE, I_MAX_M = 0.10, 6000.0, 0.08, 10000.0  # Daniels' quality caps
 # peak week (km) and longest long run (m) of typical intermediate plans, by race distance
 PEAK_KM = ((5000.0, 35.0), (10000.0, 45.0), (21097.5, 50.0), (42195.0, 65.0))
@@ -70,6 +78,18 @@ def _interp(x: float, table: tuple[tuple[float, float], ...]) -> float:
 
 def _circ(a: int, b: int) -> int:
     return min((a - b) % 7, (b - a) % 7)
+
+
+def _share_long(sessions: dict[date, wk.Workout]) -> None:
+    """Shorten the week's long run to its share of the week (see the module docstring)."""
+    n = sum(1 for x in sessions.values() if x.kind != "race")
+    share = max(LONG_SHARE_MAX, 1.0 / max(n, 1))
+    for d, w in sessions.items():
+        if w.kind == "long":
+            rest = sum(x.distance_m for x in sessions.values() if x.kind != "race") - w.distance_m
+            most = share / (1 - share) * rest if share < 1 else math.inf
+            if w.distance_m > most > 0:
+                sessions[d] = w.scaled(most / w.distance_m)
 
 
 class PlanBuilder:
@@ -127,7 +147,28 @@ class PlanBuilder:
         return roles
 
     def build(self, current: Fitness, start: date, *, athlete_id: str = "athlete") -> Plan:
-        """Build the plan from ``start`` to the goal's last day (see the module docstring)."""
+        """Build the plan from ``start`` to the goal's last day (see the module docstring).
+
+        With a fitness-fatigue model (``current.form``) every taper length of 1-3 weeks the plan
+        allows is built and the one with the best predicted race-day form is kept."""
+        n_weeks = -(-((self.goal.last_day - start).days + 1) // 7)
+        tapers = [t for t in TAPER_FACTORS if n_weeks >= 3 * t + 3]
+        if current.form is None or not self.goal.is_race or len(tapers) < 2:
+            return self.build_with_taper(current, start, athlete_id, None)
+        plans = [self.build_with_taper(current, start, athlete_id, t) for t in tapers]
+        perf = [current.form.after(daily_km(p.workouts, self.goal.last_day)) for p in plans]
+        best = plans[int(np.argmax(perf))]
+        n = len(best.weeks[best.weeks["phase"] == "taper"])
+        best.notes = (
+            *best.notes,
+            f"A {n}-week taper: of {', '.join(f'{t}' for t in tapers)} weeks it gives the best "
+            f"race-day form by {current.form.source}.",
+        )
+        return best
+
+    def build_with_taper(
+        self, current: Fitness, start: date, athlete_id: str, taper_weeks: int | None
+    ) -> Plan:
         goal, last = self.goal, self.goal.last_day
         if last < start:
             raise ValueError(f"The goal date {last} is before the plan start {start}.")
@@ -143,16 +184,12 @@ class PlanBuilder:
             (max(start, last - timedelta(days=7 * j + 6)), last - timedelta(days=7 * j))
             for j in reversed(range(n_weeks))
         ]
-        taper = (2 if n_weeks >= 6 else 1) if goal.is_race else 0
+        taper = (taper_weeks or (2 if n_weeks >= 6 else 1)) if goal.is_race else 0
         pre = n_weeks - taper
         n_peak = round(0.2 * pre) if pre >= 3 else 0
         n_base = round(0.4 * pre)
-        phases = (
-            ["base"] * n_base
-            + ["build"] * (pre - n_base - n_peak)
-            + ["peak"] * n_peak
-            + ["taper"] * taper
-        )
+        phases = ["base"] * n_base + ["build"] * (pre - n_base - n_peak)
+        phases += ["peak"] * n_peak + ["taper"] * taper
         v_ref = max(current.weekly_km_recent, MIN_WEEKLY_KM)
         d_race = goal.race_distance_m or 0.0
         peak_km = max(v_ref, goal.weekly_km_target or _interp(d_race, PEAK_KM))
@@ -165,6 +202,9 @@ class PlanBuilder:
         rows: list[dict[str, Any]] = []
         weeks: list[dict[str, Any]] = []
         actual: list[float] = []
+        chronic = current.weekly_km_4w
+        ran = [current.weekly_km_recent if chronic is None else chronic] * CHRONIC_WEEKS
+        short: list[tuple[int, int]] = []  # (week, runs) of weeks with fewer runs than asked
         for i, ((b0, b1), phase) in enumerate(zip(blocks, phases)):
             n_days = (b1 - b0).days + 1
             ref_max = max([v_ref, *actual])
@@ -176,6 +216,8 @@ class PlanBuilder:
             else:
                 after_cut = bool(weeks) and weeks[-1]["cutback"]
                 target = min(peak_km, ref_max * (1.0 if after_cut else 1 + MAX_WEEKLY_INCREASE))
+            acwr = acwr_cap(1000.0 * float(np.mean((ran + actual)[-CHRONIC_WEEKS:]))) / 1000.0
+            target = min(target, acwr)
             target_m = target * 1000.0 * n_days / 7.0
             quality = {
                 "base": ["hills"] if i >= n_base / 2 else [],
@@ -183,7 +225,7 @@ class PlanBuilder:
                 "peak": ["intervals", "tempo"] if goal.is_race else ["tempo"],
                 "taper": ["intervals"] if b1 < last else ["tempo"],
             }[phase]
-            quality = quality[: (1 if cutback or target < 20 else 2)]
+            quality = quality[: (1 if cutback or target < TWO_QUALITY_KM else 2)]
             quality = quality[: max(0, self.days_per_week - 2)] if self.days_per_week > 1 else []
             pattern = self._pattern(len(quality))
             days = [b0 + timedelta(days=k) for k in range(n_days)]
@@ -199,7 +241,7 @@ class PlanBuilder:
             kinds = {r: (quality[int(r[1:])] if r[0] == "q" else r) for r in set(role.values())}
             step = last_long * CUTBACK_FACTOR if cutback else last_long + LONG_STEP_M
             share = max(LONG_SHARE, 1 / self.days_per_week) * target_m
-            long_m = min(long_max, LONG_SHARE_MAX * target_m, max(share, step))
+            long_m = min(long_max, 0.5 * target_m, max(share, step))  # share: _share_long
             sessions: dict[date, wk.Workout] = {}
             for d in days:
                 kind = kinds[role[d]]
@@ -211,7 +253,7 @@ class PlanBuilder:
                 if w is not None:
                     sessions[d] = w
                 hard_prev = w is not None and w.kind in wk.HARD_KINDS
-            self._fill_easy(sessions, target_m, phase in ("base", "build"), targets)
+            wk.fill_easy(sessions, target_m, phase in ("base", "build"), targets, MIN_EASY_M)
             total = sum(w.distance_m for w in sessions.values() if w.kind != "race")
             secs = sum(w.duration_s for w in sessions.values() if w.kind != "race")
             factor = min(1.0, target_m / total if total else 1.0)
@@ -220,6 +262,7 @@ class PlanBuilder:
             sessions = {
                 d: (w if w.kind == "race" else w.scaled(factor)) for d, w in sessions.items()
             }
+            _share_long(sessions)
             for d in days:  # RUNSAFE: 1.1 x the longest run of the previous 30 days
                 w = sessions.get(d)
                 ref = max(
@@ -244,8 +287,14 @@ class PlanBuilder:
                     sessions[d] = w
                 if w is not None:
                     runs[d] = w.distance_m
+            _share_long(sessions)  # a run capped above can leave the long run over its share
+            runs.update({d: w.distance_m for d, w in sessions.items() if w.kind == "long"})
             volume = sum(w.distance_m for w in sessions.values() if w.kind != "race")
             actual.append(volume / 1000.0 * 7.0 / n_days)
+            n_easy = sum(1 for d in days if WEEKDAYS[d.weekday()] not in self.unavailable_days)
+            n_run = sum(1 for w in sessions.values() if w.kind != "race")
+            if n_days == 7 and n_run < min(self.days_per_week, n_easy):
+                short.append((i + 1, n_run))
             weeks.append(
                 dict(
                     week=i + 1,
@@ -265,11 +314,7 @@ class PlanBuilder:
             n_runs = len(sessions)
             for d in days:
                 rows.append(self._row(d, sessions.get(d), n_runs, volume))
-        if goal.is_race and d_race > LONG_RUN_CAP * max(runs.get(d, 0) for d in runs if d < last):
-            notes.append(
-                f"The {d_race / 1000:.1f} km race is longer than 1.1 × your longest "
-                "training run: start conservatively."
-            )
+        notes.extend(plan_notes(self, current, weeks, short, ran[0]))
         if goal.is_race and WEEKDAYS[last.weekday()] in self.unavailable_days:
             notes.append("The race falls on a day you marked unavailable; it is kept.")
         inputs = dict(
@@ -279,6 +324,7 @@ class PlanBuilder:
             longest=current.longest_run_30d_m,
             lthr=lthr,
             start=start,
+            models=[getattr(current.race, "seconds", None), taper],
             athlete=athlete_id,
             params=[
                 self.days_per_week,
@@ -290,9 +336,16 @@ class PlanBuilder:
         )
         digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode())
         plan_id = "plan-" + digest.hexdigest()[:12]
-        frame = pd.DataFrame(rows).assign(
-            plan_id=plan_id, athlete_id=athlete_id, status="planned", version=1
-        )
+        frame = pd.DataFrame(rows)
+        feasibility: dict[str, Any] = {}
+        if goal.is_race:
+            feasibility = race_day(current, frame, last, v, d_race)
+            w = wk.race(d_race, feasibility["race_day_s"], targets, goal.target_time_s)
+            w = wk.Workout(w.kind, w.steps, w.label, w.vdot, feasibility.pop("note"), w.goal_time_s)
+            at = frame.index[pd.to_datetime(frame["date"]) == pd.Timestamp(last)][0]
+            for k, val in self._row(last, w, 0, 0.0).items():
+                frame.at[at, k] = val
+        frame = frame.assign(plan_id=plan_id, athlete_id=athlete_id, status="planned", version=1)
         weeks_df = pd.DataFrame(weeks)
         phase_list = tuple(
             Phase(p, g["start"].min(), g["end"].max())
@@ -318,6 +371,7 @@ class PlanBuilder:
             rules,
             tuple(notes),
             self.units,
+            feasibility,
         )
 
     def _session(
@@ -328,8 +382,7 @@ class PlanBuilder:
         targets: wk.Targets,
         race: tuple[float, float],
     ) -> wk.Workout | None:
-        """One day's workout before scaling; a quality session too small for its minimum block
-        (1.5 km of T, 3 × 400 m of I) becomes an easy run."""
+        """One day's workout before scaling (a quality session too small becomes easy)."""
         t_m, i_m = min(T_SHARE * target_m, T_MAX_M), min(I_SHARE * target_m, I_MAX_M)
         if kind == "long":
             return wk.easy(long_m, targets, "long")
@@ -345,35 +398,6 @@ class PlanBuilder:
         if kind == "rest":
             return None
         return wk.easy(0.0, targets, "recovery" if kind == "recovery" else "easy")
-
-    def _fill_easy(
-        self,
-        sessions: dict[date, wk.Workout],
-        target_m: float,
-        with_strides: bool,
-        targets: wk.Targets,
-    ) -> None:
-        """Share the volume left after long and quality runs among the easy days (a recovery day
-        counts 0.7), dropping easy days while each would be under 3 km."""
-        easy = [d for d, w in sessions.items() if w.kind in ("easy", "recovery")]
-        fixed = sum(w.distance_m for d, w in sessions.items() if d not in easy and w.kind != "race")
-        left = target_m - fixed
-        weight = {d: (0.7 if sessions[d].kind == "recovery" else 1.0) for d in easy}
-        while (
-            easy and left * min(weight[d] for d in easy) / sum(weight[d] for d in easy) < MIN_EASY_M
-        ):
-            easy.remove(min(easy, key=lambda d: (weight[d], d)))
-        for d, w in list(sessions.items()):
-            if w.kind in ("easy", "recovery") and d not in easy:
-                del sessions[d]
-        total_w = sum(weight[d] for d in easy)
-        plain = [d for d in easy if sessions[d].kind == "easy"]
-        for d in easy:
-            dist = left * weight[d] / total_w
-            if with_strides and plain and d == plain[len(plain) // 2]:
-                sessions[d] = wk.strides(dist, targets)
-            else:
-                sessions[d] = wk.easy(dist, targets, sessions[d].kind)
 
     def _row(self, d: date, w: wk.Workout | None, n_runs: int, volume_m: float) -> dict[str, Any]:
         return workout_row(d, w, units=self.units, n_runs=n_runs, volume_m=volume_m)

@@ -110,7 +110,7 @@ def simulate_week(
                 s, vdot_now=vdot + 1.5, hr_residuals=[(d.date(), -6.0, -1.6) for d in ran[-3:]]
             )
             event = f"three runs 6 bpm below expected; VDOT {vdot + 1.5:.1f} (plan {vdot:.1f})"
-        s = replace(s, done=_done(plan, ran))
+        s = replace(s, done=pd.concat([base.done, _done(plan, ran)], ignore_index=True))
         plan, log = adapt(plan, s, units=units)
         if day == missed:  # the fatigue signal comes on the eve of the next hard session
             nxt = plan[

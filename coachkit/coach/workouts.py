@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from coachkit.core.units import format_distance, format_hms, format_pace_number
 from coachkit.features.daniels import daniels_paces
@@ -240,8 +241,8 @@ class Workout:
         else:  # race
             goal = f"goal {format_hms(self.goal_time_s)}, " if self.goal_time_s else ""
             text = (
-                f"Race {d}: {goal}your current {v} predicts {format_hms(m.duration_est_s())} "
-                f"({format_pace_number(m.est_pace_s_per_km, units)}/{units}): race day"
+                f"Race {d}: {goal}predicted {format_hms(m.duration_est_s())} "
+                f"({format_pace_number(m.est_pace_s_per_km, units)}/{units})"
             )
         return text + self.note + "."
 
@@ -327,3 +328,31 @@ def race(distance_m: float, predicted_s: float, t: Targets, goal_time_s: float |
         est_pace_s_per_km=pace,
     )
     return Workout("race", (step,), "race", t.vdot, goal_time_s=goal_time_s)
+
+
+def fill_easy(
+    sessions: dict[date, Workout],
+    target_m: float,
+    with_strides: bool,
+    targets: Targets,
+    min_easy_m: float,
+) -> None:
+    """Share the volume left after long and quality runs among the easy days (a recovery day
+    counts 0.7), dropping easy days while each would be under ``min_easy_m``."""
+    keep = [d for d, w in sessions.items() if w.kind in ("easy", "recovery")]
+    fixed = sum(w.distance_m for d, w in sessions.items() if d not in keep and w.kind != "race")
+    left = target_m - fixed
+    weight = {d: (0.7 if sessions[d].kind == "recovery" else 1.0) for d in keep}
+    while keep and left * min(weight[d] for d in keep) / sum(weight[d] for d in keep) < min_easy_m:
+        keep.remove(min(keep, key=lambda d: (weight[d], d)))
+    for d, w in list(sessions.items()):
+        if w.kind in ("easy", "recovery") and d not in keep:
+            del sessions[d]
+    total_w = sum(weight[d] for d in keep)
+    plain = [d for d in keep if sessions[d].kind == "easy"]
+    for d in keep:
+        dist = left * weight[d] / total_w
+        if with_strides and plain and d == plain[len(plain) // 2]:
+            sessions[d] = strides(dist, targets)
+        else:
+            sessions[d] = easy(dist, targets, sessions[d].kind)

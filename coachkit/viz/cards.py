@@ -270,6 +270,16 @@ def race_card(predictions: pd.DataFrame) -> str:
     )
 
 
+def goal_line(meta: Mapping[str, Any]) -> str:
+    """The plan's goal feasibility (``ck-goal``): predicted race-day time and interval, the long
+    run reached against what the distance needs, what would make it realistic; and why a week
+    has fewer runs than asked, when it does."""
+    lines = [(meta.get("feasibility") or {}).get("sentence")]
+    lines += [n for n in meta.get("notes", []) if n.startswith("You asked for")]
+    body = "".join(f"<div>{escape(x)}</div>" for x in lines if x)
+    return f'<div class="ck-card ck-goal"><h2>Goal</h2>{body}</div>' if body else ""
+
+
 def calendar_card(
     plan: pd.DataFrame,
     today: pd.Timestamp,

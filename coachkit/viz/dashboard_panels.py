@@ -134,7 +134,7 @@ class DashboardPanels(w.VBox):
             self.week.value = self.calendar.value = self.exports.value = ""
             return
         self.week.value = cards.week_card(d.plan, d.done, d.reasons, d.day, units=d.units)
-        self.calendar.value = cards.calendar_card(
+        self.calendar.value = cards.goal_line(d.meta) + cards.calendar_card(
             d.plan, d.day, units=d.units, phases=d.meta.get("phases", [])
         )
         self.exports.value = self._exports()

@@ -171,7 +171,9 @@ def test_three_strong_workouts_make_paces_faster_and_step_next_week_up_at_most_5
         (_day(-1).date(), -5.0, -1.5),
     ]
     risk = {"score": 10.0, "level": "low", "long_run_cap_m": 18500.0, "add_recovery_day": False}
-    new, log = adapt(p, Signals(today=MON, hr_residuals=strong, vdot_plan=VDOT, risk=risk))
+    ran = done(*range(-28, 0), distance_m=61000.0 / 7)  # 4 weeks at the plan's 61 km a week
+    s = Signals(today=MON, hr_residuals=strong, vdot_plan=VDOT, risk=risk, done=ran)
+    new, log = adapt(p, s)
     faster = daniels_paces(VDOT + 1)
     assert row(new, 1)["pace_low_s_per_km"] == pytest.approx(faster["T"][0])
     assert row(new, 1)["pace_low_s_per_km"] < p.loc[1, "pace_low_s_per_km"]
@@ -189,7 +191,7 @@ def test_three_strong_workouts_make_paces_faster_and_step_next_week_up_at_most_5
         and "VDOT 51.0" in ex[0].explanation
     )
     assert "18.5 km cap" in ex[1].explanation
-    _, log2 = adapt(new, Signals(today=MON, hr_residuals=strong, vdot_plan=VDOT, risk=risk))
+    _, log2 = adapt(new, s)
     assert log2 == []  # paces already there, next week already stepped up
 
 
@@ -289,16 +291,37 @@ def test_week_review_repeats_the_week_under_70_percent_and_proceeds_above() -> N
     kinds = ["easy", "tempo", "easy", "easy", "easy", "rest", "long"]
     p = pd.concat([plan(kinds), plan(kinds, start=_day(7), d6=22000.0)], ignore_index=True)
     planned = p["distance_m"].iloc[:7].sum()  # 60 km
-    low = done(0, 1, 2)  # 24 km: 40 %
+    before = done(*range(-21, 0), distance_m=60000.0 / 7)  # 3 weeks at 60 km: chronic 51 km
+    low = pd.concat([before, done(0, 1, 2)])  # 24 km this week: 40 %
     new, log = review_week(p, low, Signals(today=_day(6)))
     assert new["distance_m"].iloc[7:].sum() == pytest.approx(planned)
     assert (new["status"].iloc[7:13] != "planned").sum() == 5  # the 5 runs of next week
     a = only(log, "week_review")
     assert a.evidence["compliance"] == pytest.approx(24 / 60, abs=1e-3)
+    assert a.evidence["chronic_weekly"] == pytest.approx((180000 + 24000) / 4)
     assert "You did 24.0 km of the 60.0 km planned" in a.explanation and "(40%)" in a.explanation
     assert "repeats this week's 60.0 km instead of 64.0 km" in a.explanation
-    new, log = review_week(p, done(0, 1, 2, 3, 4, 6), Signals(today=_day(7)))
+    full = pd.concat([before, done(0, 1, 2, 3, 4, 6)])
+    new, log = review_week(p, full, Signals(today=_day(7)))
     assert new.equals(p.assign(date=new["date"])) and "proceeds as planned" in log[0].explanation
+
+
+def test_week_review_rebuilds_from_what_was_run_not_from_the_plan() -> None:
+    """The issue's under-complier: 24 km run of 60 km planned, nothing before. Next week is
+    1.3 x the 4-week mean run (6 km), not 60 km; easy runs that would fall under 3 km are
+    dropped rather than cut, and the sentence gives the numbers."""
+    kinds = ["easy", "tempo", "easy", "easy", "easy", "rest", "long"]
+    p = pd.concat([plan(kinds), plan(kinds, start=_day(7), d6=22000.0)], ignore_index=True)
+    new, log = review_week(p, done(0, 1, 2), Signals(today=_day(6)))
+    nxt = new.iloc[7:]
+    assert nxt["distance_m"].fillna(0).sum() == pytest.approx(1.3 * 24000 / 4)
+    assert nxt.iloc[:6]["distance_m"].fillna(0).sum() < 24000 / 4 * 1.3
+    assert (nxt["kind"] == "rest").sum() > 1 and row(new, 13)["kind"] == "long"
+    a = only(log, "week_review")
+    assert a.evidence["bound"] == "acwr" and a.evidence["next_week_volume"] == pytest.approx(7800)
+    assert "next week is 7.8 km instead of 64.0 km: 1.3 × the 6.0 km a week" in a.explanation
+    assert "rebuilds from where you are" in a.explanation
+    assert new.iloc[:7].equals(p.iloc[:7].assign(date=new["date"].iloc[:7]))  # the week run: kept
 
 
 def test_explain_doctests_and_miles() -> None:
