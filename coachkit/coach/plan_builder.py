@@ -19,7 +19,7 @@ Rules, and where each number comes from:
   model predicts best on race day (:mod:`coachkit.coach.taper`), else 2 weeks.
 - **Race day**: the race model's prediction (:func:`coachkit.models.race.predict_race`: best
   efforts and training volume) times the race-day form, else VDOT equivalence.
-- **Long run**: at most :data:`LONG_SHARE_MAX` of its week's volume (1/n in a week of n < 3 runs).
+- **Long run**: at most :data:`~coachkit.coach.long_runs.LONG_SHARE_MAX` of its week's volume (1/n in a week of n < 3 runs).
 - **Long-run cap**: no run is longer than 1.1 × the longest run of the previous 30 days, the
   history's and the plan's own (Garmin-RUNSAFE, Frandsen et al. 2025, Br J Sports Med). The
   history's longest counts as run the day before the plan starts. Race day is exempt.
@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.coach import workouts as wk
+from coachkit.coach.long_runs import MIN_LONG_REF_M, cap_long_runs, share_long
 from coachkit.coach.plan import (
     DEFAULT_VDOT,
     Fitness,
@@ -60,11 +61,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CUTBACK_EVERY = 4
 CUTBACK_FACTOR = 0.75
 MIN_WEEKLY_KM = 10.0  # a floor for a return to running (convention)
-MIN_LONG_REF_M = 5000.0  # no run in the last 30 days: the cap starts from 5 km (convention)
 MIN_EASY_M = 3000.0
 # the long run: 28 % of the week, at most 35 % (a convention of published plans, e.g. Daniels:
 # long runs at most 25-30 % of the week's mileage; 35 % leaves room for low-volume weeks)
-LONG_SHARE, LONG_SHARE_MAX, LONG_STEP_M = 0.28, 0.35, 1000.0
+LONG_SHARE, LONG_STEP_M = 0.28, 1000.0
 TWO_QUALITY_KM = 30.0  # 2 quality sessions from 30 km a week, else they crowd out easy runs
 T_SHARE, T_MAX_M, I_SHARE, I_MAX_M = 0.10, 6000.0, 0.08, 10000.0  # Daniels' quality caps
 # peak week (km) and longest long run (m) of typical intermediate plans, by race distance
@@ -78,18 +78,6 @@ def _interp(x: float, table: tuple[tuple[float, float], ...]) -> float:
 
 def _circ(a: int, b: int) -> int:
     return min((a - b) % 7, (b - a) % 7)
-
-
-def _share_long(sessions: dict[date, wk.Workout]) -> None:
-    """Shorten the week's long run to its share of the week (see the module docstring)."""
-    n = sum(1 for x in sessions.values() if x.kind != "race")
-    share = max(LONG_SHARE_MAX, 1.0 / max(n, 1))
-    for d, w in sessions.items():
-        if w.kind == "long":
-            rest = sum(x.distance_m for x in sessions.values() if x.kind != "race") - w.distance_m
-            most = share / (1 - share) * rest if share < 1 else math.inf
-            if w.distance_m > most > 0:
-                sessions[d] = w.scaled(most / w.distance_m)
 
 
 class PlanBuilder:
@@ -241,7 +229,7 @@ class PlanBuilder:
             kinds = {r: (quality[int(r[1:])] if r[0] == "q" else r) for r in set(role.values())}
             step = last_long * CUTBACK_FACTOR if cutback else last_long + LONG_STEP_M
             share = max(LONG_SHARE, 1 / self.days_per_week) * target_m
-            long_m = min(long_max, 0.5 * target_m, max(share, step))  # share: _share_long
+            long_m = min(long_max, 0.5 * target_m, max(share, step))  # share: share_long
             sessions: dict[date, wk.Workout] = {}
             for d in days:
                 kind = kinds[role[d]]
@@ -262,32 +250,9 @@ class PlanBuilder:
             sessions = {
                 d: (w if w.kind == "race" else w.scaled(factor)) for d, w in sessions.items()
             }
-            _share_long(sessions)
-            for d in days:  # RUNSAFE: 1.1 x the longest run of the previous 30 days
-                w = sessions.get(d)
-                ref = max(
-                    (m for r, m in runs.items() if 0 < (d - r).days <= LOOKBACK_DAYS),
-                    default=MIN_LONG_REF_M,
-                )
-                cap = LONG_RUN_CAP * ref
-                if w is not None and w.kind != "race":
-                    if w.distance_m > cap:
-                        w = w.scaled(cap / w.distance_m)
-                    if w.kind == "long":
-                        last_long = last_long if cutback else max(last_long, w.distance_m)
-                        w = wk.Workout(
-                            w.kind,
-                            w.steps,
-                            w.label,
-                            w.vdot,
-                            note=f", within the {cap / 1000:.1f} km cap (1.1 × the "
-                            f"longest run of the last 30 days, {ref / 1000:.1f} km; "
-                            "Garmin-RUNSAFE)",
-                        )
-                    sessions[d] = w
-                if w is not None:
-                    runs[d] = w.distance_m
-            _share_long(sessions)  # a run capped above can leave the long run over its share
+            share_long(sessions)
+            last_long = cap_long_runs(sessions, days, runs, last_long, keep_longest=cutback)
+            share_long(sessions)  # a run capped above can leave the long run over its share
             runs.update({d: w.distance_m for d, w in sessions.items() if w.kind == "long"})
             volume = sum(w.distance_m for w in sessions.values() if w.kind != "race")
             actual.append(volume / 1000.0 * 7.0 / n_days)
