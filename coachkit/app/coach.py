@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from coachkit.app.today import hold_runsafe, longest_before, prescription
 from coachkit.core.schemas import PLAN_DAY_FIELDS
-from coachkit.core.values import plain as _plain
 from coachkit.store import StoreError
 from coachkit.store.plans import (
     active_plan_meta,
@@ -179,34 +180,6 @@ def adaptations(store: Store, athlete_id: str) -> pd.DataFrame:
     return adaptation_log(store, athlete_id)
 
 
-def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[str, Any]:
-    """One day of the plan as today's prescription: §9 fields plus display strings."""
-    from coachkit.coach.workouts import fmt_band
-    from coachkit.core.units import format_distance
-
-    out: dict[str, Any] = {
-        "date": f"{pd.Timestamp(row['date']):%Y-%m-%d}",
-        "kind": row["kind"],
-        "distance_m": _plain(row["distance_m"]),
-        "duration_s": _plain(row["duration_s"]),
-        "pace_low_s_per_km": _plain(row["pace_low_s_per_km"]),
-        "pace_high_s_per_km": _plain(row["pace_high_s_per_km"]),
-        "hr_low": _plain(row["hr_low"]),
-        "hr_high": _plain(row["hr_high"]),
-        "units": units,
-        "status": row["status"],
-        "version": int(row["version"]),
-        "steps": json.loads(row["steps"]) if isinstance(row["steps"], str) and row["steps"] else [],
-        "explanation": row["purpose"],
-        "layer": layer,
-    }
-    if out["distance_m"]:
-        out["distance"] = format_distance(out["distance_m"], units)
-    if out["pace_low_s_per_km"] and out["pace_high_s_per_km"]:
-        out["pace"] = fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units)
-    return out
-
-
 def stored_plan(store: Store, athlete_id: str) -> Plan:
     """The active plan rebuilt as a :class:`~coachkit.coach.plan.Plan` for the exporters."""
     from coachkit.coach.plan import Goal, Phase, Plan
@@ -256,6 +229,7 @@ def todays_prescription(
     notes = " ".join(meta.get("notes", []))
     layer = "population defaults" if "default" in notes.lower() else "your own data"
     out = prescription(rows.iloc[0], units=units, layer=layer)
+    hold_runsafe(out, longest_before(store, athlete_id, when), units)
     if units != meta.get("units", "km") and out.get("pace"):
         lead = " ".join(
             x
@@ -309,13 +283,14 @@ def _fatigue_evidence(log: pd.DataFrame) -> list[dict[str, Any]]:
 
 def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:
     """Run the adaptation rules for the end of ``day`` against the current plan; on a Sunday
-    also review the week (once per week). Store and return the changes.
+    also review the week (once per week), and on another day the last complete week when its
+    Sunday passed without a review. Store and return the changes.
 
     Safe with several processes at once (one Voila kernel per viewer): the signals are read
     first, then the plan is re-read, adapted and written inside one write transaction, so two
     writers never both turn version N of a day into their own version N + 1.
     """
-    from coachkit.coach.adapt import adapt, review_week
+    from coachkit.coach.adapt import adapt, review_week, week_due
 
     units = active_plan(store, athlete_id).get("units", "km")
     signals = signals_for(store, athlete_id, day, plan_frame(store, athlete_id))
@@ -323,11 +298,10 @@ def readapt(store: Store, athlete_id: str, day: Any) -> list[Any]:
     with store.transaction():
         before = plan_frame(store, athlete_id)
         after, changes = adapt(before, signals, units=units)
-        if when.day_of_week == 6:
-            week = f"{when - pd.Timedelta(days=6):%Y-%m-%d}"
-            if not week_reviewed(store, athlete_id, week):
-                after, reviewed = review_week(after, signals.done, signals, units=units)
-                changes = [*changes, *reviewed]
+        due = week_due(when, plan_start(before), partial(week_reviewed, store, athlete_id))
+        if due is not None:
+            after, reviewed = review_week(after, signals.done, signals, units=units)
+            changes = [*changes, *reviewed]
         write_adaptations(store, athlete_id, before, after, changes, in_transaction=True)
     return changes
 
@@ -380,3 +354,10 @@ def plan_window(
         race_date = first + pd.Timedelta(weeks=weeks)
         race_date += pd.Timedelta(days=(6 - race_date.day_of_week) % 7)
     return first, pd.Timestamp(race_date).normalize()
+
+
+def plan_start(workouts: pd.DataFrame) -> pd.Timestamp:
+    """The first day of a plan frame (``Timestamp.max`` when it is empty)."""
+    return (
+        pd.Timestamp(pd.to_datetime(workouts["date"]).min()) if len(workouts) else pd.Timestamp.max
+    )

@@ -183,8 +183,8 @@ def replay(
         load_athlete,
         sample_features,
     )
-    from coachkit.app.coach import prescription
     from coachkit.app.metrics import daily_metrics
+    from coachkit.app.today import prescription
     from coachkit.coach.adapt import adapt, review_week
     from coachkit.coach.adapt.fatigue import answered_keys
     from coachkit.coach.plan import Fitness

@@ -5,6 +5,10 @@
   mileage; 35 % leaves room for low-volume weeks).
 - **Cap**: no run is longer than 1.1 × the longest run of the previous 30 days, the history's
   and the plan's own (Garmin-RUNSAFE, Frandsen et al. 2025, Br J Sports Med). Race day is exempt.
+  The plan builder holds it against the plan's own runs; the coach holds the coming week against
+  what was run (``high_risk``); and today's prescription is held against what was run whatever
+  the plan says (:func:`runsafe_today`: a runner who ran less and logged nothing is not
+  prescribed a jump).
 """
 
 from __future__ import annotations
@@ -30,6 +34,21 @@ def share_long(sessions: dict[date, wk.Workout]) -> None:
             most = share / (1 - share) * rest if share < 1 else math.inf
             if w.distance_m > most > 0:
                 sessions[d] = w.scaled(most / w.distance_m)
+
+
+def runsafe_today(kind: str, distance_m: float | None, longest_30d_m: float | None) -> float | None:
+    """Today's distance held within 1.1 × the longest run of the 30 days before today, or None
+    when nothing needs to change (no distance, no run in 30 days, race day, or within the cap).
+
+    >>> runsafe_today("easy", 3800.0, 3000.0)
+    3300.0
+    >>> runsafe_today("easy", 3000.0, 3000.0) is None, runsafe_today("race", 21097.5, 8000.0)
+    (True, None)
+    """
+    if kind in ("rest", "race") or not distance_m or not longest_30d_m or longest_30d_m <= 0:
+        return None
+    cap = LONG_RUN_CAP * longest_30d_m
+    return round(cap, 1) if distance_m > cap + 1.0 else None
 
 
 def cap_long_runs(

@@ -11,8 +11,10 @@ stack. The bounds:
 - **Growth**: no week above :data:`MAX_WEEKLY_INCREASE` over the largest planned week so far
   (the "10 % rule": a conservative convention, not evidence, Buist et al. 2008, Am J Sports
   Med 36:33).
-- A runner who ran (nearly) nothing is allowed :data:`START_FLOOR_KM` a week (a convention: three
-  runs of about 1.7 km), or the same in time at an easy 7 min/km.
+- A runner who ran nothing at all in those 4 weeks (a first plan, or a return after a long
+  break, which ``return_to_run`` eases further) is allowed :data:`START_FLOOR_KM` a week (a
+  convention: two runs of 2.5 km), or the same in time at an easy 7 min/km. Any running at all
+  sets the bound: 2 km a week run allows 2.6 km, not the floor.
 
 A week the plan itself lowers (a cutback or taper week) is never stepped up. Volumes are in
 one metric per call: metres (distance) or seconds (duration).
@@ -28,7 +30,7 @@ import pandas as pd
 ACWR_MAX = 1.3  # Gabbett 2016, BJSM 50:273: acute:chronic above 1.3 leaves the "sweet spot"
 CHRONIC_WEEKS = 4  # the chronic window of Gabbett's acute:chronic ratio (4 weeks)
 MAX_WEEKLY_INCREASE = 0.10  # the "10 % rule" (convention; Buist et al. 2008, AJSM 36:33)
-START_FLOOR_KM = 5.0  # the week allowed after (nearly) no running, whatever was run (convention)
+START_FLOOR_KM = 5.0  # the week allowed after 4 weeks with no running at all (convention)
 EASY_S_PER_KM = 420.0  # the floor in time: 5 km at 7:00/km
 TOLERANCE = 1.0 + 1e-6  # rounding of stored distances
 
@@ -79,8 +81,13 @@ def floor_of(metric: str) -> float:
 
 
 def acwr_cap(chronic: float, metric: str = "distance_m") -> float:
-    """The most a week may hold after ``chronic`` a week was run: 1.3 × chronic (with the floor)."""
-    return max(ACWR_MAX * max(chronic, 0.0), floor_of(metric))
+    """The most a week may hold after ``chronic`` a week was run: 1.3 × chronic, or the start
+    floor when nothing was run.
+
+    >>> acwr_cap(2000.0), acwr_cap(0.0)
+    (2600.0, 5000.0)
+    """
+    return ACWR_MAX * chronic if chronic > 0 else floor_of(metric)
 
 
 def next_week_volume(ctx: WeekContext, *, repeat: bool = False, step_up: float = 0.0) -> Decision:

@@ -90,7 +90,9 @@ def signals_from(
         if pd.notna(r)
     ]
     runs = table[table["sport"].isin(RUN_SPORTS)]
-    last_run = runs["date"].max() if len(runs) else None
+    # the break that today's run ends counts too: back on Monday after three weeks is a break
+    before = runs["date"][runs["date"].dt.normalize() < when] if len(runs) else runs["date"]
+    last_run = before.max() if len(before) else None
     illness = fb[fb["illness"].fillna(False).astype(bool)]["date"].nunique() if len(fb) else 0
     missed = fb["missed_reason"].dropna()
     missed_today = bool(len(missed)) and bool((fb.loc[missed.index, "date"] == when).any())

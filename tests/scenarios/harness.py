@@ -53,6 +53,7 @@ QUALITY = frozenset({"tempo", "intervals", "hills"})
 INACTIVE = frozenset({"missed", "moved"})
 NUMBERS = ("kind", "distance_m", "duration_s", "pace_low_s_per_km", "pace_high_s_per_km")
 ACUTE_CHRONIC = 1.3  # Gabbett 2016: next week <= 1.3 x the 4-week mean actually run
+START_FLOOR_M = 5000.0  # README: 5 km a week when nothing was run in the 4 weeks before
 WEEK_GROWTH = 1.1  # the plan builder's own rule: <= 1.1 x the largest planned week so far
 RUNSAFE = 1.1  # Garmin-RUNSAFE (Frandsen 2025): a run <= 1.1 x the 30-day longest
 ROUNDING_M = 50.0  # half of the plan's 100 m rounding step
@@ -268,7 +269,8 @@ class Runner:
         runs = self._all_runs()
         last4 = runs[(runs.index >= monday - pd.Timedelta(days=28)) & (runs.index < monday)]
         chronic = float(last4.sum()) / 4
-        self.expect(vol <= ACUTE_CHRONIC * chronic + ROUNDING_M,
+        bound = ACUTE_CHRONIC * chronic if chronic > 0 else START_FLOOR_M
+        self.expect(vol <= bound + ROUNDING_M,
                     f"week of {monday:%m-%d} plans {vol / 1000:.1f} km, over 1.3 x the "
                     f"{chronic / 1000:.1f} km/week run in the 4 weeks before")  # fmt: skip
         if self.weeks:

@@ -6,7 +6,8 @@ logged with an RPE and no file, which counts it as done, issue 15), RPE, feel,
 soreness, sleep, HRV, resting HR, HR against the model, niggles, illness, missed sessions, and
 the days nothing is logged at all. Every logged evening runs the coach as ``coachkit log`` does
 (:func:`coachkit.coach.signals.signals_from` on the frames known that day, then
-:func:`coachkit.coach.adapt.adapt`, and on Sunday :func:`~coachkit.coach.adapt.review_week`).
+:func:`coachkit.coach.adapt.adapt`, and :func:`~coachkit.coach.adapt.review_week` on Sunday or,
+when a Sunday passed unlogged, the next evening: :func:`~coachkit.coach.adapt.week_due`).
 The risk assessment handed to the rules carries the long-run cap the risk model computes
 (1.1 x the longest run of the last 30 days); nothing else is stubbed.
 
@@ -18,7 +19,8 @@ Invariants, across all the rules:
   weeks before (acute:chronic, Gabbett 2016, Br J Sports Med 50:273) and at most 1.1 x the
   largest planned week so far;
 * no run prescribed over 1.1 x the longest run of the 30 days before it (Garmin-RUNSAFE,
-  Frandsen 2025);
+  Frandsen 2025): today's prescription is the plan's row through
+  :func:`~coachkit.coach.long_runs.runsafe_today`, as ``coachkit today`` gives it;
 * nothing already run (a day up to today with a run) is rewritten.
 """
 
@@ -30,7 +32,8 @@ import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from coachkit.coach.adapt import adapt, review_week
+from coachkit.coach.adapt import adapt, review_week, week_due
+from coachkit.coach.long_runs import runsafe_today
 from coachkit.coach.plan import Fitness, Goal
 from coachkit.coach.plan_builder import PlanBuilder
 from coachkit.coach.signals import signals_from
@@ -134,6 +137,8 @@ class Life:
         self.weeks: dict[pd.Timestamp, float] = {}
         self.broken: list[str] = []
         self.done_without_file: set[pd.Timestamp] = set()
+        # a session logged with an RPE and no file counts as run at its planned distance
+        self.rated: dict[pd.Timestamp, float] = {}
 
     def longest_before(self, day: pd.Timestamp) -> float | None:
         d = pd.to_datetime(self.runs["date"])
@@ -171,14 +176,10 @@ class Life:
             return
         vol = planned_m(week_rows(frame, monday))
         d = pd.to_datetime(self.runs["date"])
-        chronic = (
-            float(
-                self.runs.loc[
-                    (d >= monday - pd.Timedelta(days=28)) & (d < monday), "distance_m"
-                ].sum()
-            )
-            / 4
-        )
+        in_window = lambda x: monday - pd.Timedelta(days=28) <= x < monday  # noqa: E731
+        ran = float(self.runs.loc[d.map(in_window).astype(bool), "distance_m"].sum())
+        rated = sum(m for x, m in self.rated.items() if in_window(x))
+        chronic = (ran + rated) / 4
         if vol > 1.3 * chronic + ROUNDING_M:
             self.broken.append(
                 f"week of {monday:%m-%d} plans {vol:.0f} m > 1.3 x {chronic:.0f} m/week run"
@@ -204,11 +205,15 @@ def live(weekly_km, longest_km, vdot, weeks, dpw, behaviour) -> list[str]:
     frame = as_stored(plan.workouts)
     me = Life(weekly_km, longest_km, plan.rules.get("vdot", vdot))
     me.check_week(pd.Timestamp(START), frame)
+    reviewed: set[str] = set()
     for n, b in enumerate(behaviour):
         day = pd.Timestamp(START) + pd.Timedelta(days=n)
         row = frame[frame["date"] == day].iloc[0]
-        planned = planned_m(frame[frame["date"] == day])
         longest = me.longest_before(day)
+        # today's prescription: the plan's row held within the RUNSAFE cap of what was run
+        # (coachkit today does the same, logged or not: coachkit.app.today.hold_runsafe)
+        planned = planned_m(frame[frame["date"] == day])
+        planned = runsafe_today(row["kind"], planned, longest) or planned
         if planned > 0 and longest and planned > 1.1 * longest + ROUNDING_M:
             me.broken.append(
                 f"{day:%m-%d} prescribes {planned:.0f} m > 1.1 x 30-day longest {longest:.0f} m"
@@ -219,6 +224,7 @@ def live(weekly_km, longest_km, vdot, weeks, dpw, behaviour) -> list[str]:
         ran = metres >= 500.0 and not b["ill"]
         if ran and b["run"] == "no_file":  # ran, synced nothing, logs an RPE: done all the same
             me.done_without_file.add(day)
+            me.rated[day] = planned_m(frame[frame["date"] == day])
             b = {**b, "logged": True, "rpe": b["rpe"] or 4}
         elif ran:
             me.run_on(day, metres, b["hr_res"])
@@ -240,8 +246,9 @@ def live(weekly_km, longest_km, vdot, weeks, dpw, behaviour) -> list[str]:
         })  # fmt: skip
         s = me.signals(day, frame)
         after, _ = adapt(frame, s)
-        if day.day_of_week == 6:
-            after, _ = review_week(after, s.done, s)
+        if week_due(day, pd.Timestamp(START), reviewed.__contains__) is not None:
+            after, log = review_week(after, s.done, s)
+            reviewed.update(a.evidence.get("week_start") for a in log)
         after = after.assign(date=pd.to_datetime(after["date"]))
         for d in hard_pairs(after):
             me.broken.append(f"{day:%m-%d}: hard days back to back from {d:%m-%d}")

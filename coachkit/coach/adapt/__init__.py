@@ -6,7 +6,8 @@ change, each with its rule, evidence numbers, before/after and one plain sentenc
 never mutated; every changed row gets ``version + 1``. The rules run in the order of
 :data:`RULES`, one module each (its docstring says what the rule does); a rule that finds the
 runner recovering (back from a break, or fatigued) makes the rules that add load stand down.
-On Sunday evening :func:`review_week` (the ``week_review`` rule) runs after them.
+On Sunday evening :func:`review_week` (the ``week_review`` rule) runs after them; a week whose
+Sunday passed without a review is reviewed the next evening the coach runs (:func:`week_due`).
 
 Invariants (tested by property): no new hard days back to back, nothing moved onto a rest day
 marked unavailable, no long run raised above the risk cap.
@@ -21,7 +22,7 @@ import pandas as pd
 from coachkit.coach.adapt import exceeding, fatigue, high_risk, missed, niggle, return_to_run
 from coachkit.coach.adapt.draft import PlanDraft, Rule, finish
 from coachkit.coach.adapt.records import Adaptation, Signals
-from coachkit.coach.adapt.week_review import review_week
+from coachkit.coach.adapt.week_review import review_week, week_due
 
 RULES: tuple[Rule, ...] = (
     missed.RULE,
@@ -68,4 +69,4 @@ def adapt(
     return finish(w, workouts), w.log
 
 
-__all__ = ["RULES", "Adaptation", "Rule", "Signals", "adapt", "review_week"]
+__all__ = ["RULES", "Adaptation", "Rule", "Signals", "adapt", "review_week", "week_due"]

@@ -30,8 +30,9 @@ def min_run(ctx: WeekContext) -> float:
 
 def week_rows(w: PlanDraft, monday: pd.Timestamp, *, open_only: bool = False) -> list:
     """Row indices of the Monday-Sunday week from ``monday``, rest and race days left out;
-    ``open_only``: only sessions still to run as written."""
-    rows = w.rows(monday, monday + pd.Timedelta(days=6))
+    ``open_only``: only sessions still to run as written (from the first day not yet run)."""
+    start = max(monday, w.open_day) if open_only else monday
+    rows = w.rows(start, monday + pd.Timedelta(days=6))
     return [
         i
         for i in rows
@@ -95,7 +96,10 @@ def set_week_volume(w: PlanDraft, rows: list, ctx: WeekContext, target: float, n
         key=lambda i: finite(w.get(i, ctx.metric)) or 0.0,
     )
     while (
-        f < 1 and len(easy) > 1 and (finite(w.get(easy[0], ctx.metric)) or 0.0) * f < min_run(ctx)
+        f < 1
+        and easy
+        and len(rows) > 1
+        and (finite(w.get(easy[0], ctx.metric)) or 0.0) * f < min_run(ctx)
     ):
         i = easy.pop(0)
         w.set(i, kind="rest", distance_m=0.0, duration_s=0.0, steps="[]", status="changed")

@@ -9,6 +9,8 @@ Its wish (repeat this week's volume under 70 % compliance, else proceed as plann
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from coachkit.coach import explain as ex
@@ -106,3 +108,27 @@ def review_week(
         ex.sentence(head, [why]),
     )
     return finish(w, workouts), w.log
+
+
+def week_due(
+    today: pd.Timestamp, plan_start: pd.Timestamp, reviewed: Callable[[str], bool]
+) -> pd.Timestamp | None:
+    """The Monday of the week to review at the end of ``today``, or None.
+
+    On a Sunday its own week; on another day the last complete week, when its Sunday passed
+    without a review (nothing was logged that evening), so the week under way is bounded all the
+    same. ``reviewed(week_start)`` says whether a week (``YYYY-MM-DD``) was reviewed; a week that
+    ends before ``plan_start`` has nothing to review.
+
+    >>> seen = {"2024-03-04"}.__contains__
+    >>> week_due(pd.Timestamp("2024-03-10"), pd.Timestamp("2024-03-04"), seen) is None
+    True
+    >>> week_due(pd.Timestamp("2024-03-19"), pd.Timestamp("2024-03-04"), seen).date()
+    datetime.date(2024, 3, 11)
+    """
+    day = pd.Timestamp(today).normalize()
+    sunday = day if day.day_of_week == 6 else day - pd.Timedelta(days=day.day_of_week + 1)
+    monday = sunday - pd.Timedelta(days=6)
+    if sunday < plan_start or reviewed(f"{monday:%Y-%m-%d}"):
+        return None
+    return monday
