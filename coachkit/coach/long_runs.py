@@ -5,10 +5,10 @@
   mileage; 35 % leaves room for low-volume weeks).
 - **Cap**: no run is longer than 1.1 × the longest run of the previous 30 days, the history's
   and the plan's own (Garmin-RUNSAFE, Frandsen et al. 2025, Br J Sports Med). Race day is exempt.
-  The plan builder holds it against the plan's own runs; the coach holds the coming week against
-  what was run (``high_risk``); and today's prescription is held against what was run whatever
-  the plan says (:func:`runsafe_today`: a runner who ran less and logged nothing is not
-  prescribed a jump).
+  The plan builder holds it against the plan's own runs; the ``high_risk`` rule caps the next
+  long run at the risk model's cap; and today's prescription is held against what was actually
+  run, whatever the plan says (:func:`runsafe_today`: a runner who ran less and logged nothing
+  is not prescribed a jump).
 """
 
 from __future__ import annotations

@@ -250,10 +250,19 @@ class PlanBuilder:
             sessions = {
                 d: (w if w.kind == "race" else w.scaled(factor)) for d, w in sessions.items()
             }
-            share_long(sessions)
-            last_long = cap_long_runs(sessions, days, runs, last_long, keep_longest=cutback)
-            share_long(sessions)  # a run capped above can leave the long run over its share
-            runs.update({d: w.distance_m for d, w in sessions.items() if w.kind == "long"})
+            # the share and the cap each can undo the other (a capped run leaves the long run
+            # over its share; a shorter long run lowers the cap of the runs after it): repeat
+            # until neither changes anything
+            first_long = last_long
+            for _ in range(30):  # converges geometrically; a few passes in practice
+                share_long(sessions)
+                runs.update({d: w.distance_m for d, w in sessions.items()})
+                before = {d: w.distance_m for d, w in sessions.items()}
+                last_long = cap_long_runs(sessions, days, runs, first_long, keep_longest=cutback)
+                share_long(sessions)
+                runs.update({d: w.distance_m for d, w in sessions.items()})
+                if all(abs(w.distance_m - before[d]) < 1.0 for d, w in sessions.items()):
+                    break
             volume = sum(w.distance_m for w in sessions.values() if w.kind != "race")
             actual.append(volume / 1000.0 * 7.0 / n_days)
             n_easy = sum(1 for d in days if WEEKDAYS[d.weekday()] not in self.unavailable_days)

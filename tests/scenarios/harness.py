@@ -165,6 +165,13 @@ class Runner:
         self.runs[pd.Timestamp(day)] = got
         return got
 
+    def build_up(self, weeks: int, weekdays: tuple[int, ...], metres: float) -> None:
+        """Before the plan: ``weeks`` weeks of real runs of about ``metres`` on ``weekdays``
+        (0 = Monday), so the runner's recent volume is what the scenario needs."""
+        for d in days(MON - timedelta(weeks=weeks), 7 * weeks):
+            if d.weekday() in weekdays:
+                self.run(d, metres)
+
     def hrv(self, readings: dict[date, float]) -> None:
         self.ingest(hrv_export(readings, self.inbox / f"hrv_{min(readings)}.csv"))
 
@@ -287,6 +294,10 @@ class Runner:
     def verdict(self, summary: str) -> None:
         """Print the scenario's one-line summary and fail with every broken expectation."""
         line = f"SCENARIO {self.name}: {summary}"
+        import os
+
+        if os.environ.get("SAID"):
+            print("\n".join(f"{d} {r}: {t}" for d, r, t in self.said))
         print("\n" + line)
         assert not self.broken, line + "\n  - " + "\n  - ".join(self.broken)
 

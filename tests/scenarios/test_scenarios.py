@@ -267,6 +267,7 @@ def test_monday_to_friday_week(runner: Runner):
     session becomes easy; HRV back up (her real highest mornings) → it is put back later that
     week, on a day with no hard day either side, and the coach says where."""
     r = runner
+    r.build_up(4, (0, 1, 3, 4, 6), 6000.0)  # a runner of ~30 km a week over 5 days
     r.create_plan()
     f = r.frame
     pairs = [d.date() for d in f["date"]

@@ -65,6 +65,7 @@ FEEL_POOR = 2.0  # the form's 1-5 scale: 2 "poor", 1 "awful"
 # Serlin et al. 1995 (Pain 61:277): 7-10 on a 0-10 rating scale is "severe"
 SORENESS_SEVERE = 7.0
 FATIGUE_DAYS = 2  # the hard session "within 2 days" that is eased
+NEXT_RUN_DAYS = 7  # else the next run of the coming week is cut
 FATIGUE_CUT = 0.20
 
 
@@ -204,15 +205,17 @@ def ease_off(w: PlanDraft) -> bool:
     # the keys answered come from the adaptation log, so a rewritten day is not cut again
     if set(ev["keys"]) <= w.s.answered | _plan_answers(w):
         return True
-    window = w.rows(w.open_day, w.today + pd.Timedelta(days=FATIGUE_DAYS))
+    # the hard session within 2 days becomes easy; else the next run (within a week) is cut
+    window = w.rows(w.open_day, w.today + pd.Timedelta(days=NEXT_RUN_DAYS))
     active = [
         i
         for i in window
         if w.get(i, "status") in ("planned", "changed")
-        and w.get(i, "kind") != "rest"
+        and w.get(i, "kind") not in ("rest", "race")
         and "(fatigue)" not in w.purpose(i)
     ]
-    hard = [i for i in active if w.get(i, "kind") in HARD_KINDS - {"race"}]
+    soon = w.today + pd.Timedelta(days=FATIGUE_DAYS)
+    hard = [i for i in active if w.get(i, "kind") in HARD_KINDS and w.df.at[i, "date"] <= soon]
     i = (hard or active or [None])[0]
     if i is None:
         return True

@@ -1,9 +1,5 @@
-"""The ``high_risk`` rule: no run of the coming week over the RUNSAFE cap, the next long run
-capped, a recovery day after the next hard session, and a rest day for monotonous training.
-
-Every run of the next :data:`AHEAD_DAYS` days is held within 1.1 × the longest run actually run
-in the 30 days before it (what the runner ran, not what the plan said: a runner who ran less
-than planned, or came back from a break, is not prescribed a jump).
+"""The ``high_risk`` rule: the next long run is capped, a recovery day follows the next hard
+session, and monotonous training gets a rest day.
 
 The cap is the risk model's ``long_run_cap_m`` (1.1 × the longest run of the last 30 days,
 Garmin-RUNSAFE); the recovery day comes when the risk assessment asks for one (high risk); with
@@ -28,19 +24,14 @@ from coachkit.coach.adapt.draft import (
     describe,
     recovery_band,
     scale,
-    to_easy,
 )
 from coachkit.core.units import format_distance
 from coachkit.core.values import finite
-from coachkit.features.risk import LOOKBACK_DAYS
-from coachkit.models.risk_evidence import LONG_RUN_CAP
 
 NAME = "high_risk"
 RECOVERY_RUN_S = 1800.0
 VARY_CODES = frozenset({"monotony", "no_rest_day"})
 VARY_TAG = "rest day (vary the days)"
-AHEAD_DAYS = 7
-RUNSAFE_WHY = "1.1 × your longest run of the 30 days before it"
 
 
 def _codes(risk: dict) -> set[str]:
@@ -85,57 +76,8 @@ def vary(w: PlanDraft, risk: dict, why: list[str]) -> None:
     w.add(NAME, {"codes": sorted(codes), "risk_score": risk.get("score")}, before, w.snap(i), text)
 
 
-def planned_distance(w: PlanDraft, i) -> float | None:
-    """A row's planned distance; a duration-only row at the middle of its pace band."""
-    dist = finite(w.get(i, "distance_m"))
-    if dist is not None:
-        return dist
-    dur = finite(w.get(i, "duration_s"))
-    lo, hi = finite(w.get(i, "pace_low_s_per_km")), finite(w.get(i, "pace_high_s_per_km"))
-    return dur * 1000.0 / ((lo + hi) / 2) if dur and lo and hi else None
-
-
-def cap_ahead(w: PlanDraft) -> None:
-    """Hold every open run of the next :data:`AHEAD_DAYS` days within 1.1 × the longest run
-    done in the 30 days before it (Garmin-RUNSAFE); a hard session over it becomes easy."""
-    done = w.s.done
-    if done is None or not len(done) or "distance_m" not in done:
-        return
-    ran = pd.to_datetime(done["date"]).dt.normalize().to_numpy()
-    dist = pd.to_numeric(done["distance_m"], errors="coerce").fillna(0.0).to_numpy()
-    for i in w.rows(w.open_day, w.open_day + pd.Timedelta(days=AHEAD_DAYS - 1)):
-        if not w.open(i) or w.get(i, "kind") in ("rest", "race"):
-            continue
-        day = pd.Timestamp(w.df.at[i, "date"])
-        sel = (ran >= day - pd.Timedelta(days=LOOKBACK_DAYS)) & (ran < day) & (ran <= w.today)
-        planned = planned_distance(w, i)
-        if not sel.any() or planned is None:
-            continue
-        longest = float(dist[sel].max())
-        cap = LONG_RUN_CAP * longest
-        if longest <= 0 or planned <= cap + 1.0:
-            continue
-        before, what = w.snap(i), w.what(i)
-        note = f"within {format_distance(cap, w.units)}, {RUNSAFE_WHY}"
-        if w.is_hard(i) and w.get(i, "kind") != "long":
-            to_easy(w, i, f"Eased ({note})", keep_original=False, factor=cap / planned)
-        else:
-            scale(w, i, cap / planned)
-            w.set(i, purpose=f"{w.purpose(i)} (cut to stay {note})")
-        w.set(i, status="changed")
-        text = ex.sentence(
-            f"{what} is cut to {format_distance(cap, w.units)} (was "
-            f"{format_distance(planned, w.units)})",
-            [f"{RUNSAFE_WHY}, {format_distance(longest, w.units)} (Garmin-RUNSAFE, Frandsen 2025)"],
-        )
-        ev = {"longest_30d_m": longest, "cap_m": round(cap, 1), "planned_m": round(planned, 1)}
-        w.add(NAME, ev, before, w.snap(i), text)
-
-
 def guard(w: PlanDraft) -> bool:
-    """Hold the coming week within the RUNSAFE cap, cap the next long run and add a recovery day
-    after the next hard session. Never recovering."""
-    cap_ahead(w)
+    """Cap the next long run and add a recovery day after the next hard session. Never recovering."""
     risk = w.s.risk or {}
     score = finite(risk.get("score"))
     ev = {"risk_score": score, "level": risk.get("level"), "long_run_cap_m": w.cap()}
@@ -151,7 +93,7 @@ def guard(w: PlanDraft) -> bool:
     ]
     cap = w.cap()
     longs = [i for i in future if w.get(i, "kind") == "long"]
-    if cap is not None and longs and (finite(w.get(longs[0], "distance_m")) or 0) > cap:
+    if cap is not None and longs and (finite(w.get(longs[0], "distance_m")) or 0) > cap + 1.0:
         i, before = longs[0], w.snap(longs[0])
         scale(w, i, cap / before["distance_m"])
         w.set(i, distance_m=cap, status="changed")  # exactly the cap, not a rounding above it

@@ -1,6 +1,10 @@
 """The ``return_to_run`` rule: after >= 7 days without running or >= 3 days ill, two weeks of
 easy running at 50 % then 75 % of the planned volume.
 
+The days without running count up to today, or up to today's run when there is one (back on a
+Monday after three weeks is a break). They are a break only when the plan had runs on them: a
+low-volume plan's own 7-day gap is not.
+
 Daniels' Running Formula (3rd ed., "Setbacks"): 6-28 days off -> ~50 % of the load for the first
 half of the return, ~75 % for the second. Weeks of 50 % then 75 %, then the plan (100 %) is our
 conservative convention built on it; illness >= 3 days is treated like a break. While the runner
@@ -33,10 +37,20 @@ def on_a_break(s: Signals) -> bool:
     return s.days_since_last_run >= RETURN_BREAK_DAYS or s.illness_days >= RETURN_ILLNESS_DAYS
 
 
+def runs_were_planned(w: PlanDraft) -> bool:
+    """The plan had a run on a day of the gap (a week the plan itself left empty is no break)."""
+    s = w.s
+    if s.illness_days >= RETURN_ILLNESS_DAYS:
+        return True
+    last = w.today - pd.Timedelta(days=s.days_since_last_run)
+    gap = w.rows(last + pd.Timedelta(days=1), w.today - pd.Timedelta(days=1))
+    return any(w.get(i, "kind") not in ("rest", "race") for i in gap)
+
+
 def rebuild(w: PlanDraft) -> bool:
     """Ramp the next two weeks down after a break; True (recovering) while on a break."""
     s = w.s
-    if not on_a_break(s):
+    if not on_a_break(s) or not runs_were_planned(w):
         return False
     horizon = w.rows(w.open_day, w.open_day + pd.Timedelta(days=7 * len(RETURN_RAMP) - 1))
     if any("Return to run" in w.purpose(i) for i in horizon):
