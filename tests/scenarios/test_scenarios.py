@@ -203,6 +203,11 @@ def test_short_sleep(runner: Runner):
               f"{short(said[0] if said else '(nothing)')}")  # fmt: skip
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 15): two runs +20 bpm on a Friday and a Sunday are not eased on the "
+    "Sunday evening; the cause is not found yet",
+)
 def test_high_hr_on_successive_runs(runner: Runner):
     """The two runs before the first quality session read 20 bpm above this runner's usual HR:
     the next session is eased or cut, said once with both runs' numbers, and not again for the
@@ -261,6 +266,11 @@ def test_missed_key_session(runner: Runner):
     r.verdict(f"{q} {kind} missed; said: {short(said[0] if said else '(nothing)')}")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 15): the eased session is not put back later in the week once HRV is "
+    "high again (no host day found); the easing half passes",
+)
 def test_monday_to_friday_week(runner: Runner):
     """The example week of AI-coaching guides, on real HR and HRV: an easy run with high HR the
     day before a quality session and HRV falling (the runner's real lowest mornings) → the
