@@ -294,10 +294,6 @@ class Runner:
     def verdict(self, summary: str) -> None:
         """Print the scenario's one-line summary and fail with every broken expectation."""
         line = f"SCENARIO {self.name}: {summary}"
-        import os
-
-        if os.environ.get("SAID"):
-            print("\n".join(f"{d} {r}: {t}" for d, r, t in self.said))
         print("\n" + line)
         assert not self.broken, line + "\n  - " + "\n  - ".join(self.broken)
 
