@@ -294,6 +294,7 @@ class Runner:
     def verdict(self, summary: str) -> None:
         """Print the scenario's one-line summary and fail with every broken expectation."""
         line = f"SCENARIO {self.name}: {summary}"
+        print("\n".join(f"SAID {d} {r}: {t}" for d, r, t in self.said))
         print("\n" + line)
         assert not self.broken, line + "\n  - " + "\n  - ".join(self.broken)
 

@@ -203,22 +203,27 @@ def test_short_sleep(runner: Runner):
               f"{short(said[0] if said else '(nothing)')}")  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 15): two runs +20 bpm on a Friday and a Sunday are not eased on the "
-    "Sunday evening; the cause is not found yet",
-)
 def test_high_hr_on_successive_runs(runner: Runner):
     """The two runs before the first quality session read 20 bpm above this runner's usual HR:
     the next session is eased or cut, said once with both runs' numbers, and not again for the
-    same runs."""
+    same runs. The two runs are the plan's as it stands a week before (the weekly reviews may
+    have moved them since it was created)."""
     r = runner
+    r.build_up(4, (0, 1, 3, 4, 6), 6000.0)  # a runner of ~30 km a week over 5 days
     r.create_plan()
-    q = r.first(QUALITY)
+    q = r.first(QUALITY, after=MON + timedelta(weeks=2))
+    r.lead_in(q - timedelta(days=7))
     f = r.frame
-    before = f[(f["date"] < pd.Timestamp(q)) & (f["kind"] != "rest")]["date"].dt.date.tolist()
+    window = (f["date"] >= pd.Timestamp(q - timedelta(days=7))) & (f["date"] < pd.Timestamp(q))
+    before = f[window & (f["kind"] != "rest")]["date"].dt.date.tolist()
+    assert len(before) >= 2, f"fewer than two runs planned in the week before {q}: {before}"
     hot = before[-2:]
-    r.lead_in(hot[0])
+    for d in days(q - timedelta(days=7), (hot[0] - q).days + 7):
+        if d.weekday() == 6:
+            m = r.planned(d) or None
+            r.day(d, m, "--rpe", "3") if m else r.day(d, None, "--note", "rest")
+        else:
+            r.as_planned(d, log=False)
     for d in days(hot[0], (hot[1] - hot[0]).days + 1):
         m = r.planned(d)
         if d in hot:
@@ -266,11 +271,6 @@ def test_missed_key_session(runner: Runner):
     r.verdict(f"{q} {kind} missed; said: {short(said[0] if said else '(nothing)')}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 15): the eased session is not put back later in the week once HRV is "
-    "high again (no host day found); the easing half passes",
-)
 def test_monday_to_friday_week(runner: Runner):
     """The example week of AI-coaching guides, on real HR and HRV: an easy run with high HR the
     day before a quality session and HRV falling (the runner's real lowest mornings) → the
@@ -298,9 +298,9 @@ def test_monday_to_friday_week(runner: Runner):
     r.expect(any(re.search(r"\d+ bpm above expected", t) and "below your normal range" in t
                  for t in eased), f"both signals quoted with numbers: {eased}")  # fmt: skip
     r.hrv(dict(zip(days(q, 3), HIGH_HRV)))
-    for d in days(q, 6 - e.weekday()):
-        if r.planned(d) or d.weekday() == 6:
-            r.day(d, r.planned(d) or None, "--rpe", "3")
+    for d in days(q, 6 - e.weekday()):  # the guides' runner checks in every evening, rest or not
+        m = r.planned(d)
+        r.day(d, m, "--rpe", "3") if m else r.day(d, None, "--note", "rest day")
     back = [t for t in r.rules("fatigue", since=q) if f"eased on {q:%A}" in t]
     r.expect(len(back) == 1, f"the eased {qkind} is put back once this week: {back}")
     where = re.search(r"(?:moved to|back on) (\w+day)", back[0]) if back else None

@@ -282,12 +282,21 @@ def _restore(w: PlanDraft) -> None:
             del step["replaces"]
             w.set(i, steps=json.dumps([step]))
         vd = w.vdot()
-        at = ex.format_pace_range(lo, hi, w.units) + (f" (VDOT {vd:.1f})" if vd else "")
+        paced = finite(lo) is not None and finite(hi) is not None  # hills have an effort target
+        at = (
+            f" at {ex.format_pace_range(lo, hi, w.units)}" + (f" (VDOT {vd:.1f})" if vd else "")
+            if paced
+            else ""
+        )
         where = "back on" if target == i else "moved to"
-        head = f"The {orig['kind']} eased on {ex.weekday(day)} is {where} {ex.weekday(w.df.at[target, 'date'])} at {at}"
+        head = f"The {orig['kind']} eased on {ex.weekday(day)} is {where} {ex.weekday(w.df.at[target, 'date'])}{at}"
         why = ["your recovery signals are normal again"]
-        if w.s.hrv_7d is not None and w.s.hrv_band is not None:
-            why.append(ex.hrv_phrase(w.s.hrv_7d, w.s.hrv_band))
+        low, line = _hrv_low(w.s)
+        if line is not None and not low:
+            why.append(
+                f"your 7-day lnRMSSD ({w.s.hrv_7d:.2f}) is back above {line:.2f} "
+                f"({HRV_ALARM_SD:g} SD below your baseline)"
+            )
         ev = {
             "action": "restore",
             "eased_date": src_before["date"],
