@@ -15,7 +15,7 @@ import pandas as pd
 from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
 from coachkit.coach.workouts import HARD_KINDS
 
-KEY = ("tempo", "intervals", "long")
+KEY = ("tempo", "intervals", "hills", "long")
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,10 @@ def _done(plan: pd.DataFrame, days: list[pd.Timestamp]) -> pd.DataFrame:
 
 
 def first_quality_week(workouts: pd.DataFrame) -> pd.Timestamp:
-    """The Monday of the plan's first week with a tempo or intervals session (else the first)."""
+    """The Monday of the plan's first week with a tempo, intervals or hills session (else the
+    first)."""
     days = pd.to_datetime(workouts["date"])
-    hard = days[workouts["kind"].isin(("tempo", "intervals"))]
+    hard = days[workouts["kind"].isin(("tempo", "intervals", "hills"))]
     day = hard.min() if len(hard) else days.min()
     return day - pd.Timedelta(days=day.day_of_week)
 
@@ -55,7 +56,7 @@ def simulate_week(
     The week is ``monday``'s (default: :func:`first_quality_week`); every session of the plan
     before it counts as run as planned.
 
-    1. The week's first key session (tempo, intervals or long) is missed ("work trip").
+    1. The week's first key session (tempo, intervals, hills or long) is missed ("work trip").
     2. On the eve of the next hard session (else two days later): the last two runs 8 and 7
        bpm above the expected HR (z 1.8, 1.6: over the fatigue rule's 1.5 SD), and the 7-day
        lnRMSSD 1.2 SD under its baseline (band 3.70-3.95 when the athlete has no HRV baseline).
@@ -109,8 +110,15 @@ def simulate_week(
             s = replace(
                 s, vdot_now=vdot + 1.5, hr_residuals=[(d.date(), -6.0, -1.6) for d in ran[-3:]]
             )
+            vdot += 1.5  # the fitness estimate does not fall back overnight
             event = f"three runs 6 bpm below expected; VDOT {vdot + 1.5:.1f} (plan {vdot:.1f})"
-        s = replace(s, done=pd.concat([base.done, _done(plan, ran)], ignore_index=True))
+        prior = [d for d in ran if d < day]  # the break today's run ends, as signals_from counts it
+        since = (day - max(prior)).days - int(day in ran) if prior else base.days_since_last_run
+        s = replace(
+            s,
+            done=pd.concat([base.done, _done(plan, ran)], ignore_index=True),
+            days_since_last_run=since,
+        )
         plan, log = adapt(plan, s, units=units)
         if day == missed:  # the fatigue signal comes on the eve of the next hard session
             nxt = plan[

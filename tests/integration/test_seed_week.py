@@ -26,6 +26,7 @@ import pytest
 from coachkit.app.athlete import load_athlete, thresholds
 from coachkit.app.coach import create_plan, plan_frame, write_adaptations
 from coachkit.app.ingest import ingest
+from coachkit.app.today import longest_before
 from coachkit.coach import workouts as wk
 from coachkit.coach.plan import Goal, workout_row
 from coachkit.core.units import MILE_M
@@ -99,10 +100,16 @@ def test_the_seed_week(week):
     inbox.mkdir()
     day = lambda k: MON + timedelta(days=k)  # noqa: E731
 
-    # Monday morning: 6 easy miles at the athlete's E pace, in min/mi
+    # Monday morning: 6 easy miles at the athlete's E pace, in min/mi, held within 1.1 x the
+    # longest run of the last 30 days (Garmin-RUNSAFE), and the card says so when it cuts
     monday = cli("today", *store, "--date", f"{day(0)}", "--units", "mi")
     e = daniels_paces(plan.rules["vdot"])["E"]
-    assert monday["kind"] == "easy" and monday["distance_m"] == pytest.approx(6 * MILE_M, abs=100)
+    longest = longest_before(s, "demo", pd.Timestamp(day(0)))
+    held = min(6 * MILE_M, 1.1 * longest)
+    assert monday["kind"] == "easy" and monday["distance_m"] == pytest.approx(held, abs=100)
+    if held < 6 * MILE_M:
+        assert monday["explanation"].startswith("Cut to "), monday["explanation"]
+        assert "(the plan says 6.0 mi)" in monday["explanation"], monday["explanation"]
     assert (monday["pace_low_s_per_km"], monday["pace_high_s_per_km"]) == pytest.approx(e)
     assert "6.0 mi" in monday["explanation"] and "/mi" in monday["explanation"]
 
