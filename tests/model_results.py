@@ -97,6 +97,13 @@ def _race_cell(m: dict[str, Any]) -> str:
     )
     worse = [name for name, g in groups if g["ratio_riegel"] >= 1.0]
     verdict = f"; at {' and '.join(worse)} no better than Riegel" if worse else ""
+    short = [
+        f"{name} ({m['by_distance'][name]['ratio_riegel']:.2f} ×)"
+        for name, ok in m.get("acceptance", {}).get("mape_le_0.85_riegel", {}).items()
+        if not ok and name in m["by_distance"]
+    ]
+    if short:
+        verdict += f"; issue 16's bar of 0.85 × Riegel not met at {' and '.join(short)}"
     return (
         f"MAPE {_pct(o['mape_ours'])} vs {_pct(o['mape_riegel'])} for Riegel "
         f"({o['ratio_riegel']:.2f} ×), {_pct(o['mape_riegel_bias'])} for bias-corrected Riegel, "

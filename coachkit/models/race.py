@@ -20,7 +20,8 @@ the numbers and their sources):
 What is predicted: the time of a *race-like effort* over the distance, i.e. one of your best
 runs there (VDOT in the top 10 % of your runs ≥ 3 km within ±180 days; a race you mark counts
 too), at its elapsed time. The 80 % interval is split-conformal, calibrated per race distance
-and per number of your own race-like efforts. Measured on held-out runners, against Riegel,
+and per number of your own race-like efforts, and scaled by how consistent your own efforts at
+that distance were (:mod:`.race_intervals`). Measured on held-out runners, against Riegel,
 bias-corrected Riegel, VDOT and a pooled regression, in ``tests/bench/test_bench_race.py``
 (results in ``docs/results/models.json``).
 """
@@ -48,10 +49,12 @@ from coachkit.models.race_efforts import (
     Runs,
     athlete_efforts,
     effort_features,
+    nearest_race,
     prepare_runs,
     race_like,
 )
 from coachkit.models.race_explain import RacePrediction, build_prediction
+from coachkit.models.race_intervals import interval_quantiles, personal_scale
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
@@ -235,14 +238,19 @@ class RacePopulation:
         w = n / (n + k) if (k is not None and n) else 0.0
         mu = mu_pop + w * resid
         iv = self.params_["efforts"]["interval"]
-        k0 = iv.get("k0")
-        ssd = float(((evidence["residual"] - resid) ** 2).sum()) if n else 0.0
+        # the interval's scale: the spread of your efforts at the race distance nearest D
+        same = (
+            evidence["residual"][nearest_race(evidence["D"]) == nearest_race(feats["D"])[0]]
+            if n
+            else pd.Series(dtype=float)
+        )
+        ssd = float(((same - same.mean()) ** 2).sum()) if len(same) else 0.0
         scale = float(
-            rp.personal_scale(
-                np.array([ssd]), np.array([n]), k0 or math.inf, iv.get("var_within", 1.0)
+            personal_scale(
+                np.array([ssd]), np.array([len(same)]), iv.get("k0") or math.inf, iv["var_within"]
             )[0]
         )
-        q_lo, q_hi = (scale * q for q in rp.interval_quantiles(self.params_, feats["D"], n))
+        q_lo, q_hi = (scale * q for q in interval_quantiles(self.params_, feats["D"], n))
         # The interval was calibrated on efforts with >= MIN_PRIOR_RUNS runs in the 180 days
         # before them. With thinner histories there is nothing to calibrate on: blend towards
         # the wider training-only interval, all the way at a single run.

@@ -47,6 +47,7 @@ RACE_DISTANCES_M: dict[str, float] = {
 }
 BAND_TOLERANCE = 0.03  # issue 16: "within 3 % of 5 k, 10 k, half or marathon"
 _BAND_D = np.array(list(RACE_DISTANCES_M.values()))
+_KNOTS = np.log(_BAND_D)
 WINDOW_DAYS = 180.0  # ±180 days around an effort for its VDOT percentile; 180 days of frontier
 RACE_PERCENTILE = 90.0  # race-like: VDOT at or above this percentile of the window
 MIN_PRIOR_RUNS = 10  # runs in the 180 days before an effort for it to count (one ≥ 3 km)
@@ -84,6 +85,20 @@ def band_of(distance_m: float | np.ndarray) -> np.ndarray:
     d = np.atleast_1d(np.asarray(distance_m, dtype=float))
     inside = np.abs(d[:, None] / _BAND_D - 1.0) <= BAND_TOLERANCE
     return np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
+
+
+def distance_weights(distance_m: np.ndarray) -> np.ndarray:
+    """Piecewise-linear (hat) weights of each distance on the four race distances, in log
+    distance; each row sums to 1, and outside 5 km–marathon the nearest one takes it all."""
+    x = np.log(np.asarray(distance_m, dtype=float))
+    eye = np.eye(len(_KNOTS))
+    return np.column_stack([np.interp(x, _KNOTS, eye[k]) for k in range(len(_KNOTS))])
+
+
+def nearest_race(distance_m: float | np.ndarray) -> np.ndarray:
+    """Index into :data:`RACE_DISTANCES_M` of the race distance nearest each distance (in log
+    distance): a run's band when it has one."""
+    return np.abs(np.log(np.atleast_1d(np.asarray(distance_m, float))[:, None]) - _KNOTS).argmin(1)
 
 
 def make_runs(

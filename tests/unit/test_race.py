@@ -24,7 +24,7 @@ from coachkit.models.race import (
     predict_race,
 )
 from coachkit.models.race_efforts import percentile, prepare_runs, race_like
-from coachkit.models.race_population import interval_quantiles
+from coachkit.models.race_intervals import interval_quantiles
 
 DAY = pd.Timedelta(days=1)
 START = pd.Timestamp("2024-01-01", tz="UTC")
