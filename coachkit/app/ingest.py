@@ -18,7 +18,7 @@ import pandas as pd
 
 from coachkit.core.files import fs_text, sha256_file
 from coachkit.io import NothingToImport, companion_path, read_bytes
-from coachkit.io.base import finish_activity
+from coachkit.io.base import finish_activity, refuse_damaged_nonsense
 from coachkit.io.containers import Unit, check_path, expand_path, iter_paths
 from coachkit.io.errors import UnreadableFile
 from coachkit.store import Store, check_athlete_id
@@ -82,13 +82,15 @@ def import_unit(
         )
         if parsed.is_empty:
             raise NothingToImport("no activities or wellness days in it")
+        finished = [finish_activity(act, now=now) for act in parsed.activities]
+        refuse_damaged_nonsense(warnings, finished)
         with store.transaction() as conn:
-            for idx, act in enumerate(parsed.activities):
+            for idx, act in enumerate(finished):
                 status = import_activity(
                     store,
                     conn,
                     athlete_id,
-                    finish_activity(act, now=now),
+                    act,
                     sha,
                     idx,
                     unit.name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,27 @@ def test_a_symlinked_root_is_walked_and_a_link_inside_it_is_followed(tmp_path):
         ("a.gpx", "new"),
         ("b.gpx", "unchanged"),  # the same file, by its target's key
     ]
+
+
+def test_bit_flipped_fit_files_are_imported_sound_or_quarantined_with_a_reason(tmp_path):
+    from coachkit.io.base import PHYSICAL_FLAGS
+    from tests.conftest import real_file
+
+    original = real_file("fit/fitparse_activity-small-fenix2-run.fit").read_bytes()
+    folder = tmp_path / "flipped"
+    folder.mkdir()
+    for seed in range(24):  # 1 to 500 flipped bits, past the 14-byte header
+        rng = random.Random(seed)
+        data = bytearray(original)
+        for _ in range((1, 5, 50, 500)[seed % 4]):
+            data[rng.randrange(14, len(data))] ^= 1 << rng.randrange(8)
+        (folder / f"flip{seed:02d}.fit").write_bytes(bytes(data))
+    store = Store(tmp_path / "store")
+    report = ingest(store, [folder], "t")
+    assert len(report.outcomes) == 24 and report.count("error") == 0
+    assert all("\n" not in o.reason for o in report.outcomes)
+    nonsense = [o for o in report.quarantined if "decodes to impossible values" in o.reason]
+    assert nonsense, [(o.status, o.reason) for o in report.outcomes]
+    # what was imported from damaged bytes carries no physically impossible value
+    flags = ";".join(store.activities("t")["quality_flags"].fillna(""))
+    assert not any(f in flags for f in PHYSICAL_FLAGS), flags
