@@ -218,7 +218,7 @@ def expand_path(path: Path) -> Iterator[Unit]:
 
 
 def _too_big(size: int, limit: int, what: str) -> str:
-    return f"{what} larger than the {limit // 2**20} MB limit ({size / 2**20:.0f} MB read): refused"
+    return f"{what} larger than the {limit // 2**20} MB limit ({size / 2**20:.1f} MB): refused"
 
 
 @dataclass(frozen=True)
