@@ -34,7 +34,15 @@ FEATURE_COLUMNS = (
 )
 EFFORT_COLUMNS = ("activity_id", "date", "name", "distance_m", "time_s")
 # best efforts from these runs would be GPS artefacts, not performances
-_NO_EFFORTS_FLAGS = ("duplicate_of:", "speed_implausible", "gps_gaps", "date_implausible", "manual")
+_NO_EFFORTS_FLAGS = (
+    "duplicate_of:",
+    "speed_implausible",
+    "gps_gaps",
+    "date_implausible",
+    "duration_implausible",
+    "distance_implausible",
+    "manual",
+)
 
 
 class StoreSamples(Mapping[str, pd.DataFrame]):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from coachkit.store import resolve_store_path
+from coachkit.store.base import store_dir_problem
 
 Check = tuple[str, str, str]  # (ok|warn|fail, label, detail)
 
@@ -47,8 +48,12 @@ def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
         "chromium",
         chromium or "not found: only the dashboard browser tests need it",
     )
-    root = resolve_store_path(store)
-    catalog = Path(root) / "catalog.sqlite"
+    root = Path(resolve_store_path(store))
+    problem = store_dir_problem(root)
+    if problem:
+        yield ("fail", "store", problem)
+        return
+    catalog = root / "catalog.sqlite"
     if not catalog.exists():
         yield (
             "warn",

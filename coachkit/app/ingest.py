@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from coachkit.core.files import sha256_file
+from coachkit.core.files import fs_text, sha256_file
 from coachkit.io import NothingToImport, companion_path, read_bytes
-from coachkit.io.base import finish_activity
-from coachkit.io.containers import Unit, expand_path, iter_paths
+from coachkit.io.base import finish_activity, refuse_damaged_nonsense
+from coachkit.io.containers import Unit, check_path, expand_path, iter_paths
 from coachkit.io.errors import UnreadableFile
 from coachkit.store import Store, check_athlete_id
 from coachkit.store.manifest import (
@@ -43,8 +43,10 @@ def import_unit(
     store: Store, athlete_id: str, unit: Unit, *, now: pd.Timestamp | None = None
 ) -> Outcome:
     """Parse one unit and write everything it holds in a single transaction."""
+    if unit.data == b"":  # every empty file has one hash: each gets its own verdict, by name
+        unit = Unit(unit.name, None, "empty file (0 bytes): nothing to read")
     if unit.data is None:
-        sha = hashlib.sha256(f"refused|{unit.name}".encode()).hexdigest()
+        sha = hashlib.sha256(f"refused|{fs_text(unit.name)}".encode()).hexdigest()
         o = Outcome(unit.name, "quarantined", unit.error or "refused")
         with store.transaction() as conn:
             record_source(conn, athlete_id, sha, o, [])
@@ -80,13 +82,15 @@ def import_unit(
         )
         if parsed.is_empty:
             raise NothingToImport("no activities or wellness days in it")
+        finished = [finish_activity(act, now=now) for act in parsed.activities]
+        refuse_damaged_nonsense(warnings, finished)
         with store.transaction() as conn:
-            for idx, act in enumerate(parsed.activities):
+            for idx, act in enumerate(finished):
                 status = import_activity(
                     store,
                     conn,
                     athlete_id,
-                    finish_activity(act, now=now),
+                    act,
                     sha,
                     idx,
                     unit.name,
@@ -153,18 +157,29 @@ def ingest(
         store.recover()
         with store.transaction() as conn:
             store.ensure_athlete(athlete_id, conn=conn)
-        for path in iter_paths([Path(p) for p in paths]):
+        given = [Path(p) for p in paths]
+        roots = [p.resolve() for p in given]
+        for entry in iter_paths(given):
             if progress:
-                progress(str(path))
-            report.outcomes.extend(_ingest_path(store, athlete_id, path, now))
+                progress(entry.name)
+            if entry.skip:  # a FIFO, a device, a symlink out of the tree: never opened
+                report.outcomes.append(Outcome(entry.name, "skipped", entry.skip))
+                continue
+            report.outcomes.extend(_ingest_path(store, athlete_id, entry.path, roots, now))
     return report
 
 
 def _ingest_path(
-    store: Store, athlete_id: str, path: Path, now: pd.Timestamp | None
+    store: Store,
+    athlete_id: str,
+    path: Path,
+    roots: list[Path],
+    now: pd.Timestamp | None,
 ) -> list[Outcome]:
     """Everything one path holds; the path is remembered (fast path) only if nothing failed."""
     partner = companion_path(path)
+    if partner is not None and check_path(partner, roots):
+        partner = None  # a companion is read only where the file itself could be
     key = path_key(path)
     try:
         st = path.stat()

@@ -61,11 +61,13 @@ def notebook_path(workdir: Path) -> Path:
 def voila_command(
     notebook: Path, *, host: str, port: int, pool_size: int, token: bool
 ) -> list[str]:
-    """The Voila command line (tracebacks hidden: the page shows friendly messages)."""
+    """The Voila command line (tracebacks hidden: the page shows friendly messages), run
+    through ``coachkit.viz.voila_server``: its logs never hold the token, and a malformed
+    static path answers 404."""
     cmd = [
         sys.executable,
         "-m",
-        "voila",
+        "coachkit.viz.voila_server",
         str(notebook),
         f"--port={port}",
         f"--Voila.ip={host}",
@@ -142,6 +144,9 @@ def dashboard(
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(2) from None
     env = {**os.environ, "COACHKIT_STORE": str(root)}
+    # Voila runs as `python -m coachkit.viz.voila_server`: the same coachkit as this command
+    package_parent = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH")) if p)
     for key, value in (("COACHKIT_DASHBOARD_ATHLETE", athlete), ("COACHKIT_DASHBOARD_DATE", day)):
         env.pop(key, None)

@@ -99,9 +99,11 @@ def _full_ingest(
 def _print_report(report: IngestReport, root: Path, athlete: str) -> None:
     from rich.table import Table
 
+    from coachkit.core.files import fs_text
+
     out = console()
     t = report.totals()
-    table = Table(title=f"Ingest for {athlete} into {root}")
+    table = Table(title=f"Ingest for {athlete} into {fs_text(root)}")
     for col in ("status", "files", "activities", "wellness days"):
         table.add_column(col)
     for status in ("new", "merged", "unchanged", "skipped", "quarantined", "error"):

@@ -14,9 +14,9 @@ import numpy as np
 
 #: the flag of a near-duplicate: the run is held by another activity (``duplicate_of:<id>``)
 DUPLICATE = "duplicate_of:"
-#: flags of rows that never count in totals: a near-duplicate of another activity, or a date
-#: that cannot be right
-NOT_COUNTED = (DUPLICATE, "date_implausible")
+#: flags of rows that never count in totals: a near-duplicate of another activity, or a date,
+#: a duration or a distance that cannot be right
+NOT_COUNTED = (DUPLICATE, "date_implausible", "duration_implausible", "distance_implausible")
 
 
 def holding_any(flags: Any, codes: tuple[str, ...]) -> np.ndarray:

@@ -112,6 +112,8 @@ QUALITY_FLAGS = (
     "manual",
     "time_inverted",
     "date_implausible",
+    "duration_implausible",  # negative, or longer than one activity can be (two days)
+    "distance_implausible",  # negative, or farther than one activity goes (500 km on foot)
     "time_unknown",  # summary rows with a date but no clock time (intervals.icu export)
     "duplicate_of:",
 )

@@ -27,6 +27,14 @@ RUN_SPEED_MAX_M_S = 12.5
 GPS_GAP_S = 30.0  # a hole in GPS fixes longer than this while the clock runs is a gap
 GPS_GAP_MOVED_M = 200.0  # ... or across which the runner moved this far with nothing recorded
 EARLIEST_PLAUSIBLE = pd.Timestamp("1995-01-01", tz="UTC")  # before consumer GPS/HR loggers
+# One activity longer than two days is a watch left running (features.load gives it no load);
+# farther than these in one go is a recording fault (the longest foot races are ~250 km).
+DURATION_MAX_S = 48 * 3600.0
+DISTANCE_MAX_M = {"foot": 500_000.0, "other": 2_000_000.0}
+# Between two GPS fixes: faster than this is a jump of the fix, not the athlete (a sprinter
+# peaks near 12.5 m/s; no bike, ski or boat an athlete records goes 100 m/s)
+GPS_JUMP_M_S = {"foot": 2 * RUN_SPEED_MAX_M_S, "other": 100.0}
+GPS_JUMP_MIN_M = 200.0  # a jump shorter than this is GPS noise the distance filter absorbs
 
 
 @dataclass
@@ -243,16 +251,80 @@ def quality_flags(
     if sport in FOOT_SPORTS and dist and mov and mov > 0:
         if dist / mov > RUN_SPEED_MAX_M_S:
             flags.append("speed_implausible")
+    flags += _extent_flags(summary, sport)
     if samples is not None and not samples.empty:
         if sport in FOOT_SPORTS and samples["speed_m_s"].notna().any():
             fast = (samples["speed_m_s"] > RUN_SPEED_MAX_M_S * 2).mean()
             if fast > 0.02 and "speed_implausible" not in flags:
                 flags.append("speed_implausible")
+        if (samples["hr_bpm"] > 250).mean() > 0.02 and "hr_implausible" not in flags:
+            flags.append("hr_implausible")  # a sensor fault even when the average looks fine
         if samples["t_s"].diff().lt(0).any():
             flags.append("time_inverted")
-        if sport != "treadmill" and samples["lat"].notna().sum() > 1 and _has_gps_gap(samples):
-            flags.append("gps_gaps")
+        if sport != "treadmill" and samples["lat"].notna().sum() > 1:
+            if _has_gps_gap(samples):
+                flags.append("gps_gaps")
+            if _has_gps_jump(samples, sport):
+                flags.append("speed_implausible")
     return list(dict.fromkeys(flags))
+
+
+def _extent_flags(summary: dict[str, Any], sport: str) -> list[str]:
+    """``duration_implausible`` and ``distance_implausible``: negative, or more than one
+    activity can hold (:data:`DURATION_MAX_S`, :data:`DISTANCE_MAX_M`)."""
+    flags = []
+    times = [summary.get(k) for k in ("elapsed_time_s", "moving_time_s")]
+    if any(t is not None and not pd.isna(t) and not 0 <= t <= DURATION_MAX_S for t in times):
+        flags.append("duration_implausible")
+    dist = summary.get("distance_m")
+    limit = DISTANCE_MAX_M["foot" if sport in FOOT_SPORTS else "other"]
+    if dist is not None and not pd.isna(dist) and not 0 <= dist <= limit:
+        flags.append("distance_implausible")
+    return flags
+
+
+def _has_gps_jump(samples: pd.DataFrame, sport: str) -> bool:
+    """True when two consecutive fixes lie farther apart than anyone moves in the time between
+    them (:data:`GPS_JUMP_M_S`, at least :data:`GPS_JUMP_MIN_M`): the fix jumped."""
+    fixes = samples["lat"].notna().to_numpy() & samples["lon"].notna().to_numpy()
+    t = samples["t_s"].to_numpy(dtype="float64")[fixes]
+    lat, lon = samples["lat"].to_numpy()[fixes], samples["lon"].to_numpy()[fixes]
+    if len(t) < 2:
+        return False
+    moved = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    dt = np.maximum(np.diff(t), 1.0)  # two fixes in the same second: one second apart
+    limit = GPS_JUMP_M_S["foot" if sport in FOOT_SPORTS else "other"]
+    return bool(((moved > GPS_JUMP_MIN_M) & (moved / dt > limit)).any())
+
+
+#: flags that say a decoded value is physically impossible, not merely missing or doubtful
+PHYSICAL_FLAGS = (
+    "hr_implausible",
+    "speed_implausible",
+    "time_inverted",
+    "date_implausible",
+    "duration_implausible",
+    "distance_implausible",
+)
+#: the mark a reader leaves in its warnings when it decoded damaged bytes leniently
+#: (:func:`coachkit.io.fit_fallback.why_fast_failed`: CRC mismatch, truncation, ...)
+LENIENT_DECODE = "CRC check off"
+
+
+def refuse_damaged_nonsense(warnings: list[str], activities: list[ParsedActivity]) -> None:
+    """Raise :class:`UnreadableFile` when damaged bytes, decoded leniently, give physically
+    impossible values: a bit-flipped FIT is quarantined, not imported as nonsense. A damaged
+    file whose values all make sense (a truncated recording, a bad CRC byte) is imported."""
+    damage = next((w for w in warnings if LENIENT_DECODE in w), None)
+    if damage is None:
+        return
+    bad = sorted({f for act in activities for f in act.flags if f in PHYSICAL_FLAGS})
+    if bad:
+        why = damage.split(";", 1)[0]
+        raise UnreadableFile(
+            f"damaged file ({why}) that decodes to impossible values ({', '.join(bad)}): "
+            "quarantined, not imported"
+        )
 
 
 def finish_activity(act: ParsedActivity, *, now: pd.Timestamp | None = None) -> ParsedActivity:

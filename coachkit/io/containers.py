@@ -10,10 +10,20 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import stat
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from coachkit.core.files import (
+    MAX_FILE_BYTES,
+    NotRegularFile,
+    fs_text,
+    not_regular_reason,
+    open_regular,
+)
 
 # A real export member is a few MB; Garmin full-account exports reach a few GB in total.
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
@@ -78,11 +88,12 @@ def _safe_member_name(name: str) -> str | None:
 
 
 def iter_zip(
-    source: bytes | str | os.PathLike[str], archive_name: str, depth: int = 0
+    source: bytes | str | os.PathLike[str] | BinaryIO, archive_name: str, depth: int = 0
 ) -> Iterator[Unit]:
-    """Yield the units inside a zip (its bytes, or its path), refusing bad members one by one.
+    """Yield the units inside a zip (its bytes, its path or an open file), refusing bad members
+    one by one.
 
-    From a path the archive is read member by member, so a multi-GB export never sits in memory.
+    From a path or a file the archive is read member by member, so a multi-GB export never sits in memory.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
@@ -172,30 +183,102 @@ def expand_bytes(data: bytes, name: str, depth: int = 0) -> Iterator[Unit]:
 
 
 def expand_path(path: Path) -> Iterator[Unit]:
-    """:func:`expand_bytes` for a file on disk; a zip is read from disk one member at a time."""
-    with open(path, "rb") as fh:
-        head = fh.read(4)
-    if _is_zip(head):
-        try:
-            yield from iter_zip(path, str(path))
-        except ContainerError as exc:
-            yield Unit(str(path), None, str(exc))
+    """:func:`expand_bytes` for a file on disk; a zip is read from disk one member at a time.
+
+    Only a regular file is opened (see :func:`~coachkit.core.files.open_regular`), and no read
+    goes past :data:`~coachkit.core.files.MAX_FILE_BYTES` (a zip on disk: ``MAX_ARCHIVE_BYTES``).
+    """
+    name = fs_text(path)
+    try:
+        fh = open_regular(path)
+    except NotRegularFile as exc:
+        yield Unit(name, None, str(exc))
         return
-    yield from expand_bytes(path.read_bytes(), str(path))
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        if _is_zip(fh.read(4)):
+            if size > MAX_ARCHIVE_BYTES:
+                yield Unit(name, None, _too_big(size, MAX_ARCHIVE_BYTES, "zip archive"))
+                return
+            fh.seek(0)
+            try:
+                yield from iter_zip(fh, name)
+            except ContainerError as exc:
+                yield Unit(name, None, str(exc))
+            return
+        if size > MAX_FILE_BYTES:
+            yield Unit(name, None, _too_big(size, MAX_FILE_BYTES, "file"))
+            return
+        fh.seek(0)
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        yield Unit(name, None, _too_big(len(data), MAX_FILE_BYTES, "file (it grew while read)"))
+        return
+    yield from expand_bytes(data, name)
 
 
-def iter_paths(paths: list[Path]) -> Iterator[Path]:
-    """Every file under the given files/folders, in a stable sorted order, hidden files skipped."""
-    for root in paths:
-        root = Path(root)
+def _too_big(size: int, limit: int, what: str) -> str:
+    return f"{what} larger than the {limit // 2**20} MB limit ({size / 2**20:.1f} MB): refused"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A path found under the inputs; ``skip`` says why it is not read (None: read it)."""
+
+    path: Path
+    skip: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The path as printable text, whatever bytes it holds."""
+        return fs_text(self.path)
+
+
+def check_path(path: Path, roots: Sequence[Path]) -> str | None:
+    """Why ``path`` is not read, or None when it is a regular file that may be read.
+
+    A symlink is followed only when its target lies inside one of ``roots`` (resolved: the
+    files and folders given on the command line); FIFOs, devices and sockets are never opened.
+    A path that cannot be looked at is left to the reader, which says why.
+    """
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return "a broken or looping symlink: skipped"
+            if not any(target == r or r in target.parents for r in roots):
+                return f"a symlink to {fs_text(target)}, outside the folders given: not followed"
+            if target.is_dir():
+                return "a symlink to a folder: not followed (ingest the folder itself)"
+            st = os.stat(target)
+    except OSError:
+        return None
+    return not_regular_reason(st.st_mode)
+
+
+def iter_paths(paths: Sequence[str | os.PathLike[str]]) -> Iterator[Entry]:
+    """Every file under the given files/folders, in a stable sorted order, hidden files skipped
+    silently; each with the reason it is not read (:func:`check_path`), if any.
+
+    Raises FileNotFoundError for a file or folder given that does not exist.
+    """
+    given = [Path(p) for p in paths]
+    roots = [p.resolve() for p in given]
+    for root in given:
         if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for fn in sorted(filenames):
+                top = Path(dirpath)
+                links = {d for d in dirnames if (top / d).is_symlink()}
+                dirnames[:] = sorted(
+                    d for d in dirnames if not d.startswith(".") and d not in links
+                )
+                for fn in sorted([*filenames, *links]):
                     if fn.startswith(".") or fn.lower() in _SKIP_NAMES:
                         continue
-                    yield Path(dirpath) / fn
-        elif root.exists():
-            yield root
+                    yield Entry(top / fn, check_path(top / fn, roots))
+        elif root.exists() or root.is_symlink():
+            yield Entry(root, check_path(root, roots))
         else:
-            raise FileNotFoundError(f"no such file or folder: {root}")
+            raise FileNotFoundError(f"no such file or folder: {fs_text(root)}")

@@ -22,7 +22,8 @@ import os
 import sqlite3
 from collections.abc import Iterator
 
-from coachkit.store.base import StoreError, resolve_store_path
+from coachkit.core.files import fs_text
+from coachkit.store.base import StoreError, resolve_store_path, store_dir_problem
 from coachkit.store.feedback import FeedbackLog
 from coachkit.store.migrations import MIGRATIONS, SCHEMA_VERSION, statements
 from coachkit.store.samples import SampleFiles
@@ -62,13 +63,22 @@ class Store(SampleFiles, ImportedTables, FeedbackLog, AthleteSettings):
         self.catalog_path = self.root / catalog_name
         self.samples_dir = self.root / samples_name
         self.raw_dir = self.root / "raw"
+        problem = store_dir_problem(self.root, catalog_name)
+        if problem:
+            raise StoreError(problem)
         if not self.catalog_path.exists():
+            where = fs_text(self.root)
             if not create:
                 raise StoreError(
-                    f"no coachkit store at {self.root}: run `coachkit init --store {self.root}` "
+                    f"no coachkit store at {where}: run `coachkit init --store {where}` "
                     "or `coachkit ingest PATH --athlete ID` first"
                 )
-            self.root.mkdir(parents=True, exist_ok=True)
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the store folder {where}: {exc.strerror or exc}"
+                ) from None
         self._conn: sqlite3.Connection | None = None
         self._migrate()
 

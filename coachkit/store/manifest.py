@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coachkit.core.files import fs_key, fs_text
 from coachkit.io import companion_path
+from coachkit.io.containers import Entry
 from coachkit.store import Store, check_athlete_id, utc_now_iso
 
 
@@ -37,6 +39,11 @@ class Outcome:
     n_new: int = 0
     n_merged: int = 0
     n_wellness: int = 0
+
+    def __post_init__(self) -> None:
+        # a file name of any bytes becomes text that SQLite, JSON and a terminal accept
+        self.name = fs_text(self.name)
+        self.reason = fs_text(self.reason)
 
 
 @dataclass
@@ -67,7 +74,8 @@ def path_key(path: Path) -> str:
     """The manifest key of a path: a file read with a companion is remembered with it, so a
     partner that appears later makes the file read again."""
     partner = companion_path(path)
-    return str(path.resolve()) + (f"|with:{partner.resolve()}" if partner is not None else "")
+    key = fs_key(path.resolve())
+    return key + (f"|with:{fs_key(partner.resolve())}" if partner is not None else "")
 
 
 def is_unchanged(store: Store, athlete_id: str, path: Path, st: os.stat_result) -> bool:
@@ -79,26 +87,34 @@ def is_unchanged(store: Store, athlete_id: str, path: Path, st: os.stat_result) 
     return bool(seen) and (seen["size"], seen["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
 
 
-def unchanged_report(store: Store, files: Sequence[Path], athlete_id: str) -> IngestReport | None:
-    """The report of re-ingesting ``files`` when every one is unchanged, else None.
+def unchanged_report(store: Store, files: Sequence[Entry], athlete_id: str) -> IngestReport | None:
+    """The report of re-ingesting ``files`` when every one is unchanged or skipped, else None.
 
-    ``files`` are the paths :func:`coachkit.io.containers.iter_paths` yields. Like a full ingest
+    ``files`` are the entries :func:`coachkit.io.containers.iter_paths` yields; one it does not
+    read (a FIFO, a symlink out of the tree) is reported skipped with its reason. Like a full ingest
     it holds the ingest lock, finishes writes a crash interrupted and registers the athlete, so
     the store ends up the same either way; it reads no file bytes and imports no reader.
     """
     check_athlete_id(athlete_id)
     with store.ingest_lock():
         store.recover()
-        for path in files:
+        for entry in files:
+            if entry.skip:
+                continue
             try:
-                st = path.stat()
+                st = entry.path.stat()
             except OSError:
                 return None  # the full ingest reports it
-            if not is_unchanged(store, athlete_id, path, st):
+            if not is_unchanged(store, athlete_id, entry.path, st):
                 return None
         with store.transaction() as conn:
             store.ensure_athlete(athlete_id, conn=conn)
-    return IngestReport([Outcome(str(path), "unchanged") for path in files])
+    return IngestReport(
+        [
+            Outcome(e.name, "skipped", e.skip) if e.skip else Outcome(e.name, "unchanged")
+            for e in files
+        ]
+    )
 
 
 def known_unit(store: Store, athlete_id: str, sha256: str) -> sqlite3.Row | None:
@@ -128,11 +144,11 @@ def record_source(
         (
             athlete_id,
             sha256,
-            outcome.name,
+            fs_text(outcome.name),
             outcome.kind,
             outcome.decoder,
             status,
-            outcome.reason or None,
+            fs_text(outcome.reason) or None,
             outcome.n_new + outcome.n_merged,
             outcome.n_wellness,
             json.dumps(warnings) if warnings else None,

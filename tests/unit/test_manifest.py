@@ -7,6 +7,7 @@ import os
 
 from coachkit.app.ingest import ingest
 from coachkit.core.files import sha256_file
+from coachkit.io.containers import Entry
 from coachkit.store import Store
 from coachkit.store.manifest import is_unchanged, path_key, unchanged_report
 
@@ -57,12 +58,13 @@ def test_unchanged_report_only_when_every_file_is_unchanged(tmp_path):
     a.write_text("<gpx/>")
     b.write_text("<gpx></gpx>")
     _remember(store, "x", a)
-    assert unchanged_report(store, [a, b], "x") is None
+    entries = [Entry(a), Entry(b)]
+    assert unchanged_report(store, entries, "x") is None
     _remember(store, "x", b)
-    report = unchanged_report(store, [a, b], "x")
+    report = unchanged_report(store, entries, "x")
     assert [(o.name, o.status) for o in report.outcomes] == [
         (str(a), "unchanged"),
         (str(b), "unchanged"),
     ]
     b.unlink()
-    assert unchanged_report(store, [a, b], "x") is None  # a vanished file: the full ingest says so
+    assert unchanged_report(store, entries, "x") is None  # a vanished file: the full ingest says so

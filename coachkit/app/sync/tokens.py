@@ -9,7 +9,7 @@ or ``$COACHKIT_CONFIG_DIR``), never in the repository, the store or a log line:
 
 Strava rotates refresh tokens: the token endpoint may answer with a new refresh token and the
 old one then stops working. So every token response is written at once, atomically (temp file,
-fsync, rename) with mode 0600 in a 0700 folder: a crash leaves the old file or the new one,
+fsync, rename) with mode 0600 in a 0700 folder (``strava/`` too; the lock files are 0600): a crash leaves the old file or the new one,
 never half of one. Objects holding secrets redact them in ``repr``; :func:`redact` scrubs them
 from any message before it reaches a log or an exception.
 """
@@ -45,9 +45,27 @@ def config_dir() -> Path:
     return Path(platformdirs.user_config_dir("coachkit", appauthor=False))
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically with mode 0600 (folder created 0700)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+def private_dir(folder: Path, depth: int = 1) -> None:
+    """Make ``folder`` exist with mode 0700, whatever the umask: every missing folder on the way
+    is created 0700, and ``folder`` and its ``depth - 1`` parents are set to 0700 (a folder made
+    0755 by an older coachkit is tightened)."""
+    missing = []
+    p = folder
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            d.mkdir(mode=0o700)
+        os.chmod(d, 0o700)
+    for d in [folder, *folder.parents][:depth]:
+        os.chmod(d, 0o700)
+
+
+def write_private(path: Path, data: bytes, *, depth: int = 1) -> None:
+    """Write ``data`` to ``path`` atomically with mode 0600, in a 0700 folder (and ``depth - 1``
+    0700 parents, see :func:`private_dir`)."""
+    private_dir(path.parent, depth)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)  # mkstemp already creates 0600; say so rather than rely on it
@@ -207,8 +225,10 @@ class TokenStore:
         """Hold this athlete's token lock: two processes never refresh at once (the loser's
         refresh token would already be rotated away)."""
         lock = self.path(athlete_id).with_suffix(".lock")
-        lock.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(lock, "a+") as fh:
+        private_dir(self.root, depth=2)  # tokens/ and strava/
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        os.fchmod(fd, 0o600)  # a lock made 0644 by an older coachkit is tightened
+        with os.fdopen(fd, "a+") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
@@ -224,4 +244,4 @@ class TokenStore:
             "scope": token.scope,
             "strava_athlete_id": token.strava_athlete_id,
         }
-        write_private(self.path(athlete_id), json.dumps(body, indent=1).encode())
+        write_private(self.path(athlete_id), json.dumps(body, indent=1).encode(), depth=2)
