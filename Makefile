@@ -20,10 +20,12 @@ $(STAMP): pyproject.toml
 
 ## make demo: ingest the shipped demo athlete, give it a plan, serve the dashboard on 127.0.0.1
 # The sample's runs end on Sunday 2021-03-14, so the demo plan starts the next day and the
-# dashboard treats Wednesday 2021-03-17, the plan's first run, as "today".
+# dashboard treats the plan's first run day as "today" (DEMO_DAY=YYYY-MM-DD picks another).
 DEMO_FROM ?= 2021-03-15
-DEMO_DAY  ?= 2021-03-17
+DEMO_DAY  ?=
 DEMO_RACE ?= 2021-06-13
+FIRST_RUN = $(VENV)/bin/coachkit plan show --athlete demo --store $(STORE) --format csv | \
+  $(PY) -c "import csv, sys; print(next(r['date'][:10] for r in csv.DictReader(sys.stdin) if r['kind'] != 'rest'))"
 demo: $(STAMP)
 	$(VENV)/bin/coachkit ingest data/sample --athlete demo --store $(STORE)
 	@if $(VENV)/bin/coachkit plan show --athlete demo --store $(STORE) --format csv >/dev/null 2>&1; then \
@@ -32,9 +34,10 @@ demo: $(STAMP)
 	  $(VENV)/bin/coachkit plan create --athlete demo --store $(STORE) --race-distance-m 21097.5 \
 	    --race-date $(DEMO_RACE) --days-per-week 5 --date $(DEMO_FROM); \
 	fi
-	@echo "The demo runner's data ends on 2021-03-14: the plan (a half marathon on $(DEMO_RACE))"
-	@echo "starts $(DEMO_FROM), and the dashboard shows $(DEMO_DAY), the plan's first run, as today."
-	$(VENV)/bin/coachkit dashboard --athlete demo --store $(STORE) --port $(PORT) --date $(DEMO_DAY)
+	@day="$(DEMO_DAY)"; day="$${day:-$$($(FIRST_RUN))}"; \
+	echo "The demo runner's data ends on 2021-03-14: the plan (a half marathon on $(DEMO_RACE))"; \
+	echo "starts $(DEMO_FROM), and the dashboard shows $$day, the plan's first run, as today."; \
+	$(VENV)/bin/coachkit dashboard --athlete demo --store $(STORE) --port $(PORT) --date "$$day"
 
 ## make test: everything CI runs (lint, stripped notebooks, unit, integration, notebooks)
 test: lint nbcheck unit

@@ -30,13 +30,16 @@ def format_pace_range(
 
 
 def format_duration(duration_s: float | None) -> str:
-    """A duration as ``"45 min"`` or ``"1 h 05 min"`` (``"n/a"`` when unknown).
+    """A duration as ``"45 min"`` or ``"1 h 05 min"``, under 90 s in seconds (``"20 s"``;
+    ``"n/a"`` when unknown).
 
-    >>> format_duration(3900)
-    '1 h 05 min'
+    >>> format_duration(3900), format_duration(20)
+    ('1 h 05 min', '20 s')
     """
     if duration_s is None or not math.isfinite(duration_s):
         return "n/a"
+    if duration_s < 90:
+        return f"{duration_s:.0f} s"
     minutes = int(round(duration_s / 60.0))
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
