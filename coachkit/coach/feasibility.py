@@ -15,15 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from coachkit.core.units import format_hms
+from coachkit.core.units import MILE_M, format_hms
 
 if TYPE_CHECKING:
     from coachkit.coach.plan import Fitness, Plan
     from coachkit.coach.plan_builder import PlanBuilder
 
-# the longest run before race day a distance needs: the race distance up to 10 km, 16 km
-# (10 mi) for a half and 32 km (20 mi) for a marathon, as in Hal Higdon's novice programmes
-LONG_NEEDED_M = ((5000.0, 5000.0), (10000.0, 10000.0), (21097.5, 16000.0), (42195.0, 32000.0))
+# the longest run before race day a distance needs, as in Hal Higdon's novice programmes:
+# 3 mi for a 5K, 6 mi for a 10K, 10 mi for a half and 20 mi for a marathon
+LONG_NEEDED_M = (
+    (5000.0, 3 * MILE_M),
+    (10000.0, 6 * MILE_M),
+    (21097.5, 10 * MILE_M),
+    (42195.0, 20 * MILE_M),
+)
+ROUNDING_M = 50.0  # the plan's distances are rounded: a long run this close reaches the need
 RACES_M = {"5 km": 5000.0, "10 km": 10000.0, "half marathon": 21097.5, "marathon": 42195.0}
 LATER_WEEKS = (4, 8, 12, 16, 20, 26, 39, 52)  # later race dates tried
 
@@ -49,14 +55,17 @@ def assess(builder: PlanBuilder, current: Fitness, start: date, plan: Plan) -> d
         return out
     d, last = goal.race_distance_m, goal.race_date
     reach, need = longest_long_m(plan), long_needed_m(d)
-    out.update(long_run_reached_m=reach, long_run_needed_m=need, realistic=reach >= need)
+    out.update(
+        long_run_reached_m=reach, long_run_needed_m=need, realistic=reach >= need - ROUNDING_M
+    )
     quick = replace(current, form=None)
 
     def reaches(b: PlanBuilder) -> bool:
-        return longest_long_m(b.build_with_taper(quick, start, plan.athlete_id, None)) >= need
+        plan_b = b.build_with_taper(quick, start, plan.athlete_id, None)
+        return longest_long_m(plan_b) >= need - ROUNDING_M
 
     suggestions: list[str] = []
-    if reach < need:
+    if reach < need - ROUNDING_M:
         later = next(
             (
                 last + timedelta(weeks=k)
@@ -68,7 +77,9 @@ def assess(builder: PlanBuilder, current: Fitness, start: date, plan: Plan) -> d
         if later is not None:
             out["later_date"] = later.isoformat()
             suggestions.append(f"race on or after {later.isoformat()}")
-        shorter = [n for n, m in RACES_M.items() if m < d and long_needed_m(m) <= reach]
+        shorter = [
+            n for n, m in RACES_M.items() if m < d and long_needed_m(m) <= reach + ROUNDING_M
+        ]
         if shorter:
             out["shorter_race"] = shorter[-1]
             suggestions.append(f"run a {shorter[-1]} on {last.isoformat()}")
@@ -113,7 +124,7 @@ def sentence(f: dict[str, Any], distance_m: float) -> str:
     if secs and low is not None and math.isfinite(low):
         head += f" (80 % range {format_hms(low)}–{format_hms(high)})"
     reach, need = f["long_run_reached_m"], f["long_run_needed_m"]
-    body = f"the plan's longest run reaches {reach / 1000:.1f} km; a {name} needs about {need / 1000:.0f} km"
+    body = f"the plan's longest run reaches {reach / 1000:.1f} km; a {name} needs about {need / 1000:.1f} km"
     if f["realistic"]:
         return f"{head}; {body}: realistic."
     fix = f["suggestions"]

@@ -82,18 +82,21 @@ def plan_notes(
         )
     if short:
         runs = sorted({n for _, n in short})
-        span = f"weeks {short[0][0]}–{short[-1][0]}" if len(short) > 1 else f"week {short[0][0]}"
+        nums = [str(k) for k, _ in short]
+        listed = nums[0] if len(nums) == 1 else ", ".join(nums[:-1]) + " and " + nums[-1]
         n = f"{runs[0]}–{runs[-1]}" if len(runs) > 1 else f"{runs[0]}"
+        full = {w["week"] for w in weeks} - {k for k, _ in short}
         later = (
-            "More runs come as the volume grows."
-            if short[-1][0] < len(weeks)
+            "The other weeks have them."
+            if full
             else f"At the {max(w['volume_km'] for w in weeks):.0f} km a week this plan reaches, "
             f"{builder.days_per_week} runs never fit: run fewer, longer days, or build volume first."
         )
         out.append(
             f"You asked for {builder.days_per_week} runs a week; {len(short)} of "
-            f"{len(weeks)} weeks ({span}) have {n}: at their volume each extra run would be "
-            f"shorter than 3 km. {later}"
+            f"{len(weeks)} weeks (week{'s' if len(nums) > 1 else ''} {listed}) have {n}: after "
+            f"the long run and the quality sessions, each extra run would be shorter than 3 km. "
+            f"{later}"
         )
     return out
 
