@@ -51,7 +51,10 @@ def longest_before(store: Store, athlete_id: str, day: pd.Timestamp) -> float | 
     from coachkit.core.sports import RUN_SPORTS
     from coachkit.features.risk import LOOKBACK_DAYS
 
-    acts = store.activities(athlete_id)
+    # the window in UTC, a day wider each side for the athletes' UTC offsets (at most 14 h)
+    utc = pd.Timestamp(day).tz_localize("UTC")
+    since, until = utc - pd.Timedelta(days=LOOKBACK_DAYS + 1), utc + pd.Timedelta(days=1)
+    acts = store.activities(athlete_id, since=since, until=until)
     if acts.empty:
         return None
     days = local_day(acts)

@@ -69,14 +69,25 @@ class ImportedTables:
 
     # -- frames -----------------------------------------------------------------------------
     def activities(
-        self, athlete_id: str | None = None, *, include_extra: bool = False
+        self,
+        athlete_id: str | None = None,
+        *,
+        include_extra: bool = False,
+        since: Any = None,
+        until: Any = None,
     ) -> pd.DataFrame:
-        """The activities frame of docs/design.md §3, sorted by start time."""
+        """The activities frame of docs/design.md §3, sorted by start time; ``since`` and
+        ``until`` (UTC times) keep those starting in ``[since, until)``."""
         from coachkit.core.schemas import ACTIVITY_COLUMNS, conform
+        from coachkit.store.merge import iso_utc
 
-        where, params = ("WHERE athlete_id=?", (athlete_id,)) if athlete_id else ("", ())
+        clauses = [("athlete_id=?", athlete_id)] if athlete_id else []
+        clauses += [("start_time>=?", iso_utc(since))] if since is not None else []
+        clauses += [("start_time<?", iso_utc(until))] if until is not None else []
+        where = ("WHERE " + " AND ".join(c for c, _ in clauses)) if clauses else ""
         df = self.query_frame(
-            f"SELECT * FROM activities {where} ORDER BY start_time, activity_id", params
+            f"SELECT * FROM activities {where} ORDER BY start_time, activity_id",
+            tuple(v for _, v in clauses),
         )
         df["has_samples"] = df["has_samples"].astype(bool) if len(df) else df.get("has_samples")
         out = conform(df, ACTIVITY_COLUMNS, keep_extra=("extra_json",) if include_extra else ())
