@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
+from coachkit.coach.signals import days_off
 from coachkit.coach.workouts import HARD_KINDS
 
 KEY = ("tempo", "intervals", "hills", "long")
@@ -113,7 +114,9 @@ def simulate_week(
             vdot += 1.5  # the fitness estimate does not fall back overnight
             event = f"three runs 6 bpm below expected; VDOT {vdot + 1.5:.1f} (plan {vdot:.1f})"
         prior = [d for d in ran if d < day]  # the break today's run ends, as signals_from counts it
-        since = (day - max(prior)).days - int(day in ran) if prior else base.days_since_last_run
+        since = (
+            days_off(day, max(prior), ran_today=day in ran) if prior else base.days_since_last_run
+        )
         s = replace(
             s,
             done=pd.concat([base.done, _done(plan, ran)], ignore_index=True),

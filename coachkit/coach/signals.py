@@ -116,7 +116,7 @@ def signals_from(
         missed_reason=str(missed.iloc[-1]) if len(missed) else None,
         missed_today=missed_today,
         illness_days=int(illness),
-        days_since_last_run=_days_off(when, last_run, ran_today=len(before) < len(runs)),
+        days_since_last_run=days_off(when, last_run, ran_today=len(before) < len(runs)),
         vdot_now=plain(last.get("vdot_90d")),
         vdot_plan=plain(vdot_plan),
         sleep_h=morning.get("sleep_h"),
@@ -167,7 +167,7 @@ def _niggle_and_illness(feedback: pd.DataFrame, when: pd.Timestamp) -> dict[str,
     }
 
 
-def _days_off(when: pd.Timestamp, last_run: Any, *, ran_today: bool) -> int:
+def days_off(when: pd.Timestamp, last_run: Any, *, ran_today: bool) -> int:
     """Days without running up to ``when``: today counts unless the runner ran today (Sunday's
     run, then the next Sunday's, is 6 days off; three weeks off ended by a run today is 21)."""
     if last_run is None or pd.isna(last_run):
@@ -205,4 +205,4 @@ def _done(runs: pd.DataFrame, feedback: pd.DataFrame, plan: pd.DataFrame) -> pd.
     return pd.concat([done, extra], ignore_index=True).sort_values("date", kind="stable")
 
 
-__all__ = ["PLANNED_RPE", "signals_from"]
+__all__ = ["PLANNED_RPE", "days_off", "signals_from"]
