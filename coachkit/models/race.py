@@ -14,8 +14,9 @@ the numbers and their sources):
    the last year, weighted as fitted on 81 runners' logs (``coachkit/population/race.json``).
 2. **Personal layer**: your own race-like efforts of the last 2 years, each predicted by the
    population layer from the runs before it; their mean residual is added with weight
-   ``n/(n+k)`` (k fitted out of fold), which is the prediction's ``personal_share``: 0 with
-   no race-like effort of your own, towards 1 as they accumulate.
+   ``n/(n+k)`` (k fitted out of fold per race distance, none where your own efforts did not
+   help held-out runners there), which is the prediction's ``personal_share``: 0 with no
+   race-like effort of your own, towards 1 as they accumulate.
 
 What is predicted: the time of a *race-like effort* over the distance, i.e. one of your best
 runs there (VDOT in the top 10 % of your runs ≥ 3 km within ±180 days; a race you mark counts
@@ -58,6 +59,7 @@ from coachkit.models.race_intervals import interval_quantiles, personal_scale
 
 __all__ = ["RacePopulation", "RacePrediction", "fit_population", "load_population", "predict_race"]
 
+RACE_NAMES = tuple(RACE_DISTANCES_M)
 DISTANCE_RANGE_M = (1_000.0, 100_000.0)  # what the population model was fitted around
 EVIDENCE_CACHE_SIZE = 8  # histories whose personal evidence is kept (see personal_evidence)
 
@@ -71,7 +73,7 @@ class RacePopulation:
         Coverage of the interval (0.8: the 10 % and 90 % residual quantiles).
     n_splits : int
         Folds (grouped by athlete) for the out-of-fold residuals that set the interval and
-        the personal weight k.
+        the personal weight's k of each race distance.
     include_strava_api : bool
         Also fit on rows synced from Strava's API (``source_kind`` strava_api/strava_streams).
         Off by default: Strava's API terms forbid training models on them.
@@ -234,8 +236,7 @@ class RacePopulation:
         evidence = self.personal_evidence(runs, races, now)
         n = len(evidence)
         resid = float(evidence["residual"].mean()) if n else 0.0
-        k = self.params_.get("personal_k")
-        w = n / (n + k) if (k is not None and n) else 0.0
+        w = float(rp.personal_weight(self.params_, feats["D"], n)[0]) if n else 0.0
         mu = mu_pop + w * resid
         iv = self.params_["efforts"]["interval"]
         # the interval's scale: the spread of your efforts at the race distance nearest D
@@ -263,7 +264,7 @@ class RacePopulation:
             "personal_efforts": n,
             "personal_residual": resid,
             "personal_weight": w,
-            "personal_k": k,
+            "personal_k": self.params_["personal_k"][RACE_NAMES[nearest_race(feats["D"])[0]]],
             "interval_scale": scale,
             "population_seconds": math.exp(mu_pop),
             "critical_speed_m_s": None if math.isnan(cs.cs_m_s) else round(cs.cs_m_s, 3),

@@ -13,7 +13,9 @@ columns that fitting and predicting share.
 - **Personal layer**: the mean residual of the runner's own race-like efforts of the last 2
   years (each predicted by the population layer from the runs before it), weighted
   n/(n+k): it takes over as such efforts accumulate. k is chosen out of fold (GroupKFold by
-  athlete), so a runner's own efforts count only as far as they predicted held-out runners'.
+  athlete) for each race distance on its own targets, so a runner's own efforts count only as
+  far as they predicted held-out runners' efforts at that distance (none where they did not:
+  on the 81 runners, the half marathon); distances in between interpolate the weight.
 - **5 km**: the frontier's shape (2nd and 3rd best, 90th-percentile effort) and its recency
   also enter multiplied by the 5 km hat weight, so their weights can differ at the shortest
   race distance, where the frontier is mostly longer runs carried down by Riegel.
@@ -27,6 +29,7 @@ columns that fitting and predicting share.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -188,17 +191,21 @@ def fit_params(table: pd.DataFrame, *, n_splits: int = 5, level: float = 0.8) ->
         c, i0 = _huber(x.iloc[fit_rows], yr[fit_rows])
         oof[va] = linear(x.iloc[va], c, i0)
     r_pop = yr - oof
-    mean, count, ssd = personal_terms(table, r_pop)
+    mean, count, _ = personal_terms(table, r_pop)
     t_idx = np.flatnonzero(target)
-
-    def mape(k: float) -> float:
-        w = count[t_idx] / (count[t_idx] + k) if np.isfinite(k) else 0.0
-        return float(np.abs(np.exp(-(r_pop[t_idx] - w * mean[t_idx])) - 1).mean())
-
-    err = {k: mape(k) for k in K_GRID}
-    k_best = min(err, key=err.get)
-    params["personal_k"] = k_best if np.isfinite(k_best) else None
-    w = count / (count + k_best) if np.isfinite(k_best) else np.zeros(len(table))
+    near = nearest_race(table["distance_m"].to_numpy(float))[t_idx]
+    # k per race distance: how far a runner's own residuals carried over to their held-out
+    # targets at that distance (none: the personal layer did not help there)
+    err = {
+        name: {k: _mape(r_pop[t] - _shrink(count[t], k) * mean[t]) for k in K_GRID}
+        for b, name in enumerate(RACE_DISTANCES_M)
+        if len(t := t_idx[near == b])
+    }
+    params["personal_k"] = {
+        name: _finite_or_none(min(err[name], key=err[name].get)) if name in err else None
+        for name in RACE_DISTANCES_M
+    }
+    w = personal_weight(params, table["D"].to_numpy(float), count)
     r = (r_pop - w * mean)[t_idx]
     band = table["band"].to_numpy(int)[t_idx]
     athletes = table["athlete_id"].to_numpy()[t_idx]
@@ -211,15 +218,42 @@ def fit_params(table: pd.DataFrame, *, n_splits: int = 5, level: float = 0.8) ->
         within_variance(r_pop[t_idx], athletes),
         level,
     )
-    params["efforts"]["oof_mape"] = round(err[k_best], 5)
-    params["efforts"]["oof_mape_population_only"] = round(err[math.inf], 5)
-    params["efforts"]["oof_mape_by_k"] = {str(k): round(v, 5) for k, v in err.items()}
+    params["efforts"]["oof_mape"] = round(_mape(r), 5)
+    params["efforts"]["oof_mape_population_only"] = round(_mape(r_pop[t_idx]), 5)
+    params["efforts"]["oof_mape_by_k"] = {
+        name: {str(k): round(v, 5) for k, v in e.items()} for name, e in err.items()
+    }
     params["efforts"]["n_rows"] = int(target.sum())
     params["efforts"]["n_evidence_rows"] = int(len(table))
     tt = table[target].reset_index(drop=True)
     params["prior"] = _fit_prior(tt, level)
     params["training"] = _fit_training(tt, level, n_splits)
     return params
+
+
+def _mape(resid: np.ndarray) -> float:
+    """Mean absolute percentage error of predictions whose log residuals (log actual − log
+    predicted) are ``resid``."""
+    return float(np.abs(np.exp(-resid) - 1).mean())
+
+
+def _shrink(count: np.ndarray, k: float) -> np.ndarray:
+    """The personal weight n/(n + k) of ``count`` own efforts (0 for k = inf)."""
+    return count / (count + k) if np.isfinite(k) else np.zeros(len(count))
+
+
+def _finite_or_none(k: float) -> float | None:
+    return float(k) if np.isfinite(k) else None
+
+
+def personal_weight(params: dict, distance_m: Any, count: Any) -> np.ndarray:
+    """The personal layer's weight at each distance for ``count`` own race-like efforts:
+    n/(n + k) with the k of each race distance (``params["personal_k"]``, none: weight 0),
+    interpolated between race distances by the hat weights in log distance."""
+    hat = distance_weights(np.atleast_1d(np.asarray(distance_m, float)))
+    n = np.atleast_1d(np.asarray(count, float))
+    ks = [params["personal_k"][name] for name in RACE_DISTANCES_M]  # JSON sorts the keys
+    return sum(hat[:, b] * _shrink(n, math.inf if k is None else k) for b, k in enumerate(ks))
 
 
 def _fit_prior(table: pd.DataFrame, level: float) -> dict:

@@ -131,7 +131,7 @@ def test_rich_history_is_more_personal_and_narrower_than_a_single_run() -> None:
 
 
 def test_personal_share_is_n_over_n_plus_k_and_grows_with_own_races() -> None:
-    k = load_population().params_["personal_k"]
+    k = load_population().params_["personal_k"]["10 km"]  # one k per race distance
     as_of = START + 140 * DAY
     shares = []
     for n_races in (1, 3, 6):
