@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coachkit.io.errors import UnreadableFile
+from coachkit.io.jsonvalues import check_json_size
 
 if TYPE_CHECKING:
     from coachkit.io.base import ParsedFile
@@ -76,6 +77,7 @@ def _text_head(data: bytes, n: int = 4096) -> str:
 
 
 def _sniff_json(data: bytes) -> str:
+    check_json_size(data)
     try:
         obj = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

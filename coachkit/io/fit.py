@@ -32,6 +32,10 @@ from coachkit.io.fit_fallback import (
 )
 from coachkit.io.sports import fit_sport
 
+#: FIT bytes the fast decoder reads. It holds ~3 KB per record at its peak (every record as a
+#: dict), so 12 MB (a day at one record a second from the richest watches) peaks near 400 MB.
+#: Larger files take the fitdecode path, which streams and stops at MAX_RECORDS.
+MAX_FAST_BYTES = 12 * 2**20
 # FIT SDK Profile, date_time: values below 0x10000000 count seconds since the device was switched
 # on, not since the FIT epoch (a watch that never learnt the time, e.g. a Forerunner 70).
 SYSTEM_TIME_MAX_UNIX_S = FIT_EPOCH_UNIX_S + 0x10000000
@@ -78,6 +82,15 @@ def read_fit(data: bytes, *, name: str = "") -> ParsedFile:
         A valid FIT file that holds no workout (monitoring, settings, course files).
     """
     _check_signature(data)
+    if len(data) > MAX_FAST_BYTES:
+        content = decode_with_fitdecode(data)
+        content.warnings.insert(
+            0,
+            f"a FIT file of {len(data) / 2**20:.0f} MB: read with fitdecode, which keeps memory "
+            f"bounded (the fast decoder holds every record; files over "
+            f"{MAX_FAST_BYTES // 2**20} MB would take gigabytes)",
+        )
+        return _build(content)
     try:
         content = _decode_fast(data)
     except BaseException as exc:  # FitDecodeError, or pyo3's PanicException (a BaseException)

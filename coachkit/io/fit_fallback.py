@@ -27,6 +27,11 @@ FIT_EPOCH_UNIX_S = 631_065_600
 # FIT stores positions as semicircles: 2**31 semicircles = 180 degrees.
 DEG_PER_SEMICIRCLE = 180.0 / 2**31
 
+#: records kept from one FIT file: about 69 hours at one a second (the same bound as track points
+#: in GPX and TCX); the rest of a longer file is not read
+MAX_RECORDS = 250_000
+#: other messages kept (laps, events, device info, HRV beats: a day of R-R is ~20,000 of them)
+MAX_OTHER_MESSAGES = 200_000
 #: the record fields coachkit turns into samples (developer fields named "power" are kept too)
 RECORD_FIELDS = (
     "timestamp",
@@ -155,22 +160,58 @@ def _number(value: Any) -> float:
 
 
 def _record_columns(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-    """Columns like ``fitfast.records``: float64, NaN where a record lacks the field."""
+    """Columns like ``fitfast.records`` (positions still in semicircles): float64, NaN where a
+    record lacks the field."""
     if not rows:
         return {}
     present = set().union(*rows)
     wanted = [
         k for k in present if k in RECORD_FIELDS or (isinstance(k, str) and k.lower() == "power")
     ]
-    cols = {k: np.array([_number(r.get(k)) for r in rows], dtype=float) for k in wanted}
-    for key in ("position_lat", "position_long"):
-        if key in cols:
-            cols[key] = semicircles_to_degrees(cols[key])
-    return cols
+    return {k: np.array([_number(r.get(k)) for r in rows], dtype=float) for k in wanted}
 
 
-def decode_with_fitdecode(data: bytes) -> FitContent:
+class _RecordColumns:
+    """Record rows turned into columns a batch at a time, so that memory holds floats, not the
+    dicts of every record."""
+
+    BATCH = 16_384
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.batches: list[tuple[int, dict[str, np.ndarray]]] = []
+        self.n = 0
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        self.n += 1
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.batches.append((len(self.rows), _record_columns(self.rows)))
+            self.rows = []
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every record's columns, NaN where a batch lacked the field, positions in degrees."""
+        self._flush()
+        keys = {k for _, cols in self.batches for k in cols}
+        out = {
+            k: np.concatenate([cols.get(k, np.full(n, np.nan)) for n, cols in self.batches])
+            for k in keys
+        }
+        for key in ("position_lat", "position_long"):
+            if key in out:
+                out[key] = semicircles_to_degrees(out[key])
+        return out
+
+
+def decode_with_fitdecode(data: bytes, max_records: int = MAX_RECORDS) -> FitContent:
     """Decode FIT bytes with fitdecode, CRC check off, keeping all messages before a fatal error.
+
+    Reading stops after ``max_records`` records or :data:`MAX_OTHER_MESSAGES` other messages,
+    with a warning that says what was kept: memory stays bounded whatever the file holds.
 
     Raises
     ------
@@ -183,7 +224,8 @@ def decode_with_fitdecode(data: bytes) -> FitContent:
 
     buf, repaired = repair_zero_size_header(data)
     messages: dict[str, list[dict[Any, Any]]] = defaultdict(list)
-    records: list[dict[str, Any]] = []
+    records = _RecordColumns()
+    n_other = 0
     notes: list[str] = []
     cache: dict[Any, Any] = {}
     n_headers = 0
@@ -204,20 +246,27 @@ def decode_with_fitdecode(data: bytes) -> FitContent:
                     elif isinstance(frame, fitdecode.FitDataMessage):
                         row = _message_dict(frame, SubField, cache)
                         if frame.name == "record":
+                            if records.n >= max_records:
+                                stop = f"more than {max_records:,} records"
+                                break
                             records.append(row)
                         else:
+                            n_other += 1
+                            if n_other > MAX_OTHER_MESSAGES:
+                                stop = f"more than {MAX_OTHER_MESSAGES:,} messages besides records"
+                                break
                             messages[frame.name].append(row)
         except FitEOFError:
             stop = "the file ends in the middle of a message (truncated)"
         except FitHeaderError as exc:
-            if n_headers == 0 or not (records or messages):
+            if n_headers == 0 or not (records.n or messages):
                 raise UnreadableFile(f"not a readable FIT file: {exc}") from None
             stop = f"FIT part {n_headers + 1} has a corrupt header ({exc}); ignored the rest"
         except FitParseError as exc:
             stop = f"decoding stopped ({exc})"
         except Exception as exc:  # fitdecode raises assorted errors on garbage; keep what we have
             stop = f"decoding stopped ({exc.__class__.__name__}: {str(exc)[:80]})"
-    if not records and not messages:
+    if not records.n and not messages:
         raise UnreadableFile(f"not a readable FIT file: {stop or 'no messages in it'}")
     if repaired:
         notes.append(
@@ -225,12 +274,12 @@ def decode_with_fitdecode(data: bytes) -> FitContent:
             "read the messages that follow it"
         )
     if stop:
-        notes.append(f"{stop}; kept the {len(records)} records decoded before that")
+        notes.append(f"{stop}; kept the {records.n:,} records decoded before that")
     if caught:
         first = str(caught[0].message).splitlines()[0][:100]
         notes.append(f"fitdecode reported {len(caught)} decoding problem(s), first: {first}")
     return FitContent(
-        records=_record_columns(records),
+        records=records.columns(),
         messages=dict(messages),
         decoder="fitdecode",
         warnings=notes,

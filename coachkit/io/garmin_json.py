@@ -38,6 +38,7 @@ from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 from coachkit.io import NothingToImport
 from coachkit.io.base import ParsedActivity, ParsedFile
 from coachkit.io.errors import UnreadableFile
+from coachkit.io.jsonvalues import check_json_size
 from coachkit.io.sports import normalize_sport
 
 SOURCE = "garmin"
@@ -317,6 +318,7 @@ def read_garmin_json(data: bytes, *, name: str = "") -> ParsedFile:
     NothingToImport
         For ``null``/empty responses, days without data and responses coachkit does not use.
     """
+    check_json_size(data)
     try:
         obj = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

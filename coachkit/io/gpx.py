@@ -37,11 +37,11 @@ from coachkit.io.base import ParsedActivity, ParsedFile, cumulative_distance_m, 
 from coachkit.io.errors import UnreadableFile
 from coachkit.io.sports import normalize_sport
 from coachkit.io.xmlsafe import (
+    PointStream,
     XmlDocument,
     cadence_to_spm,
     child_text,
     localname,
-    point_texts,
     read_xml,
     to_floats,
     to_times,
@@ -77,20 +77,28 @@ _SPORT_WORDS = (
 RIDE_MEDIAN_SPEED_M_S = 6.5
 
 
-def _read_points(trk: ET.Element) -> dict[str, list[Any]]:
+_COLUMNS = ("lat", "lon", "timestamp", *_NUMERIC_FIELDS)
+#: track points stream out of the tree as they are read (route points and waypoints too, so
+#: that none of them can grow the tree without bound); only track segments are read as runs
+_STREAM = PointStream(
+    points=frozenset({"trkpt", "rtept", "wpt"}),
+    containers=frozenset({"trkseg", "rte", "gpx"}),
+    fields=_POINT_FIELDS,
+    columns=_COLUMNS,
+    attributes={"lat": "lat", "lon": "lon"},
+)
+
+
+def _read_points(trk: ET.Element, doc: XmlDocument) -> dict[str, list[Any]]:
     """Raw text columns of every track point of one track (``seg`` numbers its segments)."""
-    cols: dict[str, list[Any]] = {
-        f: [] for f in ("lat", "lon", "seg", "timestamp", *_NUMERIC_FIELDS)
-    }
-    cache: dict[str, str | None] = {}
+    cols: dict[str, list[Any]] = {f: [] for f in (*_COLUMNS, "seg")}
     for n_seg, seg in enumerate(trk.iterfind("{*}trkseg"), start=1):
-        for pt in seg.iterfind("{*}trkpt"):
-            values = point_texts(pt, _POINT_FIELDS, cache)
-            cols["lat"].append(pt.get("lat"))
-            cols["lon"].append(pt.get("lon"))
-            cols["seg"].append(n_seg)
-            for field in ("timestamp", *_NUMERIC_FIELDS):
-                cols[field].append(values.get(field))
+        points = doc.points.get(seg)
+        if not points:
+            continue
+        for field in _COLUMNS:
+            cols[field].extend(points[field])
+        cols["seg"].extend([n_seg] * len(points["timestamp"]))
     return cols
 
 
@@ -190,7 +198,7 @@ def _read_document(doc: XmlDocument) -> ParsedFile:
     warnings: list[str] = []
     n_points = 0
     for trk in root.iterfind("{*}trk"):
-        cols = _read_points(trk)
+        cols = _read_points(trk, doc)
         if not cols["timestamp"]:
             continue
         n_points += len(cols["timestamp"])
@@ -252,4 +260,4 @@ def read_gpx(data: bytes, *, name: str = "") -> ParsedFile:
     >>> act.summary["sport"], round(float(act.samples["distance_m"].iloc[-1]), 1)
     ('run', 111.2)
     """
-    return read_xml(data, _read_document, what="GPX", name=name)
+    return read_xml(data, _read_document, what="GPX", name=name, stream=_STREAM)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -40,7 +41,7 @@ import pandas as pd
 from coachkit.core.schemas import WELLNESS_COLUMNS, conform
 from coachkit.io import NothingToImport
 from coachkit.io.base import HR_MAX_BPM, HR_MIN_BPM, ParsedFile
-from coachkit.io.csvtext import decode_text, parse_number, read_rows
+from coachkit.io.csvtext import Table, parse_number, read_rows, text_lines
 from coachkit.io.errors import UnreadableFile, could_not_read
 from coachkit.io.rr import accepted_beats, rmssd_from_rr
 from coachkit.io.timeparse import day_column, make_date, time_of_day_s
@@ -52,6 +53,8 @@ REST_HR_MAX_BPM = 90.0
 # ~30 s at rest; ultra-short rMSSD (10-60 s) tracks the 5-min value (Munoz et al. 2015,
 # PLoS One 10:e0138921), and HRV4Training itself measures for 60 s.
 RR_MIN_PAIRS = 30
+#: lines read from one R-R file: over a day of beats; a longer file is refused unread
+MAX_RR_LINES = 200_000
 ARTEFACT_WARN_SHARE = 0.05  # rule of thumb (e.g. Kubios HRV guide): over 5 % bad beats, beware
 _NAME_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d)-(\d\d)(?!\d)")
 
@@ -74,11 +77,22 @@ def _guard(what: str) -> Callable[[Callable[..., ParsedFile]], Callable[..., Par
     return wrap
 
 
-def _lines(data: bytes) -> list[str]:
-    """Text lines of an R-R or .hrm file, whatever its encoding and line ends (CR-only too)."""
-    if not data or not data.strip():
+def _lines(data: bytes, what: str) -> list[str]:
+    """Text lines of an R-R or .hrm file, whatever its encoding and line ends (CR-only too).
+
+    More than :data:`MAX_RR_LINES` lines is not a resting recording: refused, unread.
+    """
+    if not data or data.isspace():
         raise UnreadableFile("empty file")
-    return decode_text(data).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line.rstrip("\n") for line in itertools.islice(text_lines(data), MAX_RR_LINES + 1)]
+    if len(lines) > MAX_RR_LINES:
+        raise UnreadableFile(
+            f"{what} with more than {MAX_RR_LINES:,} lines (a day of heartbeats is about "
+            "100,000): not a resting R-R recording"
+        )
+    if lines:
+        lines[0] = lines[0].lstrip("\ufeff")
+    return lines
 
 
 def _num(text: Any) -> float:
@@ -87,9 +101,10 @@ def _num(text: Any) -> float:
     return math.nan if v is None else v
 
 
-def _table(data: bytes, what: str) -> tuple[list[str], list[list[str]]]:
-    header, rows = read_rows(data, what)
-    return [h.strip().lower() for h in header], rows
+def _table(data: bytes, what: str) -> Table:
+    """The export's rows, with its header lower-cased."""
+    header, rows, truncated = read_rows(data, what)
+    return Table([h.strip().lower() for h in header], rows, truncated)
 
 
 def _hours_to_s(text: Any) -> float:
@@ -160,7 +175,7 @@ def read_hrv4training(data: bytes, *, name: str = "") -> ParsedFile:
     NothingToImport
         When every row is an empty day.
     """
-    header, rows = _table(data, "HRV4Training export")
+    header, rows, truncated = _table(data, "HRV4Training export")
     i_rm = _column(header, "rmssd")
     i_day = _column(header, "date", "timestamp_measurement")
     if i_rm is None or i_day is None:
@@ -170,6 +185,7 @@ def read_hrv4training(data: bytes, *, name: str = "") -> ParsedFile:
     i_time = _column(header, "timestamp_measurement", "time")
     i_hr, i_sleep = _column(header, "hr"), _column(header, "sleep_time")
     days, warnings = day_column([_cell(r, i_day) for r in rows])
+    warnings[:0] = [truncated] if truncated else []
     out = []
     for row, day in zip(rows, days):
         if day is None:
@@ -197,7 +213,7 @@ def read_elitehrv(data: bytes, *, name: str = "") -> ParsedFile:
     reading's mean heart rate. Of several readings a day, a morning-readiness one wins, then the
     earliest.
     """
-    header, rows = _table(data, "Elite HRV export")
+    header, rows, truncated = _table(data, "Elite HRV export")
     i_rm, i_ln = _column(header, "rmssd"), _column(header, "lnrmssd")
     i_day = _column(header, "date", "datetime")
     if (i_rm is None and i_ln is None) or i_day is None:
@@ -207,6 +223,7 @@ def read_elitehrv(data: bytes, *, name: str = "") -> ParsedFile:
     i_time, i_type = _column(header, "datetime"), _column(header, "type")
     i_hr = _column(header, "hr")
     days, warnings = day_column([_cell(r, i_day) for r in rows])
+    warnings[:0] = [truncated] if truncated else []
     out = []
     for row, day in zip(rows, days):
         if day is None:
@@ -290,7 +307,7 @@ def read_rr_text(data: bytes, *, name: str = "") -> ParsedFile:
     HRV names its raw exports). Without one it raises :class:`NothingToImport` saying so; the
     rMSSD can still be computed with :func:`coachkit.io.rr.rmssd_from_rr`.
     """
-    rr = _rr_numbers(_lines(data), "R-R text file")
+    rr = _rr_numbers(_lines(data, "R-R text file"), "R-R text file")
     m = _NAME_DATE_RE.search(name.replace("\\", "/").rsplit("/", 1)[-1])
     day = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
     return _rr_wellness(rr, day, "rr_text", "R-R recording")
@@ -306,7 +323,7 @@ def read_polar_hrm(data: bytes, *, name: str = "") -> ParsedFile:
     """
     sections: dict[str, list[str]] = {}
     current = None
-    for line in _lines(data):
+    for line in _lines(data, "Polar .hrm file"):
         s = line.strip()
         if s.startswith("[") and s.endswith("]"):
             current = s[1:-1].strip().lower()

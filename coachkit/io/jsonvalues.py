@@ -14,6 +14,9 @@ from typing import Any
 from coachkit.io.errors import UnreadableFile
 
 LATEST_EPOCH_MS = 4.1e12  # 2099-12-04 in ms since 1970: later epoch times are corrupt, not runs
+#: JSON bytes read at once. Strava streams of a 24-hour run are ~8 MB and Garmin export chunks
+#: a few MB; Python objects take ~10x the text, so this bounds a parse to a few hundred MB.
+MAX_JSON_BYTES = 32 * 2**20
 
 
 def num(value: Any) -> float | None:
@@ -27,8 +30,19 @@ def num(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+def check_json_size(data: bytes, what: str = "JSON") -> None:
+    """Refuse a JSON document over :data:`MAX_JSON_BYTES`: decoded, it would take ten times that."""
+    if len(data) > MAX_JSON_BYTES:
+        raise UnreadableFile(
+            f"{what} of {len(data) / 2**20:.0f} MB refused: JSON over "
+            f"{MAX_JSON_BYTES // 2**20} MB is no API response or export chunk (split it)"
+        )
+
+
 def load_json(data: bytes, what: str) -> Any:
-    """Decode JSON bytes or raise UnreadableFile naming ``what`` the file was meant to be."""
+    """Decode JSON bytes or raise UnreadableFile naming ``what`` the file was meant to be
+    (or saying it is too big: :func:`check_json_size`)."""
+    check_json_size(data, what)
     try:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

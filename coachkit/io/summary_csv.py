@@ -155,7 +155,7 @@ def read_strava_activities_csv(data: bytes, *, name: str = "") -> ParsedFile:
     ParsedFile
         One summary-only activity per row, ``source_kind="strava_export_csv"``.
     """
-    header, rows = read_rows(data, "Strava activities.csv")
+    header, rows, truncated = read_rows(data, "Strava activities.csv")
     cols: dict[str, list[int]] = {}
     for i, h in enumerate(header):
         field = STRAVA_HEADERS.get(" ".join(h.casefold().split()))
@@ -163,7 +163,7 @@ def read_strava_activities_csv(data: bytes, *, name: str = "") -> ParsedFile:
             cols.setdefault(field, []).append(i)
     if "date" not in cols:
         raise UnreadableFile("Strava activities.csv without an 'Activity Date' column")
-    parsed = ParsedFile(decoder="strava_export_csv")
+    parsed = ParsedFile(decoder="strava_export_csv", warnings=[truncated] if truncated else [])
     for line, row in enumerate(rows, start=2):
         try:
             parsed.activities.append(_strava_row(row, cols))
@@ -217,7 +217,7 @@ def read_intervals_csv(data: bytes, *, name: str = "") -> ParsedFile:
     ParsedFile
         One summary-only activity per row, ``source_kind="intervals_csv"``.
     """
-    header, rows = read_rows(data, "intervals.icu CSV")
+    header, rows, truncated = read_rows(data, "intervals.icu CSV")
     index = {h.casefold(): i for i, h in enumerate(header)}
     if "date" not in index:
         raise UnreadableFile("intervals.icu CSV without a 'date' column")
@@ -226,7 +226,7 @@ def read_intervals_csv(data: bytes, *, name: str = "") -> ParsedFile:
         i = index.get(col)
         return row[i].strip() if i is not None and i < len(row) else ""
 
-    parsed = ParsedFile(decoder="intervals_csv")
+    parsed = ParsedFile(decoder="intervals_csv", warnings=[truncated] if truncated else [])
     per_day: dict[str, int] = {}
     items: list[tuple[int, ParsedActivity]] = []
     for line in range(len(rows) + 1, 1, -1):  # bottom up: earliest run of a day first

@@ -37,11 +37,11 @@ from coachkit.io.base import ParsedActivity, ParsedFile, make_samples
 from coachkit.io.errors import UnreadableFile
 from coachkit.io.sports import normalize_sport
 from coachkit.io.xmlsafe import (
+    PointStream,
     XmlDocument,
     cadence_to_spm,
     child_text,
     localname,
-    point_texts,
     read_xml,
     to_floats,
     to_times,
@@ -100,15 +100,18 @@ def _read_laps(activity: ET.Element, sport: str) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _read_points(activity: ET.Element) -> dict[str, list[str | None]]:
+#: trackpoints stream out of the tree as they are read, filed under their activity (or course)
+_STREAM = PointStream(
+    points=frozenset({"Trackpoint"}),
+    containers=frozenset({"Activity", "Course"}),
+    fields=_POINT_FIELDS,
+    columns=_POINT_COLUMNS,
+)
+
+
+def _read_points(activity: ET.Element, doc: XmlDocument) -> dict[str, list[str | None]]:
     """Raw text columns of every trackpoint of one activity, in file order."""
-    cols: dict[str, list[str | None]] = {c: [] for c in _POINT_COLUMNS}
-    cache: dict[str, str | None] = {}
-    for tp in activity.iterfind(".//{*}Trackpoint"):
-        values = point_texts(tp, _POINT_FIELDS, cache)
-        for column in _POINT_COLUMNS:
-            cols[column].append(values.get(column))
-    return cols
+    return doc.points.get(activity) or {c: [] for c in _POINT_COLUMNS}
 
 
 def _samples(cols: dict[str, list[str | None]], sport: str) -> pd.DataFrame:
@@ -194,10 +197,10 @@ def _summary(
     return summary
 
 
-def _read_activity(activity: ET.Element) -> ParsedActivity | None:
+def _read_activity(activity: ET.Element, doc: XmlDocument) -> ParsedActivity | None:
     sport = normalize_sport(activity.get("Sport"))
     laps = _read_laps(activity, sport)
-    samples = _samples(_read_points(activity), sport)
+    samples = _samples(_read_points(activity, doc), sport)
     summary = _summary(activity, sport, laps, samples)
     has_lap_time = laps["elapsed_time_s"].gt(0).any()
     if not summary or (len(samples) < 2 and not has_lap_time):
@@ -229,7 +232,7 @@ def _read_document(doc: XmlDocument) -> ParsedFile:
     )
     activities: list[ParsedActivity] = []
     for i, element in enumerate(elements, start=1):
-        act = _read_activity(element)
+        act = _read_activity(element, doc)
         if act is None:
             warnings.append(
                 f"activity {i} of {len(elements)} has no timed trackpoints or laps: skipped"
@@ -285,4 +288,4 @@ def read_tcx(data: bytes, *, name: str = "") -> ParsedFile:
     >>> act.summary["sport"], act.summary["distance_m"], act.summary["moving_time_s"]
     ('run', 2000.0, 600.0)
     """
-    return read_xml(data, _read_document, what="TCX", name=name)
+    return read_xml(data, _read_document, what="TCX", name=name, stream=_STREAM)

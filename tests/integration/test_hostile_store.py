@@ -5,13 +5,18 @@ non-zero, without a traceback; ``doctor`` fails on it instead of saying "no stor
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
 import coachkit.store.base as store_base
 from coachkit.cli import app
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -108,7 +113,31 @@ def test_a_read_only_or_unreadable_store_fails_in_one_line(
     _one_line_error(_run(tmp_path, args, store), *expected)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes")
+# Root ignores file modes through CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; as root (CI), the
+# commands run in a new process with both dropped from its capability bounding set (setpriv).
+_AS_ROOT = os.geteuid() == 0
+_SETPRIV = shutil.which("setpriv")
+
+
+def _run_obeying_modes(tmp_path: Path, args: list[str], store: Path):
+    """Run the CLI so that file modes apply to it: in-process as a normal user, as root in a new
+    process without the capabilities that override modes. Returns a CliRunner-like result."""
+    if not _AS_ROOT:
+        return _run(tmp_path, args, store)
+    inputs = tmp_path / "in"
+    inputs.mkdir(exist_ok=True)
+    args = [str(inputs) if a == "IN" else a for a in args]
+    proc = subprocess.run(
+        [_SETPRIV, "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
+         "coachkit.cli", *args, "--store", str(store)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
+    )  # fmt: skip
+    return SimpleNamespace(
+        exit_code=proc.returncode, exception=None, output=proc.stdout + proc.stderr
+    )
+
+
+@pytest.mark.skipif(_AS_ROOT and not _SETPRIV, reason="root ignores file modes (no setpriv)")
 @pytest.mark.parametrize(
     ("mode", "expected"), [(0o500, ("is read-only",)), (0o000, ("cannot be read", "not readable"))]
 )
@@ -118,6 +147,6 @@ def test_a_store_folder_with_real_modes_fails_in_one_line(tmp_path, mode, expect
     store.chmod(mode)
     try:
         for args in (["ingest", "IN", "-a", "a"], ["athletes"], ["doctor"]):
-            _one_line_error(_run(tmp_path, args, store), *expected)
+            _one_line_error(_run_obeying_modes(tmp_path, args, store), *expected)
     finally:
         store.chmod(0o700)

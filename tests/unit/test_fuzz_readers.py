@@ -1,4 +1,5 @@
-"""Fuzzing every reader: random bytes, truncations, bit flips and gzip of a mutated file.
+"""Fuzzing every reader: random bytes, truncations, bit flips, and gzip or zip archives of a
+mutated file (and mutated archives).
 
 Each case goes through the path ingest takes (:func:`coachkit.io.containers.expand_bytes`, then
 :func:`coachkit.io.read_bytes` with the file's name) and must either parse or refuse with the
@@ -12,10 +13,12 @@ present, the real files of ../shared/data/real (skipped with a reason when absen
 from __future__ import annotations
 
 import gzip
+import io
 import random
 import resource
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -69,7 +72,7 @@ def _flip(data: bytes, n: int, rng: random.Random) -> bytes:
     return bytes(buf)
 
 
-def _mutations(data: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
+def _mutations(name: str, data: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
     """(label, bytes) for one seed; the label says enough to rebuild the case."""
     for size in (1, 16, 512, 4096):
         yield f"random {size} bytes", rng.randbytes(size)
@@ -85,6 +88,20 @@ def _mutations(data: bytes, rng: random.Random) -> Iterator[tuple[str, bytes]]:
     gz = gzip.compress(data, mtime=0)
     yield f"gzip truncated at {len(gz) // 2}", gz[: len(gz) // 2]
     yield "gzip with 5 bit flips", _flip(gz, 5, rng)
+    for flips in (1, 10):
+        yield f"zip of {flips} bit flips", _zip(name, _flip(data, flips, rng))
+    zipped = _zip(name, data)
+    yield f"zip truncated at {len(zipped) // 2}", zipped[: len(zipped) // 2]
+    for flips in (1, 5, 25):
+        yield f"zip with {flips} bit flips", _flip(zipped, flips, rng)
+
+
+def _zip(name: str, data: bytes) -> bytes:
+    """``data`` as the one member of a zip archive (an export's shape)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo(f"export/{name}", date_time=(2024, 1, 1, 0, 0, 0)), data)
+    return buf.getvalue()
 
 
 def _feed(data: bytes, name: str) -> None:
@@ -101,8 +118,14 @@ def _run(seeds: list[tuple[str, bytes]]) -> tuple[list[str], int]:
     cases = 0
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for name, data in seeds:
-        for label, mutated in _mutations(data, rng):
-            fed_name = name + ".gz" if label.startswith("gzip") else name
+        for label, mutated in _mutations(name, data, rng):
+            fed_name = (
+                name + ".gz"
+                if label.startswith("gzip")
+                else name + ".zip"
+                if label.startswith("zip")
+                else name
+            )
             cases += 1
             t0 = time.perf_counter()
             try:

@@ -125,9 +125,11 @@ def _same(got: pd.DataFrame, ref: pd.DataFrame, numbers: list[str], edges: list[
     if not len(ref):
         return
     assert (got.index == ref.index).all()
+    # atol 1e-5: pandas' rolling std of equal values leaves ~1e-6 of rounding (a CV of
+    # 0.0000013 % where the exact answer is 0); the kernels compute it exactly
     for c in numbers:
         np.testing.assert_allclose(got[c].to_numpy(float), ref[c].to_numpy(float), rtol=1e-7,
-                                   atol=1e-7, equal_nan=True, err_msg=c)  # fmt: skip
+                                   atol=1e-5, equal_nan=True, err_msg=c)  # fmt: skip
     for c in COUNTS:
         assert got[c].tolist() == ref[c].tolist(), c
 
