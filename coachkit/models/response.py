@@ -33,7 +33,6 @@ first recorded HR when there is one.
 
 from __future__ import annotations
 
-import inspect
 import json
 from importlib import resources
 from typing import Any
@@ -45,6 +44,7 @@ from coachkit.core.schemas import without_strava_api
 from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import column, numeric
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
+from coachkit.models.params import Params
 from coachkit.models.response_features import (
     CENTERS,
     FIXED,
@@ -69,7 +69,7 @@ def _fmt_share(share: float, n: int, span_days: float) -> str:
     return f"{share * 100:.0f} % personal, from {n} of your runs over {span}"
 
 
-class HrResponseModel:
+class HrResponseModel(Params):
     """Expected average HR of a run, from a population layer and your own earlier runs.
 
     Parameters
@@ -111,38 +111,6 @@ class HrResponseModel:
         self.heat_base_c = heat_base_c
         self.kinetics_tau_s = kinetics_tau_s
         self.include_strava_api = include_strava_api
-
-    # -- scikit-learn conventions, without importing scikit-learn (a second on `coachkit risk`) --
-
-    @classmethod
-    def _param_defaults(cls) -> dict[str, Any]:
-        params = inspect.signature(cls.__init__).parameters.values()
-        return {p.name: p.default for p in sorted(params, key=lambda p: p.name) if p.name != "self"}
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments by name, sorted (``sklearn.base.clone`` works on them)."""
-        return {name: getattr(self, name) for name in self._param_defaults()}
-
-    def set_params(self, **params: Any) -> HrResponseModel:
-        """Set constructor arguments by name; returns the model."""
-        known = self._param_defaults()
-        for name, value in params.items():
-            if name not in known:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for HrResponseModel; valid: {sorted(known)}"
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        changed = (
-            f"{name}={value!r}"
-            for (name, value), default in zip(
-                self.get_params().items(), self._param_defaults().values()
-            )
-            if value != default
-        )
-        return f"HrResponseModel({', '.join(changed)})"
 
     # -- population layer ---------------------------------------------------------------------
 
