@@ -35,6 +35,7 @@ import pandas as pd
 
 from coachkit.core.localtime import as_day
 from coachkit.features.risk import risk_features
+from coachkit.features.runsafe import LONG_RUN_CAP
 from coachkit.models.risk_factors import (
     RiskFactor,
     fmt_km,
@@ -44,8 +45,6 @@ from coachkit.models.risk_factors import (
 from coachkit.models.risk_overtraining import row_value
 from coachkit.models.risk_personal import PersonalRisk, personal_risk
 
-#: the plan cap that keeps the next long run out of every spike band (docs/design.md §7)
-LONG_RUN_CAP = 1.10
 MODERATE_RR, HIGH_RR = 1.5, 2.0
 LEVELS = ("low", "moderate", "high")
 TIMELINE_COLUMNS = (
