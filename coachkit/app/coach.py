@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.app.today import hold_runsafe, longest_before, prescription
+from coachkit.app.today import active_plan, todays_prescription
 from coachkit.core.schemas import PLAN_DAY_FIELDS
 from coachkit.store import StoreError
 from coachkit.store.plans import (
-    active_plan_meta,
     adaptation_log,
     latest_workouts,
     save_active_plan,
@@ -128,17 +127,6 @@ def save_plan(store: Store, plan: Plan) -> None:
     save_active_plan(store, plan.plan_id, plan.athlete_id, meta, rows)
 
 
-def active_plan(store: Store, athlete_id: str) -> dict[str, Any]:
-    """The athlete's active plan: its id and meta (goal, units, rules, phases)."""
-    meta = active_plan_meta(store, athlete_id)
-    if meta is None:
-        raise StoreError(
-            f"{athlete_id} has no plan yet: create one with `coachkit plan create --athlete {athlete_id} "
-            "--race-distance-m 21097.5 --race-date YYYY-MM-DD`"
-        )
-    return meta
-
-
 def plan_frame(store: Store, athlete_id: str) -> pd.DataFrame:
     """The current plan: the latest version of each date of the active plan (docs/design.md §3)."""
     return latest_workouts(store, active_plan(store, athlete_id)["plan_id"])
@@ -206,43 +194,6 @@ def stored_plan(store: Store, athlete_id: str) -> Plan:
         tuple(meta.get("notes", [])),
         meta.get("units", "km"),
     )
-
-
-def todays_prescription(
-    store: Store, athlete_id: str, day: Any, *, units: str | None = None
-) -> dict[str, Any]:
-    """The prescription for ``day`` from the current plan, in the athlete's units, with the
-    explanation and which layer drove the paces (the athlete's own data or population defaults)."""
-    from coachkit.coach.workouts import fmt_band
-    from coachkit.core.units import format_distance
-
-    meta = active_plan(store, athlete_id)
-    frame = plan_frame(store, athlete_id)
-    when = pd.Timestamp(day).normalize()
-    rows = frame[frame["date"] == when]
-    if rows.empty:
-        first, last = frame["date"].min(), frame["date"].max()
-        raise StoreError(
-            f"the plan runs from {first:%Y-%m-%d} to {last:%Y-%m-%d}; {when:%Y-%m-%d} is not in it"
-        )
-    units = units or meta.get("units", "km")
-    notes = " ".join(meta.get("notes", []))
-    layer = "population defaults" if "default" in notes.lower() else "your own data"
-    out = prescription(rows.iloc[0], units=units, layer=layer)
-    hold_runsafe(out, longest_before(store, athlete_id, when), units)
-    if units != meta.get("units", "km") and out.get("pace"):
-        lead = " ".join(
-            x
-            for x in (
-                format_distance(out["distance_m"], units) if out["distance_m"] else "",
-                "at " + fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units),
-            )
-            if x
-        )
-        out["explanation"] = f"{lead}: {out['explanation']}"
-    if out.get("pace"):
-        out["explanation"] = f"{out['explanation']} (paces from {layer})"
-    return out
 
 
 def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> Any:

@@ -46,7 +46,7 @@ def athlete_risk(
 def risk_of(data: AthleteData, *, plan: pd.DataFrame | None = None) -> Any:
     """The risk assessment of frames already loaded (their activity table and HR residuals are
     reused, not computed again), with ``plan``'s sessions and planned RPE when given."""
-    from coachkit.models.risk import assess_history
+    from coachkit.models.risk_evidence import assess_history
 
     table = activity_table(data)
     residuals = hr_residuals(data)

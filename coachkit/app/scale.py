@@ -114,67 +114,148 @@ def _local_day(acts: pd.DataFrame) -> pd.Series:
     return (start + offset.to_numpy()).dt.tz_convert(None).dt.normalize()
 
 
-def athlete_metrics(acts: pd.DataFrame, *, as_of: Any) -> pd.DataFrame:
-    """The roster-wide metrics of one athlete on ``as_of`` (pure; :data:`ROSTER_METRICS`).
+def roster_rows(acts: pd.DataFrame, *, as_of: Any) -> pd.DataFrame:
+    """The roster-wide metrics on ``as_of`` of every athlete in ``acts`` (pure; one row each,
+    :data:`ROSTER_METRICS`), vectorised over athletes.
+
+    ``acts`` holds activity-table rows of any number of athletes, each athlete's rows together
+    (as :func:`~coachkit.core.engine.per_athlete` with ``many=True`` gives them). Only the last
+    bits of the sums depend on the order of an athlete's rows, and every engine reads them in
+    the same order; whichever athletes share a call, an athlete's numbers are the same.
 
     From the activity table alone: freshness, run volume and count over 7 and 28 days, load,
     CTL/ATL/TSB (the ``exp`` convention), ACWR and monotony (descriptive), the longest run of
     the 30 days before ``as_of`` and whether a run of the last 7 days was > 10 % longer than the
     longest of its previous 30 days (Garmin-RUNSAFE), and the share of runs with HR and with
-    quality flags. Activities after ``as_of`` are ignored.
+    quality flags. Activities after ``as_of`` and near-duplicates are ignored; an athlete left
+    with no activity gets an empty ``athlete_id`` and NaN metrics. Per athlete, the PMC, ACWR
+    and monotony are those of :func:`~coachkit.features.pmc.pmc`,
+    :func:`~coachkit.features.pmc.acwr` and :func:`~coachkit.features.pmc.monotony_strain` on
+    the athlete's daily load from their first day to ``as_of``: the same grid functions, on an
+    (athlete x day) grid instead of one row at a time.
     """
-    from coachkit.features.pmc import acwr, monotony_strain, pmc
-
     day = pd.Timestamp(as_of).normalize()
-    acts = acts.assign(date=_local_day(acts))
-    acts = acts[acts["date"] <= day]
-    acts = acts[not_duplicate(acts["quality_flags"])]
-    runs = acts[acts["sport"].isin(RUN_SPORTS)]
-    row: dict[str, Any] = {"athlete_id": str(acts["athlete_id"].iloc[0]) if len(acts) else ""}
-    row["as_of"] = day
-    last = acts["date"].max() if len(acts) else pd.NaT
-    row["last_day"] = last
-    row["days_since_data"] = float((day - last).days) if pd.notna(last) else math.nan
-    row["n_runs"] = len(runs)
-
-    def within(frame: pd.DataFrame, days: int) -> pd.DataFrame:
-        return frame[frame["date"] > day - pd.Timedelta(days=days)]
-
-    row["runs_7d"] = len(within(runs, 7))
-    row["run_km_7d"] = float(within(runs, 7)["distance_m"].fillna(0).sum()) / 1000
-    row["run_km_28d"] = float(within(runs, 28)["distance_m"].fillna(0).sum()) / 1000
-    load = pd.to_numeric(acts["load"], errors="coerce").fillna(0.0)
-    row["load_7d"] = float(load[acts["date"] > day - pd.Timedelta(days=7)].sum())
-    row["load_28d"] = float(load[acts["date"] > day - pd.Timedelta(days=28)].sum())
-    if len(acts):
-        daily = load.groupby(acts["date"]).sum()
-        full = pd.date_range(daily.index.min(), day, freq="D", name="date")
-        daily = daily.reindex(full, fill_value=0.0)
-        p = pmc(daily).iloc[-1]
-        row.update(ctl=float(p["ctl"]), atl=float(p["atl"]), tsb=float(p["tsb"]))
-        row["acwr"] = float(acwr(daily).iloc[-1])
-        row["monotony"] = float(monotony_strain(daily)["monotony"].iloc[-1])
-    else:
-        row.update(ctl=math.nan, atl=math.nan, tsb=math.nan, acwr=math.nan, monotony=math.nan)
-    recent = within(runs, 30)
-    row["longest_run_30d_km"] = float(recent["distance_m"].max() / 1000) if len(recent) else 0.0
-    row["long_run_spike"] = _spike(runs, day)
-    row["share_with_hr"] = float(runs["avg_hr"].notna().mean()) if len(runs) else math.nan
-    run_flags = runs["quality_flags"].fillna("").astype(str)
-    row["share_flagged"] = float((run_flags != "").mean()) if len(runs) else math.nan
-    return pd.DataFrame([row], columns=list(ROSTER_METRICS))
-
-
-def _spike(runs: pd.DataFrame, day: pd.Timestamp) -> bool:
-    """A run of the last 7 days > 1.1 × the longest run of the 30 days before it."""
-    d = runs["date"].to_numpy("datetime64[D]").astype(np.int64)
-    dist = runs["distance_m"].to_numpy(float)
     today = np.datetime64(day.date(), "D").astype(np.int64)
-    for i in np.flatnonzero(d > today - 7):
-        prev = (d < d[i]) & (d >= d[i] - 30)
-        if prev.any() and np.isfinite(dist[i]) and dist[i] > 1.1 * np.nanmax(dist[prev]):
-            return True
-    return False
+    ids = acts["athlete_id"].astype(str)
+    new = ids.ne(ids.shift()).to_numpy()  # the first row of each athlete: their rows are together
+    codes, athletes = np.cumsum(new) - 1, ids[new].to_numpy(dtype=object)
+    n = len(athletes)
+    dates = _local_day(acts).to_numpy("datetime64[D]")
+    keep = ~np.isnat(dates)
+    d = dates.astype(np.int64)
+    keep &= (d <= today) & not_duplicate(acts["quality_flags"])
+    c, d = codes[keep], d[keep]
+    load = pd.to_numeric(acts["load"], errors="coerce").fillna(0.0).to_numpy(float)[keep]
+    dist = pd.to_numeric(acts["distance_m"], errors="coerce").to_numpy(float, na_value=np.nan)
+    dist = dist[keep]
+    run = acts["sport"].isin(RUN_SPORTS).to_numpy()[keep]
+    flagged = (acts["quality_flags"].fillna("").astype(str) != "").to_numpy()[keep]
+    with_hr = acts["avg_hr"].notna().to_numpy()[keep]
+
+    def per(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Count (or sum ``weights``) of the kept rows in ``mask``, per athlete."""
+        w = None if weights is None else weights[mask]
+        return np.bincount(c[mask], weights=w, minlength=n)
+
+    week, month = d > today - 7, d > today - 28
+    n_acts, n_runs = per(np.ones_like(run)), per(run)
+    has = n_acts > 0
+    first = np.full(n, today)
+    np.minimum.at(first, c, d)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last, c, d)
+    longest = np.full(n, np.nan)
+    recent = run & (d > today - 30)
+    np.fmax.at(longest, c[recent], dist[recent])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_hr = np.where(n_runs > 0, per(run & with_hr) / n_runs, np.nan)
+        share_flagged = np.where(n_runs > 0, per(run & flagged) / n_runs, np.nan)
+    out = pd.DataFrame(
+        {
+            "athlete_id": np.where(has, athletes, ""),
+            "as_of": day,
+            "last_day": np.where(has, last.astype("datetime64[D]"), np.datetime64("NaT")),
+            "days_since_data": np.where(has, today - last, np.nan).astype(float),
+            "n_runs": n_runs,
+            "runs_7d": per(run & week),
+            "run_km_7d": per(run & week, np.nan_to_num(dist)) / 1000,
+            "run_km_28d": per(run & month, np.nan_to_num(dist)) / 1000,
+            "load_7d": per(week, load),
+            "load_28d": per(month, load),
+            **_pmc_on(c, d, load, first, today, has),
+            "longest_run_30d_km": np.where(per(recent) > 0, longest / 1000, 0.0),
+            "long_run_spike": _spikes(c[run], d[run], dist[run], today, n),
+            "share_with_hr": share_hr,
+            "share_flagged": share_flagged,
+        },
+        columns=list(ROSTER_METRICS),
+    )
+    return out
+
+
+#: the (athlete x day) load grid of :func:`_pmc_on` is cut in blocks of at most this many cells
+_GRID_CELLS = 4_000_000
+
+
+def _pmc_on(
+    c: np.ndarray, d: np.ndarray, load: np.ndarray, first: np.ndarray, today: int, has: np.ndarray
+) -> dict[str, np.ndarray]:
+    """CTL, ATL, TSB, ACWR and monotony on ``today`` of each athlete (NaN for those without
+    ``has``), from rows of athlete codes ``c``, days ``d`` and ``load``.
+
+    Each athlete's daily load fills a row of a grid from their ``first`` day (column 0) to
+    ``today`` (column ``today - first``), padded with zeros after it; padding after a day
+    changes nothing on or before it. Athletes sorted by history length share blocks. The grid
+    is stored day-major (its transpose is C-contiguous), the layout the EWMA loop runs over.
+    """
+    from coachkit.features.pmc import acwr_grid, monotony_strain_grid, pmc_grid
+
+    n = len(first)
+    out = {k: np.full(n, np.nan) for k in ("ctl", "atl", "tsb", "acwr", "monotony")}
+    who = np.flatnonzero(has)
+    span = today - first + 1
+    who = who[np.argsort(span[who], kind="stable")]
+    slot, in_block = np.full(n, -1), np.full(n, -1)
+    i = 0
+    while i < len(who):
+        j = i + 1
+        while j < len(who) and (j - i + 1) * int(span[who[j]]) <= _GRID_CELLS:
+            j += 1
+        block, width = who[i:j], int(span[who[j - 1]])
+        slot[block], in_block[block] = np.arange(len(block)), i
+        rows = in_block[c] == i
+        cell = (d[rows] - first[c[rows]]) * len(block) + slot[c[rows]]
+        x = np.bincount(cell, weights=load[rows], minlength=len(block) * width)
+        x = x.reshape(width, len(block)).T
+        ctl, atl, tsb = pmc_grid(x, 42, 7, "exp", 0.0, 0.0)
+        at = (np.arange(len(block)), span[block] - 1)
+        out["ctl"][block], out["atl"][block], out["tsb"][block] = ctl[at], atl[at], tsb[at]
+        out["acwr"][block] = acwr_grid(x, 7, 28)[at]
+        week = np.maximum(span[block][:, None] - 7 + np.arange(7), 0)  # the last 7 days
+        monotony = monotony_strain_grid(x[at[0][:, None], week], 7, 0)[1][:, -1]
+        out["monotony"][block] = np.where(span[block] >= 7, monotony, np.nan)
+        i = j
+    return out
+
+
+def _spikes(c: np.ndarray, d: np.ndarray, dist: np.ndarray, today: int, n: int) -> np.ndarray:
+    """Per athlete: a run of the last 7 days > 1.1 × the longest run of the 30 days before it
+    (runs given by athlete code ``c``, day ``d`` and distance ``dist``)."""
+    order = np.lexsort((d, c))
+    key = c[order] * (1 << 32) + d[order]
+    longest = np.append(dist[order], np.nan)  # a sentinel: reduceat may start at the end
+    now = np.flatnonzero(d > today - 7)
+    lo = np.searchsorted(key, c[now] * (1 << 32) + d[now] - 30)
+    hi = np.searchsorted(key, c[now] * (1 << 32) + d[now])
+    some = hi > lo
+    now, lo, hi = now[some], lo[some], hi[some]
+    spike = np.zeros(n, dtype=bool)
+    if len(now):
+        prev_max = np.fmax.reduceat(longest, np.column_stack([lo, hi]).ravel())[::2]
+        with np.errstate(invalid="ignore"):
+            hit = np.isfinite(dist[now]) & (dist[now] > 1.1 * prev_max)
+        spike[c[now[hit]]] = True
+    return spike
 
 
 def _metrics_meta() -> pd.DataFrame:
@@ -193,11 +274,10 @@ def _metrics_meta() -> pd.DataFrame:
 def roster_metrics(
     source: pd.DataFrame | str | Path, as_of: Any, *, scheduler: Any = None
 ) -> pd.DataFrame:
-    """:func:`athlete_metrics` for every athlete of ``source`` (a frame or a hive-partitioned
+    """:func:`roster_rows` for every athlete of ``source`` (a frame or a hive-partitioned
     parquet folder of activity tables), in-process or on Dask (see :func:`per_athlete`)."""
     columns = [
         "athlete_id",
-        "activity_id",
         "sport",
         "start_time",
         "utc_offset_s",
@@ -206,14 +286,14 @@ def roster_metrics(
         "quality_flags",
         "load",
     ]
-    kernel = functools.partial(athlete_metrics, as_of=pd.Timestamp(as_of))
+    kernel = functools.partial(roster_rows, as_of=pd.Timestamp(as_of))
     return per_athlete(
         source,
         kernel,
         meta=_metrics_meta(),
         scheduler=scheduler,
         columns=columns,
-        order=("start_time", "activity_id"),
+        many=True,
     )
 
 

@@ -1,28 +1,90 @@
-"""Today's prescription from a plan row: the §9 fields, display strings, and the RUNSAFE hold.
+"""Today's prescription from the plan: the §9 fields, display strings, and the RUNSAFE hold.
 
 Whatever the stored plan says, today's distance is held within 1.1 × the longest run of the 30
 days before today (:func:`coachkit.coach.long_runs.runsafe_today`), with the sentence why: a
 runner who ran less than planned and logged nothing is not prescribed a jump.
+
+Nothing here loads pandas: ``coachkit today`` reads one plan day and a month of runs as plain
+rows, so that it starts in a fraction of a second (issue 18).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import pandas as pd
-
 from coachkit.core.values import plain as _plain
-from coachkit.store import Store
+from coachkit.store import Store, StoreError
+from coachkit.store.plans import active_plan_meta, plan_dates, workout_on
 
 
-def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[str, Any]:
-    """One day of the plan as today's prescription: §9 fields plus display strings."""
+def as_date(day: Any) -> date:
+    """``day`` as its calendar day: a date, a datetime or a pandas Timestamp (its wall-clock
+    day) without pandas, anything else (a ``YYYY-MM-DD`` string ...) through pandas."""
+    if isinstance(day, datetime):
+        return day.date()
+    if isinstance(day, date):
+        return day
+    from coachkit.core.localtime import as_day
+
+    return as_day(day).date()
+
+
+def active_plan(store: Store, athlete_id: str) -> dict[str, Any]:
+    """The athlete's active plan: its id and meta (goal, units, rules, phases)."""
+    meta = active_plan_meta(store, athlete_id)
+    if meta is None:
+        raise StoreError(
+            f"{athlete_id} has no plan yet: create one with `coachkit plan create --athlete {athlete_id} "
+            "--race-distance-m 21097.5 --race-date YYYY-MM-DD`"
+        )
+    return meta
+
+
+def todays_prescription(
+    store: Store, athlete_id: str, day: Any, *, units: str | None = None
+) -> dict[str, Any]:
+    """The prescription for ``day`` from the current plan, in the athlete's units, with the
+    explanation and which layer drove the paces (the athlete's own data or population defaults)."""
+    from coachkit.coach.workouts import fmt_band
+    from coachkit.core.units import format_distance
+
+    meta = active_plan(store, athlete_id)
+    when = as_date(day)
+    row = workout_on(store, meta["plan_id"], f"{when:%Y-%m-%d}")
+    if row is None:
+        first, last = plan_dates(store, meta["plan_id"])
+        raise StoreError(f"the plan runs from {first} to {last}; {when:%Y-%m-%d} is not in it")
+    units = units or meta.get("units", "km")
+    notes = " ".join(meta.get("notes", []))
+    layer = "population defaults" if "default" in notes.lower() else "your own data"
+    out = prescription({**row, "date": when}, units=units, layer=layer)
+    hold_runsafe(out, longest_before(store, athlete_id, when), units)
+    if units != meta.get("units", "km") and out.get("pace"):
+        lead = " ".join(
+            x
+            for x in (
+                format_distance(out["distance_m"], units) if out["distance_m"] else "",
+                "at " + fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units),
+            )
+            if x
+        )
+        out["explanation"] = f"{lead}: {out['explanation']}"
+    if out.get("pace"):
+        out["explanation"] = f"{out['explanation']} (paces from {layer})"
+    return out
+
+
+def prescription(row: Mapping[str, Any], *, units: str = "km", layer: str = "") -> dict[str, Any]:
+    """One day of the plan (a plan-frame row, or a plain mapping with a date) as today's
+    prescription: §9 fields plus display strings."""
     from coachkit.coach.workouts import fmt_band
     from coachkit.core.units import format_distance
 
     out: dict[str, Any] = {
-        "date": f"{pd.Timestamp(row['date']):%Y-%m-%d}",
+        "date": f"{row['date']:%Y-%m-%d}",
         "kind": row["kind"],
         "distance_m": _plain(row["distance_m"]),
         "duration_s": _plain(row["duration_s"]),
@@ -44,28 +106,52 @@ def prescription(row: pd.Series, *, units: str = "km", layer: str = "") -> dict[
     return out
 
 
-def longest_before(store: Store, athlete_id: str, day: pd.Timestamp) -> float | None:
+def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
     """The longest counted run of the 30 days before ``day`` (the athlete's local days)."""
-    from coachkit.core.localtime import local_day
-    from coachkit.core.quality import counted
+    from coachkit.core.quality import is_counted
     from coachkit.core.sports import RUN_SPORTS
-    from coachkit.features.risk import LOOKBACK_DAYS
+    from coachkit.features.runsafe import LOOKBACK_DAYS
 
+    today = as_date(day)
+    midnight = datetime(today.year, today.month, today.day)
     # the window in UTC, a day wider each side for the athletes' UTC offsets (at most 14 h)
-    utc = pd.Timestamp(day).tz_localize("UTC")
-    since, until = utc - pd.Timedelta(days=LOOKBACK_DAYS + 1), utc + pd.Timedelta(days=1)
-    acts = store.activities(athlete_id, since=since, until=until)
-    if acts.empty:
-        return None
-    days = local_day(acts)
-    sel = (
-        acts["sport"].isin(RUN_SPORTS).to_numpy()
-        & counted(acts["quality_flags"])
-        & (days >= day - pd.Timedelta(days=LOOKBACK_DAYS)).to_numpy()
-        & (days < day).to_numpy()
+    since = midnight - timedelta(days=LOOKBACK_DAYS + 1)
+    until = midnight + timedelta(days=1)
+    rows = store.activity_rows(
+        athlete_id,
+        f"{since:%Y-%m-%dT%H:%M:%SZ}",
+        f"{until:%Y-%m-%dT%H:%M:%SZ}",
+        ("sport", "start_time", "utc_offset_s", "distance_m", "quality_flags"),
     )
-    m = pd.to_numeric(acts.loc[sel, "distance_m"], errors="coerce").max()
-    return float(m) if pd.notna(m) else None
+    first = today - timedelta(days=LOOKBACK_DAYS)
+    longest = None
+    for row in rows:
+        if row["sport"] not in RUN_SPORTS or not is_counted(row["quality_flags"]):
+            continue
+        local = _local_day(row["start_time"], row["utc_offset_s"])
+        distance = _number(row["distance_m"])
+        if local is not None and first <= local < today and distance is not None:
+            longest = distance if longest is None else max(longest, distance)
+    return longest
+
+
+def _local_day(start_time: str, utc_offset_s: Any) -> date | None:
+    """The local calendar day of a stored UTC start time (UTC when the offset is unknown)."""
+    try:
+        start = datetime.fromisoformat(start_time).astimezone(timezone.utc)
+    except (TypeError, ValueError):
+        return None
+    offset = _number(utc_offset_s) or 0.0
+    return (start.replace(tzinfo=None) + timedelta(seconds=offset)).date()
+
+
+def _number(value: Any) -> float | None:
+    """A stored number as a float; None when missing or not a number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN
 
 
 def hold_runsafe(out: dict[str, Any], longest: float | None, units: str) -> None:

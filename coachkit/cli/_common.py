@@ -7,7 +7,9 @@ level, so that ``coachkit --help`` starts in a fraction of a second.
 
 from __future__ import annotations
 
+import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -148,6 +150,19 @@ def parse_day(value: str | None, option: str) -> Any:
         return pd.Timestamp(value).normalize()
     except (ValueError, TypeError):
         fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
+
+
+def plain_day(value: str | None, option: str) -> date:
+    """The day an option names as a date, else today's local date: as :func:`day_or_today`,
+    without loading pandas for a ``YYYY-MM-DD`` (any other spelling goes through pandas)."""
+    if value is None:
+        return date.today()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
+    return parse_day(value, option).date()
 
 
 def day_or_today(value: str | None, option: str) -> Any:

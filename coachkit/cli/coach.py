@@ -16,6 +16,7 @@ from coachkit.cli._common import (
     open_store,
     or_fail,
     pick_athlete,
+    plain_day,
 )
 
 
@@ -28,11 +29,11 @@ def today(
     as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
 ) -> None:
     """What to run today: distance or duration, pace and HR targets, and why."""
-    from coachkit.app.coach import todays_prescription
+    from coachkit.app.today import todays_prescription
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    when = day_or_today(day, "--date")
+    when = plain_day(day, "--date")
     p = or_fail(lambda: todays_prescription(s, who, when, units=units))
     if as_json:
         typer.echo(json.dumps(p, indent=1, default=str))

@@ -9,34 +9,50 @@
 - :mod:`coachkit.coach.export`: ``.ics``, CSV, JSON and FIT workout files.
 
 Pure: no disk, network or clock; "today" and the plan start are parameters.
+
+The names below are imported lazily, on first use, so that a command which needs one module
+(``coachkit today`` formats a stored workout with :mod:`coachkit.coach.workouts`) does not load
+the plan builder, the adaptation rules and the models behind them.
 """
 
 from __future__ import annotations
 
-from coachkit.coach.adapt import Adaptation, Signals, adapt, review_week
-from coachkit.coach.export import to_csv, to_fit_workouts, to_ics, to_json
-from coachkit.coach.plan import Fitness, Goal, Phase, Plan
-from coachkit.coach.plan_builder import PlanBuilder
-from coachkit.coach.workouts import HARD_KINDS, KINDS, Repeat, Step, Targets, Workout
+import importlib
+from typing import Any
 
-__all__ = [
-    "Adaptation",
-    "Signals",
-    "adapt",
-    "review_week",
-    "HARD_KINDS",
-    "KINDS",
-    "Fitness",
-    "Goal",
-    "Phase",
-    "Plan",
-    "PlanBuilder",
-    "Repeat",
-    "Step",
-    "Targets",
-    "Workout",
-    "to_csv",
-    "to_fit_workouts",
-    "to_ics",
-    "to_json",
-]
+#: public name -> the module that defines it
+_LAZY = {
+    "Adaptation": "coachkit.coach.adapt",
+    "Signals": "coachkit.coach.adapt",
+    "adapt": "coachkit.coach.adapt",
+    "review_week": "coachkit.coach.adapt",
+    "to_csv": "coachkit.coach.export",
+    "to_fit_workouts": "coachkit.coach.export",
+    "to_ics": "coachkit.coach.export",
+    "to_json": "coachkit.coach.export",
+    "Fitness": "coachkit.coach.plan",
+    "Goal": "coachkit.coach.plan",
+    "Phase": "coachkit.coach.plan",
+    "Plan": "coachkit.coach.plan",
+    "PlanBuilder": "coachkit.coach.plan_builder",
+    "HARD_KINDS": "coachkit.coach.workouts",
+    "KINDS": "coachkit.coach.workouts",
+    "Repeat": "coachkit.coach.workouts",
+    "Step": "coachkit.coach.workouts",
+    "Targets": "coachkit.coach.workouts",
+    "Workout": "coachkit.coach.workouts",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'coachkit.coach' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))

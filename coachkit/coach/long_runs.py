@@ -17,8 +17,7 @@ import math
 from datetime import date
 
 from coachkit.coach import workouts as wk
-from coachkit.features.risk import LOOKBACK_DAYS
-from coachkit.models.risk_evidence import LONG_RUN_CAP
+from coachkit.features.runsafe import LONG_RUN_CAP, LOOKBACK_DAYS
 
 LONG_SHARE_MAX = 0.35
 MIN_LONG_REF_M = 5000.0  # no run in the last 30 days: the cap starts from 5 km (convention)

@@ -20,7 +20,7 @@ from coachkit.core.quality import counted
 from coachkit.core.sports import RUN_SPORTS
 from coachkit.core.units import format_distance
 from coachkit.features.daniels import vdot
-from coachkit.features.risk import LOOKBACK_DAYS
+from coachkit.features.runsafe import LOOKBACK_DAYS
 from coachkit.features.thresholds import Thresholds
 
 # the population default threshold of features.thresholds (5:30/km, a ~55-min 10 km runner)

@@ -54,8 +54,7 @@ from coachkit.coach.race_day import plan_notes, race_day
 from coachkit.coach.taper import TAPER_FACTORS, daily_km
 from coachkit.core.schemas import PLAN_COLUMNS
 from coachkit.features.daniels import race_time_from_vdot
-from coachkit.features.risk import LOOKBACK_DAYS
-from coachkit.models.risk_evidence import LONG_RUN_CAP
+from coachkit.features.runsafe import LONG_RUN_CAP, LOOKBACK_DAYS
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CUTBACK_EVERY = 4

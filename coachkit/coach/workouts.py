@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from coachkit.core.units import format_distance, format_hms, format_pace_number
-from coachkit.features.daniels import daniels_paces
 
 KINDS = ("rest", "recovery", "easy", "long", "tempo", "intervals", "hills", "strides", "race")
 #: sessions that count as hard days: never two of them on consecutive dates
@@ -61,6 +60,8 @@ class Targets:
     def for_fitness(cls, vdot: float, lthr: float | None) -> Targets:
         """Daniels paces for ``vdot``; recovery is the slow half of the E range (a convention:
         Daniels runs recovery days at E pace)."""
+        from coachkit.features.daniels import daniels_paces  # NumPy: not for formatting a day
+
         paces = dict(daniels_paces(vdot))
         e_fast, e_slow = paces["E"]
         paces["recovery"] = ((e_fast + e_slow) / 2.0, e_slow)

@@ -1,6 +1,8 @@
 """The per-athlete engine: one pure kernel run on every athlete's rows, in-process or on Dask.
 
 A *kernel* is a pure function: one athlete's rows in, a frame out. :func:`per_athlete` feeds it.
+A kernel that is vectorised over athletes (``many=True``) takes the rows of many athletes at once
+instead, and is called once per partition rather than once per athlete.
 Without a scheduler the rows are read with polars and the kernel runs in this process, athlete
 after athlete; with ``scheduler="tcp://host:8786"`` (or a ``distributed.Client``) they are read
 with ``dask.dataframe`` and the kernel runs on the cluster's workers. The kernel is the same
@@ -31,7 +33,11 @@ def athlete_dirs(source: Path) -> list[Path]:
 
 def read_athletes(dirs: Sequence[str | Path], columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Every parquet file of the given ``athlete_id=<id>`` folders as one pandas frame, read with
-    polars (``athlete_id`` from the folder name). Both engines read through this function."""
+    polars (``athlete_id`` from the folder name). Both engines read through this function.
+
+    Folder after folder, so each athlete's rows are together, in the order of their files
+    (``attrs["grouped"]`` says so, sparing a vectorised kernel a sort).
+    """
     import polars as pl
 
     files = [str(f) for d in dirs for f in sorted(Path(d).glob("*.parquet"))]
@@ -45,6 +51,7 @@ def read_athletes(dirs: Sequence[str | Path], columns: Sequence[str] | None = No
         lazy = lazy.select(list(columns))
     frame = lazy.collect().to_pandas()
     frame["athlete_id"] = frame["athlete_id"].astype(str)
+    frame.attrs["grouped"] = True
     return frame
 
 
@@ -57,6 +64,7 @@ def per_athlete(
     columns: Sequence[str] | None = None,
     order: Sequence[str] = (),
     npartitions: int | None = None,
+    many: bool = False,
 ) -> pd.DataFrame:
     """Run ``kernel`` on each athlete's rows of ``source``; concatenate, sorted by athlete.
 
@@ -80,6 +88,12 @@ def per_athlete(
         so that sums and ties come out the same on any engine.
     npartitions : int, optional
         Partitions for a pandas ``source`` on Dask (default: 2 per worker thread).
+    many : bool
+        The kernel is vectorised over athletes: it takes the rows of many athletes (all rows of
+        each athlete, together; sorted by athlete and ``order`` when there is one, else in the
+        order read) and returns the rows of all of them. It runs once on the whole input
+        in-process, once per partition on Dask; per athlete it must give the same numbers
+        whichever athletes share its call.
 
     Returns
     -------
@@ -100,9 +114,9 @@ def per_athlete(
             frame = source
         else:
             frame = read_athletes(athlete_dirs(Path(source)), columns)
-        out = _apply_partition(frame, kernel, meta, order)
+        out = _apply_partition(frame, kernel, meta, order, many)
     else:
-        out = _on_dask(source, kernel, meta, scheduler, columns, order, npartitions)
+        out = _on_dask(source, kernel, meta, scheduler, columns, order, npartitions, many)
     return _tidy(out, meta)
 
 
@@ -115,9 +129,23 @@ def _apply(group: pd.DataFrame, kernel: Kernel, order: tuple[str, ...]) -> pd.Da
 
 
 def _apply_partition(
-    part: pd.DataFrame, kernel: Kernel, meta: pd.DataFrame, order: tuple[str, ...] = ()
+    part: pd.DataFrame,
+    kernel: Kernel,
+    meta: pd.DataFrame,
+    order: tuple[str, ...] = (),
+    many: bool = False,
 ) -> pd.DataFrame:
-    """The kernel on every athlete of one partition (all of an athlete's rows are in it)."""
+    """The kernel on every athlete of one partition (all of an athlete's rows are in it): once
+    per athlete, or (``many``) once on all of them, each athlete's rows together."""
+    if many:
+        if part.empty:
+            return meta.iloc[:0].copy()
+        if order or not part.attrs.get("grouped"):
+            part = part.assign(athlete_id=part["athlete_id"].astype(str))
+            part = part.sort_values(["athlete_id", *order], kind="stable")
+        return kernel(part.drop(columns=["_row"], errors="ignore").reset_index(drop=True))[
+            list(meta.columns)
+        ]
     groups = part.groupby(part["athlete_id"].astype(str), sort=True)
     parts = [_apply(g, kernel, order) for _, g in groups]
     if not parts:
@@ -140,6 +168,7 @@ def _on_dask(
     columns: Any,
     order: tuple[str, ...],
     nparts: Any,
+    many: bool,
 ) -> pd.DataFrame:
     try:
         import dask.dataframe as dd
@@ -162,7 +191,7 @@ def _on_dask(
             size = max(1, math.ceil(len(dirs) / (nparts or 64)))
             chunks = [dirs[i : i + size] for i in range(0, len(dirs), size)]
             ddf = dd.from_map(read_athletes, chunks, columns=columns)
-        applied = ddf.map_partitions(_apply_partition, kernel, meta, order, meta=meta)
+        applied = ddf.map_partitions(_apply_partition, kernel, meta, order, many, meta=meta)
         return client.compute(applied).result()
     finally:
         if client is not scheduler:

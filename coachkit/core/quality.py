@@ -8,9 +8,10 @@ leave out only near-duplicates (:func:`not_duplicate`), so a run on a doubtful d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 #: the flag of a near-duplicate: the run is held by another activity (``duplicate_of:<id>``)
 DUPLICATE = "duplicate_of:"
@@ -27,6 +28,8 @@ def holding_any(flags: Any, codes: tuple[str, ...]) -> np.ndarray:
     >>> holding_any(pd.Series(["no_hr;gps_gaps", None, "manual"]), ("gps_gaps", "manual")).tolist()
     [True, False, True]
     """
+    import numpy as np  # here: is_counted and the constants serve commands without NumPy
+
     text = flags.astype("string").fillna("")
     bad = np.zeros(len(text), dtype=bool)
     for code in codes:
@@ -42,6 +45,15 @@ def counted(flags: Any) -> np.ndarray:
     [True, False, True, False]
     """
     return ~holding_any(flags, NOT_COUNTED)
+
+
+def is_counted(flags: str | None) -> bool:
+    """:func:`counted` of one row's ``quality_flags`` (None: no flag).
+
+    >>> is_counted("no_hr;gps_gaps"), is_counted(None), is_counted("duplicate_of:ab12")
+    (True, True, False)
+    """
+    return not any(code in (flags or "") for code in NOT_COUNTED)
 
 
 def not_duplicate(flags: Any) -> np.ndarray:

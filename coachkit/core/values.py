@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
-
-import pandas as pd
 
 
 def finite(value: Any) -> float | None:
@@ -25,11 +24,14 @@ def plain(value: Any) -> Any:
     """A frame cell as a plain Python value (what SQLite and JSON take): ``None`` for
     None/NaN/NA/NaT, numpy scalars unwrapped, anything else as it is.
 
-    >>> import numpy as np
+    >>> import numpy as np, pandas as pd
     >>> plain(np.float64(2.5)), plain(pd.NaT), plain(float("nan")), plain("run")
     (2.5, None, None, 'run')
     """
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
+        return None
+    pd = sys.modules.get("pandas")  # pandas' NA and NaT exist only once pandas is loaded
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None

@@ -61,16 +61,31 @@ def ewma_alpha(days: float, convention: str) -> float:
 def _ewma(x: np.ndarray, alpha: float, y0: float | np.ndarray = 0.0) -> np.ndarray:
     """``y_t = (1 - alpha) y_{t-1} + alpha x_t`` along axis 1, from ``y_{-1} = y0`` (per row).
 
-    A loop over days, vectorised over rows (athletes): numpy only, because importing
-    ``scipy.signal`` for ``lfilter`` costs about a second on every command that shows a PMC.
+    A loop over days: numpy only, because importing ``scipy.signal`` for ``lfilter`` costs about
+    a second on every command that shows a PMC. One row (one athlete's series) loops over
+    Python floats, much faster than a numpy call per day on a 1-element array; many rows (a
+    roster's grid) loop over contiguous day columns of all of them at once. Both do the same
+    two products and one sum per day in double precision, so a row's numbers do not depend on
+    the rows it is computed with.
     """
-    y = np.empty_like(x, dtype=float)
-    prev = np.broadcast_to(np.asarray(y0, dtype=float), (x.shape[0],)).copy()
+    x = np.asarray(x, dtype=float)
     keep = 1.0 - alpha
-    for t in range(x.shape[1]):
-        prev = keep * prev + alpha * x[:, t]
-        y[:, t] = prev
-    return y
+    start = np.broadcast_to(np.asarray(y0, dtype=float), (x.shape[0],))
+    if x.shape[0] == 1:
+        prev, out = float(start[0]), []
+        for value in x[0].tolist():
+            prev = keep * prev + alpha * value
+            out.append(prev)
+        return np.array(out, dtype=float).reshape(1, -1)
+    days = np.ascontiguousarray(x.T)  # one contiguous row per day
+    y = np.empty_like(days)
+    prev, scratch = start.copy(), np.empty(x.shape[0])
+    for t in range(days.shape[0]):
+        np.multiply(prev, keep, out=y[t])
+        np.multiply(days[t], alpha, out=scratch)
+        np.add(y[t], scratch, out=y[t])
+        prev = y[t]
+    return y.T
 
 
 def pmc_grid(

@@ -54,9 +54,9 @@ from coachkit.features.frames import column, numeric_series
 from coachkit.features.load import DURATION_LOAD_PER_H
 from coachkit.features.pmc import monotony_strain
 from coachkit.features.risk_recovery import feedback_columns, residual_columns, wellness_columns
+from coachkit.features.runsafe import LOOKBACK_DAYS
 from coachkit.features.zones import ZONE_NAMES, zone_of_hr
 
-LOOKBACK_DAYS = 30  # Garmin-RUNSAFE: longest run of the previous 30 days (Frandsen et al. 2025)
 HARD_SESSION_S = 600.0  # 10 min above LTHR: a tempo, threshold or interval session, not drift
 STRAIN_HISTORY_DAYS = 180
 STRAIN_MIN_HISTORY = 28  # fewer earlier days and a percentile of "your" strain means little

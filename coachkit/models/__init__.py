@@ -4,45 +4,47 @@ Pure estimators and functions: frames in, result objects out; no disk, network o
 shipped population parameters are read by small loaders such as
 :func:`coachkit.models.race.load_population`).
 
-Importing this package loads pandas, NumPy and scikit-learn (it is imported only when a model
-is used); the heavier imports (``scipy.signal``, statsmodels) stay inside the functions that
-need them.
+The names below are imported lazily, on first use: importing one light module of this package
+(say :mod:`coachkit.models.risk_factors` on the ``coachkit today`` path) does not load
+scikit-learn, SciPy or statsmodels. Each module imports its heavy libraries itself.
 """
 
 from __future__ import annotations
 
-from coachkit.models.fitness import FitnessModel, FitnessResults
-from coachkit.models.fitness_prior import FitnessPrior
-from coachkit.models.performance import performance_index
-from coachkit.models.race import (
-    RacePopulation,
-    RacePrediction,
-    fit_population,
-    load_population,
-    predict_race,
-)
-from coachkit.models.response import HrResponseModel
-from coachkit.models.response_eval import learning_curve
-from coachkit.models.risk import InjuryRiskModel, grouped_cv_report
-from coachkit.models.risk_evidence import RiskAssessment, assess_risk, risk_timeline
-from coachkit.models.risk_personal import personal_risk
+import importlib
+from typing import Any
 
-__all__ = [
-    "FitnessModel",
-    "FitnessPrior",
-    "FitnessResults",
-    "HrResponseModel",
-    "InjuryRiskModel",
-    "RacePopulation",
-    "RacePrediction",
-    "RiskAssessment",
-    "assess_risk",
-    "fit_population",
-    "grouped_cv_report",
-    "learning_curve",
-    "load_population",
-    "performance_index",
-    "personal_risk",
-    "predict_race",
-    "risk_timeline",
-]
+#: public name -> the module that defines it
+_LAZY = {
+    "FitnessModel": "coachkit.models.fitness",
+    "FitnessResults": "coachkit.models.fitness",
+    "FitnessPrior": "coachkit.models.fitness_prior",
+    "performance_index": "coachkit.models.performance",
+    "RacePopulation": "coachkit.models.race",
+    "RacePrediction": "coachkit.models.race",
+    "fit_population": "coachkit.models.race",
+    "load_population": "coachkit.models.race",
+    "predict_race": "coachkit.models.race",
+    "HrResponseModel": "coachkit.models.response",
+    "learning_curve": "coachkit.models.response_eval",
+    "InjuryRiskModel": "coachkit.models.risk",
+    "grouped_cv_report": "coachkit.models.risk",
+    "RiskAssessment": "coachkit.models.risk_evidence",
+    "assess_risk": "coachkit.models.risk_evidence",
+    "risk_timeline": "coachkit.models.risk_evidence",
+    "personal_risk": "coachkit.models.risk_personal",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'coachkit.models' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))

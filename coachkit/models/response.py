@@ -39,13 +39,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 
 from coachkit.core.schemas import without_strava_api
 from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import column, numeric
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
+from coachkit.models.params import Params
 from coachkit.models.response_features import (
     CENTERS,
     FIXED,
@@ -70,7 +69,7 @@ def _fmt_share(share: float, n: int, span_days: float) -> str:
     return f"{share * 100:.0f} % personal, from {n} of your runs over {span}"
 
 
-class HrResponseModel(BaseEstimator):
+class HrResponseModel(Params):
     """Expected average HR of a run, from a population layer and your own earlier runs.
 
     Parameters
@@ -157,6 +156,8 @@ class HrResponseModel(BaseEstimator):
 
     def _check(self) -> None:
         if not hasattr(self, "population_"):
+            from sklearn.exceptions import NotFittedError  # only now: it loads scikit-learn
+
             raise NotFittedError(
                 "HrResponseModel is not fitted: call fit(...) or HrResponseModel.from_population()"
             )

@@ -36,31 +36,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from coachkit.features.risk import RISK_FEATURE_COLUMNS, risk_features
-from coachkit.models.risk_evidence import RiskAssessment, assess_risk
-from coachkit.models.risk_personal import PersonalRisk, personal_risk
+from coachkit.features.risk import RISK_FEATURE_COLUMNS
 
-__all__ = ["MODEL_COLUMNS", "InjuryRiskModel", "assess_history", "grouped_cv_report"]
-
-
-def assess_history(
-    activities: pd.DataFrame,
-    wellness: pd.DataFrame | None = None,
-    feedback: pd.DataFrame | None = None,
-    as_of: Any = None,
-    **feature_kw: Any,
-) -> tuple[RiskAssessment, pd.DataFrame, PersonalRisk]:
-    """Features, the individual layer and the assessment of ``as_of`` in one call (CLI, notebooks).
-
-    ``feature_kw`` goes to :func:`coachkit.features.risk.risk_features` (``planned``,
-    ``hr_residuals``, ``plan_rpe``). Returns the assessment, the feature table (for
-    :func:`~coachkit.models.risk_evidence.risk_timeline`) and the
-    :class:`~coachkit.models.risk_personal.PersonalRisk` used.
-    """
-    features = risk_features(activities, wellness, feedback, as_of, **feature_kw)
-    fb = feedback if feedback is not None else pd.DataFrame(columns=["date"])
-    personal = personal_risk(fb, features)
-    return assess_risk(features, as_of, personal=personal), features, personal
+__all__ = ["MODEL_COLUMNS", "InjuryRiskModel", "grouped_cv_report"]
 
 
 #: numeric columns of the risk-feature table, the inputs of :class:`InjuryRiskModel`

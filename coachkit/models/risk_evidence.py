@@ -28,12 +28,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import as_day
+from coachkit.features.risk import risk_features
+from coachkit.features.runsafe import LONG_RUN_CAP
 from coachkit.models.risk_factors import (
     RiskFactor,
     fmt_km,
@@ -41,12 +43,8 @@ from coachkit.models.risk_factors import (
     overtraining_factors,
 )
 from coachkit.models.risk_overtraining import row_value
+from coachkit.models.risk_personal import PersonalRisk, personal_risk
 
-if TYPE_CHECKING:
-    from coachkit.models.risk_personal import PersonalRisk
-
-#: the plan cap that keeps the next long run out of every spike band (docs/design.md §7)
-LONG_RUN_CAP = 1.10
 MODERATE_RR, HIGH_RR = 1.5, 2.0
 LEVELS = ("low", "moderate", "high")
 TIMELINE_COLUMNS = (
@@ -275,3 +273,23 @@ def risk_contributions(
         for a in _assessments(features, personal)
     ]
     return pd.DataFrame(rows, index=features.index).fillna(0.0).rename_axis("date")
+
+
+def assess_history(
+    activities: pd.DataFrame,
+    wellness: pd.DataFrame | None = None,
+    feedback: pd.DataFrame | None = None,
+    as_of: Any = None,
+    **feature_kw: Any,
+) -> tuple[RiskAssessment, pd.DataFrame, PersonalRisk]:
+    """Features, the individual layer and the assessment of ``as_of`` in one call (CLI, notebooks).
+
+    ``feature_kw`` goes to :func:`coachkit.features.risk.risk_features` (``planned``,
+    ``hr_residuals``, ``plan_rpe``). Returns the assessment, the feature table (for
+    :func:`risk_timeline`) and the
+    :class:`~coachkit.models.risk_personal.PersonalRisk` used.
+    """
+    features = risk_features(activities, wellness, feedback, as_of, **feature_kw)
+    fb = feedback if feedback is not None else pd.DataFrame(columns=["date"])
+    personal = personal_risk(fb, features)
+    return assess_risk(features, as_of, personal=personal), features, personal

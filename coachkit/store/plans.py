@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-
-import pandas as pd
 
 from coachkit.core.schemas import PLAN_COLUMNS, PLAN_TARGETS
 from coachkit.core.values import plain
@@ -23,6 +22,8 @@ from coachkit.store.base import utc_now_iso
 
 if TYPE_CHECKING:
     import sqlite3
+
+    import pandas as pd
 
     from coachkit.store import Store
 
@@ -80,6 +81,8 @@ def plan_created_at(store: Store, plan_id: str) -> str | None:
 def latest_workouts(store: Store, plan_id: str) -> pd.DataFrame:
     """The latest version of each date of the plan, by date, with dates as timestamps and the
     targets as floats (NaN where a day has none)."""
+    import pandas as pd
+
     frame = store.query_frame(
         """SELECT w.* FROM plan_workouts w
            JOIN (SELECT date, MAX(version) AS v FROM plan_workouts WHERE plan_id=? GROUP BY date) m
@@ -91,6 +94,34 @@ def latest_workouts(store: Store, plan_id: str) -> pd.DataFrame:
     for col in PLAN_TARGETS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     return frame
+
+
+def workout_on(store: Store, plan_id: str, day: str) -> dict[str, Any] | None:
+    """The latest version of the plan's day ``day`` (``YYYY-MM-DD``) as a plain row, the targets
+    as floats (None where the day has none): that day of :func:`latest_workouts` without
+    pandas. None when the plan has no such day."""
+    row = store.conn.execute(
+        "SELECT * FROM plan_workouts WHERE plan_id=? AND date=? ORDER BY version DESC LIMIT 1",
+        (plan_id, day),
+    ).fetchone()
+    if row is None:
+        return None
+    out = dict(row)
+    for col in PLAN_TARGETS:
+        try:
+            value = float(out[col])
+        except (TypeError, ValueError):
+            value = None
+        out[col] = None if value is None or math.isnan(value) else value
+    return out
+
+
+def plan_dates(store: Store, plan_id: str) -> tuple[str | None, str | None]:
+    """The plan's first and last day (``YYYY-MM-DD``)."""
+    first, last = store.conn.execute(
+        "SELECT MIN(date), MAX(date) FROM plan_workouts WHERE plan_id=?", (plan_id,)
+    ).fetchone()
+    return first, last
 
 
 def save_plan_changes(
@@ -106,6 +137,8 @@ def save_plan_changes(
     :class:`coachkit.coach.adapt.Adaptation`), all in one transaction.
 
     With ``in_transaction`` the caller already holds the store's write transaction."""
+    import pandas as pd
+
     with contextlib.nullcontext(store.conn) if in_transaction else store.transaction() as conn:
         if len(changed):
             _insert_workouts(conn, changed)

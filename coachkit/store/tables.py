@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,24 @@ class ImportedTables:
         if include_extra and "extra_json" in out:
             out["extra"] = out.pop("extra_json").map(json.loads)
         return out
+
+    def activity_rows(
+        self, athlete_id: str, since: str, until: str, columns: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """``columns`` of the athlete's activities starting in ``[since, until)`` (ISO-8601 UTC
+        text, as stored), as plain rows by start time: for a daily command that needs a few
+        fields of a month of runs and not pandas."""
+        from coachkit.core.schemas import ACTIVITY_COLUMNS
+
+        unknown = set(columns) - set(ACTIVITY_COLUMNS)
+        if unknown:
+            raise ValueError(f"not activity columns: {sorted(unknown)}")
+        rows = self.conn.execute(
+            f"SELECT {', '.join(columns)} FROM activities WHERE athlete_id=? AND start_time>=? "
+            "AND start_time<? ORDER BY start_time, activity_id",
+            (athlete_id, since, until),
+        )
+        return [dict(zip(columns, row)) for row in rows]
 
     def wellness(self, athlete_id: str | None = None) -> pd.DataFrame:
         """The wellness frame of docs/design.md §3 (one row per athlete, day and source)."""

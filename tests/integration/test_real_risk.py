@@ -16,8 +16,7 @@ from coachkit.app.athlete import activity_table, load_athlete
 from coachkit.app.ingest import ingest
 from coachkit.core.sports import RUN_SPORTS
 from coachkit.features.risk import risk_features
-from coachkit.models.risk import assess_history
-from coachkit.models.risk_evidence import assess_risk, risk_timeline
+from coachkit.models.risk_evidence import assess_history, assess_risk, risk_timeline
 from coachkit.models.risk_personal import personal_risk
 from coachkit.store import Store
 from tests.conftest import BENCHMARKS, SAMPLE, real_file
