@@ -41,6 +41,7 @@ _NO_EFFORTS_FLAGS = (
     "date_implausible",
     "duration_implausible",
     "distance_implausible",
+    "time_reversed",
     "manual",
 )
 

@@ -16,8 +16,14 @@ if TYPE_CHECKING:
 #: the flag of a near-duplicate: the run is held by another activity (``duplicate_of:<id>``)
 DUPLICATE = "duplicate_of:"
 #: flags of rows that never count in totals: a near-duplicate of another activity, or a date,
-#: a duration or a distance that cannot be right
-NOT_COUNTED = (DUPLICATE, "date_implausible", "duration_implausible", "distance_implausible")
+#: a duration, a distance or a clock (samples stepping back in time) that cannot be right
+NOT_COUNTED = (
+    DUPLICATE,
+    "date_implausible",
+    "duration_implausible",
+    "distance_implausible",
+    "time_reversed",
+)
 
 
 def holding_any(flags: Any, codes: tuple[str, ...]) -> np.ndarray:

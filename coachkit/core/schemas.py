@@ -110,7 +110,8 @@ QUALITY_FLAGS = (
     "gps_gaps",
     "speed_implausible",
     "manual",
-    "time_inverted",
+    "time_inverted",  # moving time longer than elapsed
+    "time_reversed",  # samples as recorded step back in time by over a minute: a corrupt clock
     "date_implausible",
     "duration_implausible",  # negative, or longer than one activity can be (two days)
     "distance_implausible",  # negative, or farther than one activity goes (500 km on foot)

@@ -52,7 +52,13 @@ HR_COVERAGE_MIN = 0.5  # HR on < 50 % of the moving time is a dropout, not a mea
 HR_COVERAGE_FULL = 0.9  # below 90 % the note says the samples' TRIMP was scaled up
 DURATION_LOAD_PER_H = 50.0  # 100 · IF² at IF 0.71, an easy aerobic hour (see module docstring)
 #: flags of a row whose date, duration or distance cannot be right: no load at all
-_NO_LOAD_FLAGS = ("date_implausible", "duration_implausible", "distance_implausible")
+_IMPLAUSIBLE_WHY = {
+    "date_implausible": "the date is implausible",
+    "duration_implausible": "the duration is implausible",
+    "distance_implausible": "the distance is implausible",
+    "time_reversed": "the recorded clock steps back in time",
+}
+_NO_LOAD_FLAGS = tuple(_IMPLAUSIBLE_WHY)
 MAX_DURATION_S = 48 * 3600.0  # longer than two days is a watch left running
 SPEED_PLAUSIBLE_M_S = (0.3, 7.0)  # on foot, averaged over a session
 _NAMES = {"hrtss": "hrTSS", "rtss": "rTSS", "srpe": "sRPE", "duration": "duration fallback"}
@@ -249,8 +255,7 @@ class _Context:
         if (original := act.duplicate_of()) is not None:
             reason = f"no load: duplicate of {original} (its load counts there)"
         elif implausible := [f for f in _NO_LOAD_FLAGS if f in act.flags]:
-            what = implausible[0].split("_")[0]
-            reason = f"no load: the {what} is implausible ({implausible[0]})"
+            reason = f"no load: {_IMPLAUSIBLE_WHY[implausible[0]]} ({implausible[0]})"
         elif not (np.isfinite(act.duration_s) and 0 < act.duration_s <= MAX_DURATION_S):
             reason = "no load: no plausible duration"
         if reason is not None:

@@ -24,6 +24,10 @@ from coachkit.io.errors import UnreadableFile
 # own example of junk; 12.5 m/s is faster than Usain Bolt's average over 100 m).
 HR_MIN_BPM, HR_MAX_BPM = 25.0, 230.0
 RUN_SPEED_MAX_M_S = 12.5
+#: a step back in time between rows as recorded beyond this (s) is a corrupt clock or file;
+#: devices correcting their clock from GPS step back a second or two
+TIME_BACK_MAX_S = 60.0
+TIME_BACK_ATTR = "time_back_s"
 GPS_GAP_S = 30.0  # a hole in GPS fixes longer than this while the clock runs is a gap
 GPS_GAP_MOVED_M = 200.0  # ... or across which the runner moved this far with nothing recorded
 EARLIEST_PLAUSIBLE = pd.Timestamp("1995-01-01", tz="UTC")  # before consumer GPS/HR loggers
@@ -120,13 +124,17 @@ def make_samples(columns: dict[str, Any]) -> pd.DataFrame:
 
     ``timestamp`` is required. ``t_s`` is derived from it; ``distance_m`` from lat/lon when the
     source has none; ``speed_m_s`` from distance when absent. Rows are sorted by time and exact
-    duplicate timestamps are dropped (some devices write a record twice).
+    duplicate timestamps are dropped (some devices write a record twice); the largest step back
+    in time of the rows as given is kept in ``attrs[TIME_BACK_ATTR]`` (seconds) for
+    :func:`quality_flags`.
     """
     df = pd.DataFrame(columns)
     if "timestamp" not in df or df.empty:
         return conform(df.iloc[0:0], SAMPLE_COLUMNS)
     df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True)
     df = df[df["timestamp"].notna()]
+    steps = df["timestamp"].diff().dt.total_seconds()
+    back_s = float(-steps.min()) if len(df) > 1 and steps.min() < 0 else 0.0
     df = df.sort_values("timestamp", kind="stable").drop_duplicates("timestamp", keep="first")
     if df.empty:
         return conform(df, SAMPLE_COLUMNS)
@@ -147,7 +155,9 @@ def make_samples(columns: dict[str, Any]) -> pd.DataFrame:
             v = np.where(dt > 0, dd / dt, np.nan)
         df["speed_m_s"] = v
     extra = ("rr_ms",) if "rr_ms" in df else ()
-    return conform(df, SAMPLE_COLUMNS, keep_extra=extra)
+    out = conform(df, SAMPLE_COLUMNS, keep_extra=extra)
+    out.attrs[TIME_BACK_ATTR] = back_s
+    return out
 
 
 def _time_weighted_mean(values: pd.Series, t_s: pd.Series) -> float | None:
@@ -259,8 +269,8 @@ def quality_flags(
                 flags.append("speed_implausible")
         if (samples["hr_bpm"] > 250).mean() > 0.02 and "hr_implausible" not in flags:
             flags.append("hr_implausible")  # a sensor fault even when the average looks fine
-        if samples["t_s"].diff().lt(0).any():
-            flags.append("time_inverted")
+        if samples.attrs.get(TIME_BACK_ATTR, 0.0) > TIME_BACK_MAX_S:
+            flags.append("time_reversed")
         if sport != "treadmill" and samples["lat"].notna().sum() > 1:
             if _has_gps_gap(samples):
                 flags.append("gps_gaps")
@@ -302,6 +312,7 @@ PHYSICAL_FLAGS = (
     "hr_implausible",
     "speed_implausible",
     "time_inverted",
+    "time_reversed",
     "date_implausible",
     "duration_implausible",
     "distance_implausible",

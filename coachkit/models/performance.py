@@ -28,6 +28,7 @@ INDEX_EXCLUDE_FLAGS = (
     "date_implausible",
     "duration_implausible",
     "distance_implausible",
+    "time_reversed",
 )
 SLOPE_MIN_RUNS = 20  # fewer runs: the athlete's own speed–HR slope is too uncertain to use
 SLOPE_RANGE = (0.005, 0.05)  # m/s per bpm, i.e. 20–200 bpm per m/s: outside, not a slope to trust

@@ -11,7 +11,12 @@ import pytest
 from coachkit.core.quality import counted
 from coachkit.core.schemas import SAMPLE_COLUMNS
 from coachkit.features.load import activity_loads
-from coachkit.io.base import ParsedActivity, quality_flags, refuse_damaged_nonsense
+from coachkit.io.base import (
+    ParsedActivity,
+    make_samples,
+    quality_flags,
+    refuse_damaged_nonsense,
+)
 from coachkit.io.errors import UnreadableFile
 from tests.unit.test_load import _acts, _th
 
@@ -85,9 +90,12 @@ def test_impossible_hr_samples_and_time_reversals_are_flagged():
     hr = _samples()
     hr.loc[::10, "hr_bpm"] = 255.0  # a bit-flipped sensor: 10 % of samples at 255
     assert quality_flags(_summary(), hr, now=NOW) == ["hr_implausible"]
-    back = _samples()
-    back.loc[400, "t_s"] = 100.0
-    assert "time_inverted" in quality_flags(_summary(), back, now=NOW)
+    times = START + pd.to_timedelta(np.arange(600.0), unit="s")
+    for step_back_s, flagged in ((300, True), (2, False)):  # a corrupt clock; a GPS clock fix
+        recorded = times.to_numpy().copy()
+        recorded[400] = recorded[399] - np.timedelta64(step_back_s, "s")
+        samples = make_samples({"timestamp": recorded, "hr_bpm": np.full(600, 150.0)})
+        assert ("time_reversed" in quality_flags(_summary(), samples, now=NOW)) is flagged
 
 
 @pytest.mark.parametrize(
@@ -96,6 +104,7 @@ def test_impossible_hr_samples_and_time_reversals_are_flagged():
         ("duration_implausible", "no load: the duration is implausible (duration_implausible)"),
         ("distance_implausible", "no load: the distance is implausible (distance_implausible)"),
         ("date_implausible", "no load: the date is implausible (date_implausible)"),
+        ("time_reversed", "no load: the recorded clock steps back in time (time_reversed)"),
     ],
 )
 def test_an_implausible_extent_counts_nowhere_and_says_why(flag, reason):
