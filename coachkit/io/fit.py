@@ -32,9 +32,8 @@ from coachkit.io.fit_fallback import (
 )
 from coachkit.io.sports import fit_sport
 
-#: FIT bytes the fast decoder reads. It holds ~3 KB per record at its peak (every record as a
-#: dict), so 12 MB (a day at one record a second from the richest watches) peaks near 400 MB.
-#: Larger files take the fitdecode path, which streams and stops at MAX_RECORDS.
+#: FIT bytes the fast decoder reads: it peaks at ~3 KB a record (each one a dict), ~400 MB for
+#: 12 MB; larger files take the fitdecode path, which streams and stops at MAX_RECORDS.
 MAX_FAST_BYTES = 12 * 2**20
 # FIT SDK Profile, date_time: values below 0x10000000 count seconds since the device was switched
 # on, not since the FIT epoch (a watch that never learnt the time, e.g. a Forerunner 70).
@@ -84,11 +83,10 @@ def read_fit(data: bytes, *, name: str = "") -> ParsedFile:
     _check_signature(data)
     if len(data) > MAX_FAST_BYTES:
         content = decode_with_fitdecode(data)
+        why = f"over {MAX_FAST_BYTES // 2**20} MB the fast decoder would take gigabytes"
         content.warnings.insert(
             0,
-            f"a FIT file of {len(data) / 2**20:.0f} MB: read with fitdecode, which keeps memory "
-            f"bounded (the fast decoder holds every record; files over "
-            f"{MAX_FAST_BYTES // 2**20} MB would take gigabytes)",
+            f"a FIT file of {len(data) / 2**20:.0f} MB: read with fitdecode, which keeps memory bounded ({why})",
         )
         return _build(content)
     try:

@@ -17,7 +17,7 @@ Choices worth knowing:
   always runs, unless its median moving speed is beyond any runner (then a ride). Either guess
   is stated in ``ParsedFile.warnings``.
 - Running cadence is per leg in every GPX dialect seen, so it is doubled to steps/min
-  (:func:`~coachkit.io.xmlsafe.cadence_to_spm`); other sports keep rpm.
+  (:func:`~coachkit.io.trackcolumns.cadence_to_spm`); other sports keep rpm.
 - Speed extensions are ignored (units differ by app); speed is derived from distance. A
   per-point cumulative ``distance`` extension (Movescount) is used when it never decreases.
 - The GPX summary states only sport, start, name and device (``creator``); everything else is
@@ -36,15 +36,13 @@ from coachkit.io import NothingToImport
 from coachkit.io.base import ParsedActivity, ParsedFile, cumulative_distance_m, make_samples
 from coachkit.io.errors import UnreadableFile
 from coachkit.io.sports import normalize_sport
+from coachkit.io.trackcolumns import cadence_to_spm, to_floats, to_times
 from coachkit.io.xmlsafe import (
     PointStream,
     XmlDocument,
-    cadence_to_spm,
     child_text,
     localname,
     read_xml,
-    to_floats,
-    to_times,
 )
 
 #: lower-cased local name of an element inside <trkpt> -> sample field

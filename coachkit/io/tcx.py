@@ -21,7 +21,7 @@ What the summary states, from the laps (the device's own figures, as the runner 
 
 Trackpoints without a position (treadmill, GPS not yet locked) are kept; those without a time
 are dropped. Running cadence is doubled from per-leg to steps/min
-(:func:`~coachkit.io.xmlsafe.cadence_to_spm`).
+(:func:`~coachkit.io.trackcolumns.cadence_to_spm`).
 """
 
 from __future__ import annotations
@@ -36,15 +36,13 @@ from coachkit.io import NothingToImport
 from coachkit.io.base import ParsedActivity, ParsedFile, make_samples
 from coachkit.io.errors import UnreadableFile
 from coachkit.io.sports import normalize_sport
+from coachkit.io.trackcolumns import cadence_to_spm, to_floats, to_times
 from coachkit.io.xmlsafe import (
     PointStream,
     XmlDocument,
-    cadence_to_spm,
     child_text,
     localname,
     read_xml,
-    to_floats,
-    to_times,
 )
 
 #: lower-cased local name of an element inside <Trackpoint> -> sample field

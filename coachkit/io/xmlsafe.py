@@ -17,6 +17,11 @@ run anyway. :func:`parse_xml` tries, in order,
 
 The caller decides whether what was recovered is plausible enough to keep; ``problem`` says what
 was wrong and where, for the warning or the quarantine reason.
+
+Memory: given a :class:`PointStream`, each track point leaves the tree as soon as it is read,
+as one row of text columns; reading stops after :data:`MAX_POINTS` points or
+:data:`MAX_OTHER_ELEMENTS` other elements, and ``XmlDocument.truncated`` says so. A 190 MB GPX
+of two million points is read in part within a few hundred MB, not gigabytes.
 """
 
 from __future__ import annotations
@@ -27,12 +32,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from coachkit.core.sports import RUN_SPORTS
 from coachkit.io.errors import UnreadableFile, could_not_read
 
 ENTITIES_REFUSED = "XML with entity declarations refused (possible entity-expansion attack)"
@@ -365,47 +367,3 @@ def child_text(element: ET.Element, path: str) -> str | None:
     if found is None or found.text is None:
         return None
     return found.text.strip() or None
-
-
-# --- column helpers shared by the GPX and TCX readers ------------------------------------------
-
-# Below these medians a recorded cadence counts one leg (strides/min), above them both feet.
-# Running is ~150-200 spm (~75-100 per leg) and nobody runs at 120 spm; walking is ~90-130 spm
-# (~45-65 per leg), so a walk needs a lower line to tell a per-leg file from a steps file.
-PER_LEG_BELOW = {**dict.fromkeys(RUN_SPORTS, 120.0), "walk": 80.0}
-_TIME_MIN = pd.Timestamp("1900-01-01", tz="UTC")
-_TIME_MAX = pd.Timestamp("2200-01-01", tz="UTC")  # datetime64[ns] ends in 2262
-
-
-def to_times(texts: list[str | None]) -> pd.Series:
-    """ISO-8601 strings to UTC timestamps; junk and absurd years become NaT (naive means UTC)."""
-    times = pd.to_datetime(
-        pd.Series(texts, dtype=object), utc=True, format="ISO8601", errors="coerce"
-    )
-    return times.where((times >= _TIME_MIN) & (times < _TIME_MAX))
-
-
-def to_floats(texts: list[str | None]) -> np.ndarray:
-    """Numeric strings to floats; anything else ("null", "", "inf") becomes NaN."""
-    values = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(
-        dtype=float, copy=True
-    )
-    values[~np.isfinite(values)] = np.nan
-    return values
-
-
-def cadence_to_spm(cadence: np.ndarray, sport: str) -> np.ndarray:
-    """Running cadence to steps/min (both feet); other sports keep their rpm.
-
-    Garmin's TrackPointExtension ``cad``, TCX ``RunCadence`` and Strava-export GPX all count one
-    leg (strides/min), so a runner at 170 spm reads ~85. A file whose median of positive values
-    is above ``PER_LEG_BELOW[sport]`` already counts both feet and is kept as is.
-
-    >>> cadence_to_spm(np.array([84.0, 86.0]), "run").tolist()
-    [168.0, 172.0]
-    """
-    cadence = np.asarray(cadence, dtype=float)
-    positive = cadence[cadence > 0]
-    if len(positive) and np.median(positive) < PER_LEG_BELOW.get(sport, 0.0):
-        return cadence * 2.0
-    return cadence

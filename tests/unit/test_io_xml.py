@@ -14,14 +14,8 @@ from coachkit.io.base import ParsedFile
 from coachkit.io.errors import UnreadableFile
 from coachkit.io.gpx import read_gpx
 from coachkit.io.tcx import read_tcx
-from coachkit.io.xmlsafe import (
-    ENTITIES_REFUSED,
-    cadence_to_spm,
-    localname,
-    parse_xml,
-    to_floats,
-    to_times,
-)
+from coachkit.io.trackcolumns import cadence_to_spm, to_floats, to_times
+from coachkit.io.xmlsafe import ENTITIES_REFUSED, localname, parse_xml
 
 GPX_NS = (
     'xmlns="http://www.topografix.com/GPX/1/1" '
