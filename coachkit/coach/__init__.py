@@ -17,8 +17,7 @@ the plan builder, the adaptation rules and the models behind them.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from coachkit.core.lazy import lazy_exports
 
 #: public name -> the module that defines it
 _LAZY = {
@@ -46,13 +45,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'coachkit.coach' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
