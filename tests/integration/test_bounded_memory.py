@@ -67,6 +67,16 @@ def _hrv_csv(path: Path, n: int) -> None:
             fh.write(f"{day} 07:00:00 +0000,50.1,1200,80,{40 + i % 30},30,0.04,0.03,8.1\n")
 
 
+def _intervals_csv(path: Path, n: int) -> None:
+    """An intervals.icu activity CSV of ``n`` rows (the issue's million-activity file)."""
+    with open(path, "w") as fh:
+        fh.write("date,dist_m,mov_s,hr,intensity,load,name\n")
+        for i in range(n):
+            fh.write(
+                f"{2000 + i // 336 % 25}-{1 + i // 28 % 12:02d}-{1 + i % 28:02d},10000,3000,150,0.8,80,Run\n"
+            )
+
+
 def _streams_json(path: Path, n: int) -> None:
     """Strava API streams of ``n`` points each (far past any real activity's)."""
     streams = [
@@ -123,6 +133,12 @@ CASES: dict[str, tuple[str, Callable[[Path], None], str, bool]] = {
     "hrv_csv_1M_rows": (
         "hrv4training.csv",
         lambda p: _hrv_csv(p, 1_000_000),
+        "more than 50,000 rows; kept the first 50,000",
+        True,
+    ),
+    "intervals_csv_1M_rows": (
+        "intervals.csv",
+        lambda p: _intervals_csv(p, 1_000_000),
         "more than 50,000 rows; kept the first 50,000",
         True,
     ),
