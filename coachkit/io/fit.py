@@ -30,6 +30,7 @@ from coachkit.io.fit_fallback import (
     expand_compressed_speed_distance,
     why_fast_failed,
 )
+from coachkit.io.fitfast_path import decode_fast
 from coachkit.io.sports import fit_sport
 
 #: FIT bytes the fast decoder reads: it peaks at ~3 KB a record (each one a dict), ~400 MB for
@@ -90,7 +91,7 @@ def read_fit(data: bytes, *, name: str = "") -> ParsedFile:
         )
         return _build(content)
     try:
-        content = _decode_fast(data)
+        content = decode_fast(data)
     except BaseException as exc:  # FitDecodeError, or pyo3's PanicException (a BaseException)
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
@@ -111,22 +112,6 @@ def _check_signature(data: bytes) -> None:
         raise UnreadableFile("empty file")
     if len(data) < 12 or data[8:12] != b".FIT":
         raise UnreadableFile("not a FIT file: no '.FIT' signature at byte 8")
-
-
-def _decode_fast(data: bytes) -> FitContent:
-    import fitfast
-
-    records = fitfast.records(data, "record")
-    messages = fitfast.parse(data)
-    record_dicts = messages.pop("record", [])
-    packed = None
-    # fitfast leaves compressed_speed_distance packed and records() skips byte fields, so the
-    # (rare, FR70-era) packed values are taken from parse()'s record dicts, aligned by position.
-    if any("compressed_speed_distance" in r for r in record_dicts):
-        packed = [r.get("compressed_speed_distance") for r in record_dicts]
-    return FitContent(
-        records=records, messages=messages, decoder="fitfast", compressed_speed_distance=packed
-    )
 
 
 def running_cadence_spm(cadence: np.ndarray, fractional: np.ndarray | None) -> np.ndarray:

@@ -208,12 +208,21 @@ def test_no_rr_column_without_hrv_messages_and_cycling_cadence_stays_rpm() -> No
     assert (act.samples["cadence_spm"] == 80.0).all()
 
 
-def test_bad_crc_falls_back_to_fitdecode_with_a_warning() -> None:
+def test_a_bad_crc_alone_stays_on_the_fast_path_with_a_warning() -> None:
     good = run_file()
     parsed = read_fit(good[:-2] + bytes([good[-2] ^ 0xFF, good[-1]]))
-    assert parsed.decoder == "fitdecode"
-    assert parsed.warnings[0] == "CRC mismatch; read with fitdecode, CRC check off"
+    assert parsed.decoder == "fitfast"
+    assert parsed.warnings[0] == "CRC mismatch; read with fitfast, CRC check off"
     assert len(parsed.activities[0].samples) == 6
+    chained = good + good[:-2] + bytes([good[-2] ^ 0xFF, good[-1]])  # not one whole file
+    assert read_fit(chained).decoder == "fitdecode"
+
+
+def test_the_fit_crc_is_the_sdks_crc16() -> None:
+    from coachkit.io.fitfast_path import crc16
+
+    good = run_file()
+    assert crc16(good) == 0  # FIT SDK: the CRC of a whole file, its own CRC included, is 0
 
 
 def test_truncated_file_keeps_the_records_before_the_cut() -> None:
