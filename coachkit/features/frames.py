@@ -17,9 +17,12 @@ from coachkit.core.localtime import local_start
 
 def flag_mask(flags: pd.Series, code: str) -> np.ndarray:
     """Rows whose ``;``-joined ``quality_flags`` hold ``code`` (a prefix for ``duplicate_of:``)."""
-    padded = ";" + flags.astype("string").fillna("") + ";"
     needle = ";" + code if code.endswith(":") else ";" + code + ";"
-    return padded.str.contains(needle, regex=False).to_numpy(dtype=bool)
+    # a few distinct flag strings in many rows: look in each distinct one once
+    if not isinstance(flags.dtype, pd.StringDtype):
+        flags = flags.astype("string")
+    codes, distinct = pd.factorize(flags.to_numpy(dtype=object, na_value=""))
+    return np.array([needle in f";{f};" for f in distinct], dtype=bool)[codes]
 
 
 def column(frame: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
@@ -31,6 +34,8 @@ def column(frame: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
 
 def numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     """A numeric column as float64 (NaN for missing or unparsable values)."""
+    if name in frame.columns and frame[name].dtype == np.float64:
+        return frame[name].to_numpy(dtype=np.float64, copy=True)  # already numbers: a copy
     return pd.to_numeric(column(frame, name), errors="coerce").astype("float64").to_numpy()
 
 

@@ -23,46 +23,52 @@ why and the next one is used. Junk never becomes load: duplicates, implausible d
 manual entries without HR or RPE get NaN and an ``excluded_reason``; ``no_hr`` and
 ``hr_implausible`` never give hrTSS; ``speed_implausible`` and outdoor ``gps_gaps`` never
 give rTSS; manual entries never give rTSS or a duration fallback.
+
+Every activity of the frame is computed at once with NumPy (:func:`load_details`; many
+athletes in one call with thresholds by ``athlete_id``); only HR samples are read one activity
+at a time. The ``load_note`` sentences are formatted only when asked for
+(``activity_loads(..., explain=True)``, the default, or :meth:`LoadDetails.note` for the rows
+shown; :mod:`coachkit.features.load_notes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from coachkit.core.localtime import local_day
 from coachkit.core.sports import FOOT_SPORTS
-from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import column, numeric
-from coachkit.features.load_formulas import banister_trimp, rtss, srpe
+from coachkit.features.load_formulas import banister_trimp
+from coachkit.features.load_inputs import (
+    ThresholdRows,
+    flag_table,
+    gap_speeds,
+    texts,
+)
+from coachkit.features.load_notes import (
+    DURATION,
+    DURATION_LOAD_PER_H,
+    HR_COVERAGE_FULL,
+    HRTSS,
+    LOAD_METHODS,
+    RTSS,
+    SRPE,
+    SRPE_AU_PER_TSS,
+    LoadDetails,
+)
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds
 
-LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
 # An HR value holds until the next one; a longer gap is a pause, not counted. 30 s, not 10:
 # Garmin "smart recording" writes a point only every 10-30 s on steady stretches (and
 # features.running bridges HR gaps of up to 30 s the same way).
 MAX_HOLD_S = 30.0
-# Foster 2001's CR-10: 7 = "very hard", the effort of an hour-long race at threshold, whose TSS
-# is 100 by definition: 60 min × 7 = 420 AU ≈ 100 TSS.
-SRPE_AU_PER_TSS = 4.2
 HR_COVERAGE_MIN = 0.5  # HR on < 50 % of the moving time is a dropout, not a measurement
-HR_COVERAGE_FULL = 0.9  # below 90 % the note says the samples' TRIMP was scaled up
-DURATION_LOAD_PER_H = 50.0  # 100 · IF² at IF 0.71, an easy aerobic hour (see module docstring)
-#: flags of a row whose date, duration or distance cannot be right: no load at all
-_IMPLAUSIBLE_WHY = {
-    "date_implausible": "the date is implausible",
-    "duration_implausible": "the duration is implausible",
-    "distance_implausible": "the distance is implausible",
-    "time_reversed": "the recorded clock steps back in time",
-}
-_NO_LOAD_FLAGS = tuple(_IMPLAUSIBLE_WHY)
 MAX_DURATION_S = 48 * 3600.0  # longer than two days is a watch left running
 SPEED_PLAUSIBLE_M_S = (0.3, 7.0)  # on foot, averaged over a session
-_NAMES = {"hrtss": "hrTSS", "rtss": "rTSS", "srpe": "sRPE", "duration": "duration fallback"}
-_OUT_COLUMNS = ("activity_id", "load", "load_method", "load_note", "excluded_reason")
+_MANUAL_ONLY = "no load: manual entry without heart rate or RPE (manual)"
 
 
 def _hr_from_samples(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -124,13 +130,14 @@ def _check_method(value: str | None, where: str) -> str | None:
 
 def activity_loads(
     activities: pd.DataFrame,
-    thresholds: Thresholds,
+    thresholds: Thresholds | Mapping[str, Thresholds],
     *,
     samples: Mapping[str, pd.DataFrame] | None = None,
     feedback: pd.DataFrame | None = None,
     gap_speed: Mapping[str, float] | None = None,
     method: str | None = None,
     overrides: Mapping[str, str] | None = None,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """Load of every activity, how it was computed, and why when there is none.
 
@@ -138,8 +145,9 @@ def activity_loads(
     ----------
     activities : pandas.DataFrame
         Activities frame (docs/design.md §3); not modified.
-    thresholds : Thresholds
-        From :func:`coachkit.features.thresholds.estimate_thresholds`.
+    thresholds : Thresholds or mapping
+        From :func:`coachkit.features.thresholds.estimate_thresholds`; or athlete_id ->
+        Thresholds, each row taking its ``athlete_id``'s (many athletes in one call).
     samples : mapping, optional
         activity_id -> samples frame; only activities that may get hrTSS (HR not flagged,
         ``has_samples`` true) are looked up, so a lazy mapping reads no more than that.
@@ -152,13 +160,19 @@ def activity_loads(
         Athlete-wide preference, one of :data:`LOAD_METHODS` (``None`` or ``"auto"``: auto).
     overrides : mapping, optional
         activity_id -> method for single activities (wins over ``method``).
+    explain : bool, default True
+        Write the ``load_note`` sentence of every row. ``False`` leaves the column out (the
+        numbers, methods and reasons are the same): a row's load depends on that row alone, so
+        the sentences of the rows shown are ``activity_loads(activities.loc[shown], ...)``,
+        or :meth:`LoadDetails.note` on :func:`load_details`.
 
     Returns
     -------
     pandas.DataFrame
         One row per activity, in input order: ``activity_id``, ``load`` (float, NaN when
         excluded), ``load_method`` (string or NA), ``load_note`` (one sentence with the
-        numbers; the reason itself for excluded rows) and ``excluded_reason`` (string or NA).
+        numbers; the reason itself for excluded rows; only with ``explain``) and
+        ``excluded_reason`` (string or NA).
 
     Examples
     --------
@@ -172,193 +186,161 @@ def activity_loads(
     0           a  100.0       hrtss
     1           b   50.0    duration
     """
+    d = load_details(
+        activities,
+        thresholds,
+        samples=samples,
+        feedback=feedback,
+        gap_speed=gap_speed,
+        method=method,
+        overrides=overrides,
+    )
+    names = np.array([*LOAD_METHODS, None], dtype=object)
+    columns = {
+        "activity_id": pd.array(d.activity_id, dtype="string"),
+        "load": d.load,
+        "load_method": pd.array(names[d.method], dtype="string"),
+        "load_note": pd.array(d.notes(), dtype="string") if explain else None,
+        "excluded_reason": pd.array(d.reason, dtype="string"),
+    }
+    return pd.DataFrame({k: v for k, v in columns.items() if v is not None})
+
+
+def load_details(
+    activities: pd.DataFrame,
+    thresholds: Thresholds | Mapping[str, Thresholds],
+    *,
+    samples: Mapping[str, pd.DataFrame] | None = None,
+    feedback: pd.DataFrame | None = None,
+    gap_speed: Mapping[str, float] | None = None,
+    method: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> LoadDetails:
+    """What :func:`activity_loads` computes, as arrays, with each row's sentence on demand.
+
+    Same arguments as :func:`activity_loads`; ``load_details(...).note(i)`` is row ``i``'s
+    ``load_note``. All activities at once with NumPy: only the HR samples of the activities
+    that may get hrTSS are read and summed one by one.
+    """
     preferred = _check_method(method, "method")
     per_activity = {k: _check_method(v, f"override for {k}") for k, v in (overrides or {}).items()}
+    n = len(activities)
+    aid, sport = texts(activities, "activity_id"), texts(activities, "sport")
     moving, elapsed = numeric(activities, "moving_time_s"), numeric(activities, "elapsed_time_s")
-    rows = zip(
-        column(activities, "activity_id", "").astype("string").fillna(""),
-        column(activities, "sport", "").astype("string").fillna(""),
-        column(activities, "quality_flags", "").astype("string").fillna(""),
-        # moving time, but never more than elapsed: "time_inverted" files swap the two
-        np.fmin(np.where(np.isfinite(moving) & (moving > 0), moving, elapsed), elapsed),
-        numeric(activities, "distance_m"),
-        numeric(activities, "avg_hr"),
-        _rpe_by_activity(activities, feedback),
-        column(activities, "has_samples", True).fillna(True).astype(bool),
-    )
-    ctx = _Context(thresholds, samples, gap_speed or {})
-    out = []
-    for aid, sport, flags, dur, dist, hr, rpe, with_samples in rows:
-        act = _Activity(
-            str(aid),
-            str(sport),
-            frozenset(f.strip() for f in str(flags).split(";")),
-            float(dur),
-            float(dist),
-            float(hr),
-            float(rpe),
-            bool(with_samples),
-        )
-        asked = per_activity.get(act.aid, preferred)
-        out.append((act.aid, *ctx.load(act, asked)))
-    frame = pd.DataFrame(out, columns=list(_OUT_COLUMNS))
-    for col in ("activity_id", "load_method", "load_note", "excluded_reason"):
-        frame[col] = frame[col].astype("string")
-    frame["load"] = frame["load"].astype("float64")
-    return frame
+    # moving time, but never more than elapsed: "time_inverted" files swap the two
+    dur = np.fmin(np.where(np.isfinite(moving) & (moving > 0), moving, elapsed), elapsed)
+    dist, avg_hr = numeric(activities, "distance_m"), numeric(activities, "avg_hr")
+    rpe = _rpe_by_activity(activities, feedback)
+    with_samples = column(activities, "has_samples", True)
+    if with_samples.dtype != bool:
+        with_samples = with_samples.fillna(True).astype(bool)
+    with_samples = with_samples.to_numpy(dtype=bool)
+    has, reason = flag_table(texts(activities, "quality_flags"))
+    th = ThresholdRows.of(thresholds, activities)
+    bad_duration = ~(np.isfinite(dur) & (dur > 0) & (dur <= MAX_DURATION_S))
+    ok = np.fromiter((r is None for r in reason), bool, n)
+    reason[np.flatnonzero(bad_duration & ok)] = "no load: no plausible duration"
+    ok &= ~bad_duration
+    asked_names = [per_activity.get(a, preferred) for a in aid] if per_activity else [preferred]
+    index = {m: i for i, m in enumerate(LOAD_METHODS)} | {None: -1}
+    asked = np.broadcast_to(np.array([index[m] for m in asked_names], np.int8), (n,)).copy()
 
-
-@dataclass(frozen=True)
-class _Activity:
-    aid: str
-    sport: str
-    flags: frozenset[str]
-    duration_s: float
-    distance_m: float
-    avg_hr: float
-    rpe: float
-    has_samples: bool
-
-    def duplicate_of(self) -> str | None:
-        return next((f.split(":", 1)[1] for f in self.flags if f.startswith("duplicate_of:")), None)
-
-
-class _Context:
-    """What every activity's load needs: thresholds, samples and GAP speeds."""
-
-    def __init__(
-        self,
-        thresholds: Thresholds,
-        samples: Mapping[str, pd.DataFrame] | None,
-        gap_speed: Mapping[str, float],
-    ) -> None:
-        self.th, self.samples, self.gap = thresholds, samples, gap_speed
-        rest, lthr, hmax = (
-            thresholds.hr_rest.value,
-            thresholds.lthr.value,
-            thresholds.hr_max.value,
-        )
-        self.hr_ok = all(v is not None and np.isfinite(v) for v in (rest, lthr, hmax)) and (
-            rest < lthr <= hmax  # type: ignore[operator]
-        )
-        self.hr_args = {"hr_rest": rest, "hr_max": hmax, "sex": thresholds.sex}
-        # hrTSS = 100 * TRIMP / TRIMP of one hour at LTHR: the divisor is the same every time
-        self.hour_at_lthr = (
-            banister_trimp(float(lthr), 3600.0, **self.hr_args)  # type: ignore[arg-type]
-            if self.hr_ok
-            else float("nan")
-        )
-
-    def load(self, act: _Activity, asked: str | None) -> tuple[float, object, str, object]:
-        """(load, method, note, excluded_reason) for one activity."""
-        reason = None
-        if (original := act.duplicate_of()) is not None:
-            reason = f"no load: duplicate of {original} (its load counts there)"
-        elif implausible := [f for f in _NO_LOAD_FLAGS if f in act.flags]:
-            reason = f"no load: {_IMPLAUSIBLE_WHY[implausible[0]]} ({implausible[0]})"
-        elif not (np.isfinite(act.duration_s) and 0 < act.duration_s <= MAX_DURATION_S):
-            reason = "no load: no plausible duration"
-        if reason is not None:
-            return np.nan, pd.NA, reason, reason
-        why_not: dict[str, str] = {}
-        for m in ([asked] if asked else []) + [m for m in LOAD_METHODS if m != asked]:
-            value, text = getattr(self, m)(act)
-            if value is None:
-                why_not[m] = text
-                continue
-            if m == "duration":
-                skipped = [why_not[k] for k in ("hrtss", "rtss", "srpe") if k in why_not]
-                text += ", because " + _join(skipped) if skipped else ""
-            if asked and m != asked:
-                text = f"{_NAMES[asked]} was asked for but {why_not[asked]}; {text}"
-            return float(value), m, text, pd.NA
-        reason = "no load: manual entry without heart rate or RPE (manual)"
-        return np.nan, pd.NA, reason, reason
-
-    def _samples(self, aid: str) -> pd.DataFrame | None:
-        if self.samples is None:
-            return None
-        try:
-            return self.samples[aid]
-        except KeyError:
-            return None
-
-    def hrtss(self, act: _Activity) -> tuple[float | None, str]:
-        if "no_hr" in act.flags:
-            return None, "there is no heart rate (no_hr)"
-        if "hr_implausible" in act.flags:
-            return None, "the heart rate is implausible (hr_implausible)"
-        if not self.hr_ok:
-            return None, "the HR thresholds are inconsistent (need resting < LTHR ≤ HRmax)"
-        dur, lthr = act.duration_s, self.th.lthr
-        frame = self._samples(act.aid) if act.has_samples else None
-        hr, held = _hr_from_samples(frame) if frame is not None else (np.empty(0), np.empty(0))
-        lo, hi = HR_PLAUSIBLE_BPM
-        avg_ok = np.isfinite(act.avg_hr) and lo <= act.avg_hr <= hi
-        if len(hr):
-            hr_s = float(held.sum())
-            if hr_s < HR_COVERAGE_MIN * dur:
-                return None, f"heart rate covers only {hr_s / 60:.0f} of {dur / 60:.0f} min"
-            # TRIMP per minute of HR times the moving minutes, as the average-HR route does
-            trimp = banister_trimp(hr, held, **self.hr_args) * max(1.0, dur / hr_s)  # type: ignore[arg-type]
-            how = f"from {hr_s / 60:.0f} min of HR samples"
-            if hr_s < HR_COVERAGE_FULL * dur:
-                how += f" scaled up to {dur / 60:.0f} min moving"
-        else:
-            if not avg_ok:
-                return None, "there is no usable heart rate"
-            trimp = banister_trimp(act.avg_hr, dur, **self.hr_args)  # type: ignore[arg-type]
-            how = f"from average HR {act.avg_hr:.0f} bpm over {dur / 60:.0f} min"
-        value = 100.0 * trimp / self.hour_at_lthr  # = hrtss(trimp, lthr=..., **self.hr_args)
-        return value, f"hrTSS {value:.0f} {how} (LTHR {lthr.value:.0f} bpm, {lthr.tag})"
-
-    def rtss(self, act: _Activity) -> tuple[float | None, str]:
-        if act.sport not in FOOT_SPORTS:
-            return None, f"rTSS is for foot sports only ({act.sport or 'sport unknown'})"
-        if "manual" in act.flags:
-            return None, "a manual entry's pace was not measured (manual)"
-        if "speed_implausible" in act.flags:
-            return None, "the speed is implausible (speed_implausible)"
-        if "gps_gaps" in act.flags and act.sport != "treadmill":
-            return None, "GPS has gaps (gps_gaps)"
-        thr = self.th.threshold_speed_m_s
-        if thr.value is None or not thr.value > 0:
-            return None, "there is no threshold pace"
-        gap = self.gap.get(act.aid)
-        gap = float(gap) if gap is not None and np.isfinite(gap) and gap > 0 else None
-        speed = gap if gap is not None else act.distance_m / act.duration_s
+    why = np.full((n, 4), -1, np.int8)
+    value = np.full((n, 4), np.nan)
+    with np.errstate(all="ignore"):  # NaN and inf rows are refused below, not warned about
+        # rTSS: foot sports with a measured, plausible speed against a threshold pace
+        gap = gap_speeds(aid, gap_speed)
+        used_gap = np.isfinite(gap)
+        speed = np.where(used_gap, gap, dist / dur)
         lo, hi = SPEED_PLAUSIBLE_M_S
-        if not (np.isfinite(speed) and lo <= speed <= hi):
-            return None, "there is no plausible distance"
-        value = rtss(act.duration_s, speed, thr.value)
-        kind = "GAP" if gap is not None else "average pace (no GAP)"
-        return value, (
-            f"rTSS {value:.0f} from {act.duration_s / 60:.0f} min at {format_speed_as_pace(speed)} {kind} "
-            f"vs threshold {format_speed_as_pace(thr.value)} (IF {speed / thr.value:.2f}; threshold {thr.tag})"
+        foot = np.fromiter((s in FOOT_SPORTS for s in sport), bool, n)
+        why[:, RTSS] = np.select(
+            [
+                ~foot,
+                has("manual"),
+                has("speed_implausible"),
+                has("gps_gaps") & (sport != "treadmill"),
+                ~(th.speed > 0),
+                ~(np.isfinite(speed) & (speed >= lo) & (speed <= hi)),
+            ],
+            [1, 2, 3, 4, 5, 6],
+            0,
         )
+        value[:, RTSS] = 100.0 * dur / 3600.0 * (speed / th.speed) ** 2
+        why[:, SRPE] = np.where(np.isfinite(rpe), 0, 1)
+        value[:, SRPE] = rpe * dur / 60.0 / SRPE_AU_PER_TSS
+        why[:, DURATION] = np.where(has("manual"), 1, 0)
+        value[:, DURATION] = DURATION_LOAD_PER_H * dur / 3600.0
+    avail = (why == 0) & ok[:, None]
+    # hrTSS is tried unless the method asked for comes before it and gives a load
+    rows = np.arange(n)
+    tried = ok & ~((asked > 0) & avail[rows, np.maximum(asked, 0)])
+    hr_s = np.full(n, np.nan)
+    _hrtss(th, tried, has, (aid, dur, avg_hr, with_samples), samples, why, value, hr_s)
+    avail[:, HRTSS] = tried & (why[:, HRTSS] == 0)
 
-    def srpe(self, act: _Activity) -> tuple[float | None, str]:
-        if not np.isfinite(act.rpe):
-            return None, "no RPE was logged"
-        au = srpe(act.rpe, act.duration_s)
-        value = au / SRPE_AU_PER_TSS
-        return value, (
-            f"sRPE {value:.0f} TSS-equivalent from RPE {act.rpe:g} × {act.duration_s / 60:.0f} min "
-            f"= {au:.0f} AU (session RPE, Foster 2001; {SRPE_AU_PER_TSS:g} AU per TSS)"
-        )
+    first = np.where(avail.any(axis=1), avail.argmax(axis=1), -1)
+    chosen = np.where((asked >= 0) & avail[rows, np.maximum(asked, 0)], asked, first)
+    load = np.where(chosen >= 0, value[rows, np.maximum(chosen, 0)], np.nan)
+    reason[np.flatnonzero(ok & (chosen < 0))] = _MANUAL_ONLY
+    return LoadDetails(
+        thresholds=th.every,
+        which=th.which,
+        activity_id=aid,
+        sport=sport,
+        duration_s=dur,
+        avg_hr=avg_hr,
+        rpe=rpe,
+        hr_s=hr_s,
+        speed=speed,
+        used_gap=used_gap,
+        load=load,
+        method=chosen.astype(np.int8),
+        asked=asked,
+        why=why,
+        reason=reason,
+    )
 
-    def duration(self, act: _Activity) -> tuple[float | None, str]:
-        if "manual" in act.flags:
-            return None, "a manual entry's duration alone is not load (manual)"
-        value = DURATION_LOAD_PER_H * act.duration_s / 3600.0
-        return value, (
-            f"duration fallback, a rough guess: {value:.0f} for {act.duration_s / 60:.0f} min at "
-            f"an assumed {DURATION_LOAD_PER_H:.0f} per hour (an easy effort)"
-        )
+
+def _hrtss(th: ThresholdRows, tried, has, row, samples, why, value, hr_s) -> None:  # noqa: ANN001
+    """hrTSS of the ``tried`` rows into ``value[:, HRTSS]``, or why not into ``why[:, HRTSS]``."""
+    aid, dur, avg_hr, with_samples = row
+    code = np.select([has("no_hr"), has("hr_implausible"), ~th.hr_ok], [1, 2, 3], 0)
+    why[:, HRTSS] = np.where(tried, code, -1)
+    todo = tried & (code == 0)
+    for i in np.flatnonzero(todo & with_samples) if samples is not None else ():
+        try:
+            frame = samples[aid[i]]
+        except KeyError:
+            continue
+        hr, held = _hr_from_samples(frame) if frame is not None else (np.empty(0),) * 2
+        if not len(hr):
+            continue
+        todo[i] = False
+        hr_s[i] = float(held.sum())
+        if hr_s[i] < HR_COVERAGE_MIN * dur[i]:
+            why[i, HRTSS] = 4
+            continue
+        sex = th.every[th.which[i]].sex
+        trimp = banister_trimp(hr, held, hr_rest=th.rest[i], hr_max=th.hr_max[i], sex=sex)
+        # TRIMP per minute of HR times the moving minutes, as the average-HR route does
+        value[i, HRTSS] = 100.0 * (trimp * max(1.0, dur[i] / hr_s[i])) / th.hour_at_lthr[i]
+    lo, hi = HR_PLAUSIBLE_BPM
+    avg_ok = np.isfinite(avg_hr) & (avg_hr >= lo) & (avg_hr <= hi)
+    why[todo & ~avg_ok, HRTSS] = 5
+    with np.errstate(all="ignore"):  # rows with HR thresholds unknown are not used
+        hrr = np.minimum(np.maximum((avg_hr - th.rest) / (th.hr_max - th.rest), 0.0), 1.0)
+        trimp = dur / 60.0 * hrr * th.a * np.exp(th.b * hrr)
+    use = todo & avg_ok
+    value[use, HRTSS] = 100.0 * trimp[use] / th.hour_at_lthr[use]
 
 
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-__all__ = ["LOAD_METHODS", "activity_loads"]
+__all__ = [
+    "DURATION_LOAD_PER_H",
+    "HR_COVERAGE_FULL",
+    "LOAD_METHODS",
+    "SRPE_AU_PER_TSS",
+    "LoadDetails",
+    "activity_loads",
+    "load_details",
+]

@@ -243,7 +243,6 @@ def _speed_from_runs(runs: pd.DataFrame) -> Threshold | None:
     outdoor_gaps = flag_mask(flags, "gps_gaps") & (sport != "treadmill").to_numpy(dtype=bool)
     keep = flat & ~flag_mask(flags, "speed_implausible") & ~outdoor_gaps
     dist, time = numeric(runs, "distance_m")[keep], numeric(runs, "moving_time_s")[keep]
-    when = local_start(runs)[keep].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         speed = dist / time
     lo, hi = RUN_SPEED_PLAUSIBLE_M_S
@@ -252,7 +251,8 @@ def _speed_from_runs(runs: pd.DataFrame) -> Threshold | None:
         return None
     hour = _riegel_hour_speed(dist[ok], time[ok])
     best = int(np.argmax(hour))
-    d, t, day = dist[ok][best], time[ok][best], pd.Timestamp(when[ok][best])
+    row = np.flatnonzero(keep)[np.flatnonzero(ok)[best]]  # the local day of that one run only
+    d, t, day = dist[ok][best], time[ok][best], pd.Timestamp(local_start(runs.iloc[[row]]).iloc[0])
     return Threshold(
         round(float(hour[best]), 3),
         f"estimated: 1-h race pace from your fastest run of 30 min or more ({d / 1000:.2f} km "

@@ -43,7 +43,7 @@ def population_fits(
     rows = []
     for athlete, acts in activities.groupby("athlete_id", sort=True):
         settings = {"sex": str(acts["sex"].iloc[0])} if "sex" in acts else {}
-        loads = activity_loads(acts, estimate_thresholds(acts, settings=settings))
+        loads = activity_loads(acts, estimate_thresholds(acts, settings=settings), explain=False)
         perf = performance_index(acts, prior=prior)
         if len(perf) < min_obs:
             continue

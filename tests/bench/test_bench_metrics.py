@@ -16,9 +16,11 @@ same numbers, measured in the same run. Timed, for both, and only package code o
 
 Not in the < 2 s path: the per-activity load itself. The generator gives every run its rTSS,
 as a summary-only source would give its load; the package's ``activity_loads`` (which picks
-the method per activity and writes a sentence with the numbers for each) runs one athlete at a
-time in Python. It is timed separately, with the package's own threshold estimates, on a
-subset of athletes, and its cost for all runs is printed as an extrapolation.
+the method per activity; NumPy over the whole frame, thresholds by athlete, sentences only when
+asked for) is timed separately, with the package's own threshold estimates, on a subset of
+athletes, and its cost for all runs is printed as an extrapolation; the baseline is the old
+per-row ``activity_loads`` (tests/load_rowwise.py, a sentence per run) in the same run, and
+both give the same loads and methods (asserted here; sentences in tests/unit).
 Results of the two paths are compared: the ratio is only meaningful if they agree.
 """
 
@@ -41,6 +43,7 @@ from coachkit.features.resting_hr import resting_hr_many, resting_hr_status
 from coachkit.features.thresholds import estimate_thresholds
 from tests.bench.synthetic import make_population
 from tests.bench.timing import best_of
+from tests.load_rowwise import activity_loads as rowwise_loads
 
 N_ATHLETES, YEARS, SEED = 1000, 1.0, 20240
 HRV_WINDOW, HRV_MIN, BASE_DAYS, BASE_MIN = 7, 3, 60, 14  # as hrv_status's defaults
@@ -119,16 +122,33 @@ def _agree(ours: pd.DataFrame, theirs: pd.DataFrame, columns: list[str]) -> None
 
 
 def _per_activity_loads(activities: pd.DataFrame, wellness: pd.DataFrame, n: int):
-    """``activity_loads`` with each athlete's estimated thresholds, for the first ``n`` athletes."""
+    """Each athlete's estimated thresholds, then the loads of the first ``n`` athletes' runs.
+
+    Ours: one ``activity_loads`` call for all of them (thresholds by athlete_id, no sentences),
+    and, for information, one call per athlete. Baseline: the old per-row ``activity_loads``
+    (a sentence per run), one call per athlete. Returns the seconds of the four steps, the
+    loads of ours and of the baseline (in the same row order) and the number of runs.
+    """
     who = sorted(activities["athlete_id"].unique())[:n]
-    acts = activities[activities["athlete_id"].isin(who)]
+    acts = activities[activities["athlete_id"].isin(who)].sort_values("athlete_id", kind="stable")
     well = wellness[wellness["athlete_id"].isin(who)]
     t0 = time.perf_counter()
-    out = []
-    for athlete, runs in acts.groupby("athlete_id", sort=True):
-        th = estimate_thresholds(runs, wellness=well[well["athlete_id"] == athlete])
-        out.append(activity_loads(runs, th))
-    return time.perf_counter() - t0, pd.concat(out, ignore_index=True), len(acts)
+    groups = list(acts.groupby("athlete_id", sort=True))
+    ths = {
+        a: estimate_thresholds(runs, wellness=well[well["athlete_id"] == a]) for a, runs in groups
+    }
+    t_th = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    new = activity_loads(acts, ths, explain=False)
+    t_new = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for a, runs in groups:
+        activity_loads(runs, ths[a], explain=False)
+    t_each = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    old = pd.concat([rowwise_loads(runs, ths[a]) for a, runs in groups], ignore_index=True)
+    t_old = time.perf_counter() - t0
+    return (t_th, t_new, t_each, t_old), new, old, len(acts)
 
 
 def test_bench_daily_metrics_1000_athlete_years():
@@ -155,9 +175,15 @@ def test_bench_daily_metrics_1000_athlete_years():
                     assert np.allclose(got[c], ref[c], rtol=1e-9, atol=1e-9, equal_nan=True), c
     t_status = (time.perf_counter() - t_status) / len(some)
 
-    t_loads, loads, n_load_runs = _per_activity_loads(activities, wellness, N_LOAD_ATHLETES)
+    (t_th, t_loads, t_each, t_rows), loads, old, n_load_runs = _per_activity_loads(
+        activities, wellness, N_LOAD_ATHLETES
+    )
     assert loads["load"].notna().all() and (loads["load"] > 0).all()
     assert set(loads["load_method"]) <= {"hrtss", "rtss"}
+    # the same numbers and methods as the per-row path (tests/unit/test_load_vectorised.py
+    # checks the sentences and every other route)
+    assert np.allclose(loads["load"], old["load"], rtol=1e-9, atol=1e-9)
+    assert loads["load_method"].tolist() == old["load_method"].tolist()
 
     athlete_years = N_ATHLETES * YEARS
     print(
@@ -175,12 +201,19 @@ def test_bench_daily_metrics_1000_athlete_years():
         f"[bench] baseline pandas groupby.apply + ewm/rolling, same numbers: {t_naive:.2f} s; "
         f"ratio (baseline / ours): {t_naive / t_fast:.1f}x"
     )
-    per_run = t_loads / n_load_runs
+    per_run, per_run_old = (t_th + t_loads) / n_load_runs, (t_th + t_rows) / n_load_runs
     print(
-        f"[bench] not in the timed path: per-activity load (estimate_thresholds + activity_loads,"
-        f" one athlete at a time, a sentence per run): {t_loads:.2f} s for {n_load_runs:,} runs of"
-        f" {N_LOAD_ATHLETES} athletes, {per_run * 1e6:.0f} us per run, ~{per_run * len(activities):.0f} s"
-        " for all runs"
+        f"[bench] not in the timed path: per-activity load for {n_load_runs:,} runs of"
+        f" {N_LOAD_ATHLETES} athletes: estimate_thresholds (one athlete at a time) {t_th:.2f} s"
+        f" + activity_loads (NumPy, all athletes in one call, sentences only when shown)"
+        f" {t_loads:.3f} s = {per_run * 1e6:.0f} us per run, ~{per_run * len(activities):.1f} s"
+        f" for all {len(activities):,} runs (activity_loads one athlete at a time: {t_each:.2f} s)"
+    )
+    print(
+        f"[bench] baseline per-row activity_loads (a sentence per run, tests/load_rowwise.py),"
+        f" same thresholds: {t_rows:.2f} s, {per_run_old * 1e6:.0f} us per run with the"
+        f" thresholds; ratio (baseline / ours): loads alone {t_rows / t_loads:.1f}x,"
+        f" thresholds + load {(t_th + t_rows) / (t_th + t_loads):.1f}x"
     )
     print(
         f"[bench] for information: hrv_status + resting_hr_status (one athlete, with a sentence"
