@@ -18,14 +18,15 @@ from coachkit.cli._common import (
     pick_athlete,
     plain_day,
 )
+from coachkit.cli._params import date_option, units_option
 
 
 @app.command()
 def today(
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    day: str | None = typer.Option(None, "--date", help="The day [default: today]."),
-    units: str | None = typer.Option(None, "--units", help="km or mi [default: the plan's]."),
+    day: str | None = date_option("--date", help="The day [default: today]."),
+    units: str | None = units_option(None, help="km or mi [default: the plan's]."),
     as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
 ) -> None:
     """What to run today: distance or duration, pace and HR targets, and why."""
@@ -73,7 +74,7 @@ def log(
     note: str | None = typer.Option(None, "--note", help="Anything else."),
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    day: str | None = typer.Option(None, "--date", help="The day this is about [default: today]."),
+    day: str | None = date_option("--date", help="The day this is about [default: today]."),
     as_json: bool = typer.Option(
         False, "--json", help="Print what was logged and changed as JSON."
     ),
