@@ -121,3 +121,12 @@ def test_the_ingest_lock_still_locks(tmp_path):
     after = subprocess.run([sys.executable, "-c", probe, lock], capture_output=True, text=True)
     s.close()
     assert (held.stdout.strip(), after.stdout.strip()) == ("held", "free")
+
+
+def test_the_export_functions_name_the_extra_too(monkeypatch):
+    """Called from the dashboard or a notebook, not only from `plan export`."""
+    from coachkit.coach import export
+
+    monkeypatch.setitem(sys.modules, "icalendar", None)
+    with pytest.raises(extras.MissingExtra, match=r'pip install -e "\.\[dashboard\]"'):
+        export.to_ics(None)
