@@ -28,6 +28,8 @@ DATE_FORMAT = "YYYY-MM-DD"
 TIME_FORMAT = "H:MM:SS"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HMS = re.compile(r"\d{1,3}:[0-5]\d:[0-5]\d")
+NIGGLE_FORMAT = "SITE[:0-10]"
+_NIGGLE = re.compile(r"\s*([^:]*?)\s*(?::\s*(\d{1,2}(?:\.\d+)?))?\s*")
 
 
 class Choice:
@@ -92,6 +94,21 @@ def hms(value: Any) -> str:
     if _HMS.fullmatch(text) and any(int(x) for x in text.split(":")):
         return text
     raise typer.BadParameter(f"{value!r} is not a time: use {TIME_FORMAT}, e.g. 0:52:30")
+
+
+def niggle(value: Any) -> str:
+    """Where a niggle is and, optionally, how bad (0-10, default 3): ``calf`` or ``calf:3``;
+    returned as ``SITE:SEVERITY``.
+
+    >>> niggle("calf"), niggle("left knee: 5")
+    ('calf:3', 'left knee:5')
+    """
+    m = _NIGGLE.fullmatch(str(value))
+    if m and m.group(1) and float(m.group(2) or 3) <= 10:
+        return f"{m.group(1)}:{m.group(2) or 3}"
+    raise typer.BadParameter(
+        f"{value!r}: say where and how bad, 0-10 ({NIGGLE_FORMAT}), e.g. calf:3"
+    )
 
 
 def choice_option(default: Any, *decls: str, choice: Choice, help: str) -> Any:

@@ -2,7 +2,7 @@
 walking the Typer app (subcommands such as ``plan create`` and ``sync strava`` included), is
 given a bad value for each of its enumerated, date and number options, and must exit 2 with a
 one-line error naming the option (and, for a choice, the values it takes; for a date, the
-format). Values that parse but make no sense (``--niggle calf:x``, ``--target-time 1h``) are
+format). Values that parse but make no sense (a goal without its date, an unknown athlete) are
 then checked on a real store.
 """
 
@@ -18,7 +18,15 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from coachkit.cli import app
-from coachkit.cli._params import DATE_FORMAT, TIME_FORMAT, Choice, hms, iso_date
+from coachkit.cli._params import (
+    DATE_FORMAT,
+    NIGGLE_FORMAT,
+    TIME_FORMAT,
+    Choice,
+    hms,
+    iso_date,
+    niggle,
+)
 from tests.conftest import SAMPLE
 
 runner = CliRunner()
@@ -60,6 +68,8 @@ def _kind(param) -> str | None:
         return "date"
     if parser is hms:
         return "time"
+    if parser is niggle:
+        return "niggle"
     annotation = param.type_descriptor.annotation
     if annotation in (int, float) or str(annotation) in ("list[int]", "list[float]"):
         return "number"
@@ -79,6 +89,9 @@ def _bad_values(param) -> Iterator[tuple[str, str]]:
     elif kind == "time":
         for value in ("1h", "1:75:00", "0:00:00", "52:30"):
             yield value, TIME_FORMAT
+    elif kind == "niggle":
+        for value in ("calf:x", "calf:11", ":3", "calf:-2", ""):
+            yield value, NIGGLE_FORMAT
     elif kind == "number":
         yield "abc", "number" if param.type_descriptor.annotation is float else "integer"
         info = param.type_descriptor.parameter_info
@@ -185,7 +198,6 @@ def store(tmp_path_factory) -> Path:
 @pytest.mark.parametrize(
     "args, expect",
     [
-        (["log", "--niggle", "calf:x"], "--niggle"),
         (["plan", "create", "--race-distance-m", "10000"], "A goal is a race"),
         (["replay", "--from", "2020-12-01", "--to", "2020-12-10", "--race-date", DAY], "together"),
         (["settings", "--threshold-pace", "fast"], "--threshold-pace"),
