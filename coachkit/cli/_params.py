@@ -4,9 +4,10 @@ with one line naming the option and what it takes, before any store is opened.
 * :class:`Choice` for enumerated options (``--format``, ``--units``, ``--long-run-day`` ...):
   case-insensitive, with optional aliases (``sunday`` for ``sun``);
 * :func:`iso_date` for days: strictly ``YYYY-MM-DD``, so ``05/04/2021`` is refused rather than
-  read as 4 May or 5 April.
+  read as 4 May or 5 April;
+* :func:`hms` for goal times (``H:MM:SS``) and :func:`niggle` for ``--niggle SITE:0-10``.
 
-Both are Typer ``parser`` callables: the value reaching the command is a plain ``str``. Nothing
+All are Typer ``parser`` callables: the value reaching the command is a plain ``str``. Nothing
 here imports pandas (``coachkit --help`` stays light).
 """
 
@@ -19,11 +20,12 @@ from typing import Any
 
 import typer
 
+from coachkit.core.units import UNITS
+
 #: the weekdays as the plan builder names them (coachkit.coach.plan_builder.WEEKDAYS)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FORMATS = ("table", "csv", "json")
-UNITS = ("km", "mi")
 DATE_FORMAT = "YYYY-MM-DD"
 TIME_FORMAT = "H:MM:SS"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -120,6 +120,13 @@ def _check_usage_error(result, option: str, expect: str) -> None:
     assert option in errors[0] and expect in errors[0], errors[0]
 
 
+def test_the_weekdays_are_the_plan_builder_s():
+    from coachkit.cli._params import WEEKDAYS
+    from coachkit.coach.plan_builder import WEEKDAYS as BUILDER_WEEKDAYS
+
+    assert WEEKDAYS == BUILDER_WEEKDAYS
+
+
 def test_the_walk_finds_every_command():
     found = {" ".join(path) for path, _ in commands()}
     assert {"today", "log", "metrics", "plan create", "plan export", "sync strava"} <= found
