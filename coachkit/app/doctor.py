@@ -9,18 +9,22 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from coachkit.core.extras import install_command, missing_message
 from coachkit.store import resolve_store_path
 from coachkit.store.base import store_dir_problem
 
 Check = tuple[str, str, str]  # (ok|warn|fail, label, detail)
 
 _REQUIRED = ("pandas", "polars", "pyarrow", "fitfast", "fitdecode", "defusedxml", "typer", "rich")
+#: optional package -> what needs it (coachkit.core.extras names the extra and the command)
 _OPTIONAL = {
-    "voila": "dashboard (pip install 'coachkit[dashboard]')",
-    "papermill": "notebooks and reports (pip install 'coachkit[notebooks]')",
-    "requests": "Strava sync (pip install 'coachkit[strava]')",
-    "garminconnect": "Garmin Connect sync (pip install 'coachkit[garmin]')",
-    "dask": "scale-out (pip install 'coachkit[scale]')",
+    "voila": "the dashboard",
+    "icalendar": "plan export --format ics",
+    "fit_tool": "plan export --format fit",
+    "papermill": "notebooks and reports",
+    "requests": "Strava sync",
+    "garminconnect": "Garmin Connect sync",
+    "dask": "scale-out (--scheduler)",
 }
 
 
@@ -32,14 +36,15 @@ def run_checks(store: str | os.PathLike[str] | None = None) -> Iterator[Check]:
             f"package {mod}",
             "installed"
             if found
-            else "missing: pip install -e . (or make test, which sets up .venv)",
+            else f"missing: in your coachkit clone run {install_command()} (or make test, "
+            "which sets up .venv)",
         )
     for mod, what in _OPTIONAL.items():
         found = importlib.util.find_spec(mod) is not None
         yield (
             "ok" if found else "warn",
             f"package {mod}",
-            "installed" if found else f"missing, needed for {what}",
+            "installed" if found else f"missing: {missing_message(mod, what)}",
         )
     yield from _credential_checks()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -49,7 +49,7 @@ def todays_prescription(
     """The prescription for ``day`` from the current plan, in the athlete's units, with the
     explanation and which layer drove the paces (the athlete's own data or population defaults)."""
     from coachkit.coach.workouts import fmt_band
-    from coachkit.core.units import format_distance
+    from coachkit.core.units import check_units, format_distance
 
     meta = active_plan(store, athlete_id)
     when = as_date(day)
@@ -58,6 +58,7 @@ def todays_prescription(
         first, last = plan_dates(store, meta["plan_id"])
         raise StoreError(f"the plan runs from {first} to {last}; {when:%Y-%m-%d} is not in it")
     units = units or meta.get("units", "km")
+    check_units(units)
     notes = " ".join(meta.get("notes", []))
     layer = "population defaults" if "default" in notes.lower() else "your own data"
     out = prescription({**row, "date": when}, units=units, layer=layer)

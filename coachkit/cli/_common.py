@@ -1,5 +1,6 @@
 """What every command shares: the root ``app``, the common options, opening the store, picking
-the athlete, parsing dates, printing frames, and failing with a one-line message (exit 2).
+the athlete, reading dates, printing frames, and failing with a one-line message (exit 2).
+The values options accept are checked by the parsers of :mod:`coachkit.cli._params`.
 
 Heavy libraries (pandas, pyarrow, readers) are imported inside functions, never at module
 level, so that ``coachkit --help`` starts in a fraction of a second.
@@ -7,13 +8,14 @@ level, so that ``coachkit --help`` starts in a fraction of a second.
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+
+from coachkit.cli._params import format_option, iso_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,14 +41,24 @@ AthleteOpt = typer.Option(
 AthleteOrOnlyOpt = typer.Option(
     None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
 )
-FormatOpt = typer.Option("table", "--format", "-f", help="Output format: table, csv or json.")
+FormatOpt = format_option()
 #: ``--format`` with the shorter help of the analysis commands (metrics, replay, report)
-FormatShortOpt = typer.Option("table", "--format", "-f", help="table, csv or json.")
+FormatShortOpt = format_option(help="table, csv or json.")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def need_packages(modules: tuple[str, ...], purpose: str) -> None:
+    """Exit 1 with one line naming the extra and its install command when one of ``modules``
+    (optional packages) is not installed (see :mod:`coachkit.core.extras`)."""
+    from coachkit.core.extras import first_missing, missing_message
+
+    missing = first_missing(modules)
+    if missing is not None:
+        fail(missing_message(missing, purpose), 1)
 
 
 def open_store(path: Path | None, *, create: bool = False) -> Store:
@@ -139,30 +151,24 @@ def pick_athlete(s: Store, athlete: str | None) -> str:
     raise AssertionError("unreachable")
 
 
-def parse_day(value: str | None, option: str) -> Any:
-    """The day an option names, as a midnight timestamp (``None`` when the option is not given);
-    exits with a one-line error naming ``option`` when ``value`` is not a date."""
-    import pandas as pd
-
-    if value is None:
-        return None
-    try:
-        return pd.Timestamp(value).normalize()
-    except (ValueError, TypeError):
-        fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
-
-
 def plain_day(value: str | None, option: str) -> date:
     """The day an option names as a date, else today's local date: as :func:`day_or_today`,
-    without loading pandas for a ``YYYY-MM-DD`` (any other spelling goes through pandas)."""
+    without loading pandas. Only ``YYYY-MM-DD`` is a day (``05/04/2021`` is refused, never
+    guessed); a bad one exits 2 with a one-line error naming ``option``."""
     if value is None:
         return date.today()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            fail(f"{option} {value!r} is not a date: use YYYY-MM-DD")
-    return parse_day(value, option).date()
+    try:
+        return date.fromisoformat(iso_date(value))
+    except typer.BadParameter as exc:
+        fail(f"{option}: {exc.message}")
+
+
+def parse_day(value: str | None, option: str) -> Any:
+    """The day an option names, as a midnight timestamp (``None`` when the option is not given);
+    strictly ``YYYY-MM-DD``, as :func:`plain_day`."""
+    import pandas as pd
+
+    return None if value is None else pd.Timestamp(plain_day(value, option))
 
 
 def day_or_today(value: str | None, option: str) -> Any:

@@ -18,14 +18,15 @@ from coachkit.cli._common import (
     pick_athlete,
     plain_day,
 )
+from coachkit.cli._params import NIGGLE_FORMAT, date_option, niggle, units_option
 
 
 @app.command()
 def today(
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    day: str | None = typer.Option(None, "--date", help="The day [default: today]."),
-    units: str | None = typer.Option(None, "--units", help="km or mi [default: the plan's]."),
+    day: str | None = date_option("--date", help="The day [default: today]."),
+    units: str | None = units_option(None, help="km or mi [default: the plan's]."),
     as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
 ) -> None:
     """What to run today: distance or duration, pace and HR targets, and why."""
@@ -63,8 +64,12 @@ def log(
     soreness: float | None = typer.Option(
         None, "--soreness", min=0, max=10, help="Muscle soreness 0-10."
     ),
-    niggle: str | None = typer.Option(
-        None, "--niggle", help="Where and how bad, e.g. calf:3 (0-10)."
+    niggle_at: str | None = typer.Option(
+        None,
+        "--niggle",
+        parser=niggle,
+        metavar=NIGGLE_FORMAT,
+        help="Where and how bad, e.g. calf:3 (0-10, default 3).",
     ),
     illness: bool = typer.Option(False, "--ill", help="You are ill today."),
     missed: str | None = typer.Option(
@@ -73,7 +78,7 @@ def log(
     note: str | None = typer.Option(None, "--note", help="Anything else."),
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    day: str | None = typer.Option(None, "--date", help="The day this is about [default: today]."),
+    day: str | None = date_option("--date", help="The day this is about [default: today]."),
     as_json: bool = typer.Option(
         False, "--json", help="Print what was logged and changed as JSON."
     ),
@@ -85,12 +90,9 @@ def log(
     who = pick_athlete(s, athlete)
     when = day_or_today(day, "--date")
     site, severity = None, None
-    if niggle:
-        site, _, sev = niggle.partition(":")
-        try:
-            severity = float(sev) if sev else 3.0
-        except ValueError:
-            fail(f"--niggle {niggle!r}: use SITE:SEVERITY, e.g. calf:3")
+    if niggle_at:  # SITE:SEVERITY, checked by the option's parser
+        site, _, sev = niggle_at.rpartition(":")
+        severity = float(sev)
     try:
         feedback_id, changes = log_feedback(
             s,

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import typer
 
-from coachkit.cli._common import app, parse_day
+from coachkit.cli._common import app, need_packages, parse_day
+from coachkit.cli._params import date_option
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb"
@@ -107,7 +108,7 @@ def token_for(
 
 
 def dashboard(
-    port: int = typer.Option(8866, "--port", help="Port to serve on."),
+    port: int = typer.Option(8866, "--port", min=1, max=65535, help="Port to serve on."),
     athlete: str | None = typer.Option(
         None, "--athlete", "-a", help="Show only this athlete [default: a picker]."
     ),
@@ -117,8 +118,8 @@ def dashboard(
     host: str = typer.Option(
         "127.0.0.1", "--host", help="Address to bind; anything but loopback requires a token."
     ),
-    day: str | None = typer.Option(
-        None, "--date", help="The day the page treats as today (YYYY-MM-DD) [default: today]."
+    day: str | None = date_option(
+        "--date", help="The day the page treats as today [default: today]."
     ),
     token: str | None = typer.Option(
         None,
@@ -133,6 +134,7 @@ def dashboard(
     """Serve the dashboard with Voila: today's workout, the week, trends, risk, feedback."""
     from coachkit.store import Store, StoreError, resolve_store_path
 
+    need_packages(("voila", "ipywidgets", "nbformat"), "coachkit dashboard")
     root = resolve_store_path(store).resolve()
     try:
         s = Store(root, create=False)

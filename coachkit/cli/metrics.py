@@ -12,11 +12,13 @@ from coachkit.cli._common import (
     StoreOpt,
     app,
     emit_frame,
-    fail,
     open_store,
     parse_day,
     pick_athlete,
 )
+from coachkit.cli._params import Choice, choice_option, date_option
+
+CONVENTIONS = ("exp", "1/N", "2/(N+1)")
 
 _METRICS_TABLE = {
     "date": "date",
@@ -38,13 +40,16 @@ def metrics(
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     fmt: str = FormatShortOpt,
-    date_from: str | None = typer.Option(None, "--from", help="First day to show (YYYY-MM-DD)."),
-    date_to: str | None = typer.Option(None, "--to", help="Last day to show (YYYY-MM-DD)."),
-    as_of: str | None = typer.Option(
-        None, "--date", help="Use only what was known on this day [default: all]."
+    date_from: str | None = date_option("--from", help="First day to show."),
+    date_to: str | None = date_option("--to", help="Last day to show."),
+    as_of: str | None = date_option(
+        "--date", help="Use only what was known on this day [default: all]."
     ),
-    convention: str = typer.Option(
-        "exp", "--convention", help="PMC smoothing: exp (1-e^-1/N), 1/N or 2/(N+1)."
+    convention: str = choice_option(
+        "exp",
+        "--convention",
+        choice=Choice(CONVENTIONS),
+        help="PMC smoothing: exp (1-e^-1/N), 1/N or 2/(N+1).",
     ),
 ) -> None:
     """Daily training metrics: load, fitness/fatigue/form (CTL/ATL/TSB), ACWR, monotony, HRV."""
@@ -53,8 +58,6 @@ def metrics(
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    if convention not in ("exp", "1/N", "2/(N+1)"):
-        fail(f"unknown convention {convention!r}: use exp, 1/N or 2/(N+1)")
     data = load_athlete(s, who, as_of=parse_day(as_of, "--date"))
     daily = daily_metrics(
         data,

@@ -15,10 +15,20 @@ from coachkit.cli._common import (
     day_or_today,
     emit_frame,
     fail,
+    need_packages,
     open_store,
     or_fail,
     parse_day,
     pick_athlete,
+)
+from coachkit.cli._params import (
+    TIME_FORMAT,
+    Choice,
+    choice_option,
+    date_option,
+    hms,
+    units_option,
+    weekday_option,
 )
 
 if TYPE_CHECKING:
@@ -27,36 +37,36 @@ if TYPE_CHECKING:
 
 plan_app = typer.Typer(help="Training plans: create, show, export.", no_args_is_help=True)
 app.add_typer(plan_app, name="plan")
-UnitsOpt = typer.Option("km", "--units", help="km or mi (paces per km or per mile).")
+UnitsOpt = units_option("km", help="km or mi (paces per km or per mile).")
+#: plan export --format -> the optional packages its writer needs (the dashboard extra)
+EXPORT_NEEDS = {"ics": ("icalendar",), "csv": (), "json": (), "fit": ("fit_tool",)}
 
 
 @plan_app.command("create")
 def plan_create(
     race_distance_m: float | None = typer.Option(
-        None, "--race-distance-m", help="Goal race distance in metres."
+        None, "--race-distance-m", min=800, max=500_000, help="Goal race distance in metres."
     ),
-    race_date: str | None = typer.Option(None, "--race-date", help="Goal race date (YYYY-MM-DD)."),
+    race_date: str | None = date_option("--race-date", help="Goal race date."),
     weekly_km: float | None = typer.Option(
-        None, "--weekly-km", help="Or a volume goal: km per week ..."
+        None, "--weekly-km", min=1, max=500, help="Or a volume goal: km per week ..."
     ),
-    end_date: str | None = typer.Option(
-        None, "--end-date", help="... reached by this date (YYYY-MM-DD)."
-    ),
+    end_date: str | None = date_option("--end-date", help="... reached by this date."),
     target_time: str | None = typer.Option(
-        None, "--target-time", help="Optional goal time, H:MM:SS."
+        None, "--target-time", parser=hms, metavar=TIME_FORMAT, help="Optional goal time."
     ),
     days_per_week: int = typer.Option(
         5, "--days-per-week", min=1, max=7, help="Running days per week."
     ),
-    long_run_day: str = typer.Option("sun", "--long-run-day", help="mon..sun"),
-    unavailable: list[str] = typer.Option(
-        [], "--unavailable", help="A weekday you cannot run (repeatable)."
+    long_run_day: str = weekday_option(
+        "sun", "--long-run-day", help="mon..sun (or the full name, any case)."
+    ),
+    unavailable: list[str] = weekday_option(
+        [], "--unavailable", help="A weekday you cannot run, as --long-run-day (repeatable)."
     ),
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    start: str | None = typer.Option(
-        None, "--date", help="First day of the plan [default: today]."
-    ),
+    start: str | None = date_option("--date", help="First day of the plan [default: today]."),
     units: str = UnitsOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the plan summary as JSON."),
 ) -> None:
@@ -72,12 +82,9 @@ def plan_create(
     s = open_store(store)
     who = pick_athlete(s, athlete)
     target_s = None
-    if target_time:
-        try:
-            h, m, sec = (int(x) for x in target_time.split(":"))
-            target_s = float(h * 3600 + m * 60 + sec)
-        except ValueError:
-            fail(f"--target-time {target_time!r}: use H:MM:SS")
+    if target_time:  # H:MM:SS, checked by the option's parser
+        h, m, sec = (int(x) for x in target_time.split(":"))
+        target_s = float(h * 3600 + m * 60 + sec)
     try:
         race_day, end_day = parse_day(race_date, "--race-date"), parse_day(end_date, "--end-date")
         goal = Goal(
@@ -135,7 +142,7 @@ def runs_per_week(plan: Plan) -> list[int]:
 
     w = plan.workouts
     days = pd.to_datetime(w["date"])
-    monday = (days - pd.to_timedelta(days.dt.dayofweek, unit="D")).dt.normalize()
+    monday = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.normalize()
     return list(
         w.assign(monday=monday).groupby("monday")["kind"].apply(lambda k: (k != "rest").sum())
     )
@@ -170,8 +177,12 @@ def plan_show(
 @plan_app.command("export")
 def plan_export(
     out: Path = typer.Option(..., "--out", "-o", help="File (ics, csv, json) or folder (fit)."),
-    fmt: str = typer.Option(
-        "ics", "--format", "-f", help="ics, csv, json or fit (one workout file per day)."
+    fmt: str = choice_option(
+        "ics",
+        "--format",
+        "-f",
+        choice=Choice(tuple(EXPORT_NEEDS)),
+        help="ics, csv, json or fit (one workout file per day).",
     ),
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
@@ -181,6 +192,7 @@ def plan_export(
     from coachkit.coach import export
     from coachkit.core.files import atomic_write_bytes
 
+    need_packages(EXPORT_NEEDS[fmt], f"plan export --format {fmt}")
     s = open_store(store)
     plan = or_fail(lambda: stored_plan(s, pick_athlete(s, athlete)))
     if fmt == "fit":
@@ -191,8 +203,6 @@ def plan_export(
         typer.echo(f"Wrote {len(files)} FIT workout files to {out}.")
         return
     writers = {"ics": export.to_ics, "csv": export.to_csv, "json": export.to_json}
-    if fmt not in writers:
-        fail(f"unknown format {fmt!r}: use ics, csv, json or fit")
     data = writers[fmt](plan)
     atomic_write_bytes(out, data if isinstance(data, bytes) else data.encode("utf-8"))
     typer.echo(f"Wrote {out}.")

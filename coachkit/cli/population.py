@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from coachkit.cli._common import (
-    app,
-)
+from coachkit.cli._common import app, need_packages
 
 population_app = typer.Typer(
     help="The population layer shipped with coachkit: refit it.", no_args_is_help=True
@@ -30,5 +28,7 @@ def population_fit(
     """Refit the race and HR-response population parameters from the benchmark runners."""
     from coachkit.app.population import main as fit_main
 
+    if scheduler:
+        need_packages(("dask", "distributed"), "--scheduler")
     extra = ["--scheduler", scheduler] if scheduler else []
     raise typer.Exit(fit_main(["--benchmarks", str(benchmarks), *extra]))

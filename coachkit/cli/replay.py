@@ -17,26 +17,33 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
+from coachkit.cli._params import date_option, units_option, weekday_option
 
 TABLE_COLUMNS = ("date", "kind", "planned", "done", "followed", "adaptations", "notes")
 
 
 @app.command()
 def replay(
-    start: str = typer.Option(..., "--from", help="First day replayed (YYYY-MM-DD)."),
-    end: str = typer.Option(..., "--to", help="Last day replayed (YYYY-MM-DD)."),
+    start: str = date_option("--from", help="First day replayed.", required=True),
+    end: str = date_option("--to", help="Last day replayed.", required=True),
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     fmt: str = FormatShortOpt,
     race_distance_m: float | None = typer.Option(
-        None, "--race-distance-m", help="A goal race during the replay (metres) ..."
+        None,
+        "--race-distance-m",
+        min=800,
+        max=500_000,
+        help="A goal race during the replay (metres) ...",
     ),
-    race_date: str | None = typer.Option(None, "--race-date", help="... on this day."),
+    race_date: str | None = date_option("--race-date", help="... on this day."),
     days_per_week: int | None = typer.Option(
         None, "--days-per-week", min=1, max=7, help="[default: your own habit, 3-6]"
     ),
-    long_run_day: str = typer.Option("sun", "--long-run-day", help="mon..sun"),
-    units: str = typer.Option("km", "--units", help="km or mi."),
+    long_run_day: str = weekday_option(
+        "sun", "--long-run-day", help="mon..sun (or the full name, any case)."
+    ),
+    units: str = units_option("km", help="km or mi."),
     out: Path | None = typer.Option(
         None, "--adaptations-out", help="Also write every adaptation (with evidence) as CSV."
     ),

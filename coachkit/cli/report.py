@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from coachkit.cli._common import FormatShortOpt, StoreOpt, app, console, fail
+from coachkit.cli._common import FormatShortOpt, StoreOpt, app, console, fail, need_packages
+from coachkit.cli._params import date_option
 
 
 @app.command("report")
@@ -26,8 +27,8 @@ def report(
     only: list[str] = typer.Option(
         [], "--only", help="Run only the notebooks whose name starts with this (repeatable)."
     ),
-    as_of: str | None = typer.Option(
-        None, "--date", help="Report as of this day (YYYY-MM-DD) where a notebook takes one."
+    as_of: str | None = date_option(
+        "--date", help="Report as of this day where a notebook takes one."
     ),
     timeout: int = typer.Option(900, "--timeout", min=10, help="Seconds allowed per cell."),
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
@@ -39,6 +40,7 @@ def report(
 
     if bool(athlete) == all_athletes:
         fail("say --athlete ID (one or more) or --all")
+    need_packages(("papermill", "nbformat", "nbconvert"), "coachkit report")
     s = open_store(store)
     try:
         ids = [a["athlete_id"] for a in s.athletes()] if all_athletes else athlete
@@ -139,7 +141,7 @@ def roster(
     export: Path | None = typer.Option(
         None, "--export", help="Write the store's activity tables here first (for a cluster)."
     ),
-    as_of: str | None = typer.Option(None, "--date", help="The day [default: today]."),
+    as_of: str | None = date_option("--date", help="The day [default: today]."),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786) [default: in-process]."
     ),
@@ -153,6 +155,8 @@ def roster(
 
     import pandas as pd
 
+    if scheduler:
+        need_packages(("dask", "distributed"), "--scheduler")
     from coachkit.app.scale import export_activity_tables, roster_metrics
     from coachkit.cli._common import emit_frame, open_store, parse_day
 

@@ -16,6 +16,7 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
+from coachkit.cli._params import date_option
 
 risk_app = typer.Typer(
     help="Injury and overtraining risk, with its factors and what the coach changes."
@@ -28,8 +29,8 @@ def risk(
     ctx: typer.Context,
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    as_of: str | None = typer.Option(
-        None, "--date", help="Assess this day [default: the last day with data]."
+    as_of: str | None = date_option(
+        "--date", help="Assess this day [default: the last day with data]."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
 ) -> None:
@@ -61,7 +62,9 @@ def risk_train_lovdal(
     path: Path = typer.Argument(
         ..., help="day_approach_maskedID_timeseries.csv (Lövdal et al. 2021)."
     ),
-    folds: int = typer.Option(5, "--folds", help="Grouped (by athlete) cross-validation folds."),
+    folds: int = typer.Option(
+        5, "--folds", min=2, help="Grouped (by athlete) cross-validation folds."
+    ),
 ) -> None:
     """Train the learned injury layer on the Lövdal 2021 day-approach data; print grouped-CV AUCs."""
     from coachkit.app.lovdal import train_lovdal

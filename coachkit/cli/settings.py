@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from coachkit.cli._common import AthleteOrOnlyOpt, StoreOpt, app, fail, open_store, pick_athlete
+from coachkit.cli._params import Choice, choice_option
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -196,12 +197,23 @@ def settings(
     threshold_pace: str | None = typer.Option(
         None, "--threshold-pace", help="About 1-h race pace, m:ss per km (or m:ss/mi)."
     ),
-    sex: str | None = typer.Option(None, "--sex", help="f or m (TRIMP's weighting)."),
-    load_method: str | None = typer.Option(
-        None, "--load-method", help="auto, hrtss, rtss, srpe or duration (tried first)."
+    sex: str | None = choice_option(
+        None,
+        "--sex",
+        choice=Choice(("f", "m"), aliases={"female": "f", "male": "m"}),
+        help="f or m (or female, male; TRIMP's weighting).",
     ),
-    clear: list[str] = typer.Option(
-        [], "--clear", help="Back to the estimate: hr-max, resting-hr, lthr, threshold-pace, ..."
+    load_method: str | None = choice_option(
+        None,
+        "--load-method",
+        choice=Choice(METHODS),
+        help="auto, hrtss, rtss, srpe or duration (tried first).",
+    ),
+    clear: list[str] = choice_option(
+        [],
+        "--clear",
+        choice=Choice(tuple(KEYS)),
+        help="Back to the estimate: hr-max, resting-hr, lthr, threshold-pace, ... (repeatable)",
     ),
     store: Path | None = StoreOpt,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),

@@ -16,7 +16,7 @@ from typing import Any
 
 import typer
 
-from coachkit.cli._common import app, fail, open_store
+from coachkit.cli._common import app, fail, need_packages, open_store
 
 strava_app = typer.Typer(help="Connect an athlete's Strava account.", no_args_is_help=True)
 sync_app = typer.Typer(
@@ -30,10 +30,12 @@ _STORE = typer.Option(
     None, "--store", help="Store directory [default: $COACHKIT_STORE or ./data/store]."
 )
 _ATHLETE = typer.Option(..., "--athlete", "-a", help="Athlete id (letters, digits, '.', '_', '-').")
+STRAVA_PACKAGES = ("requests", "stravalib")
 _JSON = typer.Option(False, "--json", help="Print the sync report as JSON.")
 _MAX_WAIT = typer.Option(
     900.0,
     "--max-wait",
+    min=0,
     help="Longest wait (s) for a Strava rate-limit reset; beyond it the sync stops and resumes "
     "next time.",
 )
@@ -70,11 +72,15 @@ def _finish(reports: list[Any], as_json: bool) -> None:
 @strava_app.command("auth")
 def strava_auth(
     athlete: str = _ATHLETE,
-    port: int = typer.Option(0, "--port", help="Local port for Strava's redirect (0: any)."),
+    port: int = typer.Option(
+        0, "--port", min=0, max=65535, help="Local port for Strava's redirect (0: any)."
+    ),
     no_browser: bool = typer.Option(
         False, "--no-browser", help="Only print the address; do not open a browser."
     ),
-    timeout: float = typer.Option(300.0, "--timeout", help="Seconds to wait for the browser."),
+    timeout: float = typer.Option(
+        300.0, "--timeout", min=1, help="Seconds to wait for the browser."
+    ),
 ) -> None:
     """Connect Strava for an athlete (OAuth on 127.0.0.1); tokens are saved 0600 in your config dir."""
     from coachkit.app.sync.strava import authorize
@@ -82,6 +88,7 @@ def strava_auth(
     from coachkit.app.sync.tokens import CredentialsError, TokenStore
 
     _check(athlete)
+    need_packages(STRAVA_PACKAGES, "Strava")
     try:
         token = authorize(
             athlete,
@@ -109,6 +116,7 @@ def sync_strava_cmd(
     from coachkit.app.sync.strava import sync_strava
 
     _check(athlete)
+    need_packages(STRAVA_PACKAGES, "Strava sync")
     s = open_store(store, create=True)
     _finish([sync_strava(s, athlete, max_wait_s=max_wait)], as_json)
 
@@ -117,7 +125,9 @@ def sync_strava_cmd(
 def sync_garmin_cmd(
     athlete: str = _ATHLETE,
     store: Path | None = _STORE,
-    days: int = typer.Option(30, "--days", help="How far back the first sync reaches (days)."),
+    days: int = typer.Option(
+        30, "--days", min=1, help="How far back the first sync reaches (days)."
+    ),
     as_json: bool = _JSON,
 ) -> None:
     """Fetch new Garmin Connect activities (original FIT) and wellness days into the store.
@@ -127,10 +137,7 @@ def sync_garmin_cmd(
     from coachkit.app.sync.garmin import GarminLoginError, GarminSession, sync_garmin
 
     _check(athlete)
-    try:
-        import garminconnect  # noqa: F401
-    except ImportError:
-        fail("Garmin sync needs the garmin extra: pip install 'coachkit[garmin]'", 1)
+    need_packages(("garminconnect",), "Garmin sync")
     s = open_store(store, create=True)
     try:
         client = GarminSession().login(athlete)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from coachkit.coach.workouts import fmt_band
+from coachkit.core.extras import require
 from coachkit.core.units import format_distance, format_hms
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def to_ics(plan: Plan) -> bytes:
     Each event's summary is the kind and distance; its description is the purpose sentence and
     the structured steps.
     """
+    require("icalendar", "The calendar (.ics) export")  # a clear message when it is missing
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -213,6 +215,7 @@ def fit_workout(steps_json: str, name: str, day: date, serial: int = 1) -> bytes
 
 def to_fit_workouts(plan: Plan) -> dict[date, bytes]:
     """One FIT workout file per run of the plan, keyed by date (rest days have none)."""
+    require("fit_tool", "The FIT workout export")
     serial = int(hashlib.sha256(plan.plan_id.encode()).hexdigest()[:8], 16)
     out: dict[date, bytes] = {}
     for row in _runs(plan).itertuples():

@@ -53,6 +53,7 @@ from coachkit.coach.progression import CHRONIC_WEEKS, MAX_WEEKLY_INCREASE, acwr_
 from coachkit.coach.race_day import plan_notes, race_day
 from coachkit.coach.taper import TAPER_FACTORS, daily_km
 from coachkit.core.schemas import PLAN_COLUMNS
+from coachkit.core.units import check_units
 from coachkit.features.daniels import race_time_from_vdot
 from coachkit.features.runsafe import LONG_RUN_CAP, LOOKBACK_DAYS
 
@@ -107,6 +108,10 @@ class PlanBuilder:
         weekly_time_cap_s: float | None = None,
         units: str = "km",
     ) -> None:
+        unknown = [d for d in (long_run_day, *unavailable_days) if d not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a weekday: use one of {', '.join(WEEKDAYS)}")
+        check_units(units)
         self.goal = goal
         self.days_per_week = days_per_week
         self.long_run_day = long_run_day

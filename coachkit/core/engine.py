@@ -174,7 +174,9 @@ def _on_dask(
         import dask.dataframe as dd
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - the [scale] extra is part of [all]
-        raise RuntimeError("--scheduler needs Dask: pip install 'coachkit[scale]'") from exc
+        from coachkit.core.extras import MissingExtra, missing_message
+
+        raise MissingExtra(missing_message(exc.name or "dask", "--scheduler")) from exc
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler, timeout="10s")
     try:
         if isinstance(source, pd.DataFrame):

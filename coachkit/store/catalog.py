@@ -17,12 +17,13 @@ lock and the migrations; what the store holds is read and written by the parts i
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
 
+from coachkit.core.extras import install_command
 from coachkit.core.files import fs_text
+from coachkit.core.locks import exclusive_lock
 from coachkit.store.base import StoreError, resolve_store_path, store_dir_problem
 from coachkit.store.feedback import FeedbackLog
 from coachkit.store.migrations import MIGRATIONS, SCHEMA_VERSION, statements
@@ -124,19 +125,16 @@ class Store(SampleFiles, ImportedTables, FeedbackLog, AthleteSettings):
     def ingest_lock(self) -> Iterator[None]:
         """Exclusive lock held for a whole ingest or rebuild (waits for another one to finish)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".ingest.lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with open(self.root / ".ingest.lock", "a+") as fh, exclusive_lock(fh):
+            yield
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"the store at {self.root} has schema version {version}, newer than this "
-                f"coachkit understands ({SCHEMA_VERSION}): upgrade coachkit (pip install -U coachkit)"
+                f"coachkit understands ({SCHEMA_VERSION}): update your coachkit clone "
+                f"(git pull, then {install_command()})"
             )
         while version < SCHEMA_VERSION:
             # Each migration in its own transaction; the version is re-read under the write lock

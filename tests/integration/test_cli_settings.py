@@ -161,9 +161,9 @@ def test_own_values_of_every_kind_and_clear_goes_back_to_the_estimate(store):
         (["--lthr", "250"], "outside 100-220 bpm"),
         (["--hr-max", "180", "--lthr", "185"], "cannot be above HRmax"),
         (["--threshold-pace", "4:75"], "seconds go from 00 to 59"),
-        (["--sex", "x"], "use f or m"),
+        (["--sex", "x"], "'x' is not one of f, m"),
         (["--load-method", "trimp"], "is not one of"),
-        (["--clear", "weight"], "--clear 'weight'"),
+        (["--clear", "weight"], "'weight' is not one of hr-max"),
     ],
 )
 def test_bad_values_are_refused_and_change_nothing(store, args, message):

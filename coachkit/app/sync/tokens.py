@@ -17,7 +17,6 @@ from any message before it reaches a log or an exception.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import tempfile
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coachkit.core.locks import exclusive_lock
 from coachkit.store import check_athlete_id
 
 _REDACTED = "***"
@@ -68,7 +68,8 @@ def write_private(path: Path, data: bytes, *, depth: int = 1) -> None:
     private_dir(path.parent, depth)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o600)  # mkstemp already creates 0600; say so rather than rely on it
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(fd, 0o600)  # mkstemp already creates 0600; say so rather than rely on it
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -227,13 +228,10 @@ class TokenStore:
         lock = self.path(athlete_id).with_suffix(".lock")
         private_dir(self.root, depth=2)  # tokens/ and strava/
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-        os.fchmod(fd, 0o600)  # a lock made 0644 by an older coachkit is tightened
-        with os.fdopen(fd, "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(fd, 0o600)  # a lock made 0644 by an older coachkit is tightened
+        with os.fdopen(fd, "a+") as fh, exclusive_lock(fh):
+            yield
 
     def save(self, athlete_id: str, token: Token) -> None:
         """Persist at once (a rotated refresh token must never be lost), 0600, atomically."""
