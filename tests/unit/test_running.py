@@ -343,7 +343,9 @@ def test_run_features_and_best_efforts_are_fast_on_20k_samples():
         run_features(s)
         best_efforts(s)
         spent.append(time.perf_counter() - t0)
-    assert min(spent) < 0.050
+    # ~10 ms on an idle core; the bound only catches a per-sample Python loop or worse
+    # (seconds here), and leaves room for a CI machine shared with other jobs
+    assert min(spent) < 0.25
 
 
 # ---------------------------------------------------------------------------------------------
