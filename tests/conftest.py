@@ -63,3 +63,22 @@ def coach_store(tmp_path_factory) -> Path:
         ingest(store, [path], athlete)
     store.close()
     return root
+
+
+def watch_plan_store(tmp_path_factory, name: str) -> Path:
+    """A store with two weeks of the sample's watch runs (they end 2020-12-13) and a 10 km plan
+    from the Monday after, 2020-12-14, four days a week."""
+    from datetime import date
+
+    from coachkit.app.coach import create_plan
+    from coachkit.app.ingest import ingest
+    from coachkit.coach.plan import Goal
+    from coachkit.store import Store
+
+    root = tmp_path_factory.mktemp(name) / "store"
+    s = Store(root)
+    ingest(s, sorted((SAMPLE / "activities" / "watch_tcx").glob("*.tcx.gz")), "demo")
+    goal = Goal(race_distance_m=10_000.0, race_date=date(2021, 2, 28))
+    create_plan(s, "demo", goal, start="2020-12-14", days_per_week=4)
+    s.close()
+    return root

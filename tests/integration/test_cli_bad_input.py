@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from coachkit.cli._params import (
     iso_date,
     niggle,
 )
-from tests.conftest import SAMPLE
+from tests.conftest import watch_plan_store
 
 runner = CliRunner()
 ROOT = get_command(app)
@@ -188,18 +187,7 @@ DAY = "2020-12-16"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     """Two weeks of the sample's watch runs and a 10 km plan from 2020-12-14."""
-    from coachkit.app.coach import create_plan
-    from coachkit.app.ingest import ingest
-    from coachkit.coach.plan import Goal
-    from coachkit.store import Store
-
-    root = tmp_path_factory.mktemp("bad-input") / "store"
-    s = Store(root)
-    ingest(s, sorted((SAMPLE / "activities" / "watch_tcx").glob("*.tcx.gz")), "demo")
-    goal = Goal(race_distance_m=10_000.0, race_date=date(2021, 2, 28))
-    create_plan(s, "demo", goal, start="2020-12-14", days_per_week=4)
-    s.close()
-    return root
+    return watch_plan_store(tmp_path_factory, "bad-input")
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,11 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE
+from tests.conftest import watch_plan_store
 
 HEAVY = ("sklearn", "scipy", "statsmodels", "plotly")
 FRAMES = ("pandas", "numpy", "pyarrow")
@@ -25,18 +24,7 @@ DAY = "2020-12-16"  # the plan's first days: the sample's watch runs end on 2020
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     """Two weeks of the sample's watch runs and a 10 km plan from the Monday after."""
-    from coachkit.app.coach import create_plan
-    from coachkit.app.ingest import ingest
-    from coachkit.coach.plan import Goal
-    from coachkit.store import Store
-
-    root = tmp_path_factory.mktemp("light") / "store"
-    s = Store(root)
-    ingest(s, sorted((SAMPLE / "activities" / "watch_tcx").glob("*.tcx.gz")), "demo")
-    goal = Goal(race_distance_m=10_000.0, race_date=date(2021, 2, 28))
-    create_plan(s, "demo", goal, start="2020-12-14", days_per_week=4)
-    s.close()
-    return root
+    return watch_plan_store(tmp_path_factory, "light")
 
 
 def _modules_after(args: list[str]) -> set[str]:
