@@ -1,9 +1,11 @@
 """The per-row ``activity_loads`` as it was before the NumPy version (issue 18), kept as a reference.
 
 ``coachkit.features.load`` now computes every activity at once and writes the sentences only
-when asked; this is the earlier implementation, one ``_Context.load`` call per activity, unchanged
-but for this docstring. ``tests/unit/test_load_vectorised.py`` checks the two agree (numbers,
-methods, notes, reasons) and the metrics bench prints the speed-up against it.
+when asked; this is the earlier implementation, one ``_Context.load`` call per activity. The
+helpers that did not change (HR from samples, RPE by activity, the method check, the note's list
+join) and the constants are imported from the package rather than copied.
+``tests/unit/test_load_vectorised.py`` checks the two agree (numbers, methods, notes, reasons)
+and the metrics bench prints the speed-up against it.
 """
 
 from __future__ import annotations
@@ -14,93 +16,31 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from coachkit.core.localtime import local_day
 from coachkit.core.sports import FOOT_SPORTS
 from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import column, numeric
+from coachkit.features.load import (
+    HR_COVERAGE_MIN,
+    MAX_DURATION_S,
+    SPEED_PLAUSIBLE_M_S,
+    _check_method,
+    _hr_from_samples,
+    _rpe_by_activity,
+)
 from coachkit.features.load_formulas import banister_trimp, rtss, srpe
+from coachkit.features.load_inputs import IMPLAUSIBLE_WHY as _IMPLAUSIBLE_WHY
+from coachkit.features.load_inputs import NO_LOAD_FLAGS as _NO_LOAD_FLAGS
+from coachkit.features.load_notes import (
+    DURATION_LOAD_PER_H,
+    HR_COVERAGE_FULL,
+    LOAD_METHODS,
+    SRPE_AU_PER_TSS,
+    _join,
+)
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds
 
-LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
-# An HR value holds until the next one; a longer gap is a pause, not counted. 30 s, not 10:
-# Garmin "smart recording" writes a point only every 10-30 s on steady stretches (and
-# features.running bridges HR gaps of up to 30 s the same way).
-MAX_HOLD_S = 30.0
-# Foster 2001's CR-10: 7 = "very hard", the effort of an hour-long race at threshold, whose TSS
-# is 100 by definition: 60 min × 7 = 420 AU ≈ 100 TSS.
-SRPE_AU_PER_TSS = 4.2
-HR_COVERAGE_MIN = 0.5  # HR on < 50 % of the moving time is a dropout, not a measurement
-HR_COVERAGE_FULL = 0.9  # below 90 % the note says the samples' TRIMP was scaled up
-DURATION_LOAD_PER_H = 50.0  # 100 · IF² at IF 0.71, an easy aerobic hour (see module docstring)
-#: flags of a row whose date, duration or distance cannot be right: no load at all
-_IMPLAUSIBLE_WHY = {
-    "date_implausible": "the date is implausible",
-    "duration_implausible": "the duration is implausible",
-    "distance_implausible": "the distance is implausible",
-    "time_reversed": "the recorded clock steps back in time",
-}
-_NO_LOAD_FLAGS = tuple(_IMPLAUSIBLE_WHY)
-MAX_DURATION_S = 48 * 3600.0  # longer than two days is a watch left running
-SPEED_PLAUSIBLE_M_S = (0.3, 7.0)  # on foot, averaged over a session
 _NAMES = {"hrtss": "hrTSS", "rtss": "rTSS", "srpe": "sRPE", "duration": "duration fallback"}
 _OUT_COLUMNS = ("activity_id", "load", "load_method", "load_note", "excluded_reason")
-
-
-def _hr_from_samples(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Plausible HR values and how long each held: until the next HR value, if ≤ 30 s.
-
-    Holding until the next *HR* value (not the next row) matters for files that interleave HR
-    and GPS rows (NRC GPX: HR on every other point).
-    """
-    if frame is None or frame.empty or "hr_bpm" not in frame.columns:
-        return np.empty(0), np.empty(0)
-    t = numeric(frame, "t_s")
-    if not np.isfinite(t).any() and "timestamp" in frame.columns:
-        stamp = pd.to_datetime(frame["timestamp"], utc=True)
-        t = (stamp - stamp.min()).dt.total_seconds().to_numpy(dtype=float)
-    hr = numeric(frame, "hr_bpm")
-    lo, hi = HR_PLAUSIBLE_BPM
-    ok = np.isfinite(hr) & (hr >= lo) & (hr <= hi) & np.isfinite(t)
-    t, hr = t[ok], hr[ok]
-    if not len(t):
-        return hr, t
-    held = np.diff(t, append=t[-1])
-    # a gap over MAX_HOLD_S is a pause or a dropout: it adds nothing (moving-time scaling covers it)
-    return hr, np.where((held > 0) & (held <= MAX_HOLD_S), held, 0.0)
-
-
-def _rpe_by_activity(activities: pd.DataFrame, feedback: pd.DataFrame | None) -> np.ndarray:
-    """The athlete's CR-10 rating for each activity (NaN if none).
-
-    A rating tied to an activity wins; a rating for a day (no activity_id) applies to every
-    activity that started on that local day. The latest rating counts.
-    """
-    out = np.full(len(activities), np.nan)
-    if feedback is None or feedback.empty or "rpe" not in feedback.columns:
-        return out
-    fb = feedback.assign(_rpe=numeric(feedback, "rpe"))
-    fb = fb[(fb["_rpe"] > 0) & (fb["_rpe"] <= 10)]
-    if "created_at" in fb.columns:
-        fb = fb.sort_values("created_at", kind="stable", na_position="first")
-    ids = column(fb, "activity_id", pd.NA).astype("string")
-    by_id = fb[ids.notna()].assign(_id=ids[ids.notna()]).groupby("_id")["_rpe"].last()
-    if "date" in fb.columns:
-        day_rows = fb[ids.isna()]
-        days = pd.to_datetime(day_rows["date"], errors="coerce").dt.normalize()
-        by_day = day_rows.assign(_day=days).dropna(subset=["_day"]).groupby("_day")["_rpe"].last()
-        act_day = local_day(activities)
-        out = act_day.map(by_day).to_numpy(dtype=float, na_value=np.nan)
-    act_ids = column(activities, "activity_id", pd.NA).astype("string")
-    direct = act_ids.map(by_id).to_numpy(dtype=float, na_value=np.nan)
-    return np.where(np.isfinite(direct), direct, out)
-
-
-def _check_method(value: str | None, where: str) -> str | None:
-    if value is None or value == "auto":
-        return None
-    if value not in LOAD_METHODS:
-        raise ValueError(f"{where}: load method {value!r} is not one of {LOAD_METHODS} or 'auto'")
-    return value
 
 
 def activity_loads(
@@ -336,10 +276,6 @@ class _Context:
             f"duration fallback, a rough guess: {value:.0f} for {act.duration_s / 60:.0f} min at "
             f"an assumed {DURATION_LOAD_PER_H:.0f} per hour (an easy effort)"
         )
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 __all__ = ["LOAD_METHODS", "activity_loads"]
