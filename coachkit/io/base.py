@@ -133,8 +133,9 @@ def make_samples(columns: dict[str, Any]) -> pd.DataFrame:
         return conform(df.iloc[0:0], SAMPLE_COLUMNS)
     df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True)
     df = df[df["timestamp"].notna()]
-    steps = df["timestamp"].diff().dt.total_seconds()
-    back_s = float(-steps.min()) if len(df) > 1 and steps.min() < 0 else 0.0
+    back_s = (
+        max(0.0, -float(df["timestamp"].diff().dt.total_seconds().min())) if len(df) > 1 else 0.0
+    )
     df = df.sort_values("timestamp", kind="stable").drop_duplicates("timestamp", keep="first")
     if df.empty:
         return conform(df, SAMPLE_COLUMNS)

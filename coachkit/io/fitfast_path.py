@@ -78,16 +78,17 @@ def decode_fast(data: bytes) -> FitContent:
         if "checksum" not in str(exc).lower() or (end := _whole_file_end(data)) is None:
             raise
         refused = exc
-    stored = struct.unpack_from("<H", data, end)[0]
-    sound = stored == crc16(data[:end])
-    for crc in (crc16(data[:end]), crc16(data[data[0] : end])):  # the SDK's, header-less
+    stored, sdk_crc = struct.unpack_from("<H", data, end)[0], crc16(data[:end])
+    for crc in (sdk_crc, crc16(data[data[0] : end])):  # the SDK's, header-less
+        if crc == stored:
+            continue  # what fitfast just refused
         patched = bytearray(data)
         struct.pack_into("<H", patched, end, crc)
         try:
             content = _decode(bytes(patched))
         except Exception:
             continue
-        if not sound:
+        if stored != sdk_crc:
             content.warnings.insert(0, "CRC mismatch; read with fitfast, CRC check off")
         return content
     raise refused
