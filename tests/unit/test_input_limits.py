@@ -144,3 +144,13 @@ def test_a_fit_past_the_fast_size_is_read_by_the_bounded_decoder(monkeypatch):
     assert slow.warnings[0].startswith("a FIT file of 0 MB: read with fitdecode")
     a, b = fast.activities[0].samples, slow.activities[0].samples
     assert len(a) == len(b) and np.allclose(a["hr_bpm"], b["hr_bpm"], equal_nan=True)
+
+
+def test_the_readme_states_the_limits_the_readers_apply():
+    from coachkit.core.files import MAX_FILE_BYTES
+    from tests.conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert f"none over {MAX_FILE_BYTES // 2**20} MB" in readme
+    assert f"a track longer than {xmlsafe.MAX_POINTS:,} points" in readme
+    assert f"a CSV longer than {csvtext.MAX_ROWS:,} rows" in readme
