@@ -13,6 +13,7 @@ from coachkit.cli._common import app
 #: the command modules, in the order ``coachkit --help`` lists their commands
 COMMAND_MODULES = (
     "data",
+    "activity",
     "metrics",
     "coach",
     "maintenance",
