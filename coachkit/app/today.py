@@ -48,8 +48,7 @@ def todays_prescription(
 ) -> dict[str, Any]:
     """The prescription for ``day`` from the current plan, in the athlete's units, with the
     explanation and which layer drove the paces (the athlete's own data or population defaults)."""
-    from coachkit.coach.workouts import fmt_band
-    from coachkit.core.units import check_units, format_distance
+    from coachkit.core.units import check_units, in_units
 
     meta = active_plan(store, athlete_id)
     when = as_date(day)
@@ -63,16 +62,7 @@ def todays_prescription(
     layer = "population defaults" if "default" in notes.lower() else "your own data"
     out = prescription({**row, "date": when}, units=units, layer=layer)
     hold_runsafe(out, longest_before(store, athlete_id, when), units)
-    if units != meta.get("units", "km") and out.get("pace"):
-        lead = " ".join(
-            x
-            for x in (
-                format_distance(out["distance_m"], units) if out["distance_m"] else "",
-                "at " + fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units),
-            )
-            if x
-        )
-        out["explanation"] = f"{lead}: {out['explanation']}"
+    out["explanation"] = in_units(out["explanation"], units)  # the plan's text, in these units
     if out.get("pace"):
         out["explanation"] = f"{out['explanation']} (paces from {layer})"
     return out

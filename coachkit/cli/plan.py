@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -153,25 +153,55 @@ def plan_show(
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     fmt: str = FormatOpt,
+    units: str | None = units_option(None, help="km or mi [default: the plan's]."),
 ) -> None:
-    """The current plan, one row per day (the latest version of each day)."""
-    from coachkit.app.coach import plan_frame
+    """The current plan, one row per day (the latest version of each day).
+
+    The table shows distances in km or miles, paces as m:ss and durations as h:mm:ss; csv and
+    json keep the SI columns. The purpose sentences are in the units asked for."""
+    from coachkit.app.coach import active_plan, plan_frame
+    from coachkit.core.units import in_units
 
     s = open_store(store)
-    frame = or_fail(lambda: plan_frame(s, pick_athlete(s, athlete)))
+    who = pick_athlete(s, athlete)
+    frame = or_fail(lambda: plan_frame(s, who))
+    units = units or or_fail(lambda: active_plan(s, who)).get("units", "km")
+    frame["purpose"] = [in_units(str(p), units) for p in frame["purpose"]]
     if fmt == "table":
-        frame = frame[
-            [
-                "date",
-                "kind",
-                "distance_m",
-                "pace_low_s_per_km",
-                "pace_high_s_per_km",
-                "status",
-                "purpose",
-            ]
-        ]
-    emit_frame(frame, fmt, title="Plan")
+        frame = plan_table(frame, units)
+    emit_frame(frame, fmt, title=f"Plan ({units})")
+
+
+def plan_table(frame: Any, units: str) -> Any:
+    """The plan for reading: date, kind, distance, pace band, duration, HR, status, purpose."""
+    import pandas as pd
+
+    from coachkit.coach.workouts import fmt_band
+    from coachkit.core.units import format_distance, format_hms
+
+    def band(low: Any, high: Any) -> str:
+        return fmt_band((low, high), units) if pd.notna(low) and pd.notna(high) else ""
+
+    return pd.DataFrame(
+        {
+            "date": frame["date"],
+            "kind": frame["kind"],
+            "distance": [
+                format_distance(d, units) if d and d == d else "" for d in frame["distance_m"]
+            ],
+            "pace": [
+                band(lo, hi)
+                for lo, hi in zip(frame["pace_low_s_per_km"], frame["pace_high_s_per_km"])
+            ],
+            "duration": [format_hms(d) if d and d == d else "" for d in frame["duration_s"]],
+            "HR": [
+                f"{lo:.0f}-{hi:.0f}" if pd.notna(lo) and pd.notna(hi) else ""
+                for lo, hi in zip(frame["hr_low"], frame["hr_high"])
+            ],
+            "status": frame["status"],
+            "purpose": frame["purpose"],
+        }
+    )
 
 
 @plan_app.command("export")

@@ -5,8 +5,10 @@ min/mi, km or mi, as the athlete chooses. Each formatter's name and argument say
 from __future__ import annotations
 
 import math
+import re
 
 MILE_M = 1609.344
+FOOT_M = 0.3048
 UNITS = ("km", "mi")
 
 
@@ -112,3 +114,39 @@ def format_distance(distance_m: float | None, units: str = "km") -> str:
     if distance_m is None or not math.isfinite(distance_m):
         return "n/a"
     return f"{distance_m / (MILE_M if units == 'mi' else 1000.0):.1f} {units}"
+
+
+_PACE = {u: re.compile(rf"(\d+):([0-5]\d)(?:([–-])(\d+):([0-5]\d))?/{u}\b") for u in UNITS}
+_DISTANCE = {u: re.compile(rf"(\d+(?:\.\d+)?)(\s?){u}\b") for u in UNITS}
+
+
+def in_units(text: str, units: str) -> str:
+    """A stored sentence (written in the plan's units when it was made) in ``units``: every
+    pace (``m:ss/km``, ``m:ss–m:ss/mi``) and distance (``12.5 km``, ``25 mi/week``) in the other
+    unit is converted, so that one sentence never mixes km and miles.
+
+    >>> in_units("Long run 16.1 km at 6:57–8:16/km, within the 20.0 km cap.", "mi")
+    'Long run 10.0 mi at 11:11–13:18/mi, within the 12.4 mi cap.'
+    >>> in_units("Easy 5.0 mi at 9:40/mi.", "km")
+    'Easy 8.0 km at 6:00/km.'
+    """
+    check_units(units)
+    other = "mi" if units == "km" else "km"
+    if not text or other not in text:
+        return text
+    to_metres = MILE_M if other == "mi" else 1000.0
+    per_unit_m = MILE_M if units == "mi" else 1000.0
+
+    def seconds(minutes: str, secs: str) -> float:  # the pace in s/km
+        return (int(minutes) * 60 + int(secs)) * 1000.0 / to_metres
+
+    def pace(m: re.Match[str]) -> str:
+        first = format_pace_number(seconds(m[1], m[2]), units)
+        if m[3] is None:
+            return f"{first}/{units}"
+        return f"{first}{m[3]}{format_pace_number(seconds(m[4], m[5]), units)}/{units}"
+
+    def distance(m: re.Match[str]) -> str:
+        return f"{float(m[1]) * to_metres / per_unit_m:.1f}{m[2]}{units}"
+
+    return _DISTANCE[other].sub(distance, _PACE[other].sub(pace, text))

@@ -125,7 +125,7 @@ class Store(SampleFiles, ImportedTables, FeedbackLog, AthleteSettings):
     def ingest_lock(self) -> Iterator[None]:
         """Exclusive lock held for a whole ingest or rebuild (waits for another one to finish)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".ingest.lock", "a+") as fh, exclusive_lock(fh):
+        with exclusive_lock(self.root / ".ingest.lock"):
             yield
 
     def _migrate(self) -> None:

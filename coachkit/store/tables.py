@@ -114,6 +114,19 @@ class ImportedTables:
         )
         return [dict(zip(columns, row)) for row in rows]
 
+    def laps(self, activity_id: str) -> pd.DataFrame:
+        """The device's laps of one activity, in order: ``lap`` (from 0), ``start_time`` (UTC),
+        ``elapsed_time_s``, ``distance_m``, ``avg_hr`` (empty when the file had none)."""
+        import pandas as pd
+
+        df = self.query_frame(
+            "SELECT lap, start_time, elapsed_time_s, distance_m, avg_hr FROM laps "
+            "WHERE activity_id=? ORDER BY lap",
+            (activity_id,),
+        )
+        df["start_time"] = pd.to_datetime(df["start_time"], utc=True, format="ISO8601")
+        return df
+
     def wellness(self, athlete_id: str | None = None) -> pd.DataFrame:
         """The wellness frame of docs/design.md §3 (one row per athlete, day and source)."""
         from coachkit.core.schemas import WELLNESS_COLUMNS, conform

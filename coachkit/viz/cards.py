@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from coachkit.coach.explain import format_duration, format_pace_range, format_volume
-from coachkit.core.units import format_distance
+from coachkit.core.units import format_distance, in_units
 from coachkit.core.values import finite
 from coachkit.viz.style import LEVEL_COLOURS, kind_group
 
@@ -311,7 +311,7 @@ def calendar_card(
                 km += finite(rec.get("distance_m")) or 0.0
             cls = f"ck-kind-{kind_group(rec['kind'])} ck-status-{escape(status)}"
             cls += " ck-is-today" if d == today else ""
-            tip = escape(str(rec.get("purpose") or ""))
+            tip = escape(in_units(str(rec.get("purpose") or ""), units))
             cells.append(
                 f'<td class="{cls}" title="{tip}" data-date="{d:%Y-%m-%d}">{d:%-d %b}<br>'
                 f"<b>{escape(str(rec['kind']))}</b><br>{escape(volume(rec, units))}</td>"

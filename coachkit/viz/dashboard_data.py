@@ -78,6 +78,8 @@ class DashboardData:
     athlete_id: str
     day: pd.Timestamp
     units: str = "km"
+    #: km or mi as the viewer picked on the page (None: the plan's units)
+    units_choice: str | None = None
     has_plan: bool = False
     plan_message: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -93,6 +95,7 @@ class DashboardData:
     def refresh_plan(self) -> None:
         from coachkit.app.coach import active_plan, adaptations, plan_frame
         from coachkit.core.localtime import local_day
+        from coachkit.core.units import in_units
         from coachkit.store.plans import plan_created_at
         from coachkit.viz.cards import change_reasons
 
@@ -109,13 +112,16 @@ class DashboardData:
             self.plan, self.today, self.tomorrow, self.reasons = pd.DataFrame(), None, None, {}
             return
         self.has_plan = True
-        self.units = self.meta.get("units", "km")
+        self.units = self.units_choice or self.meta.get("units", "km")
         self.plan = plan_frame(self.store, self.athlete_id)
         log = adaptations(self.store, self.athlete_id)
         created = plan_created_at(self.store, self.meta["plan_id"])
         if len(log) and created is not None:  # a re-created plan starts with a clean slate
             log = log[log["created_at"] >= created]
-        self.reasons = change_reasons(log)
+        self.reasons = {
+            day: [in_units(text, self.units) for text in texts]
+            for day, texts in change_reasons(log).items()
+        }
         self.today = self._prescription(self.day)
         self.tomorrow = self._prescription(self.day + pd.Timedelta(days=1))
         if self.today is None:
@@ -170,6 +176,7 @@ class DashboardData:
                 end=daily["date"].max(),
             )
         self.analysis = {
+            "data": data,
             "activities": data.activities,
             "table": table,
             "daily": daily,
@@ -180,6 +187,37 @@ class DashboardData:
         }
         self.fingerprint = fp
         return True
+
+    def run_options(self, weeks: int = 6) -> list[tuple[str, str]]:
+        """(label, activity_id) of the runs in the ``weeks`` weeks up to the day, newest first:
+        ``"Thu 18 Mar · 8.5 km · Easy run"`` in the page's units."""
+        from coachkit.core.units import format_distance
+
+        table = self.analysis.get("table")
+        if table is None or not len(table):
+            return []
+        since = self.day - pd.Timedelta(weeks=weeks)
+        runs = table[
+            table["sport"].isin(RUN_SPORTS) & (table["date"] > since) & (table["date"] <= self.day)
+        ]
+        runs = runs.sort_values(["date", "start_time"], ascending=False)
+        return [
+            (
+                f"{r.date:%a %-d %b} · {format_distance(r.distance_m, self.units)}"
+                + (f" · {r.name}" if isinstance(r.name, str) and r.name else ""),
+                str(r.activity_id),
+            )
+            for r in runs.itertuples()
+        ]
+
+    def run_view(self, activity_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
+        """One run's view (:func:`coachkit.app.activity_view.activity_view`) in the page's units,
+        and its samples, from the athlete already loaded."""
+        from coachkit.app.activity_view import activity_view, run_samples
+
+        data = self.analysis["data"]
+        view = activity_view(self.store, activity_id, units=self.units, data=data)
+        return view, run_samples(self.store, data, activity_id)
 
     def _risk(self) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is

@@ -62,9 +62,12 @@ class Dashboard(DashboardPanels):
             lambda _c: self._guard("redrawing the PMC", self.draw_pmc), names="value"
         )
         self._busy = False
+        self._units_choice: str | None = None  # km or mi once the viewer picks one
         self._guard("opening the store", lambda: self._start(athlete, day))
         self.athlete.observe(self._on_athlete, names="value")
         self.day.observe(self._on_day, names="value")
+        self.run_pick.observe(self._on_run, names="value")
+        self.units.observe(self._on_units, names="value")
 
     # -- errors ----------------------------------------------------------------------------
     def _guard(self, doing: str, fn: Callable[[], Any]) -> bool:
@@ -138,13 +141,40 @@ class Dashboard(DashboardPanels):
                 lambda: self.load(self.data.athlete_id, page_day(change["new"])),
             )
 
+    def _on_units(self, change: dict) -> None:
+        if self._busy or not change["new"] or self.data is None:
+            return
+
+        def redraw() -> None:
+            self.data.units_choice = self._units_choice = change["new"]
+            self.data.refresh_plan()
+            self.draw_plan()
+            if self.data.analysis:
+                self.draw_run_list()
+
+        self._guard("changing units", redraw)
+
+    def _on_run(self, change: dict) -> None:
+        if not self._listing_runs and change["new"] and self.data:
+            self._guard("showing the run", self.draw_run)
+
     def load(self, athlete: str, day: pd.Timestamp) -> None:
         """Show ``athlete`` on ``day``: the plan side first (fast), then the analysis."""
         self.message.value = ""
         same = self.data is not None and (self.data.athlete_id, self.data.day) == (athlete, day)
         if not same:
-            self.data = DashboardData(self.store, resolve_athlete(self.store, athlete), day)
+            self.data = DashboardData(
+                self.store,
+                resolve_athlete(self.store, athlete),
+                day,
+                units_choice=self._units_choice,
+            )
         self.data.refresh_plan()
+        self._busy = True
+        try:
+            self.units.value = self.data.units
+        finally:
+            self._busy = False
         self.draw_plan()
         self.sync.value = cards.sync_line(last_synced(self.store, self.data.athlete_id))
         if self.data.refresh_analysis():

@@ -22,6 +22,7 @@ from coachkit.viz.feedback import FeedbackForm
 from coachkit.viz.style import stylesheet
 
 FIG_HEIGHT = 330
+ROUTE_HEIGHT, PROFILE_HEIGHT = 420, 620
 CONVENTION_LABELS = {
     "exp": "1−e^(−1/N)",
     "1/N": "1/N (TrainingPeaks)",
@@ -63,6 +64,13 @@ class DashboardPanels(w.VBox):
         self.day = w.DatePicker(description="Day", layout=w.Layout(width="auto"))
         self.day.add_class("ck-day")
         self.sync = html_widget("ck-sync-wrap")
+        self.units = w.ToggleButtons(
+            options=[("km", "km"), ("mi", "mi")],
+            value="km",
+            tooltips=["kilometres, paces per km", "miles, paces per mile"],
+            style={"button_width": "44px"},
+        )
+        self.units.add_class("ck-units")
         self.today = html_widget("ck-today-wrap")
         self.form = FeedbackForm(on_submit=on_submit)
         self.week = html_widget("ck-week-wrap")
@@ -76,13 +84,29 @@ class DashboardPanels(w.VBox):
         self.figures: dict[str, Any] = {}
         self.fig_boxes = {
             name: _box([], "ck-figure", f"ck-fig-{name}")
-            for name in ("pmc", "hrv", "volume", "intensity", "race")
+            for name in ("pmc", "hrv", "volume", "intensity", "race", "profile", "route")
         }
         self.risk = html_widget("ck-risk-wrap")
         self.race = html_widget("ck-race-wrap")
         self.calendar = html_widget("ck-calendar-wrap")
         self.exports = html_widget("ck-export-wrap")
-        header = _box([self.brand, self.athlete, self.day, self.sync], "ck-header", vertical=False)
+        self.run_pick = w.Dropdown(description="Run", options=[], layout=w.Layout(width="auto"))
+        self.run_pick.add_class("ck-run-pick")
+        self._listing_runs = False
+        self.run = html_widget("ck-run-wrap")
+        run_panel = _box(
+            [
+                html_widget("ck-section-title", "<h2>One run</h2>"),
+                self.run_pick,
+                _box([self.run, self.fig_boxes["route"]], "ck-grid", "ck-grid-even"),
+                _box([self.fig_boxes["profile"]], "ck-grid", "ck-grid-one"),
+            ],
+            "ck-panel",
+            "ck-run-panel",
+        )
+        header = _box(
+            [self.brand, self.athlete, self.day, self.units, self.sync], "ck-header", vertical=False
+        )
         trends = _box(
             [
                 html_widget("ck-section-title", "<h2>Trends</h2>"),
@@ -98,6 +122,7 @@ class DashboardPanels(w.VBox):
             [
                 _box([self.today, self.form], "ck-grid", vertical=False),
                 self.week,
+                run_panel,
                 trends,
                 _box(
                     [self.risk, _box([self.race, self.fig_boxes["race"]], "ck-panel")],
@@ -175,7 +200,7 @@ class DashboardPanels(w.VBox):
         return f'<div class="ck-export">{"".join(links)}</div>'
 
     # -- the analysis side -----------------------------------------------------------------------
-    def _figure(self, name: str, fig: Any) -> None:
+    def _figure(self, name: str, fig: Any, height: int = FIG_HEIGHT) -> None:
         """Show ``fig`` in its box, replacing what was there.
 
         Figures go out as plotly's JSON mime bundle, drawn by plotly's JupyterLab renderer
@@ -187,7 +212,9 @@ class DashboardPanels(w.VBox):
 
         from IPython.display import display
 
-        fig.update_layout(height=FIG_HEIGHT, autosize=True, margin=dict(t=46, l=44, r=16, b=30))
+        fig.update_layout(height=height, autosize=True)
+        if height == FIG_HEIGHT:
+            fig.update_layout(margin=dict(t=46, l=44, r=16, b=30))
         spec = json.loads(fig.to_json(validate=False))
         spec["config"] = {"displaylogo": False, "responsive": True}
         self.figures[name] = fig
@@ -235,8 +262,47 @@ class DashboardPanels(w.VBox):
         self._figure(
             "intensity", weekly_intensity_figure(table[["date", "easy", "moderate", "hard"]])
         )
+        self.draw_run_list()
         self.risk.value = cards.risk_card(a["risk"])
         race = a["race"].dropna(subset=["seconds"])
         self.race.value = cards.race_card(race)
         if len(race):
             self._figure("race", race_predictions_figure(race))
+
+    # -- one run -------------------------------------------------------------------------------
+    def draw_run_list(self) -> None:
+        """The runs of the six weeks up to the shown day, newest first, in the run picker; the
+        newest is shown."""
+        options = self.data.run_options()
+        self._listing_runs = True  # the picker's observer stays quiet while it is refilled
+        try:
+            self.run_pick.options = options
+            if options:
+                self.run_pick.value = options[0][1]
+        finally:
+            self._listing_runs = False
+        if options:
+            self.draw_run()
+        else:
+            self.run.value = (
+                '<div class="ck-card ck-run"><h2>One run in full</h2>'
+                "<div>No runs in the six weeks up to this day.</div></div>"
+            )
+
+    def draw_run(self) -> None:
+        """The picked run: its card, its route and its profile, in the page's units."""
+        from coachkit.viz.activity import activity_profile_figure, route_figure
+        from coachkit.viz.run_card import run_card
+
+        activity_id = self.run_pick.value
+        if not activity_id or self.data is None:
+            return
+        view, samples = self.data.run_view(activity_id)
+        self.run.value = run_card(view)
+        sport = view["summary"]["sport"] or "run"
+        self._figure("route", route_figure(samples, title="Route"), height=ROUTE_HEIGHT)
+        self._figure(
+            "profile",
+            activity_profile_figure(samples, units=view["units"], sport=sport, title="Profile"),
+            height=PROFILE_HEIGHT,
+        )

@@ -5,7 +5,6 @@ Colours are shared with the dashboard so that a kind of session looks the same e
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from coachkit.core.quality import not_duplicate
@@ -62,41 +61,4 @@ def weekly_volume_figure(activities: pd.DataFrame, *, title: str = "Weekly dista
     )
     if len(weekly) == 0:
         fig.add_annotation(text="no activities yet", showarrow=False)
-    return fig
-
-
-def route_figure(samples: pd.DataFrame, *, title: str = "Route") -> go.Figure:
-    """The GPS track coloured by heart rate where present (no map tiles: works offline)."""
-    import plotly.graph_objects as go
-
-    track = samples.dropna(subset=["lat", "lon"])
-    fig = go.Figure()
-    if track.empty:
-        fig.add_annotation(text="no GPS track in this activity", showarrow=False)
-    else:
-        hr = track["hr_bpm"] if track["hr_bpm"].notna().any() else None
-        fig.add_scatter(
-            x=track["lon"],
-            y=track["lat"],
-            mode="markers+lines",
-            line=dict(color="#bbb", width=1),
-            marker=dict(
-                size=3,
-                color=hr if hr is not None else "#2f7ed8",
-                colorscale="Turbo",
-                showscale=hr is not None,
-                colorbar=dict(title="bpm") if hr is not None else None,
-            ),
-            hovertemplate="%{y:.5f}, %{x:.5f}<extra></extra>",
-        )
-        # a degree of longitude is cos(latitude) times as long as a degree of latitude
-        cos_lat = max(0.2, abs(math.cos(math.radians(float(track["lat"].mean())))))
-        fig.update_yaxes(scaleanchor="x", scaleratio=1 / cos_lat)
-    fig.update_layout(
-        title=title,
-        template="plotly_white",
-        xaxis_title="longitude",
-        yaxis_title="latitude",
-        margin=dict(t=50, l=40, r=10, b=30),
-    )
     return fig

@@ -144,6 +144,13 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
 .ck-figure .jp-OutputArea-prompt { display: none !important; }
 .ck-figure .jp-RenderedPlotly { display: block !important; width: 100% !important;
                                 height: 336px !important; overflow: hidden; }
+.ck-run h3, .ck-zones h3 { font-size: 13px; color: var(--ck-muted); margin: 12px 0 4px;
+                          font-weight: 600; }
+.ck-what-run { font-size: 17px; font-weight: 600; margin: 2px 0 6px; }
+.ck-zone-bar { height: 10px; border-radius: 5px; background: var(--ck-accent); min-width: 2px; }
+.ck-run-pick { margin-bottom: 8px; }
+.ck-fig-route .jp-RenderedPlotly { height: 416px !important; }
+.ck-fig-profile .jp-RenderedPlotly { height: 616px !important; }
 .ck-footer { color: var(--ck-muted); font-size: 12px; text-align: center; padding: 8px; }
 @media (max-width: 760px) {
   .ck-grid, .ck-grid-even { grid-template-columns: minmax(0, 1fr); }

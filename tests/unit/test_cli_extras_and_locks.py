@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -84,24 +83,26 @@ def test_the_store_and_the_token_files_import_without_fcntl(tmp_path):
     assert out.stdout.strip() == "ok"
 
 
-def test_without_fcntl_the_lock_is_msvcrt_s(monkeypatch, tmp_path):
-    calls = []
-    fake = types.SimpleNamespace(
-        LK_LOCK=1, LK_UNLCK=0, locking=lambda fd, mode, n: calls.append((mode, n))
+def test_the_lock_is_filelocks_and_waits_for_another_process(tmp_path):
+    """A second process waits for the lock (filelock's own timeout says so) until it is let go."""
+    lock = tmp_path / "x.lock"
+    probe = (
+        "import sys, filelock\n"
+        "try:\n    filelock.FileLock(sys.argv[1]).acquire(timeout=0.2)\n"
+        "except filelock.Timeout:\n    print('held')\nelse:\n    print('free')\n"
     )
-    monkeypatch.setitem(sys.modules, "fcntl", None)
-    monkeypatch.setitem(sys.modules, "msvcrt", fake)
-    with open(tmp_path / "x.lock", "a+") as fh, exclusive_lock(fh):
-        calls.append("inside")
-    assert calls == [(1, 1), "inside", (0, 1)]
+    with exclusive_lock(lock):
+        held = subprocess.run(
+            [sys.executable, "-c", probe, str(lock)], capture_output=True, text=True
+        )
+    after = subprocess.run([sys.executable, "-c", probe, str(lock)], capture_output=True, text=True)
+    assert (held.stdout.strip(), after.stdout.strip()) == ("held", "free")
 
 
-def test_without_fcntl_or_msvcrt_the_lock_says_why(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "fcntl", None)
-    monkeypatch.setitem(sys.modules, "msvcrt", None)
-    with open(tmp_path / "x.lock", "a+") as fh, pytest.raises(OSError, match="neither fcntl"):
-        with exclusive_lock(fh):
-            pass
+def test_a_private_lock_file_is_made_0600(tmp_path):
+    with exclusive_lock(tmp_path / "token.lock", mode=0o600):
+        pass
+    assert (tmp_path / "token.lock").stat().st_mode & 0o777 == 0o600
 
 
 def test_the_ingest_lock_still_locks(tmp_path):

@@ -227,10 +227,10 @@ class TokenStore:
         refresh token would already be rotated away)."""
         lock = self.path(athlete_id).with_suffix(".lock")
         private_dir(self.root, depth=2)  # tokens/ and strava/
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
-            os.fchmod(fd, 0o600)  # a lock made 0644 by an older coachkit is tightened
-        with os.fdopen(fd, "a+") as fh, exclusive_lock(fh):
+        if lock.exists():
+            with contextlib.suppress(OSError):
+                lock.chmod(0o600)  # a lock made 0644 by an older coachkit is tightened
+        with exclusive_lock(lock, mode=0o600):
             yield
 
     def save(self, athlete_id: str, token: Token) -> None:

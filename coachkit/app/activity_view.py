@@ -1,0 +1,304 @@
+"""One run in full: the same content for ``coachkit activity ID``, the dashboard's run panel and
+the notebooks.
+
+:func:`activity_view` gathers it as plain data (SI values, JSON-ready): the ``summary`` with load
+and how it was computed, the device's ``laps``, ``splits`` every km or mile in the units chosen,
+seconds in each ``zones`` band (HR, pace and, with power, power) and the local start.
+:func:`view_text` writes it for a terminal in one unit system, paces as ``m:ss`` and durations as
+``h:mm:ss``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from coachkit.core.units import FOOT_M, MILE_M, format_distance, format_hms, format_pace
+
+if TYPE_CHECKING:
+    from coachkit.app.athlete import AthleteData
+    from coachkit.store import Store
+
+SUMMARY_FIELDS = (
+    "sport",
+    "name",
+    "device",
+    "source_kind",
+    "distance_m",
+    "elapsed_time_s",
+    "moving_time_s",
+    "elevation_gain_m",
+    "avg_hr",
+    "max_hr",
+    "avg_cadence_spm",
+    "avg_power_w",
+    "load",
+    "load_method",
+    "load_note",
+    "excluded_reason",
+    "quality_flags",
+)
+LAP_FIELDS = (
+    "lap",
+    "distance_m",
+    "duration_s",
+    "moving_time_s",
+    "avg_pace_s_per_km",
+    "avg_gap_pace_s_per_km",
+    "avg_hr",
+    "avg_cadence_spm",
+    "avg_power_w",
+    "elevation_gain_m",
+)
+SPLIT_FIELDS = (
+    "split",
+    "end_distance_m",
+    "partial",
+    "distance_m",
+    "duration_s",
+    "moving_time_s",
+    "pace_s_per_km",
+    "gap_pace_s_per_km",
+    "avg_hr",
+    "avg_cadence_spm",
+    "avg_power_w",
+    "elevation_change_m",
+    "elevation_gain_m",
+)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready scalar: NaN, NA and NaT become None, numpy numbers Python ones."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
+
+
+def _records(frame: pd.DataFrame, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [
+        {f: plain(row.get(f)) for f in fields}
+        for row in frame.reindex(columns=list(fields)).to_dict("records")
+    ]
+
+
+def activity_data(store: Store, activity_id: str) -> tuple[AthleteData, pd.Series]:
+    """The athlete of ``activity_id`` (everything in the store) and the activity's table row."""
+    from coachkit.app.athlete import activity_table, load_athlete
+    from coachkit.store import StoreError
+
+    athlete = store.athlete_of(activity_id)
+    if athlete is None:
+        raise StoreError(
+            f"no activity {activity_id!r} in the store: `coachkit activities` lists the ids"
+        )
+    data = load_athlete(store, athlete)
+    table = activity_table(data)
+    return data, table.loc[table["activity_id"] == activity_id].iloc[0]
+
+
+def run_samples(store: Store, data: AthleteData, activity_id: str) -> pd.DataFrame:
+    """The activity's samples (an empty frame when it has none)."""
+    if activity_id in data.samples:
+        return data.samples[activity_id]
+    return pd.DataFrame(columns=["t_s"])
+
+
+def activity_view(
+    store: Store, activity_id: str, *, units: str | None = None, data: AthleteData | None = None
+) -> dict[str, Any]:
+    """Everything about one activity, JSON-ready (SI values; ``units`` picks km or mile splits).
+    ``data``, the athlete already loaded (as the dashboard has it), saves reading it again.
+
+    Keys: ``activity_id``, ``athlete_id``, ``units``, ``start_time`` (UTC), ``start_time_local``
+    (ISO-8601 with the offset), ``summary``, ``laps``, ``splits``, ``zones`` and, with power,
+    ``critical_power``; ``sentence`` says the run in one line.
+    """
+    from coachkit.features.splits import lap_figures, splits
+
+    if data is None:
+        data, row = activity_data(store, activity_id)
+    else:
+        from coachkit.app.athlete import activity_table
+
+        table = activity_table(data)
+        row = table.loc[table["activity_id"] == activity_id].iloc[0]
+    units = units or data.settings.get("units") or "km"
+    samples = run_samples(store, data, activity_id)
+    sport = str(row["sport"])
+    summary = {f: plain(row.get(f)) for f in SUMMARY_FIELDS}
+    moving = summary["moving_time_s"] or summary["elapsed_time_s"]
+    dist = summary["distance_m"]
+    summary["avg_pace_s_per_km"] = plain(moving / dist * 1000.0) if moving and dist else None
+    gap = row.get("mean_gap_speed_m_s")
+    summary["avg_gap_pace_s_per_km"] = (
+        plain(1000.0 / gap) if gap and gap == gap and gap > 0 else None
+    )
+    start = pd.Timestamp(row["start_time"])
+    laps = store.laps(activity_id)
+    if len(laps):
+        laps["t0_s"] = (laps["start_time"] - start).dt.total_seconds()
+    lap_frame = lap_figures(samples, laps, sport=sport).rename(
+        columns={"pace_s_per_km": "avg_pace_s_per_km", "gap_pace_s_per_km": "avg_gap_pace_s_per_km"}
+    )
+    split_frame = splits(samples, MILE_M if units == "mi" else 1000.0, sport=sport)
+    view: dict[str, Any] = {
+        "activity_id": activity_id,
+        "athlete_id": data.athlete_id,
+        "units": units,
+        "start_time": f"{start.tz_convert('UTC'):%Y-%m-%dT%H:%M:%SZ}",
+        "start_time_local": local_iso(row),
+        "summary": summary,
+        "laps": _records(lap_frame, LAP_FIELDS),
+        "splits": _records(split_frame, SPLIT_FIELDS),
+        **zones_view(data, samples),
+    }
+    view["sentence"] = sentence(view)
+    return view
+
+
+def local_iso(row: pd.Series) -> str:
+    """The activity's local start as ISO-8601 with its UTC offset (``+00:00`` when unknown)."""
+    start = pd.Timestamp(row["start_time"]).tz_convert("UTC")
+    offset = row.get("utc_offset_s")
+    seconds = 0 if offset is None or pd.isna(offset) else int(offset)
+    return (start + pd.Timedelta(seconds=seconds)).tz_localize(None).isoformat(
+        timespec="seconds"
+    ) + _offset_text(seconds)
+
+
+def _offset_text(seconds: int) -> str:
+    sign = "-" if seconds < 0 else "+"
+    h, m = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{h:02d}:{m:02d}"
+
+
+def zones_view(data: AthleteData, samples: pd.DataFrame) -> dict[str, Any]:
+    """``zones``: seconds in each band of the athlete's HR, pace and power zones."""
+    from coachkit.app.zones import athlete_zones
+    from coachkit.features.zones import seconds_in_zones
+
+    zones = athlete_zones(data)
+    return {"zones": seconds_in_zones(samples, zones)}
+
+
+def sentence(view: dict[str, Any]) -> str:
+    """The run in one line, in the view's units: what, when, how far, how fast, how hard."""
+    s, units = view["summary"], view["units"]
+    when = view["start_time_local"].replace("T", " ")[:16]
+    parts = [f"{(s['name'] or s['sport'] or 'activity').strip()} on {when}"]
+    if s["distance_m"]:
+        parts.append(
+            f"{format_distance(s['distance_m'], units)} in {format_hms(s['moving_time_s'] or s['elapsed_time_s'] or 0)}"
+        )
+    if s["avg_pace_s_per_km"]:
+        gap = s["avg_gap_pace_s_per_km"]
+        parts.append(
+            f"{format_pace(s['avg_pace_s_per_km'], units)}"
+            + (f" (grade-adjusted {format_pace(gap, units)})" if gap else "")
+        )
+    if s["avg_hr"]:
+        parts.append(f"HR {s['avg_hr']:.0f} bpm")
+    if s["avg_power_w"]:
+        parts.append(f"{s['avg_power_w']:.0f} W")
+    return ", ".join(parts) + "."
+
+
+def format_cell(value: Any, kind: str, units: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if kind == "pace":
+        return format_pace(value, units).rsplit("/", 1)[0]
+    if kind == "time":
+        return format_hms(value)
+    if kind == "elev":
+        return f"{value / FOOT_M if units == 'mi' else value:+.0f}"
+    if kind == "dist":
+        return format_distance(value, units).split()[0]
+    return f"{value:.0f}"
+
+
+def _table(
+    rows: list[dict[str, Any]], columns: list[tuple[str, str, str]], units: str
+) -> list[str]:
+    """Rows as aligned text: ``columns`` are (field, header, kind)."""
+    cells = [[h for _, h, _ in columns]] + [
+        [format_cell(r.get(f), kind, units) for f, _, kind in columns] for r in rows
+    ]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(columns))]
+    return ["  " + "  ".join(c.rjust(w) for c, w in zip(line, widths)) for line in cells]
+
+
+def view_text(view: dict[str, Any]) -> str:
+    """The view for a terminal: one unit system, paces ``m:ss``, durations ``h:mm:ss``."""
+    units, s = view["units"], view["summary"]
+    pace = f"pace /{units}"
+    lines = [view["sentence"]]
+    if s["load"] is not None:
+        lines.append(f"Load {s['load']:.0f} ({s['load_method']}): {s['load_note']}")
+    elif s["excluded_reason"]:
+        lines.append(f"No load: {s['excluded_reason']}")
+    common = [
+        ("avg_hr", "HR", "n"),
+        ("avg_cadence_spm", "cadence", "n"),
+        ("avg_power_w", "power W", "n"),
+    ]
+    if view["laps"]:
+        lines += ["", "Laps (from the device)"]
+        lines += _table(
+            view["laps"],
+            [
+                ("lap", "lap", "n"),
+                ("distance_m", units, "dist"),
+                ("duration_s", "time", "time"),
+                ("avg_pace_s_per_km", pace, "pace"),
+                ("avg_gap_pace_s_per_km", "GAP", "pace"),
+                *common,
+            ],
+            units,
+        )
+    if view["splits"]:
+        lines += ["", f"Splits (every {'mile' if units == 'mi' else 'km'})"]
+        lines += _table(
+            view["splits"],
+            [
+                ("end_distance_m", units, "dist"),
+                ("duration_s", "time", "time"),
+                ("pace_s_per_km", pace, "pace"),
+                ("gap_pace_s_per_km", "GAP", "pace"),
+                *common,
+                ("elevation_change_m", "climb ft" if units == "mi" else "climb m", "elev"),
+            ],
+            units,
+        )
+    for kind, bands in view.get("zones", {}).items():
+        spent = [b for b in bands if b.get("seconds")]
+        if not spent:
+            continue
+        label = {"hr": "Heart rate", "pace": "Pace", "power": "Power"}.get(kind, kind)
+        lines += ["", f"{label} zones (time in each)"]
+        for b in bands:
+            lines.append(
+                f"  {b['name']:<14} {band_text(kind, b, units):<17} {format_hms(b['seconds'] or 0):>8}"
+            )
+    if cp := view.get("critical_power"):
+        lines += ["", cp.get("sentence", "")]
+    return "\n".join(lines)
+
+
+def band_text(kind: str, band: dict[str, Any], units: str) -> str:
+    low, high = band.get("low"), band.get("high")
+    if kind == "pace":
+        fmt = lambda v: format_pace(v, units).rsplit("/", 1)[0]  # noqa: E731
+        lo = fmt(low) if low else ""
+        hi = fmt(high) if high else ""
+        return f"{lo}-{hi}/{units}".strip("-") if lo or hi else ""
+    unit = "bpm" if kind == "hr" else "W"
+    lo = f"{low:.0f}" if low else ""
+    hi = f"{high:.0f}" if high else ""
+    return f"{lo}-{hi} {unit}" if lo and hi else (f"> {lo} {unit}" if lo else f"< {hi} {unit}")
