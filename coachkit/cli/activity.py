@@ -41,8 +41,11 @@ def activity(
 
         try:
             for sentence in edit_activity(
-                s, activity_id, exclude=True if exclude else False if include else None,
-                sport=sport, race=race,
+                s,
+                activity_id,
+                exclude=True if exclude else False if include else None,
+                sport=sport,
+                race=race,
             ):
                 typer.echo(sentence, err=fmt == "json")
         except (StoreError, ValueError) as exc:

@@ -82,6 +82,7 @@ def log(
     as_json: bool = typer.Option(
         False, "--json", help="Print what was logged and changed as JSON."
     ),
+    units: str | None = units_option(None, help="km or mi [default: the plan's]."),
 ) -> None:
     """Log how a day went (RPE, feel, niggles, illness, a missed session); the plan re-adapts."""
     from coachkit.app.feedback import log_feedback
@@ -124,8 +125,10 @@ def log(
             )
         )
         return
+    from coachkit.core.units import in_units
+
     typer.echo(f"Logged for {who} on {when:%Y-%m-%d}.")
-    for a in changes:
-        typer.echo(f"  {a.explanation}")
+    for a in changes:  # in the plan's units unless others are asked for
+        typer.echo(f"  {in_units(a.explanation, units) if units else a.explanation}")
     if not changes:
         typer.echo("  The plan stays as it is.")

@@ -16,7 +16,7 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
-from coachkit.cli._params import Choice, choice_option, date_option
+from coachkit.cli._params import Choice, choice_option, date_option, units_option
 
 CONVENTIONS = ("exp", "1/N", "2/(N+1)")
 
@@ -51,6 +51,7 @@ def metrics(
         choice=Choice(CONVENTIONS),
         help="PMC smoothing: exp (1-e^-1/N), 1/N or 2/(N+1).",
     ),
+    units: str | None = units_option(None, help="km or mi [default: your setting]."),
 ) -> None:
     """Daily training metrics: load, fitness/fatigue/form (CTL/ATL/TSB), ACWR, monotony, HRV."""
     from coachkit.app.athlete import load_athlete, thresholds
@@ -66,12 +67,17 @@ def metrics(
         convention=convention,
     )
     if fmt == "table":
+        from coachkit.core.units import MILE_M, in_units
+
+        units = units or data.settings.get("units") or "km"
         view = (
             daily[[c for c in _METRICS_TABLE if c in daily]].tail(28).rename(columns=_METRICS_TABLE)
         )
         if "run km" in view:
-            view["run km"] = view["run km"] / 1000
+            per = MILE_M if units == "mi" else 1000.0
+            view = view.rename(columns={"run km": f"run {units}"})
+            view[f"run {units}"] = view[f"run {units}"] / per
         emit_frame(view, fmt, title=f"Daily metrics, {who} (last 28 days; --format csv for all)")
-        typer.echo(thresholds(data).describe())
+        typer.echo(in_units(thresholds(data).describe(), units))
     else:
         emit_frame(daily, fmt)

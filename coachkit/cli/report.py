@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from coachkit.cli._common import FormatShortOpt, StoreOpt, app, console, fail, need_packages
-from coachkit.cli._params import date_option
+from coachkit.cli._params import date_option, units_option
 
 
 @app.command("report")
@@ -146,6 +146,7 @@ def roster(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786) [default: in-process]."
     ),
     fmt: str = FormatShortOpt,
+    units: str = units_option("km", help="km or mi for the table's volumes (csv/json keep km)."),
 ) -> None:
     """Roster-wide metrics, one row per athlete: freshness, volume, load, CTL/ATL/TSB, flags.
 
@@ -189,4 +190,10 @@ def roster(
                 "share_flagged",
             ]
         ]
+        if units == "mi":
+            from coachkit.core.units import MILE_M
+
+            km = ["run_km_7d", "run_km_28d"]
+            frame[km] = frame[km] * 1000.0 / MILE_M
+            frame = frame.rename(columns={c: c.replace("_km_", "_mi_") for c in km})
     emit_frame(frame, fmt, title=f"Roster metrics on {day:%Y-%m-%d}")

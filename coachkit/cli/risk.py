@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -16,7 +17,7 @@ from coachkit.cli._common import (
     parse_day,
     pick_athlete,
 )
-from coachkit.cli._params import date_option
+from coachkit.cli._params import date_option, units_option
 
 risk_app = typer.Typer(
     help="Injury and overtraining risk, with its factors and what the coach changes."
@@ -33,6 +34,7 @@ def risk(
         "--date", help="Assess this day [default: the last day with data]."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the assessment as JSON."),
+    units: str | None = units_option(None, help="km or mi [default: your setting]."),
 ) -> None:
     """Today's overuse-injury and overtraining risk: score, factors, and what changes."""
     if ctx.invoked_subcommand is not None:
@@ -45,16 +47,21 @@ def risk(
     if as_json:
         typer.echo(json.dumps(assessment.to_dict(), indent=1, default=str))
         return
-    typer.echo(f"{who}, {assessment.date:%Y-%m-%d}: {assessment.explanation}")
+    from coachkit.core.units import in_units
+
+    say = partial(in_units, units=units or s.athlete_settings(who).get("units") or "km")
+    typer.echo(f"{who}, {assessment.date:%Y-%m-%d}: {say(assessment.explanation)}")
     groups = (
         ("overuse injury", assessment.factors),
         ("overtraining", assessment.overtraining.factors),
     )
     for title, factors in groups:
         for factor in factors:
-            typer.echo(f"  {title}: {factor.text} (x{factor.relative_risk:.2f}; {factor.source})")
+            typer.echo(
+                f"  {title}: {say(factor.text)} (x{factor.relative_risk:.2f}; {factor.source})"
+            )
     for change in assessment.changes:
-        typer.echo(f"The coach will {change}.")
+        typer.echo(f"The coach will {say(change)}.")
 
 
 @risk_app.command("train-lovdal")
