@@ -68,7 +68,10 @@ class Zone:
 
 def _zones(names: Sequence[str], edges: Sequence[float], unit: str) -> list[Zone]:
     bounds = [0.0, *edges, float("inf")]
-    return [Zone(n, float(lo), float(hi), unit) for n, lo, hi in zip(names, bounds, bounds[1:])]
+    return [
+        Zone(n, round(float(lo), 1), round(float(hi), 1), unit)
+        for n, lo, hi in zip(names, bounds, bounds[1:])
+    ]
 
 
 def hr_zones_lthr(lthr: float) -> list[Zone]:
@@ -139,7 +142,7 @@ def pace_zones(threshold_pace_s_per_km: float) -> list[Zone]:
     t = float(threshold_pace_s_per_km)
     bounds = [float("inf"), *(f * t for f in FRIEL_PACE_OF_THRESHOLD), 0.0]
     return [
-        Zone(n, round(lo, 3), hi, "s/km")
+        Zone(n, round(lo, 1), round(hi, 1), "s/km")
         for n, hi, lo in zip(PACE_ZONE_NAMES, bounds, bounds[1:])
     ]
 
