@@ -173,6 +173,8 @@ def sample_speed(samples: pd.DataFrame) -> np.ndarray:
     t = pd.to_numeric(samples["t_s"], errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         v = np.diff(d, prepend=np.nan) / np.diff(t, prepend=np.nan)
+    if len(v) > 1:
+        v[0] = v[1]  # the first sample runs at the speed of the first interval
     return v
 
 
