@@ -212,10 +212,10 @@ def weekly_zone_seconds(data: AthleteData, kind: str = "hr", weeks: int = 12) ->
     if not zones or anchor is None:
         return pd.DataFrame(columns=["week"])
     names = [z.name for z in zones]
-    last_monday = anchor - pd.Timedelta(days=anchor.weekday())
+    last_monday = anchor - pd.Timedelta(days=anchor.dayofweek)
     mondays = pd.date_range(end=last_monday, periods=weeks, freq="7D")
     table = pd.DataFrame(0.0, index=mondays, columns=names)
-    week_of = runs["day"] - pd.to_timedelta(runs["day"].dt.weekday, unit="D")
+    week_of = runs["day"] - pd.to_timedelta(runs["day"].dt.dayofweek, unit="D")
     for run, monday in zip(runs.itertuples(), week_of):
         if monday not in table.index or run.day > anchor:
             continue
