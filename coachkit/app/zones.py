@@ -182,7 +182,9 @@ def zone_sources(data: AthleteData) -> dict[str, str]:
     }
     out = {}
     if "hr" in zones:
-        out["hr"] = zone_source("hr", model, custom) + ("" if custom else f" Using {anchor[model]}.")
+        out["hr"] = zone_source("hr", model, custom) + (
+            "" if custom else f" Using {anchor[model]}."
+        )
     if "pace" in zones:
         pace = zones["pace"][-1].high
         out["pace"] = zone_source("pace") + (
@@ -239,7 +241,9 @@ def run_power_loads(data: AthleteData) -> pd.DataFrame:
 
 def _plain(zone: dict[str, Any]) -> dict[str, Any]:
     """A zone for JSON: an open bound (0 or infinity) is None."""
-    return {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in zone.items()}
+    return {
+        k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in zone.items()
+    }
 
 
 def zones_report(data: AthleteData, *, weeks: int = 12) -> dict[str, Any]:

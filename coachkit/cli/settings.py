@@ -36,7 +36,7 @@ CP_RANGE_W = (50.0, 1000.0)  # running critical power outside this is a typo
 # plausible human values, bpm: outside them a typo is likelier than a heart
 HR_RANGES = {"hr_max": (120.0, 230.0), "hr_rest": (25.0, 120.0), "lthr": (100.0, 220.0)}
 LABELS = {"hr_max": "HRmax", "hr_rest": "resting HR", "lthr": "LTHR"}
-METHODS = ("auto", "hrtss", "rtss", "srpe", "duration")
+METHODS = ("auto", "hrtss", "rtss", "srpe", "duration", "power")  # power: opt-in, never auto
 AUTO = "auto (heart rate, then pace, then RPE, then duration)"
 
 
@@ -84,7 +84,9 @@ def _new_values(
         values["load_method"] = None if load_method == "auto" else load_method
     hr_zones, zone_model, cp = zones
     if hr_zones is not None:
-        values["hr_zones"] = None if hr_zones == "clear" else [float(x) for x in hr_zones.split(",")]
+        values["hr_zones"] = (
+            None if hr_zones == "clear" else [float(x) for x in hr_zones.split(",")]
+        )
     if zone_model is not None:
         values["zone_model"] = zone_model
     if cp is not None:
@@ -231,7 +233,7 @@ def settings(
         None,
         "--load-method",
         choice=Choice(METHODS),
-        help="auto, hrtss, rtss, srpe or duration (tried first).",
+        help="auto, hrtss, rtss, srpe, duration or power (tried first; power only if chosen).",
     ),
     hr_zones: str | None = typer.Option(
         None,

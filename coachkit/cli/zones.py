@@ -28,8 +28,12 @@ def _bound(zone: dict[str, Any], units: str) -> str:
     if unit == "s/km":  # slower first: from the larger number of seconds to the smaller
         fast = f"{format_pace_number(lo, units)}" if lo else ""
         slow = f"{format_pace_number(hi, units)}" if hi is not None else ""
-        text = f"slower than {fast}" if not slow else f"faster than {slow}" if not fast else (
-            f"{slow}-{fast}"
+        text = (
+            f"slower than {fast}"
+            if not slow
+            else f"faster than {slow}"
+            if not fast
+            else (f"{slow}-{fast}")
         )
         return f"{text} /{units}"
     if hi is None:
@@ -63,13 +67,13 @@ def _print(rep: dict[str, Any], units: str) -> None:
             typer.echo(f"Mean-max {title}: no runs with {title} samples.")
             continue
         typer.echo(f"Mean-max {title} ({recent} vs all runs; runs that reached each duration):")
+
+        def show(v: float | None, power: bool = value == "power_w") -> str:
+            if v is None:
+                return "-"
+            return f"{v:.0f} W" if power else format_pace(1000.0 / v, units)
+
         for r in rows:
-
-            def show(v: float | None) -> str:
-                if v is None:
-                    return "-"
-                return f"{v:.0f} W" if value == "power_w" else format_pace(1000.0 / v, units)
-
             typer.echo(
                 f"  {_duration(r['duration_s']):>7}  {show(r['recent']):>10} "
                 f"({r['recent_runs']})  {show(r['all']):>10} ({r['all_runs']})"

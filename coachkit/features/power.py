@@ -8,10 +8,9 @@
   Ergonomics 8:329), fitted by least squares of P on 1/t to mean-max points lasting 3–20 min
   (shorter efforts lean on the anaerobic store beyond W′; longer ones fall below CP, as the
   2–30 min window of :mod:`coachkit.features.critical_speed` for speed).
-- **Power load**: 100 · Σ dt/3600 · (P/CP)², so one hour at CP scores 100, as Stryd's Running
-  Stress Score is anchored (RSS per hour = 100 · (P/CP)^K, Stryd; georgeron.com "An equation
-  for running stress score", 2017). Stryd does not publish K; 2 is Coggan's TSS exponent
-  (IF², as :func:`coachkit.features.load_formulas.rtss` with pace).
+- **Power load**: 100 · Σ dt/3600 · (P/CP)², one hour at CP = 100 as Stryd's RSS
+  (:func:`coachkit.features.load_formulas.power_load`, re-exported here), per run from its
+  samples (:func:`run_power_load`).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.load import MAX_HOLD_S
+from coachkit.features.load_formulas import POWER_PLAUSIBLE_W, power_load
 
 #: durations of the mean-max curves, s: 5 s to 1 h
 MEAN_MAX_DURATIONS_S = (5, 15, 30, 60, 120, 180, 300, 480, 600, 720, 1200, 1800, 3600)
@@ -90,7 +90,8 @@ def mean_max_power(
     if samples is None or "power_w" not in samples.columns or "t_s" not in samples.columns:
         return pd.DataFrame({"duration_s": [], "power_w": []})
     p = pd.to_numeric(samples["power_w"], errors="coerce").to_numpy(dtype=float)
-    p = np.where((p >= 0) & (p <= 2000), p, np.nan)  # beyond 2 kW is a sensor artefact
+    lo, hi = POWER_PLAUSIBLE_W
+    p = np.where((p >= lo) & (p <= hi), p, np.nan)
     return _curve(samples, p, "power_w", durations_s)
 
 
@@ -202,17 +203,16 @@ def critical_power(
     return CriticalPower(cp, w_prime, r2, n, note)
 
 
-def power_load(power_w: np.ndarray | float, dt_s: np.ndarray | float, cp_w: float) -> float:
-    """Power load: 100 · Σ dt/3600 · (P/CP)², one hour at CP = 100 (as Stryd's RSS).
-
-    >>> power_load(250.0, 3600.0, 250.0), power_load(200.0, 1800.0, 250.0)
-    (100.0, 32.0)
-    """
-    if not cp_w > 0:
-        raise ValueError(f"critical power must be positive, got {cp_w}")
-    p, dt = np.broadcast_arrays(np.asarray(power_w, float), np.asarray(dt_s, float))
-    ok = np.isfinite(p) & np.isfinite(dt) & (dt > 0) & (p >= 0)
-    return float(np.round(100.0 * np.sum(dt[ok] / 3600.0 * (p[ok] / cp_w) ** 2), 9))
+def sampled_seconds(samples: pd.DataFrame | None, column: str) -> float:
+    """Seconds a column was measured: each valid sample holds until the next one, a gap over
+    ``MAX_HOLD_S`` counts nothing (0 without the column)."""
+    if samples is None or column not in samples.columns or "t_s" not in samples.columns:
+        return 0.0
+    t = pd.to_numeric(samples["t_s"], errors="coerce").to_numpy(dtype=float)
+    v = pd.to_numeric(samples[column], errors="coerce").to_numpy(dtype=float)
+    t = t[np.isfinite(t) & np.isfinite(v)]  # (as load._hr_from_samples, without bounds)
+    gap = np.diff(t, append=t[-1]) if len(t) else t
+    return float(np.sum(np.where((gap > 0) & (gap <= MAX_HOLD_S), gap, 0.0)))
 
 
 def run_power_load(samples: pd.DataFrame, cp_w: float) -> float:
@@ -222,9 +222,14 @@ def run_power_load(samples: pd.DataFrame, cp_w: float) -> float:
         return math.nan
     t = pd.to_numeric(samples["t_s"], errors="coerce").to_numpy(dtype=float)
     p = pd.to_numeric(samples["power_w"], errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(t) & np.isfinite(p) & (p >= 0) & (p <= 2000)
+    lo, hi = POWER_PLAUSIBLE_W
+    ok = np.isfinite(t) & np.isfinite(p) & (p >= lo) & (p <= hi)
     if ok.sum() < 2:
         return math.nan
     t, p = t[ok], p[ok]
     gap = np.diff(t, append=t[-1])
     return power_load(p, np.where(gap <= MAX_HOLD_S, gap, 0.0), cp_w)
+
+
+__all__ = ["CriticalPower", "best_of", "critical_power", "mean_max", "mean_max_power"]
+__all__ += ["mean_max_speed", "power_load", "resample_1hz", "run_power_load", "sampled_seconds"]

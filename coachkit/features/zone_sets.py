@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.load import MAX_HOLD_S
+from coachkit.features.load_formulas import POWER_PLAUSIBLE_W
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
 
 #: Friel's running HR zone boundaries, fractions of LTHR (Z2, Z3, Z4 and Z5 start there)
@@ -47,7 +48,6 @@ MAX_CUSTOM_BOUNDARIES = 9
 STOPPED_M_S = 0.5  # slower is standing or shuffling: no pace zone (pace would be near infinite)
 #: sample column of each kind of zone
 COLUMNS = {"hr": "hr_bpm", "pace": "speed_m_s", "power": "power_w"}
-POWER_PLAUSIBLE_W = (0.0, 2000.0)  # running power beyond 2 kW is a sensor artefact
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,9 @@ def test_every_power_run_spends_its_moving_time_in_power_zones(power_store):
     for aid, moving in zip(acts["activity_id"], acts["moving_time_s"]):
         secs = run_zone_seconds(data, aid)
         total = sum(z["seconds"] for z in secs["power"])
-        assert 0.5 * moving < total <= 1.05 * acts.set_index("activity_id").loc[aid, "elapsed_time_s"]
+        assert (
+            0.5 * moving < total <= 1.05 * acts.set_index("activity_id").loc[aid, "elapsed_time_s"]
+        )
 
 
 def test_mean_max_power_falls_with_duration_and_recent_is_at_most_all(power_store):

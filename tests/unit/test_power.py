@@ -106,3 +106,50 @@ def test_run_power_load_from_samples_skips_pauses():
     s = pd.DataFrame({"t_s": t, "power_w": 250.0})
     assert run_power_load(s, 250.0) == pytest.approx(100.0, abs=0.1)
     assert np.isnan(run_power_load(s.drop(columns="power_w"), 250.0))
+
+
+def _power_run(watts: float = 250.0, seconds: int = 3600):
+    from coachkit.features.thresholds import Threshold, Thresholds
+
+    th = Thresholds(*(Threshold(v, "set by athlete") for v in (190.0, 50.0, 170.0, 4.0)))
+    acts = pd.DataFrame(
+        {
+            "activity_id": ["r"],
+            "sport": ["run"],
+            "moving_time_s": [float(seconds)],
+            "elapsed_time_s": [float(seconds)],
+            "distance_m": [seconds * 3.6],
+            "avg_hr": [150.0],
+            "has_samples": [True],
+            "quality_flags": [""],
+        }
+    )
+    samples = {"r": pd.DataFrame({"t_s": np.arange(seconds + 1.0), "power_w": watts})}
+    return acts, th, samples
+
+
+def test_the_power_load_method_is_used_only_when_asked_for():
+    from coachkit.features.load import activity_loads
+
+    acts, th, samples = _power_run()
+    # 1 h at CP: 100 (Stryd's anchor), when the athlete chose the power method
+    out = activity_loads(acts, th, samples=samples, method="power", critical_power_w=250.0)
+    assert out.loc[0, "load_method"] == "power" and out.loc[0, "load"] == pytest.approx(100.0)
+    assert "power load 100" in out.loc[0, "load_note"] and "250 W" in out.loc[0, "load_note"]
+    # never automatic: the same run with CP known but no method asked keeps its hrTSS
+    auto = activity_loads(acts, th, samples=samples, critical_power_w=250.0)
+    assert auto.loc[0, "load_method"] == "hrtss"
+    # asked for without CP: the next method, and the note says why
+    no_cp = activity_loads(acts, th, samples=samples, method="power")
+    assert no_cp.loc[0, "load_method"] == "hrtss"
+    assert no_cp.loc[0, "load_note"].startswith("power load was asked for but critical power")
+
+
+def test_power_covering_under_half_the_run_is_not_a_power_load():
+    from coachkit.features.load import activity_loads
+
+    acts, th, samples = _power_run(seconds=3600)
+    samples["r"] = samples["r"].iloc[:1200]  # 20 of 60 min of power
+    out = activity_loads(acts, th, samples=samples, method="power", critical_power_w=250.0)
+    assert out.loc[0, "load_method"] == "hrtss"
+    assert "power covers only 20 of 60 min" in out.loc[0, "load_note"]
