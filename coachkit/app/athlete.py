@@ -226,7 +226,7 @@ def table_with(data: AthleteData, activities: pd.DataFrame, thresholds: Threshol
         *(data.settings.get("load_overrides") or {}).values(),
     )
     if "power" in asked:
-        from coachkit.app.zones import athlete_cp
+        from coachkit.app.power import athlete_cp
 
         cp = athlete_cp(data)[0].cp_w
         cp = float(cp) if cp == cp else None

@@ -3,8 +3,8 @@
 The seam between :class:`~coachkit.app.athlete.AthleteData` and the pure
 :mod:`coachkit.features.zone_sets` / :mod:`coachkit.features.power`: which zone sets apply
 (:func:`athlete_zones`: the athlete's settings, else Friel's LTHR zones), the seconds of each
-run and each week in them, the mean-max curves of the last 6 weeks against all runs, and CP
-and W′ from the last :data:`CP_WINDOW_DAYS` days (or the athlete's own CP).
+run and each week in them; the mean-max curves and CP and W′ come from
+:mod:`coachkit.app.power` (re-exported here).
 
 Settings read (``coachkit settings``): ``zone_model`` (lthr, hrmax or hrr), ``hr_zones`` (the
 athlete's own HR boundaries, bpm) and ``critical_power_w``.
@@ -12,21 +12,19 @@ athlete's own HR boundaries, bpm) and ``critical_power_w``.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from coachkit.core.localtime import local_day
-from coachkit.core.sports import RUN_SPORTS
-from coachkit.features.power import (
-    CriticalPower,
-    best_of,
-    critical_power,
-    mean_max_power,
-    mean_max_speed,
-    run_power_load,
+from coachkit.app.power import (
+    RECENT_WEEKS,
+    anchor_day,
+    athlete_cp,
+    clean_runs,
+    curves,
+    mean_max_windows,
+    run_power_loads,
 )
 from coachkit.features.zone_sets import (
     Zone,
@@ -43,94 +41,8 @@ from coachkit.features.zone_sets import (
 if TYPE_CHECKING:
     from coachkit.app.athlete import AthleteData
 
-CP_WINDOW_DAYS = 90  # Stryd uses about 90 days of runs for its CP (Stryd help centre)
-RECENT_WEEKS = 6
-#: runs whose samples are junk for curves and zones
-_SKIP_FLAGS = ("duplicate_of:", "time_reversed", "duration_implausible", "date_implausible")
-
-
-def _runs(data: AthleteData) -> pd.DataFrame:
-    """Runs with samples, not duplicates nor broken clocks, with their local day (``day``)."""
-    acts = data.activities
-    keep = acts["has_samples"].fillna(False).astype(bool) & acts["sport"].isin(RUN_SPORTS)
-    flags = acts["quality_flags"].fillna("").astype(str)
-    for flag in _SKIP_FLAGS:
-        keep &= ~flags.str.contains(flag, regex=False)
-    runs = acts[keep]
-    return runs.assign(day=local_day(runs) if len(runs) else pd.Series(dtype="datetime64[ns]"))
-
-
-def _anchor(data: AthleteData, runs: pd.DataFrame) -> pd.Timestamp | None:
-    if data.as_of is not None:
-        return pd.Timestamp(data.as_of)
-    return None if runs.empty else pd.Timestamp(runs["day"].max())
-
-
-def curves(data: AthleteData) -> pd.DataFrame:
-    """Each run's mean-max power and speed curves (computed once): ``activity_id, day,
-    duration_s, power_w, speed_m_s`` (NaN power for runs without power)."""
-    if "mean_max" in data.cache:
-        return data.cache["mean_max"]
-    rows = []
-    for run in _runs(data).itertuples():
-        samples = data.samples[run.activity_id]
-        speed = mean_max_speed(samples)
-        power = mean_max_power(samples)
-        both = speed.merge(power, on="duration_s", how="outer")
-        if len(both):
-            rows.append(both.assign(activity_id=run.activity_id, day=run.day))
-    cols = ["activity_id", "day", "duration_s", "power_w", "speed_m_s"]
-    out = pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
-    data.cache["mean_max"] = out
-    return out
-
-
-def mean_max_windows(data: AthleteData, value: str = "power_w", weeks: int = RECENT_WEEKS):
-    """The athlete's best ``value`` (``power_w`` or ``speed_m_s``) per duration over the last
-    ``weeks`` weeks and over all runs: ``duration_s, recent, all, recent_runs, all_runs``."""
-    c = curves(data)
-    c = c[c[value].notna()] if len(c) else c
-    anchor = _anchor(data, _runs(data))
-    cols = ["duration_s", "recent", "all", "recent_runs", "all_runs"]
-    if c.empty or anchor is None:
-        return pd.DataFrame(columns=cols)
-    recent_mask = c["day"] > anchor - pd.Timedelta(weeks=weeks)
-    every = best_of([c[["duration_s", value]]], value)
-    recent = best_of([c.loc[recent_mask, ["duration_s", value]]], value)
-    out = every.rename(columns={value: "all", "runs": "all_runs"}).merge(
-        recent.rename(columns={value: "recent", "runs": "recent_runs"}),
-        on="duration_s",
-        how="left",
-    )
-    out["recent_runs"] = out["recent_runs"].fillna(0).astype(int)
-    out["all_runs"] = out["all_runs"].astype(int)
-    return out[cols]
-
-
-def athlete_cp(data: AthleteData) -> tuple[CriticalPower, str]:
-    """Critical power and W′ in effect, and the window they came from: the athlete's own CP
-    (``critical_power_w``), else the fit on the best mean-max power of the last 90 days."""
-    own = data.settings.get("critical_power_w")
-    if own:
-        cp = float(own)
-        return CriticalPower(cp, math.nan, math.nan, 0, f"Critical power {cp:.0f} W: set by "
-                             "athlete."), "set by athlete"  # fmt: skip
-    c = curves(data)
-    runs = _runs(data)
-    anchor = _anchor(data, runs)
-    c = c[c["power_w"].notna()] if len(c) else c
-    if anchor is None or c.empty:
-        return critical_power(pd.DataFrame({"duration_s": [], "power_w": []})), "no runs with power"
-    start = anchor - pd.Timedelta(days=CP_WINDOW_DAYS)
-    c = c[(c["day"] > start) & (c["day"] <= anchor)]
-    best = c.loc[c.groupby("duration_s")["power_w"].idxmax()] if len(c) else c
-    fit = critical_power(best)
-    n_runs = best[best["duration_s"].between(180, 1200)]["activity_id"].nunique()
-    window = (
-        f"{CP_WINDOW_DAYS} days to {anchor.date().isoformat()}, efforts from {n_runs} "
-        f"run{'s' if n_runs != 1 else ''}"
-    )
-    return fit, window
+__all__ = ["athlete_cp", "athlete_zones", "curves", "mean_max_windows", "run_power_loads"]
+__all__ += ["run_zone_seconds", "weekly_zone_seconds", "zone_sources", "zones_report"]
 
 
 def athlete_zones(data: AthleteData) -> dict[str, list[Zone]]:
@@ -209,34 +121,21 @@ def weekly_zone_seconds(data: AthleteData, kind: str = "hr", weeks: int = 12) ->
     week of the last day included): one row per week (``week``: its Monday), one column per
     zone name, in zone order. Runs with samples only."""
     zones = athlete_zones(data).get(kind)
-    runs = _runs(data)
-    anchor = _anchor(data, runs)
+    runs = clean_runs(data)
+    anchor = anchor_day(data, runs)
     if not zones or anchor is None:
         return pd.DataFrame(columns=["week"])
     names = [z.name for z in zones]
-    last_monday = anchor - pd.Timedelta(days=anchor.dayofweek)
+    last_monday = anchor - pd.Timedelta(days=anchor.day_of_week)
     mondays = pd.date_range(end=last_monday, periods=weeks, freq="7D")
     table = pd.DataFrame(0.0, index=mondays, columns=names)
-    week_of = runs["day"] - pd.to_timedelta(runs["day"].dt.dayofweek, unit="D")
+    week_of = runs["day"] - pd.to_timedelta(runs["day"].dt.day_of_week, unit="D")
     for run, monday in zip(runs.itertuples(), week_of):
         if monday not in table.index or run.day > anchor:
             continue
         secs = seconds_in_zones(data.samples[run.activity_id], {kind: zones})[kind]
         table.loc[monday] += [z["seconds"] for z in secs]
     return table.rename_axis("week").reset_index()
-
-
-def run_power_loads(data: AthleteData) -> pd.DataFrame:
-    """Power load of every run with power against the CP in effect: ``activity_id, day,
-    power_load`` (empty when CP is unknown)."""
-    cp, _ = athlete_cp(data)
-    rows = []
-    if np.isfinite(cp.cp_w):
-        for run in _runs(data).itertuples():
-            load = run_power_load(data.samples[run.activity_id], cp.cp_w)
-            if np.isfinite(load):
-                rows.append((run.activity_id, run.day, round(load, 1)))
-    return pd.DataFrame(rows, columns=["activity_id", "day", "power_load"])
 
 
 def _plain(zone: dict[str, Any]) -> dict[str, Any]:

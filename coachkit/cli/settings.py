@@ -271,9 +271,15 @@ def settings(
         return
     who = pick_athlete(s, athlete)
     values = _new_values(
-        hr_max, lthr, resting_hr, threshold_pace, sex, load_method, clear,
+        hr_max,
+        lthr,
+        resting_hr,
+        threshold_pace,
+        sex,
+        load_method,
+        clear,
         (hr_zones, zone_model, critical_power),
-    )  # fmt: skip
+    )
     before = _report(s, who) if values and not as_json else None
     if values:
         merged = {**s.athlete_settings(who), **values}

@@ -283,8 +283,15 @@ def load_details(
         why[:, DURATION] = np.where(has("manual"), 1, 0)
         value[:, DURATION] = DURATION_LOAD_PER_H * dur / 3600.0
     power_s = np.full(n, np.nan)
-    _power(ok & (asked == POWER), (aid, dur, with_samples), samples, critical_power_w, why, value,
-           power_s)  # fmt: skip
+    _power(
+        ok & (asked == POWER),
+        (aid, dur, with_samples),
+        samples,
+        critical_power_w,
+        why,
+        value,
+        power_s,
+    )
     avail = (why == 0) & ok[:, None]
     # hrTSS is tried unless the method asked for comes before it and gives a load
     rows = np.arange(n)

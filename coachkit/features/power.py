@@ -171,16 +171,22 @@ def critical_power(
     window = f"{min_s / 60:g}-{max_s / 60:g} min"
     if n < 2:
         return CriticalPower(
-            math.nan, math.nan, math.nan, n,
+            math.nan,
+            math.nan,
+            math.nan,
+            n,
             f"Critical power not estimated: it needs mean-max power over at least 2 durations "
             f"of {window}; {n} found.",
-        )  # fmt: skip
+        )
     if t.max() < 2 * t.min():
         return CriticalPower(
-            math.nan, math.nan, math.nan, n,
+            math.nan,
+            math.nan,
+            math.nan,
+            n,
             f"Critical power not estimated: the efforts last {t.min():.0f}-{t.max():.0f} s, "
             "too similar to fix the curve.",
-        )  # fmt: skip
+        )
     x = 1.0 / t
     xm, pm = x.mean(), p.mean()
     w_prime = float(((x - xm) * (p - pm)).sum() / ((x - xm) ** 2).sum())
@@ -190,10 +196,13 @@ def critical_power(
     r2 = 1.0 - ss_res / ss_tot if n >= 3 and ss_tot > 0 else math.nan
     if cp <= 0 or w_prime <= 0:
         return CriticalPower(
-            math.nan, math.nan, r2, n,
+            math.nan,
+            math.nan,
+            r2,
+            n,
             f"Critical power not estimated: the fit gives CP {cp:.0f} W and W' {w_prime:.0f} J, "
             "not physiological (the shorter efforts were probably not all-out).",
-        )  # fmt: skip
+        )
     fit = "exact through 2 points" if n == 2 else f"R² {r2:.3f}"
     note = (
         f"Estimate: critical power {cp:.0f} W and W' {w_prime / 1000:.1f} kJ from mean-max power "

@@ -81,3 +81,21 @@ def test_coachkit_zones_json(power_store):
     assert {"duration_s", "recent", "all"} <= set(rep["mean_max"]["power_w"][0])
     table = CliRunner().invoke(app, ["zones", "--store", str(power_store), "--units", "mi"])
     assert table.exit_code == 0 and "/mi" in table.output and "Critical power" in table.output
+
+
+def test_power_load_only_when_the_athlete_chooses_it(power_store, tmp_path):
+    import shutil
+
+    from coachkit.app.athlete import activity_table
+
+    default = activity_table(load_athlete(Store(power_store), "p"))
+    assert "power" not in set(default["load_method"].dropna())  # files with power keep hrTSS
+    root = tmp_path / "store"
+    shutil.copytree(power_store, root)
+    s = Store(root)
+    s.update_athlete_settings("p", load_method="power")
+    chosen = activity_table(load_athlete(s, "p"))
+    assert (chosen["load_method"] == "power").all(), chosen["load_note"].tolist()
+    # an hour or so of running around CP: tens to low hundreds, as hrTSS of the same runs
+    assert chosen["load"].between(10, 400).all()
+    assert chosen["load_note"].str.contains("against critical power").all()
