@@ -220,6 +220,16 @@ def table_with(data: AthleteData, activities: pd.DataFrame, thresholds: Threshol
 
     features, _ = sample_features(data)
     gap = dict(zip(features["activity_id"], features["mean_gap_speed_m_s"]))
+    cp = None  # the power method is opt-in: CP is worked out only when it is asked for
+    asked = (
+        data.settings.get("load_method"),
+        *(data.settings.get("load_overrides") or {}).values(),
+    )
+    if "power" in asked:
+        from coachkit.app.power import athlete_cp
+
+        cp = athlete_cp(data)[0].cp_w
+        cp = float(cp) if cp == cp else None
     loads = activity_loads(
         activities,
         thresholds,
@@ -228,6 +238,7 @@ def table_with(data: AthleteData, activities: pd.DataFrame, thresholds: Threshol
         gap_speed=gap,
         method=data.settings.get("load_method"),
         overrides=data.settings.get("load_overrides"),
+        critical_power_w=cp,
     )
     table = activities.drop(columns=["load", "load_method"]).merge(
         loads, on="activity_id", how="left"

@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "data",
     "activity",
     "metrics",
+    "zones",
     "coach",
     "maintenance",
     "replay",

@@ -113,6 +113,39 @@ def niggle(value: Any) -> str:
     )
 
 
+#: what ``--hr-zones`` takes: ascending boundaries in bpm (five zones from four boundaries)
+HR_ZONES_FORMAT = "BPM,BPM,..."
+HR_ZONE_BPM = (40.0, 230.0)  # as coachkit.features.zone_sets.CUSTOM_HR_BPM
+
+
+def hr_boundaries(value: Any) -> str:
+    """HR zone boundaries, 1 to 9 numbers in bpm, strictly ascending and within 40-230 bpm,
+    returned as ``"130,145,160,172"``; anything else is a usage error. ``clear`` clears them.
+
+    >>> hr_boundaries("130, 145,160 ,172")
+    '130,145,160,172'
+    """
+    text = str(value).strip()
+    if text.casefold() == "clear":
+        return "clear"
+    try:
+        edges = [float(x) for x in text.split(",")]
+    except ValueError:
+        edges = []
+    lo, hi = HR_ZONE_BPM
+    ok = (
+        1 <= len(edges) <= 9
+        and all(lo <= e <= hi for e in edges)
+        and all(b > a for a, b in zip(edges, edges[1:]))
+    )
+    if not ok:
+        raise typer.BadParameter(
+            f"{value!r}: give 1-9 ascending heart rates within {lo:.0f}-{hi:.0f} bpm "
+            f"({HR_ZONES_FORMAT}), e.g. 130,145,160,172"
+        )
+    return ",".join(f"{e:g}" for e in edges)
+
+
 def choice_option(default: Any, *decls: str, choice: Choice, help: str) -> Any:
     """A ``typer.Option`` taking one value of ``choice`` (repeatable when the parameter is a
     list); the values are listed in ``--help``."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from coachkit.cli._common import AthleteOrOnlyOpt, StoreOpt, app, fail, open_store, pick_athlete
-from coachkit.cli._params import Choice, choice_option
+from coachkit.cli._params import HR_ZONES_FORMAT, Choice, choice_option, hr_boundaries
 
 if TYPE_CHECKING:
     from coachkit.store import Store
@@ -27,11 +27,16 @@ KEYS = {
     "threshold-pace": "threshold_pace_s_per_km",
     "sex": "sex",
     "load-method": "load_method",
+    "hr-zones": "hr_zones",
+    "zone-model": "zone_model",
+    "critical-power": "critical_power_w",
 }
+ZONE_MODELS = ("lthr", "hrmax", "hrr")  # coachkit.features.zone_sets.ZONE_MODELS
+CP_RANGE_W = (50.0, 1000.0)  # running critical power outside this is a typo
 # plausible human values, bpm: outside them a typo is likelier than a heart
 HR_RANGES = {"hr_max": (120.0, 230.0), "hr_rest": (25.0, 120.0), "lthr": (100.0, 220.0)}
 LABELS = {"hr_max": "HRmax", "hr_rest": "resting HR", "lthr": "LTHR"}
-METHODS = ("auto", "hrtss", "rtss", "srpe", "duration")
+METHODS = ("auto", "hrtss", "rtss", "srpe", "duration", "power")  # power: opt-in, never auto
 AUTO = "auto (heart rate, then pace, then RPE, then duration)"
 
 
@@ -49,6 +54,7 @@ def _new_values(
     sex: str | None,
     load_method: str | None,
     clear: list[str],
+    zones: tuple[str | None, str | None, float | None] = (None, None, None),
 ) -> dict[str, Any]:
     """The settings to write (None clears one), checked one by one."""
     from coachkit.core.units import parse_pace
@@ -76,6 +82,18 @@ def _new_values(
         values["sex"] = sexes[sex.lower()]
     if _check_method(load_method) is not None:
         values["load_method"] = None if load_method == "auto" else load_method
+    hr_zones, zone_model, cp = zones
+    if hr_zones is not None:
+        values["hr_zones"] = (
+            None if hr_zones == "clear" else [float(x) for x in hr_zones.split(",")]
+        )
+    if zone_model is not None:
+        values["zone_model"] = zone_model
+    if cp is not None:
+        lo, hi = CP_RANGE_W
+        if not lo <= cp <= hi:
+            fail(f"critical power {cp:g} W is outside {lo:.0f}-{hi:.0f} W: check the number")
+        values["critical_power_w"] = float(cp)
     for name in clear:
         if name not in KEYS:
             fail(f"--clear {name!r}: use one of {', '.join(KEYS)}")
@@ -113,6 +131,9 @@ def _report(s: Store, athlete: str) -> dict[str, Any]:
         },
         "sex": th.sex,
         "load_method": stored.get("load_method", "auto"),
+        "zone_model": stored.get("zone_model", "lthr"),
+        "hr_zones": stored.get("hr_zones"),
+        "critical_power_w": stored.get("critical_power_w"),
         "load_overrides": s.load_overrides(athlete),
         "describe": th.describe(),
     }
@@ -136,6 +157,11 @@ def _print_report(rep: dict[str, Any]) -> None:
     method = rep["load_method"]
     shown = AUTO if method == "auto" else f"{method} first (set by athlete)"
     typer.echo(f"  {'load method':<15} {shown}")
+    own = rep["hr_zones"]
+    zones = f"your boundaries {', '.join(f'{b:g}' for b in own)} bpm" if own else rep["zone_model"]
+    typer.echo(f"  {'HR zones':<15} {zones} (`coachkit zones` shows them)")
+    cp = rep["critical_power_w"]
+    typer.echo(f"  {'critical power':<15} {f'{cp:g} W (set by athlete)' if cp else 'estimated'}")
     overrides = rep["load_overrides"]
     if overrides:
         typer.echo(
@@ -207,7 +233,23 @@ def settings(
         None,
         "--load-method",
         choice=Choice(METHODS),
-        help="auto, hrtss, rtss, srpe or duration (tried first).",
+        help="auto, hrtss, rtss, srpe, duration or power (tried first; power only if chosen).",
+    ),
+    hr_zones: str | None = typer.Option(
+        None,
+        "--hr-zones",
+        parser=hr_boundaries,
+        metavar=HR_ZONES_FORMAT,
+        help="Your own HR zone boundaries, bpm, ascending (130,145,160,172: five zones).",
+    ),
+    zone_model: str | None = choice_option(
+        None,
+        "--zone-model",
+        choice=Choice(ZONE_MODELS),
+        help="HR zones from lthr (Friel), hrmax (% of HRmax) or hrr (Karvonen).",
+    ),
+    critical_power: float | None = typer.Option(
+        None, "--critical-power", help="Your running critical power, W (power zones)."
     ),
     clear: list[str] = choice_option(
         [],
@@ -222,12 +264,22 @@ def settings(
     option is given). What you do not set is estimated from your data, and says so."""
     s = open_store(store)
     if activity is not None:
-        if any(v is not None for v in (hr_max, lthr, resting_hr, threshold_pace, sex)) or clear:
+        per_athlete = (hr_max, lthr, resting_hr, threshold_pace, sex, hr_zones, zone_model)
+        if any(v is not None for v in (*per_athlete, critical_power)) or clear:
             fail("thresholds are per athlete: give --activity only with --load-method")
         _activity(s, activity, load_method, as_json)
         return
     who = pick_athlete(s, athlete)
-    values = _new_values(hr_max, lthr, resting_hr, threshold_pace, sex, load_method, clear)
+    values = _new_values(
+        hr_max,
+        lthr,
+        resting_hr,
+        threshold_pace,
+        sex,
+        load_method,
+        clear,
+        (hr_zones, zone_model, critical_power),
+    )
     before = _report(s, who) if values and not as_json else None
     if values:
         merged = {**s.athlete_settings(who), **values}

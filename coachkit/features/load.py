@@ -41,7 +41,7 @@ import pandas as pd
 from coachkit.core.localtime import local_day
 from coachkit.core.sports import FOOT_SPORTS
 from coachkit.features.frames import column, numeric
-from coachkit.features.load_formulas import banister_trimp
+from coachkit.features.load_formulas import POWER_PLAUSIBLE_W, banister_trimp, power_load
 from coachkit.features.load_inputs import (
     ThresholdRows,
     flag_table,
@@ -49,11 +49,13 @@ from coachkit.features.load_inputs import (
     texts,
 )
 from coachkit.features.load_notes import (
+    ALL_METHODS,
     DURATION,
     DURATION_LOAD_PER_H,
     HR_COVERAGE_FULL,
     HRTSS,
     LOAD_METHODS,
+    POWER,
     RTSS,
     SRPE,
     SRPE_AU_PER_TSS,
@@ -71,20 +73,23 @@ SPEED_PLAUSIBLE_M_S = (0.3, 7.0)  # on foot, averaged over a session
 _MANUAL_ONLY = "no load: manual entry without heart rate or RPE (manual)"
 
 
-def _hr_from_samples(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _hr_from_samples(
+    frame: pd.DataFrame, column: str = "hr_bpm", bounds: tuple[float, float] = HR_PLAUSIBLE_BPM
+) -> tuple[np.ndarray, np.ndarray]:
     """Plausible HR values and how long each held: until the next HR value, if ≤ 30 s.
 
     Holding until the next *HR* value (not the next row) matters for files that interleave HR
-    and GPS rows (NRC GPX: HR on every other point).
+    and GPS rows (NRC GPX: HR on every other point). ``column`` and ``bounds`` read power the
+    same way.
     """
-    if frame is None or frame.empty or "hr_bpm" not in frame.columns:
+    if frame is None or frame.empty or column not in frame.columns:
         return np.empty(0), np.empty(0)
     t = numeric(frame, "t_s")
     if not np.isfinite(t).any() and "timestamp" in frame.columns:
         stamp = pd.to_datetime(frame["timestamp"], utc=True)
         t = (stamp - stamp.min()).dt.total_seconds().to_numpy(dtype=float)
-    hr = numeric(frame, "hr_bpm")
-    lo, hi = HR_PLAUSIBLE_BPM
+    hr = numeric(frame, column)
+    lo, hi = bounds
     ok = np.isfinite(hr) & (hr >= lo) & (hr <= hi) & np.isfinite(t)
     t, hr = t[ok], hr[ok]
     if not len(t):
@@ -123,8 +128,8 @@ def _rpe_by_activity(activities: pd.DataFrame, feedback: pd.DataFrame | None) ->
 def _check_method(value: str | None, where: str) -> str | None:
     if value is None or value == "auto":
         return None
-    if value not in LOAD_METHODS:
-        raise ValueError(f"{where}: load method {value!r} is not one of {LOAD_METHODS} or 'auto'")
+    if value not in ALL_METHODS:
+        raise ValueError(f"{where}: load method {value!r} is not one of {ALL_METHODS} or 'auto'")
     return value
 
 
@@ -138,6 +143,7 @@ def activity_loads(
     method: str | None = None,
     overrides: Mapping[str, str] | None = None,
     explain: bool = True,
+    critical_power_w: float | None = None,
 ) -> pd.DataFrame:
     """Load of every activity, how it was computed, and why when there is none.
 
@@ -157,7 +163,8 @@ def activity_loads(
     gap_speed : mapping, optional
         activity_id -> mean grade-adjusted speed, m/s; without it rTSS uses distance / time.
     method : str, optional
-        Athlete-wide preference, one of :data:`LOAD_METHODS` (``None`` or ``"auto"``: auto).
+        Athlete-wide preference, one of :data:`LOAD_METHODS` (``None`` or ``"auto"``: auto), or
+        ``"power"`` (opt-in, never automatic: power samples against ``critical_power_w``).
     overrides : mapping, optional
         activity_id -> method for single activities (wins over ``method``).
     explain : bool, default True
@@ -165,6 +172,8 @@ def activity_loads(
         numbers, methods and reasons are the same): a row's load depends on that row alone, so
         the sentences of the rows shown are ``activity_loads(activities.loc[shown], ...)``,
         or :meth:`LoadDetails.note` on :func:`load_details`.
+    critical_power_w : float, optional
+        Running critical power, W, for the ``power`` method (only read where it is asked for).
 
     Returns
     -------
@@ -194,8 +203,9 @@ def activity_loads(
         gap_speed=gap_speed,
         method=method,
         overrides=overrides,
+        critical_power_w=critical_power_w,
     )
-    names = np.array([*LOAD_METHODS, None], dtype=object)
+    names = np.array([*ALL_METHODS, None], dtype=object)
     columns = {
         "activity_id": pd.array(d.activity_id, dtype="string"),
         "load": d.load,
@@ -215,6 +225,7 @@ def load_details(
     gap_speed: Mapping[str, float] | None = None,
     method: str | None = None,
     overrides: Mapping[str, str] | None = None,
+    critical_power_w: float | None = None,
 ) -> LoadDetails:
     """What :func:`activity_loads` computes, as arrays, with each row's sentence on demand.
 
@@ -242,11 +253,11 @@ def load_details(
     reason[np.flatnonzero(bad_duration & ok)] = "no load: no plausible duration"
     ok &= ~bad_duration
     asked_names = [per_activity.get(a, preferred) for a in aid] if per_activity else [preferred]
-    index = {m: i for i, m in enumerate(LOAD_METHODS)} | {None: -1}
+    index = {m: i for i, m in enumerate(ALL_METHODS)} | {None: -1}
     asked = np.broadcast_to(np.array([index[m] for m in asked_names], np.int8), (n,)).copy()
 
-    why = np.full((n, 4), -1, np.int8)
-    value = np.full((n, 4), np.nan)
+    why = np.full((n, len(ALL_METHODS)), -1, np.int8)
+    value = np.full((n, len(ALL_METHODS)), np.nan)
     with np.errstate(all="ignore"):  # NaN and inf rows are refused below, not warned about
         # rTSS: foot sports with a measured, plausible speed against a threshold pace
         gap = gap_speeds(aid, gap_speed)
@@ -271,6 +282,16 @@ def load_details(
         value[:, SRPE] = rpe * dur / 60.0 / SRPE_AU_PER_TSS
         why[:, DURATION] = np.where(has("manual"), 1, 0)
         value[:, DURATION] = DURATION_LOAD_PER_H * dur / 3600.0
+    power_s = np.full(n, np.nan)
+    _power(
+        ok & (asked == POWER),
+        (aid, dur, with_samples),
+        samples,
+        critical_power_w,
+        why,
+        value,
+        power_s,
+    )
     avail = (why == 0) & ok[:, None]
     # hrTSS is tried unless the method asked for comes before it and gives a load
     rows = np.arange(n)
@@ -299,7 +320,29 @@ def load_details(
         asked=asked,
         why=why,
         reason=reason,
+        power_s=power_s,
+        cp_w=critical_power_w,
     )
+
+
+def _power(tried, row, samples, cp_w, why, value, power_s) -> None:  # noqa: ANN001
+    """Power load of the ``tried`` rows (asked for): power samples against CP, scaled up to the
+    moving time as hrTSS is; why not into ``why[:, POWER]`` (1 no power, 2 no CP, 3 coverage)."""
+    aid, dur, with_samples = row
+    why[tried, POWER] = 1 if cp_w is not None and cp_w > 0 else 2
+    if cp_w is None or not cp_w > 0:
+        return
+    for i in np.flatnonzero(tried & with_samples) if samples is not None else ():
+        watts, held = _hr_from_samples(samples.get(aid[i]), "power_w", POWER_PLAUSIBLE_W)
+        seconds = float(held.sum())
+        if not seconds > 0:
+            continue
+        power_s[i] = seconds
+        if seconds < HR_COVERAGE_MIN * dur[i]:
+            why[i, POWER] = 3
+            continue
+        why[i, POWER] = 0
+        value[i, POWER] = power_load(watts, held, cp_w) * max(1.0, dur[i] / seconds)
 
 
 def _hrtss(th: ThresholdRows, tried, has, row, samples, why, value, hr_s) -> None:  # noqa: ANN001

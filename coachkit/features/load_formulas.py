@@ -10,6 +10,10 @@ activity gets, and why, is :func:`coachkit.features.load.activity_loads`. Source
 - **rTSS**: 100 · hours · IF², IF = GAP speed / threshold speed (Coggan's TSS with pace in
   place of power, as TrainingPeaks' rTSS).
 - **sRPE**: CR-10 rating × minutes (Foster et al. 2001, J Strength Cond Res 15:109).
+- **Power load**: 100 · Σ dt/3600 · (P/CP)², so that one hour at critical power scores 100, as
+  Stryd's Running Stress Score is anchored (RSS per hour = 100 · (P/CP)^K; Stryd, and
+  georgeron.com "An equation for running stress score", 2017). Stryd does not publish K; 2 is
+  Coggan's TSS exponent (IF²), as rTSS uses with pace.
 """
 
 from __future__ import annotations
@@ -97,6 +101,22 @@ def rtss(duration_s: float, gap_speed_m_s: float, threshold_speed_m_s: float) ->
         raise ValueError(f"threshold speed must be positive, got {threshold_speed_m_s}")
     intensity = gap_speed_m_s / threshold_speed_m_s
     return 100.0 * duration_s / 3600.0 * intensity**2
+
+
+POWER_PLAUSIBLE_W = (0.0, 2000.0)  # running power beyond 2 kW is a sensor artefact
+
+
+def power_load(power_w: np.ndarray | float, dt_s: np.ndarray | float, cp_w: float) -> float:
+    """Power load: 100 · Σ dt/3600 · (P/CP)², one hour at CP = 100 (as Stryd's RSS).
+
+    >>> power_load(250.0, 3600.0, 250.0), power_load(200.0, 1800.0, 250.0)
+    (100.0, 32.0)
+    """
+    if not cp_w > 0:
+        raise ValueError(f"critical power must be positive, got {cp_w}")
+    p, dt = np.broadcast_arrays(np.asarray(power_w, float), np.asarray(dt_s, float))
+    ok = np.isfinite(p) & np.isfinite(dt) & (dt > 0) & (p >= 0)
+    return float(np.round(100.0 * np.sum(dt[ok] / 3600.0 * (p[ok] / cp_w) ** 2), 9))
 
 
 def srpe(rpe: float, duration_s: float) -> float:

@@ -17,14 +17,18 @@ import numpy as np
 from coachkit.core.units import format_speed_as_pace
 from coachkit.features.thresholds import Thresholds
 
-LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")
+LOAD_METHODS = ("hrtss", "rtss", "srpe", "duration")  # the automatic order
+#: methods used only when asked for (athlete-wide or per activity), never automatically:
+#: ``power`` (100 · Σ dt/3600 · (P/CP)², coachkit.features.power) changes no existing load
+OPT_IN_METHODS = ("power",)
+ALL_METHODS = LOAD_METHODS + OPT_IN_METHODS
 # Foster 2001's CR-10: 7 = "very hard", the effort of an hour-long race at threshold, whose TSS
 # is 100 by definition: 60 min × 7 = 420 AU ≈ 100 TSS.
 SRPE_AU_PER_TSS = 4.2
 HR_COVERAGE_FULL = 0.9  # below 90 % the note says the samples' TRIMP was scaled up
 DURATION_LOAD_PER_H = 50.0  # 100 · IF² at IF 0.71, an easy aerobic hour (see features.load)
-HRTSS, RTSS, SRPE, DURATION = range(4)  # column of each method in LoadDetails.why
-_NAMES = ("hrTSS", "rTSS", "sRPE", "duration fallback")
+HRTSS, RTSS, SRPE, DURATION, POWER = range(5)  # column of each method in LoadDetails.why
+_NAMES = ("hrTSS", "rTSS", "sRPE", "duration fallback", "power load")
 #: why hrTSS (code 1..5), rTSS (1..6), sRPE (1) or the duration fallback (1) was not used;
 #: code 0 = used or usable, -1 = not tried. ``None`` = written from the row's numbers.
 WHY_NOT: tuple[tuple[str | None, ...], ...] = (
@@ -47,6 +51,12 @@ WHY_NOT: tuple[tuple[str | None, ...], ...] = (
     ),
     ("", "no RPE was logged"),
     ("", "a manual entry's duration alone is not load (manual)"),
+    (
+        "",
+        "there are no power samples",
+        "critical power is unknown (coachkit settings --critical-power, or runs with power)",
+        None,  # power covers only … of … min
+    ),
 )
 
 
@@ -75,6 +85,8 @@ class LoadDetails:
     asked: np.ndarray
     why: np.ndarray
     reason: np.ndarray
+    power_s: np.ndarray | None = None  # seconds of power samples behind a power load
+    cp_w: float | None = None  # the critical power of a power load
 
     def __len__(self) -> int:
         return len(self.load)
@@ -84,7 +96,7 @@ class LoadDetails:
         if self.reason[i] is not None:
             return str(self.reason[i])
         m, asked = int(self.method[i]), int(self.asked[i])
-        text = (self._hrtss, self._rtss, self._srpe, self._duration)[m](i)
+        text = (self._hrtss, self._rtss, self._srpe, self._duration, self._power)[m](i)
         if m == DURATION and asked != DURATION:
             text += ", because " + _join([self.why_not(i, k) for k in (HRTSS, RTSS, SRPE)])
         if asked >= 0 and m != asked:
@@ -101,6 +113,9 @@ class LoadDetails:
         text = WHY_NOT[m][code]
         if text is not None:
             return text
+        if m == POWER:
+            power_s = float(self.power_s[i])  # type: ignore[index]
+            return f"power covers only {power_s / 60:.0f} of {self.duration_s[i] / 60:.0f} min"
         if m == HRTSS:
             return f"heart rate covers only {self.hr_s[i] / 60:.0f} of {self.duration_s[i] / 60:.0f} min"
         return f"rTSS is for foot sports only ({self.sport[i] or 'sport unknown'})"
@@ -134,6 +149,16 @@ class LoadDetails:
             f"= {au:.0f} AU (session RPE, Foster 2001; {SRPE_AU_PER_TSS:g} AU per TSS)"
         )
 
+    def _power(self, i: int) -> str:
+        dur, power_s = float(self.duration_s[i]), float(self.power_s[i])  # type: ignore[index]
+        how = f"from {power_s / 60:.0f} min of power samples"
+        if power_s < HR_COVERAGE_FULL * dur:
+            how += f" scaled up to {dur / 60:.0f} min moving"
+        return (
+            f"power load {float(self.load[i]):.0f} {how} against critical power {self.cp_w:.0f} W "
+            "(100 · hours · (P/CP)²: an hour at CP is 100, as Stryd's RSS)"
+        )
+
     def _duration(self, i: int) -> str:
         return (
             f"duration fallback, a rough guess: {float(self.load[i]):.0f} for "
@@ -146,4 +171,11 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-__all__ = ["DURATION_LOAD_PER_H", "LOAD_METHODS", "SRPE_AU_PER_TSS", "LoadDetails"]
+__all__ = [
+    "ALL_METHODS",
+    "DURATION_LOAD_PER_H",
+    "LOAD_METHODS",
+    "OPT_IN_METHODS",
+    "SRPE_AU_PER_TSS",
+    "LoadDetails",
+]

@@ -19,10 +19,12 @@ from typer.testing import CliRunner
 from coachkit.cli import app
 from coachkit.cli._params import (
     DATE_FORMAT,
+    HR_ZONES_FORMAT,
     NIGGLE_FORMAT,
     TIME_FORMAT,
     Choice,
     hms,
+    hr_boundaries,
     iso_date,
     niggle,
 )
@@ -40,6 +42,7 @@ ENUMERATED = {
     "--load-method",
     "--clear",
     "--convention",
+    "--zone-model",
 }
 BAD_DATES = ("05/04/2021", "2021-02-30", "2021-4-5", "yesterday", "20210405")
 
@@ -69,6 +72,8 @@ def _kind(param) -> str | None:
         return "time"
     if parser is niggle:
         return "niggle"
+    if parser is hr_boundaries:
+        return "hr_boundaries"
     annotation = param.type_descriptor.annotation
     if annotation in (int, float) or str(annotation) in ("list[int]", "list[float]"):
         return "number"
@@ -91,6 +96,9 @@ def _bad_values(param) -> Iterator[tuple[str, str]]:
     elif kind == "niggle":
         for value in ("calf:x", "calf:11", ":3", "calf:-2", ""):
             yield value, NIGGLE_FORMAT
+    elif kind == "hr_boundaries":
+        for value in ("150,140", "130,130", "20,140", "130,abc", "", "1,2,3,4,5,6,7,8,9,10"):
+            yield value, HR_ZONES_FORMAT
     elif kind == "number":
         yield "abc", "number" if param.type_descriptor.annotation is float else "integer"
         info = param.type_descriptor.parameter_info
@@ -130,6 +138,7 @@ def test_the_walk_finds_every_command():
     found = {" ".join(path) for path, _ in commands()}
     assert {"today", "log", "metrics", "plan create", "plan export", "sync strava"} <= found
     assert {"strava auth", "risk", "risk train-lovdal", "population fit", "roster"} <= found
+    assert "zones" in found
     assert len(found) >= 25, sorted(found)
 
 
@@ -197,6 +206,8 @@ def store(tmp_path_factory) -> Path:
         (["replay", "--from", "2020-12-01", "--to", "2020-12-10", "--race-date", DAY], "together"),
         (["settings", "--threshold-pace", "fast"], "--threshold-pace"),
         (["settings", "--hr-max", "400"], "outside"),
+        (["settings", "--critical-power", "5000"], "outside"),
+        (["zones", "--athlete", "nobody"], "nobody"),
         (["settings", "--activity", "nope", "--load-method", "srpe"], "no activity"),
         (["metrics", "--athlete", "nobody"], "nobody"),
     ],
