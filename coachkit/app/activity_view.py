@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from coachkit.app.athlete import AthleteData
     from coachkit.store import Store
 
+#: this run's best average power over these durations is shown beside the athlete's CP
+BEST_POWER_S = (60, 180, 300, 600, 1200)
 SUMMARY_FIELDS = (
     "sport",
     "name",
@@ -70,13 +72,17 @@ SPLIT_FIELDS = (
 
 
 def plain(value: Any) -> Any:
-    """A JSON-ready scalar: NaN, NA and NaT become None, numpy numbers Python ones."""
+    """A JSON-ready scalar: NaN, NA, NaT and infinities become None, numpy numbers Python ones.
+
+    >>> plain(float("inf")), plain(pd.NA), plain(3.14159265)
+    (None, None, 3.142)
+    """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float):
-        return round(value, 3)
+        return round(value, 3) if math.isfinite(value) else None
     return value
 
 
@@ -179,12 +185,39 @@ def _offset_text(seconds: int) -> str:
 
 
 def zones_view(data: AthleteData, samples: pd.DataFrame) -> dict[str, Any]:
-    """``zones``: seconds in each band of the athlete's HR, pace and power zones."""
+    """``zones``: seconds in each band of the athlete's HR, pace and power zones; with power
+    samples, ``critical_power``: the athlete's CP and W′ in effect and this run's best powers."""
+    import math
+
+    from coachkit.app.power import athlete_cp
     from coachkit.app.zones import athlete_zones
-    from coachkit.features.zones import seconds_in_zones
+    from coachkit.features.power import mean_max_power
+    from coachkit.features.zone_sets import seconds_in_zones
 
     zones = athlete_zones(data)
-    return {"zones": seconds_in_zones(samples, zones)}
+    out: dict[str, Any] = {
+        "zones": {
+            kind: [{k: plain(v) for k, v in band.items()} for band in bands]
+            for kind, bands in seconds_in_zones(samples, zones).items()
+        }
+    }
+    if "power_w" not in samples or not samples["power_w"].notna().any():
+        return out
+    cp, window = athlete_cp(data)
+    best = mean_max_power(samples)
+    best = best[best["duration_s"].isin(BEST_POWER_S)].dropna(subset=["power_w"])
+    sentence = cp.note if not math.isfinite(cp.cp_w) else f"{cp.note} ({window})."
+    out["critical_power"] = {
+        "cp_w": plain(cp.cp_w),
+        "w_prime_j": plain(cp.w_prime_j),
+        "window": window,
+        "best_power": [
+            {"duration_s": plain(d), "power_w": plain(p)}
+            for d, p in zip(best["duration_s"], best["power_w"])
+        ],
+        "sentence": sentence.replace("..", "."),
+    }
+    return out
 
 
 def sentence(view: dict[str, Any]) -> str:
@@ -282,23 +315,26 @@ def view_text(view: dict[str, Any]) -> str:
             continue
         label = {"hr": "Heart rate", "pace": "Pace", "power": "Power"}.get(kind, kind)
         lines += ["", f"{label} zones (time in each)"]
-        for b in bands:
-            lines.append(
-                f"  {b['name']:<14} {band_text(kind, b, units):<17} {format_hms(b['seconds'] or 0):>8}"
-            )
+        names = max(len(str(b["name"])) for b in bands)
+        ranges = [band_text(kind, b, units) for b in bands]
+        wide = max(len(r) for r in ranges)
+        for b, r in zip(bands, ranges):
+            lines.append(f"  {b['name']:<{names}}  {r:<{wide}}  {format_hms(b['seconds'] or 0):>8}")
     if cp := view.get("critical_power"):
         lines += ["", cp.get("sentence", "")]
     return "\n".join(lines)
 
 
 def band_text(kind: str, band: dict[str, Any], units: str) -> str:
-    low, high = band.get("low"), band.get("high")
-    if kind == "pace":
-        fmt = lambda v: format_pace(v, units).rsplit("/", 1)[0]  # noqa: E731
-        lo = fmt(low) if low else ""
-        hi = fmt(high) if high else ""
-        return f"{lo}-{hi}/{units}".strip("-") if lo or hi else ""
+    """A zone's range in words: ``"152-161 bpm"``, ``"> 172 bpm"``, ``"4:45-5:02/km"``,
+    ``"slower than 6:27/km"``, ``"faster than 5:00/km"``."""
+    low, high = band.get("low") or None, band.get("high") or None
+    if kind == "pace":  # s/km: low is the fast end
+        fmt = lambda v: format_pace(v, units)  # noqa: E731
+        if low and high:
+            return f"{fmt(low).rsplit('/', 1)[0]}-{fmt(high)}"
+        return f"slower than {fmt(low)}" if low else f"faster than {fmt(high)}" if high else ""
     unit = "bpm" if kind == "hr" else "W"
-    lo = f"{low:.0f}" if low else ""
-    hi = f"{high:.0f}" if high else ""
-    return f"{lo}-{hi} {unit}" if lo and hi else (f"> {lo} {unit}" if lo else f"< {hi} {unit}")
+    if low and high:
+        return f"{low:.0f}-{high:.0f} {unit}"
+    return f"> {low:.0f} {unit}" if low else f"< {high:.0f} {unit}" if high else ""
