@@ -27,12 +27,26 @@ KEYS = {
     "threshold-pace": "threshold_pace_s_per_km",
     "sex": "sex",
     "load-method": "load_method",
+    "timezone": "timezone",
 }
 # plausible human values, bpm: outside them a typo is likelier than a heart
 HR_RANGES = {"hr_max": (120.0, 230.0), "hr_rest": (25.0, 120.0), "lthr": (100.0, 220.0)}
 LABELS = {"hr_max": "HRmax", "hr_rest": "resting HR", "lthr": "LTHR"}
 METHODS = ("auto", "hrtss", "rtss", "srpe", "duration")
 AUTO = "auto (heart rate, then pace, then RPE, then duration)"
+NO_ZONE = ("none", "clear", "")  # --timezone none: back to the zones of the runner's own files
+
+
+def _check_zone(value: str) -> str | None:
+    """The IANA zone ``value`` names, None for ``none``; exits 2 with one line otherwise."""
+    from coachkit.core.timezones import check_zone
+
+    if value.strip().lower() in NO_ZONE:
+        return None
+    try:
+        return check_zone(value)
+    except ValueError as exc:
+        fail(f"--timezone {exc} (none clears it)")
 
 
 def _check_method(value: str | None) -> str | None:
@@ -49,6 +63,7 @@ def _new_values(
     sex: str | None,
     load_method: str | None,
     clear: list[str],
+    timezone: str | None = None,
 ) -> dict[str, Any]:
     """The settings to write (None clears one), checked one by one."""
     from coachkit.core.units import parse_pace
@@ -76,6 +91,8 @@ def _new_values(
         values["sex"] = sexes[sex.lower()]
     if _check_method(load_method) is not None:
         values["load_method"] = None if load_method == "auto" else load_method
+    if timezone is not None:
+        values["timezone"] = _check_zone(timezone)
     for name in clear:
         if name not in KEYS:
             fail(f"--clear {name!r}: use one of {', '.join(KEYS)}")
@@ -114,7 +131,25 @@ def _report(s: Store, athlete: str) -> dict[str, Any]:
         "sex": th.sex,
         "load_method": stored.get("load_method", "auto"),
         "load_overrides": s.load_overrides(athlete),
+        "timezone": _zone_report(s, athlete, stored.get("timezone")),
         "describe": th.describe(),
+    }
+
+
+def _zone_report(s: Store, athlete: str, setting: str | None) -> dict[str, Any]:
+    """The time zone that dates activities without one of their own, and where it comes from."""
+    from coachkit.core.timezones import zone_label
+
+    if setting:
+        return {"value": setting, "source": "set by athlete"}
+    near = s.zone_near(athlete, "9999")  # the runner's most recent activity with a known zone
+    if near is None:
+        return {"value": None, "source": "not set: UTC days where a file has no zone"}
+    offset, name = near
+    return {
+        "value": name,
+        "source": f"not set: files without a zone borrow the nearest known one, latest "
+        f"{zone_label(name, offset, 'file')}",
     }
 
 
@@ -136,6 +171,8 @@ def _print_report(rep: dict[str, Any]) -> None:
     method = rep["load_method"]
     shown = AUTO if method == "auto" else f"{method} first (set by athlete)"
     typer.echo(f"  {'load method':<15} {shown}")
+    zone = rep["timezone"]
+    typer.echo(f"  {'time zone':<15} {zone['value'] or 'not set':<9} ({zone['source']})")
     overrides = rep["load_overrides"]
     if overrides:
         typer.echo(
@@ -209,6 +246,12 @@ def settings(
         choice=Choice(METHODS),
         help="auto, hrtss, rtss, srpe or duration (tried first).",
     ),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="Your time zone, e.g. America/Recife: dates activities whose file has no zone "
+        "(none clears it).",
+    ),
     clear: list[str] = choice_option(
         [],
         "--clear",
@@ -218,16 +261,19 @@ def settings(
     store: Path | None = StoreOpt,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Your own HRmax, LTHR, resting HR, threshold pace, sex and load method (shown when no
-    option is given). What you do not set is estimated from your data, and says so."""
+    """Your own HRmax, LTHR, resting HR, threshold pace, sex, load method and time zone (shown
+    when no option is given). What you do not set is estimated from your data, and says so."""
     s = open_store(store)
     if activity is not None:
-        if any(v is not None for v in (hr_max, lthr, resting_hr, threshold_pace, sex)) or clear:
+        given = (hr_max, lthr, resting_hr, threshold_pace, sex, timezone)
+        if any(v is not None for v in given) or clear:
             fail("thresholds are per athlete: give --activity only with --load-method")
         _activity(s, activity, load_method, as_json)
         return
     who = pick_athlete(s, athlete)
-    values = _new_values(hr_max, lthr, resting_hr, threshold_pace, sex, load_method, clear)
+    values = _new_values(
+        hr_max, lthr, resting_hr, threshold_pace, sex, load_method, clear, timezone
+    )
     before = _report(s, who) if values and not as_json else None
     if values:
         merged = {**s.athlete_settings(who), **values}
@@ -268,6 +314,13 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         )
     if before["load_method"] != after["load_method"]:
         lines.append(f"Load method is now {after['load_method']} (was {before['load_method']}).")
+    if before["timezone"] != after["timezone"]:
+        now = after["timezone"]["value"] if after["settings"].get("timezone") else None
+        lines.append(
+            f"Time zone is now {now}: activities whose file has no zone are dated in it."
+            if now
+            else "Time zone setting cleared: files without a zone borrow your nearest known one."
+        )
     if before["sex"] != after["sex"]:
         lines.append(f"Sex is now {after['sex']}: hrTSS uses its TRIMP constants.")
     return lines
