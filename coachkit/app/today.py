@@ -124,7 +124,15 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
         athlete_id,
         since_text,
         f"{until:%Y-%m-%dT%H:%M:%SZ}",
-        ("sport", "start_time", "utc_offset_s", "tz_name", "tz_source", "distance_m", "quality_flags"),
+        (
+            "sport",
+            "start_time",
+            "utc_offset_s",
+            "tz_name",
+            "tz_source",
+            "distance_m",
+            "quality_flags",
+        ),
     )
     # offsets the files lack, filled as the activities frame fills them (core.timezones)
     resolved = resolve_rows(

@@ -121,7 +121,9 @@ def resolve_local(activities: pd.DataFrame, zone: str | None = None) -> pd.DataF
     out = activities.copy()
     n = len(out)
     start = pd.to_datetime(out["start_time"], utc=True)
-    offset = pd.to_numeric(out.get("utc_offset_s", pd.Series(pd.NA, index=out.index)), errors="coerce")
+    offset = pd.to_numeric(
+        out.get("utc_offset_s", pd.Series(pd.NA, index=out.index)), errors="coerce"
+    )
     names = out.get("tz_name", pd.Series(pd.NA, index=out.index)).astype("object")
     names = names.where(names.map(lambda v: isinstance(v, str) and bool(v)), None)
     stored = out.get("tz_source", pd.Series(pd.NA, index=out.index)).astype("object")
@@ -144,9 +146,11 @@ def resolve_local(activities: pd.DataFrame, zone: str | None = None) -> pd.DataF
             rows = take & (near_name == z)
             fill[rows] = _zone_offsets(start[rows], z).to_numpy()
         name[take], source[take] = near_name[take], "runner"
-    out["utc_offset_s"] = pd.array(
-        [None if v != v else int(round(v)) for v in fill], dtype="Int64"
-    ) if n else pd.array([], dtype="Int64")
+    out["utc_offset_s"] = (
+        pd.array([None if v != v else int(round(v)) for v in fill], dtype="Int64")
+        if n
+        else pd.array([], dtype="Int64")
+    )
     out["tz_name"] = pd.array(name, dtype="string")
     out["tz_source"] = pd.array(source, dtype="string")
     return out

@@ -114,7 +114,9 @@ def parse_utc(value: Any) -> datetime | None:
             return None
     if when != when:  # NaT
         return None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return (
+        when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    )
 
 
 def _offset(value: Any) -> int | None:

@@ -172,9 +172,10 @@ def test_bad_timezone_exits_2_with_one_line(tmp_path, zone):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "America/Recife" in lines[0], result.output
-    assert "timezone" not in json.loads(
-        _run(store, "settings", "--athlete", "a1", "--json")
-    )["settings"]
+    assert (
+        "timezone"
+        not in json.loads(_run(store, "settings", "--athlete", "a1", "--json"))["settings"]
+    )
 
 
 def test_local_start_iso_is_the_helper_others_call():
