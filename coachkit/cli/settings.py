@@ -138,7 +138,7 @@ def _report(s: Store, athlete: str) -> dict[str, Any]:
 
 def _zone_report(s: Store, athlete: str, setting: str | None) -> dict[str, Any]:
     """The time zone that dates activities without one of their own, and where it comes from."""
-    from coachkit.core.timezones import zone_label
+    from coachkit.core.timezones import format_offset
 
     if setting:
         return {"value": setting, "source": "set by athlete"}
@@ -146,10 +146,10 @@ def _zone_report(s: Store, athlete: str, setting: str | None) -> dict[str, Any]:
     if near is None:
         return {"value": None, "source": "not set: UTC days where a file has no zone"}
     offset, name = near
+    latest = name or f"UTC{format_offset(offset)}"
     return {
         "value": name,
-        "source": f"not set: files without a zone borrow the nearest known one, latest "
-        f"{zone_label(name, offset, 'file')}",
+        "source": f"not set: files without a zone borrow your nearest known one; latest {latest}",
     }
 
 
