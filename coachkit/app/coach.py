@@ -299,7 +299,9 @@ def plan_window(
         acts = store.activities(athlete_id)
         if acts.empty:
             raise StoreError(f"{athlete_id} has no activities yet: give the plan's start date")
-        start = acts["start_time"].max().tz_convert(None).normalize() + pd.Timedelta(days=1)
+        from coachkit.core.localtime import local_day
+
+        start = local_day(acts).max() + pd.Timedelta(days=1)  # the athlete's day, not UTC's
     first = pd.Timestamp(start).normalize()
     if race_date is None:
         race_date = first + pd.Timedelta(weeks=weeks)

@@ -109,9 +109,11 @@ def export_activity_tables(
 
 # --------------------------------------------------------------------------- roster metrics
 def _local_day(acts: pd.DataFrame) -> pd.Series:
-    offset = pd.to_timedelta(pd.to_numeric(acts["utc_offset_s"], errors="coerce").fillna(0), "s")
-    start = pd.to_datetime(acts["start_time"], utc=True)
-    return (start + offset.to_numpy()).dt.tz_convert(None).dt.normalize()
+    """The athlete's day of each row: the exported tables carry the offsets the store resolved
+    (``core.localtime.resolve_local``), so this is the day every other command shows."""
+    from coachkit.core.localtime import local_day
+
+    return local_day(acts)
 
 
 def roster_rows(acts: pd.DataFrame, *, as_of: Any) -> pd.DataFrame:

@@ -101,6 +101,7 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
     """The longest counted run of the 30 days before ``day`` (the athlete's local days)."""
     from coachkit.core.quality import is_counted
     from coachkit.core.sports import RUN_SPORTS
+    from coachkit.core.timezones import resolve_rows
     from coachkit.features.runsafe import LOOKBACK_DAYS
 
     today = as_date(day)
@@ -108,18 +109,31 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
     # the window in UTC, a day wider each side for the athletes' UTC offsets (at most 14 h)
     since = midnight - timedelta(days=LOOKBACK_DAYS + 1)
     until = midnight + timedelta(days=1)
+    since_text = f"{since:%Y-%m-%dT%H:%M:%SZ}"
     rows = store.activity_rows(
         athlete_id,
-        f"{since:%Y-%m-%dT%H:%M:%SZ}",
+        since_text,
         f"{until:%Y-%m-%dT%H:%M:%SZ}",
-        ("sport", "start_time", "utc_offset_s", "distance_m", "quality_flags"),
+        (
+            "sport",
+            "start_time",
+            "utc_offset_s",
+            "tz_name",
+            "tz_source",
+            "distance_m",
+            "quality_flags",
+        ),
+    )
+    # offsets the files lack, filled as the activities frame fills them (core.timezones)
+    resolved = resolve_rows(
+        rows, store.athlete_zone(athlete_id), store.zone_near(athlete_id, since_text)
     )
     first = today - timedelta(days=LOOKBACK_DAYS)
     longest = None
-    for row in rows:
+    for row, (offset, _, _) in zip(rows, resolved):
         if row["sport"] not in RUN_SPORTS or not is_counted(row["quality_flags"]):
             continue
-        local = _local_day(row["start_time"], row["utc_offset_s"])
+        local = _local_day(row["start_time"], offset)
         distance = _number(row["distance_m"])
         if local is not None and first <= local < today and distance is not None:
             longest = distance if longest is None else max(longest, distance)
@@ -127,7 +141,8 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
 
 
 def _local_day(start_time: str, utc_offset_s: Any) -> date | None:
-    """The local calendar day of a stored UTC start time (UTC when the offset is unknown)."""
+    """The local calendar day of a stored UTC start time (UTC when the offset is unknown);
+    ``utc_offset_s`` is the resolved one (:func:`coachkit.core.timezones.resolve_rows`)."""
     try:
         start = datetime.fromisoformat(start_time).astimezone(timezone.utc)
     except (TypeError, ValueError):

@@ -22,6 +22,8 @@ from coachkit.cli._common import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from coachkit.store import Store
     from coachkit.store.manifest import IngestReport
 
@@ -145,7 +147,8 @@ def activities(
     store: Path | None = StoreOpt,
     fmt: str = FormatOpt,
 ) -> None:
-    """List activities: canonical columns in SI units, start_time in ISO-8601 UTC.
+    """List activities: canonical columns in SI units, start_time in ISO-8601 UTC and
+    start_time_local with the runner's offset (tz_name and tz_source say whose zone it is).
 
     ``load`` and ``load_method`` are computed with the athlete's current thresholds; a flagged
     activity gets no load, and ``excluded_reason`` (csv/json) says why.
@@ -153,21 +156,25 @@ def activities(
     import pandas as pd
 
     from coachkit.app.athlete import activity_table, load_athlete
+    from coachkit.core.localtime import local_start_text
     from coachkit.core.schemas import ACTIVITY_COLUMNS
 
     s = open_store_for(store, athlete)
     who = [athlete] if athlete else [a["athlete_id"] for a in s.athletes()]
     tables = [activity_table(load_athlete(s, a)) for a in who]
-    columns = [*ACTIVITY_COLUMNS, "load_note", "excluded_reason"]
-    df = pd.concat(tables, ignore_index=True)[columns] if tables else s.activities()
+    columns = [*ACTIVITY_COLUMNS, "start_time_local", "date", "load_note", "excluded_reason"]
+    df = pd.concat(tables, ignore_index=True) if tables else s.activities()
     df = df.reindex(columns=columns)  # the same columns for an empty store
+    df["start_time_local"] = local_start_text(df) if len(df) else df["start_time_local"]
     if fmt == "table":
+        notes = zone_changes(df)
         df = df[
             [
                 "athlete_id",
                 "activity_id",
                 "sport",
-                "start_time",
+                "start_time_local",
+                "tz_name",
                 "distance_m",
                 "moving_time_s",
                 "avg_hr",
@@ -178,6 +185,33 @@ def activities(
             ]
         ]
     emit_frame(df, fmt, title="Activities")
+    if fmt == "table":
+        for line in notes:
+            typer.echo(line)
+
+
+def zone_changes(acts: pd.DataFrame) -> list[str]:
+    """One line per change of time zone between an athlete's consecutive activities (travel):
+    "a1: zone changed from Europe/Berlin to America/Recife on 2021-03-18".
+
+    Only zones the data gave count (tz_source file or gps), not filled ones. Two named zones
+    differ by name; without names, offsets differ by more than the hour of a DST switch.
+    """
+    from coachkit.core.timezones import format_offset
+
+    lines = []
+    seen = acts[acts["tz_source"].isin(["file", "gps"])].sort_values("start_time", kind="stable")
+    for athlete_id, rows in seen.groupby("athlete_id", sort=False):
+        names = [n if isinstance(n, str) and n else None for n in rows["tz_name"].astype(object)]
+        offsets = [int(o) for o in rows["utc_offset_s"]]
+        days = rows["date"].dt.strftime("%Y-%m-%d").tolist()
+        for i in range(1, len(rows)):
+            (n0, n1), (o0, o1) = names[i - 1 : i + 1], offsets[i - 1 : i + 1]
+            moved = n0 != n1 if n0 and n1 else abs(o1 - o0) > 3600
+            if moved:
+                was, now = n0 or "UTC" + format_offset(o0), n1 or "UTC" + format_offset(o1)
+                lines.append(f"{athlete_id}: zone changed from {was} to {now} on {days[i]}")
+    return lines
 
 
 @app.command()

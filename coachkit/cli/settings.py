@@ -30,6 +30,7 @@ KEYS = {
     "hr-zones": "hr_zones",
     "zone-model": "zone_model",
     "critical-power": "critical_power_w",
+    "timezone": "timezone",
 }
 ZONE_MODELS = ("lthr", "hrmax", "hrr")  # coachkit.features.zone_sets.ZONE_MODELS
 CP_RANGE_W = (50.0, 1000.0)  # running critical power outside this is a typo
@@ -38,6 +39,19 @@ HR_RANGES = {"hr_max": (120.0, 230.0), "hr_rest": (25.0, 120.0), "lthr": (100.0,
 LABELS = {"hr_max": "HRmax", "hr_rest": "resting HR", "lthr": "LTHR"}
 METHODS = ("auto", "hrtss", "rtss", "srpe", "duration", "power")  # power: opt-in, never auto
 AUTO = "auto (heart rate, then pace, then RPE, then duration)"
+NO_ZONE = ("none", "clear", "")  # --timezone none: back to the zones of the runner's own files
+
+
+def _check_zone(value: str) -> str | None:
+    """The IANA zone ``value`` names, None for ``none``; exits 2 with one line otherwise."""
+    from coachkit.core.timezones import check_zone
+
+    if value.strip().lower() in NO_ZONE:
+        return None
+    try:
+        return check_zone(value)
+    except ValueError as exc:
+        fail(f"--timezone {exc} (none clears it)")
 
 
 def _check_method(value: str | None) -> str | None:
@@ -55,6 +69,7 @@ def _new_values(
     load_method: str | None,
     clear: list[str],
     zones: tuple[str | None, str | None, float | None] = (None, None, None),
+    timezone: str | None = None,
 ) -> dict[str, Any]:
     """The settings to write (None clears one), checked one by one."""
     from coachkit.core.units import parse_pace
@@ -94,6 +109,8 @@ def _new_values(
         if not lo <= cp <= hi:
             fail(f"critical power {cp:g} W is outside {lo:.0f}-{hi:.0f} W: check the number")
         values["critical_power_w"] = float(cp)
+    if timezone is not None:
+        values["timezone"] = _check_zone(timezone)
     for name in clear:
         if name not in KEYS:
             fail(f"--clear {name!r}: use one of {', '.join(KEYS)}")
@@ -135,7 +152,25 @@ def _report(s: Store, athlete: str) -> dict[str, Any]:
         "hr_zones": stored.get("hr_zones"),
         "critical_power_w": stored.get("critical_power_w"),
         "load_overrides": s.load_overrides(athlete),
+        "timezone": _zone_report(s, athlete, stored.get("timezone")),
         "describe": th.describe(),
+    }
+
+
+def _zone_report(s: Store, athlete: str, setting: str | None) -> dict[str, Any]:
+    """The time zone that dates activities without one of their own, and where it comes from."""
+    from coachkit.core.timezones import format_offset
+
+    if setting:
+        return {"value": setting, "source": "set by athlete"}
+    near = s.zone_near(athlete, "9999")  # the runner's most recent activity with a known zone
+    if near is None:
+        return {"value": None, "source": "not set: UTC days where a file has no zone"}
+    offset, name = near
+    latest = name or f"UTC{format_offset(offset)}"
+    return {
+        "value": name,
+        "source": f"not set: files without a zone borrow your nearest known one; latest {latest}",
     }
 
 
@@ -162,6 +197,8 @@ def _print_report(rep: dict[str, Any]) -> None:
     typer.echo(f"  {'HR zones':<15} {zones} (`coachkit zones` shows them)")
     cp = rep["critical_power_w"]
     typer.echo(f"  {'critical power':<15} {f'{cp:g} W (set by athlete)' if cp else 'estimated'}")
+    zone = rep["timezone"]
+    typer.echo(f"  {'time zone':<15} {zone['value'] or 'not set':<9} ({zone['source']})")
     overrides = rep["load_overrides"]
     if overrides:
         typer.echo(
@@ -251,6 +288,12 @@ def settings(
     critical_power: float | None = typer.Option(
         None, "--critical-power", help="Your running critical power, W (power zones)."
     ),
+    timezone: str | None = typer.Option(
+        None,
+        "--timezone",
+        help="Your time zone, e.g. America/Recife: dates activities whose file has no zone "
+        "(none clears it).",
+    ),
     clear: list[str] = choice_option(
         [],
         "--clear",
@@ -260,12 +303,12 @@ def settings(
     store: Path | None = StoreOpt,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Your own HRmax, LTHR, resting HR, threshold pace, sex and load method (shown when no
-    option is given). What you do not set is estimated from your data, and says so."""
+    """Your own HRmax, LTHR, resting HR, threshold pace, sex, load method and time zone (shown
+    when no option is given). What you do not set is estimated from your data, and says so."""
     s = open_store(store)
     if activity is not None:
-        per_athlete = (hr_max, lthr, resting_hr, threshold_pace, sex, hr_zones, zone_model)
-        if any(v is not None for v in (*per_athlete, critical_power)) or clear:
+        given = (hr_max, lthr, resting_hr, threshold_pace, sex, hr_zones, zone_model, timezone)
+        if any(v is not None for v in (*given, critical_power)) or clear:
             fail("thresholds are per athlete: give --activity only with --load-method")
         _activity(s, activity, load_method, as_json)
         return
@@ -279,6 +322,7 @@ def settings(
         load_method,
         clear,
         (hr_zones, zone_model, critical_power),
+        timezone,
     )
     before = _report(s, who) if values and not as_json else None
     if values:
@@ -320,6 +364,13 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         )
     if before["load_method"] != after["load_method"]:
         lines.append(f"Load method is now {after['load_method']} (was {before['load_method']}).")
+    if before["timezone"] != after["timezone"]:
+        now = after["timezone"]["value"] if after["settings"].get("timezone") else None
+        lines.append(
+            f"Time zone is now {now}: activities whose file has no zone are dated in it."
+            if now
+            else "Time zone setting cleared: files without a zone borrow your nearest known one."
+        )
     if before["sex"] != after["sex"]:
         lines.append(f"Sex is now {after['sex']}: hrTSS uses its TRIMP constants.")
     return lines

@@ -18,6 +18,8 @@ ACTIVITY_COLUMNS: dict[str, str] = {
     "sport": "string",
     "start_time": "datetime64[ns, UTC]",
     "utc_offset_s": "Int64",
+    "tz_name": "string",  # IANA zone (from the GPS track, or filled at read time)
+    "tz_source": "string",  # where utc_offset_s came from: file, gps, athlete, runner, utc
     "elapsed_time_s": "float64",
     "moving_time_s": "float64",
     "distance_m": "float64",

@@ -21,7 +21,8 @@ def _per_activity(
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Activities with a start time, their local day (datetime64[ns]) and their load.
 
-    The local day is ``start_time + utc_offset_s``, or the UTC day when the offset is unknown.
+    The local day is ``start_time + utc_offset_s``, or the UTC day when the offset is unknown
+    (frames from the store come with the offsets ``core.localtime.resolve_local`` filled).
     ``loads`` wins where it lists the activity; NaN loads and ``duplicate_of:`` rows count 0.
     """
     acts = activities[pd.to_datetime(activities["start_time"], utc=True).notna().to_numpy()]
@@ -52,7 +53,8 @@ def daily_load(
 ) -> pd.Series:
     """Sum of load per local calendar day, with no gaps (a day without activity has load 0).
 
-    The day is the athlete's: ``start_time + utc_offset_s`` when the offset is known, else UTC.
+    The day is the athlete's: ``start_time + utc_offset_s`` when the offset is known, else UTC
+    (the store fills unknown offsets from the athlete's zone: ``core.localtime.resolve_local``).
     ``loads`` (``activity_id, load``, e.g. from the load module) overrides ``activities["load"]``
     for the activities it lists. NaN loads (excluded activities) and activities flagged
     ``duplicate_of:`` count as 0. The index runs from ``start`` (default: the first day) to

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coachkit.core.localtime import zone_fields
 from coachkit.core.schemas import SAMPLE_COLUMNS, conform
 from coachkit.core.sports import FOOT_SPORTS
 from coachkit.io.errors import UnreadableFile
@@ -355,6 +356,8 @@ def finish_activity(act: ParsedActivity, *, now: pd.Timestamp | None = None) -> 
     sport = summary.get("sport")
     summary["sport"] = sport if isinstance(sport, str) and sport else "other"
     summary["has_samples"] = act.samples is not None and not act.samples.empty
+    # the local day: the file's offset, else the GPS track's zone (every source, ingest and rebuild)
+    summary.update(zone_fields(summary, act.samples))
     flags = list(act.flags) + quality_flags(summary, act.samples, now=now)
     return ParsedActivity(
         summary=summary,

@@ -207,6 +207,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS activity_settings_by_athlete ON activity_settings (athlete_id);
     """,
+    # 4: local time (issue 17): the IANA zone of an activity (from its GPS track at ingest) and
+    # where its utc_offset_s came from ('file' or 'gps'; NULL when the source gave neither, and
+    # for activities ingested before this version: `coachkit rebuild` fills them from raw/)
+    """
+    ALTER TABLE activities ADD COLUMN tz_name TEXT;
+    ALTER TABLE activities ADD COLUMN tz_source TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

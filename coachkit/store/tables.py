@@ -25,6 +25,10 @@ class ImportedTables:
     root: Path
     conn: sqlite3.Connection
 
+    if TYPE_CHECKING:
+
+        def athlete_settings(self, athlete_id: str) -> dict[str, Any]: ...
+
     def query_frame(self, sql: str, params: tuple[Any, ...]) -> pd.DataFrame:
         """The rows of one query as a frame (its columns named as the query names them)."""
         import pandas as pd
@@ -76,9 +80,16 @@ class ImportedTables:
         include_extra: bool = False,
         since: Any = None,
         until: Any = None,
+        local: bool = True,
     ) -> pd.DataFrame:
         """The activities frame of docs/design.md §3, sorted by start time; ``since`` and
-        ``until`` (UTC times) keep those starting in ``[since, until)``."""
+        ``until`` (UTC times) keep those starting in ``[since, until)``.
+
+        With ``local`` (the default) an offset the source did not record is filled by
+        :func:`coachkit.core.localtime.resolve_local` from each athlete's time zone setting or
+        their own nearest known zone, and ``tz_source`` says which; ``local=False`` gives the
+        stored rows as they are. (A ``since``/``until`` window borrows zones only inside it.)
+        """
         from coachkit.core.schemas import ACTIVITY_COLUMNS, conform
         from coachkit.store.merge import iso_utc
 
@@ -94,7 +105,19 @@ class ImportedTables:
         out = conform(df, ACTIVITY_COLUMNS, keep_extra=("extra_json",) if include_extra else ())
         if include_extra and "extra_json" in out:
             out["extra"] = out.pop("extra_json").map(json.loads)
-        return out
+        return self._with_local_time(out) if local and len(out) else out
+
+    def _with_local_time(self, acts: pd.DataFrame) -> pd.DataFrame:
+        """Each athlete's rows through :func:`~coachkit.core.localtime.resolve_local` with their
+        own time zone setting (``coachkit settings --timezone``)."""
+        import pandas as pd
+
+        from coachkit.core.localtime import resolve_local
+
+        parts = []
+        for athlete_id, rows in acts.groupby("athlete_id", sort=False, dropna=False):
+            parts.append(resolve_local(rows, self.athlete_zone(athlete_id)))
+        return pd.concat(parts).loc[acts.index] if len(parts) > 1 else parts[0]
 
     def activity_rows(
         self, athlete_id: str, since: str, until: str, columns: Sequence[str]
@@ -126,6 +149,32 @@ class ImportedTables:
         )
         df["start_time"] = pd.to_datetime(df["start_time"], utc=True, format="ISO8601")
         return df
+
+    def athlete_zone(self, athlete_id: Any) -> str | None:
+        """The athlete's time zone setting (``coachkit settings --timezone``), None when unset
+        (or no longer a zone this machine knows: the runner's own zones stand in then)."""
+        from coachkit.core.timezones import check_zone
+
+        if not isinstance(athlete_id, str):
+            return None
+        zone = self.athlete_settings(athlete_id).get("timezone")
+        try:
+            return check_zone(zone) if zone else None
+        except ValueError:
+            return None
+
+    def zone_near(self, athlete_id: str, at: str) -> tuple[int | None, str | None] | None:
+        """(utc_offset_s, tz_name) of the athlete's last activity with a stored offset starting
+        before ``at`` (ISO-8601 UTC text), else of their first one after; None when none has one."""
+        sql = (
+            "SELECT utc_offset_s, tz_name FROM activities WHERE athlete_id=? AND utc_offset_s "
+            "IS NOT NULL AND start_time{} ? ORDER BY start_time {} LIMIT 1"
+        )
+        for op, order in (("<", "DESC"), (">=", "ASC")):
+            row = self.conn.execute(sql.format(op, order), (athlete_id, at)).fetchone()
+            if row is not None:
+                return int(row[0]), row[1]
+        return None
 
     def wellness(self, athlete_id: str | None = None) -> pd.DataFrame:
         """The wellness frame of docs/design.md §3 (one row per athlete, day and source)."""

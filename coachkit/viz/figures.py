@@ -26,20 +26,17 @@ SPORT_COLOURS = {
 
 
 def weekly_volume_figure(activities: pd.DataFrame, *, title: str = "Weekly distance") -> go.Figure:
-    """Stacked weekly distance (km) by sport, weeks starting on Monday in UTC.
+    """Stacked weekly distance (km) by sport, weeks starting on the athlete's local Monday
+    (``core.localtime.local_day``: an evening run in the Americas stays in its own week).
 
     Activities flagged as duplicates are left out so that a run recorded twice counts once.
     """
     import plotly.graph_objects as go
 
+    from coachkit.core.localtime import local_day
+
     df = activities[not_duplicate(activities["quality_flags"])].copy()
-    df["week"] = (
-        df["start_time"]
-        .dt.tz_convert("UTC")
-        .dt.tz_localize(None)
-        .dt.to_period("W-SUN")
-        .dt.start_time
-    )
+    df["week"] = local_day(df).dt.to_period("W-SUN").dt.start_time
     weekly = df.groupby(["week", "sport"], as_index=False)["distance_m"].sum()
     fig = go.Figure()
     for sport, part in weekly.groupby("sport"):

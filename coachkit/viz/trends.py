@@ -111,11 +111,12 @@ def weekly_intensity_figure(
     if runs.empty:
         return _empty(fig, "no activities yet")
     # the athlete's own weeks (``date`` is the local day) when the table has them
-    day = (
-        runs["date"]
-        if "date" in runs
-        else runs["start_time"].dt.tz_convert("UTC").dt.tz_localize(None)
-    )
+    if "date" in runs:
+        day = runs["date"]
+    else:
+        from coachkit.core.localtime import local_day
+
+        day = local_day(runs)
     week = day.dt.to_period("W-SUN").dt.start_time
     weekly = runs[["easy", "moderate", "hard"]].groupby(week).sum() / 3600
     share = weekly.div(weekly.sum(axis=1).where(lambda s: s > 0), axis=0) * 100

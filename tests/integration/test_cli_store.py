@@ -27,13 +27,15 @@ from tests.conftest import REPO, SAMPLE
 
 # docs/design.md §3 "activities", in the order written there
 DESIGN_ACTIVITY_COLUMNS = [
-    "athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "elapsed_time_s",
+    "athlete_id", "activity_id", "sport", "start_time", "utc_offset_s", "tz_name", "tz_source",
+    "elapsed_time_s",
     "moving_time_s", "distance_m", "elevation_gain_m", "avg_hr", "max_hr", "avg_cadence_spm",
     "avg_power_w", "name", "device", "source_kind", "source_file", "has_samples",
     "quality_flags", "load", "load_method",
 ]  # fmt: skip
-# what `activities` adds after them: why a load is what it is, or why there is none
-EXTRA_ACTIVITY_COLUMNS = ["load_note", "excluded_reason"]
+# what `activities` adds after them: the local start and day, why a load is what it is, or
+# why there is none
+EXTRA_ACTIVITY_COLUMNS = ["start_time_local", "date", "load_note", "excluded_reason"]
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 # 48 NRC GPX runs (one per file) + 3 watch TCX runs that no GPX matches (2020-12-04 19:09,
