@@ -125,6 +125,7 @@ def activity_view(
     (ISO-8601 with the offset), ``summary``, ``laps``, ``splits``, ``zones`` and, with power,
     ``critical_power``; ``sentence`` says the run in one line.
     """
+    from coachkit.core.timezones import local_start_iso, zone_label
     from coachkit.features.splits import lap_figures, splits
 
     if data is None:
@@ -158,7 +159,8 @@ def activity_view(
         "athlete_id": data.athlete_id,
         "units": units,
         "start_time": f"{start.tz_convert('UTC'):%Y-%m-%dT%H:%M:%SZ}",
-        "start_time_local": local_iso(row),
+        "start_time_local": local_start_iso(row["start_time"], row.get("utc_offset_s")),
+        "time_zone": zone_label(row.get("tz_name"), row.get("utc_offset_s"), row.get("tz_source")),
         "summary": summary,
         "laps": _records(lap_frame, LAP_FIELDS),
         "splits": _records(split_frame, SPLIT_FIELDS),
@@ -166,22 +168,6 @@ def activity_view(
     }
     view["sentence"] = sentence(view)
     return view
-
-
-def local_iso(row: pd.Series) -> str:
-    """The activity's local start as ISO-8601 with its UTC offset (``+00:00`` when unknown)."""
-    start = pd.Timestamp(row["start_time"]).tz_convert("UTC")
-    offset = row.get("utc_offset_s")
-    seconds = 0 if offset is None or pd.isna(offset) else int(offset)
-    return (start + pd.Timedelta(seconds=seconds)).tz_localize(None).isoformat(
-        timespec="seconds"
-    ) + _offset_text(seconds)
-
-
-def _offset_text(seconds: int) -> str:
-    sign = "-" if seconds < 0 else "+"
-    h, m = divmod(abs(seconds) // 60, 60)
-    return f"{sign}{h:02d}:{m:02d}"
 
 
 def zones_view(data: AthleteData, samples: pd.DataFrame) -> dict[str, Any]:
@@ -271,7 +257,7 @@ def view_text(view: dict[str, Any]) -> str:
     """The view for a terminal: one unit system, paces ``m:ss``, durations ``h:mm:ss``."""
     units, s = view["units"], view["summary"]
     pace = f"pace /{units}"
-    lines = [view["sentence"]]
+    lines = [view["sentence"], f"Local time: {view['time_zone']}."]
     if s["load"] is not None:
         lines.append(f"Load {s['load']:.0f} ({s['load_method']}): {s['load_note']}")
     elif s["excluded_reason"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -20,6 +20,7 @@ from coachkit.cli._common import (
     open_store,
     open_store_for,
 )
+from coachkit.cli._params import units_option
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,9 +147,11 @@ def activities(
     athlete: str | None = typer.Option(None, "--athlete", "-a", help="Only this athlete."),
     store: Path | None = StoreOpt,
     fmt: str = FormatOpt,
+    units: str = units_option("km", help="km or mi for the table (csv/json keep SI units)."),
 ) -> None:
     """List activities: canonical columns in SI units, start_time in ISO-8601 UTC and
     start_time_local with the runner's offset (tz_name and tz_source say whose zone it is).
+    The table shows distance in km or miles, time as h:mm:ss and pace as m:ss.
 
     ``load`` and ``load_method`` are computed with the athlete's current thresholds; a flagged
     activity gets no load, and ``excluded_reason`` (csv/json) says why.
@@ -168,26 +171,49 @@ def activities(
     df["start_time_local"] = local_start_text(df) if len(df) else df["start_time_local"]
     if fmt == "table":
         notes = zone_changes(df)
-        df = df[
-            [
-                "athlete_id",
-                "activity_id",
-                "sport",
-                "start_time_local",
-                "tz_name",
-                "distance_m",
-                "moving_time_s",
-                "avg_hr",
-                "load",
-                "load_method",
-                "source_kind",
-                "quality_flags",
-            ]
-        ]
+        df = activities_table(df, units)
     emit_frame(df, fmt, title="Activities")
     if fmt == "table":
         for line in notes:
             typer.echo(line)
+
+
+def activities_table(df: pd.DataFrame, units: str) -> pd.DataFrame:
+    """The activities for reading: local start and zone, distance in ``units``, moving time
+    ``h:mm:ss``, pace ``m:ss`` per km or mile, HR, load and where each came from."""
+    import pandas as pd
+
+    from coachkit.core.units import format_distance, format_hms, format_pace
+
+    def moving(r: Any) -> float:
+        return r.moving_time_s if pd.notna(r.moving_time_s) else r.elapsed_time_s
+
+    rows = list(df.itertuples())
+    return pd.DataFrame(
+        {
+            "athlete_id": df["athlete_id"],
+            "activity_id": df["activity_id"],
+            "sport": df["sport"],
+            "start_time_local": df["start_time_local"],
+            "tz_name": df["tz_name"],
+            "distance": [
+                format_distance(r.distance_m, units) if r.distance_m else "" for r in rows
+            ],
+            "time": [format_hms(moving(r)) if pd.notna(moving(r)) else "" for r in rows],
+            "pace": [
+                format_pace(moving(r) / r.distance_m * 1000.0, units)
+                if r.distance_m and pd.notna(moving(r))
+                else ""
+                for r in rows
+            ],
+            "avg_hr": df["avg_hr"],
+            "load": df["load"],
+            "load_method": df["load_method"],
+            "source_kind": df["source_kind"],
+            "quality_flags": df["quality_flags"],
+        },
+        index=df.index,
+    )
 
 
 def zone_changes(acts: pd.DataFrame) -> list[str]:

@@ -61,7 +61,10 @@ def run_card(view: dict[str, Any]) -> str:
         ("avg_cadence_spm", "cadence", "n"),
         ("avg_power_w", "power W", "n"),
     ]
-    parts = [f'<div class="ck-what-run">{escape(view["sentence"])}</div>']
+    parts = [
+        f'<div class="ck-what-run">{escape(view["sentence"])}</div>'
+        f'<div class="ck-reason">Local time: {escape(view["time_zone"])}.</div>'
+    ]
     if s.get("load") is not None:
         parts.append(
             f'<div class="ck-explanation">Load {s["load"]:.0f} ({escape(str(s["load_method"]))}): '
