@@ -108,7 +108,9 @@ def prescription(row: Mapping[str, Any], *, units: str = "km", layer: str = "") 
 
 
 def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
-    """The longest counted run of the 30 days before ``day`` (the athlete's local days)."""
+    """The longest counted run of the 30 days before ``day`` (the athlete's local days; the
+    runner's exclusions and sport corrections applied, as :func:`coachkit.app.athlete.load_athlete`
+    applies them)."""
     from coachkit.core.quality import is_counted
     from coachkit.core.sports import RUN_SPORTS
     from coachkit.features.runsafe import LOOKBACK_DAYS
@@ -122,12 +124,15 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
         athlete_id,
         f"{since:%Y-%m-%dT%H:%M:%SZ}",
         f"{until:%Y-%m-%dT%H:%M:%SZ}",
-        ("sport", "start_time", "utc_offset_s", "distance_m", "quality_flags"),
+        ("activity_id", "sport", "start_time", "utc_offset_s", "distance_m", "quality_flags"),
     )
+    edits = store.activity_edits(athlete_id)  # the runner's exclusions and sport corrections
     first = today - timedelta(days=LOOKBACK_DAYS)
     longest = None
     for row in rows:
-        if row["sport"] not in RUN_SPORTS or not is_counted(row["quality_flags"]):
+        edit = edits.get(row["activity_id"], {})
+        sport = edit.get("sport") or row["sport"]
+        if sport not in RUN_SPORTS or edit.get("excluded") or not is_counted(row["quality_flags"]):
             continue
         local = _local_day(row["start_time"], row["utc_offset_s"])
         distance = _number(row["distance_m"])
