@@ -123,9 +123,19 @@ def test_skip_is_not_rescheduled_as_missed(store):
 
 def test_replace_with_an_easy_half_hour(store):
     out = cli(
-        store, "plan", "replace", "--date", "2021-03-19", "--kind", "easy", "--minutes", "30",
-        "--today", START, "--json",
-    )  # fmt: skip
+        store,
+        "plan",
+        "replace",
+        "--date",
+        "2021-03-19",
+        "--kind",
+        "easy",
+        "--minutes",
+        "30",
+        "--today",
+        START,
+        "--json",
+    )
     assert out.exit_code == 0, out.output
     result = json.loads(out.output)
     assert result["ok"] and result["changed"] == ["2021-03-19"]
@@ -148,9 +158,17 @@ def test_back_to_back_hard_days_are_refused_with_the_nearest_valid_day(store):
     assert days["2021-04-07"]["kind"] == "hills" and days["2021-04-10"]["version"] == 1
     assert log(store).empty
     out = cli(
-        store, "plan", "replace", "--date", "2021-03-20", "--kind", "tempo", "--today", START,
+        store,
+        "plan",
+        "replace",
+        "--date",
+        "2021-03-20",
+        "--kind",
+        "tempo",
+        "--today",
+        START,
         "--json",
-    )  # fmt: skip
+    )
     assert out.exit_code == 2
     result = json.loads(out.output)
     assert not result["ok"] and result["suggestion"] == "2021-03-19"
