@@ -221,6 +221,9 @@ def _new_session(ask: Ask, frame: pd.DataFrame) -> dict[str, Any] | None:
 
 def _replace(ask: Ask, frame: pd.DataFrame, target: pd.Timestamp, new: dict) -> Attempt:
     problem = rules.day_problem(frame, target, ask.today)
+    was = frame.loc[edits.row_of(frame, target), "kind"] if problem is None else None
+    if problem is None and new["kind"] == was == "rest":
+        problem = f"{edits.day_text(target)} is already a rest day"
     if problem is None and new["kind"] != "rest" and rules.unavailable(frame, target):
         problem = f"you marked {edits.day_text(target)} unavailable"
     if problem is not None:

@@ -181,6 +181,8 @@ def test_past_days_and_days_outside_the_plan_are_refused(store):
     assert outside.exit_code == 2 and "is not in your plan" in outside.output
     rest = cli(store, "plan", "skip", "--date", "2021-03-16", "--today", START)
     assert rest.exit_code == 2 and "already a rest day" in rest.output
+    rest = cli(store, "plan", "replace", "--date", "2021-03-16", "--kind", "rest", "--today", START)
+    assert rest.exit_code == 2 and "already a rest day" in rest.output
     race = cli(
         store, "plan", "move", "--from", "2021-06-13", "--to", "2021-06-12", "--today", START
     )
