@@ -74,6 +74,10 @@ class AthleteData:
 
     ``settings`` holds the athlete's own values (``coachkit settings``), and under
     ``load_overrides`` the load method chosen for single activities (activity_id -> method).
+    ``activities`` carries the runner's corrections (``coachkit activity ID --sport/--race``:
+    a corrected ``sport``, and ``is_race`` True/False/NA); the activities the runner excluded
+    are not in it but in ``excluded``, with an ``excluded_reason``, so that they count nowhere
+    and are still listed (:func:`listed_activities`).
 
     Derived tables are computed once, on first use, by the functions below.
     """
@@ -86,6 +90,7 @@ class AthleteData:
     samples: Mapping[str, pd.DataFrame]
     as_of: pd.Timestamp | None = None
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 def load_athlete(
@@ -97,12 +102,16 @@ def load_athlete(
     live coach re-planning after a back-dated log); the default also drops feedback logged
     after that day, as a back-test must."""
     store.require_athlete(athlete_id)
-    acts = store.activities(athlete_id)
+    acts, excluded = apply_activity_edits(
+        store.activities(athlete_id), store.activity_edits(athlete_id)
+    )
     wellness = store.wellness(athlete_id).drop(columns=["athlete_id"])
     feedback = store.feedback(athlete_id)
     day = pd.Timestamp(as_of).normalize() if as_of is not None else None
     if day is not None:
         acts = acts[local_day(acts) <= day].reset_index(drop=True)
+        if len(excluded):
+            excluded = excluded[local_day(excluded) <= day].reset_index(drop=True)
         wellness = wellness[wellness["date"] <= day].reset_index(drop=True)
         feedback = known_feedback(feedback, day, known_then=known_then)
     with_samples = acts.loc[acts["has_samples"], "activity_id"].tolist()
@@ -117,7 +126,54 @@ def load_athlete(
         settings,
         StoreSamples(store, athlete_id, with_samples),
         day,
+        excluded=excluded,
     )
+
+
+#: ``excluded_reason`` of an activity the runner excluded (``coachkit activity ID --exclude``)
+EXCLUDED_BY_YOU = "excluded by you"
+
+
+def apply_activity_edits(
+    acts: pd.DataFrame, edits: Mapping[str, Mapping[str, Any]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runner's corrections applied once, where everything reads the activities: the
+    corrected sport, ``is_race`` (True or False where the runner said, else NA; a "not a race"
+    also clears Strava's ``workout_type``), and the excluded rows split off with their
+    ``excluded_reason`` and no load. Returns ``(counted, excluded)``."""
+    acts = acts.assign(is_race=pd.array([pd.NA] * len(acts), dtype="boolean"))
+    if not edits:
+        return acts, acts.iloc[:0].assign(excluded_reason=pd.Series(dtype="string"))
+    ids = acts["activity_id"]
+    for activity_id, edit in edits.items():
+        hit = ids == activity_id
+        if edit.get("sport"):
+            acts.loc[hit, "sport"] = edit["sport"]
+        if edit.get("race") is not None:
+            acts.loc[hit, "is_race"] = bool(edit["race"])
+            if not edit["race"] and "workout_type" in acts:
+                acts.loc[hit, "workout_type"] = pd.NA
+    out = ids.isin([a for a, e in edits.items() if e.get("excluded")])
+    reasons = ids[out].map(
+        lambda a: (
+            EXCLUDED_BY_YOU
+            + (f": {edits[a]['excluded_reason']}" if edits[a].get("excluded_reason") else "")
+        )
+    )
+    excluded = acts[out].assign(load=float("nan"), excluded_reason=reasons.astype("string"))
+    return acts[~out].reset_index(drop=True), excluded.reset_index(drop=True)
+
+
+def listed_activities(data: AthleteData) -> pd.DataFrame:
+    """The activity table (:func:`activity_table`) with the activities the runner excluded
+    added back, without load and with ``excluded_reason`` saying so, by start time: what
+    ``coachkit activities`` lists."""
+    table = activity_table(data)
+    if data.excluded.empty:
+        return table
+    extra = data.excluded.assign(date=local_day(data.excluded), load_method=pd.NA)
+    out = pd.concat([table, extra.reindex(columns=table.columns)], ignore_index=True)
+    return out.sort_values("start_time", kind="stable").reset_index(drop=True)
 
 
 def known_feedback(

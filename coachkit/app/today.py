@@ -98,7 +98,9 @@ def prescription(row: Mapping[str, Any], *, units: str = "km", layer: str = "") 
 
 
 def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
-    """The longest counted run of the 30 days before ``day`` (the athlete's local days)."""
+    """The longest counted run of the 30 days before ``day`` (the athlete's local days; the
+    runner's exclusions and sport corrections applied, as :func:`coachkit.app.athlete.load_athlete`
+    applies them)."""
     from coachkit.core.quality import is_counted
     from coachkit.core.sports import RUN_SPORTS
     from coachkit.core.timezones import resolve_rows
@@ -115,6 +117,7 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
         since_text,
         f"{until:%Y-%m-%dT%H:%M:%SZ}",
         (
+            "activity_id",
             "sport",
             "start_time",
             "utc_offset_s",
@@ -128,10 +131,13 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
     resolved = resolve_rows(
         rows, store.athlete_zone(athlete_id), store.zone_near(athlete_id, since_text)
     )
+    edits = store.activity_edits(athlete_id)  # the runner's exclusions and sport corrections
     first = today - timedelta(days=LOOKBACK_DAYS)
     longest = None
     for row, (offset, _, _) in zip(rows, resolved):
-        if row["sport"] not in RUN_SPORTS or not is_counted(row["quality_flags"]):
+        edit = edits.get(row["activity_id"], {})
+        sport = edit.get("sport") or row["sport"]
+        if sport not in RUN_SPORTS or edit.get("excluded") or not is_counted(row["quality_flags"]):
             continue
         local = _local_day(row["start_time"], offset)
         distance = _number(row["distance_m"])

@@ -154,17 +154,18 @@ def activities(
     The table shows distance in km or miles, time as h:mm:ss and pace as m:ss.
 
     ``load`` and ``load_method`` are computed with the athlete's current thresholds; a flagged
-    activity gets no load, and ``excluded_reason`` (csv/json) says why.
+    activity gets no load, and ``excluded_reason`` (csv/json) says why ("excluded by you" for
+    one excluded with ``coachkit activity ID --exclude``).
     """
     import pandas as pd
 
-    from coachkit.app.athlete import activity_table, load_athlete
+    from coachkit.app.athlete import listed_activities, load_athlete
     from coachkit.core.localtime import local_start_text
     from coachkit.core.schemas import ACTIVITY_COLUMNS
 
     s = open_store_for(store, athlete)
     who = [athlete] if athlete else [a["athlete_id"] for a in s.athletes()]
-    tables = [activity_table(load_athlete(s, a)) for a in who]
+    tables = [listed_activities(load_athlete(s, a)) for a in who]
     columns = [*ACTIVITY_COLUMNS, "start_time_local", "date", "load_note", "excluded_reason"]
     df = pd.concat(tables, ignore_index=True) if tables else s.activities()
     df = df.reindex(columns=columns)  # the same columns for an empty store

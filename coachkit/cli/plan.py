@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from coachkit.coach.plan import Plan
 
 
-plan_app = typer.Typer(help="Training plans: create, show, export.", no_args_is_help=True)
+plan_app = typer.Typer(
+    help="Training plans: create, show, export; move, swap, skip or replace a day.",
+    no_args_is_help=True,
+)
 app.add_typer(plan_app, name="plan")
 UnitsOpt = units_option("km", help="km or mi (paces per km or per mile).")
 #: plan export --format -> the optional packages its writer needs (the dashboard extra)
@@ -236,3 +239,98 @@ def plan_export(
     data = writers[fmt](plan)
     atomic_write_bytes(out, data if isinstance(data, bytes) else data.encode("utf-8"))
     typer.echo(f"Wrote {out}.")
+
+
+#: kinds a day can be replaced with: coachkit.coach.edits.EDIT_KINDS (not imported: pandas)
+EDIT_KINDS = ("rest", "recovery", "easy", "long", "tempo", "intervals", "hills", "strides")
+TodayOpt = date_option("--today", help="The day the edit is made [default: today].")
+EditJsonOpt = typer.Option(False, "--json", help="Print the result as JSON.")
+
+
+def run_edit(
+    op: str, athlete: str | None, store: Path | None, as_json: bool, **ask: object
+) -> None:
+    """Make one plan edit and print its sentence; a refusal exits 2 with the reason and the
+    nearest day that keeps the rules."""
+    import json
+
+    from coachkit.app.plan_edits import edit_plan
+    from coachkit.store import StoreError
+
+    s = open_store(store)
+    who = pick_athlete(s, athlete)
+    try:  # the days are YYYY-MM-DD already (their options' parser)
+        result = edit_plan(s, who, op, **ask)  # type: ignore[arg-type]
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        if not result.ok:
+            raise typer.Exit(2)
+        return
+    if not result.ok:
+        fail(result.sentence)
+    typer.echo(result.sentence)
+
+
+@plan_app.command("move")
+def plan_move(
+    day: str = date_option("--from", help="The day whose session moves.", required=True),
+    to: str = date_option("--to", help="The rest day it moves to.", required=True),
+    athlete: str | None = AthleteOrOnlyOpt,
+    store: Path | None = StoreOpt,
+    today: str | None = TodayOpt,
+    as_json: bool = EditJsonOpt,
+) -> None:
+    """Move a day's session to a rest day (kept only if no two hard days end up back to back;
+    otherwise refused with the nearest day that works). Logged like any adaptation."""
+    run_edit("move", athlete, store, as_json, day=day, other_day=to, today=today)
+
+
+@plan_app.command("swap")
+def plan_swap(
+    day: str = date_option("--date", help="One day.", required=True),
+    other: str = date_option("--with", help="The day to swap it with.", required=True),
+    athlete: str | None = AthleteOrOnlyOpt,
+    store: Path | None = StoreOpt,
+    today: str | None = TodayOpt,
+    as_json: bool = EditJsonOpt,
+) -> None:
+    """Swap the sessions of two days (refused when it puts two hard days back to back)."""
+    run_edit("swap", athlete, store, as_json, day=day, other_day=other, today=today)
+
+
+@plan_app.command("skip")
+def plan_skip(
+    day: str = date_option("--date", help="The day to skip.", required=True),
+    reason: str | None = typer.Option(None, "--reason", help="Why (kept in the log)."),
+    athlete: str | None = AthleteOrOnlyOpt,
+    store: Path | None = StoreOpt,
+    today: str | None = TodayOpt,
+    as_json: bool = EditJsonOpt,
+) -> None:
+    """Skip a day's session: it becomes rest and is not rescheduled (the coach does not treat
+    it as missed)."""
+    run_edit("skip", athlete, store, as_json, day=day, today=today, reason=reason)
+
+
+@plan_app.command("replace")
+def plan_replace(
+    day: str = date_option("--date", help="The day to change.", required=True),
+    kind: str = choice_option(
+        ..., "--kind", choice=Choice(EDIT_KINDS), help="The new session: " + ", ".join(EDIT_KINDS)
+    ),
+    minutes: float | None = typer.Option(
+        None, "--minutes", min=5, max=600, help="Its length in minutes ..."
+    ),
+    km: float | None = typer.Option(None, "--km", min=0.5, max=100, help="... or in km."),
+    athlete: str | None = AthleteOrOnlyOpt,
+    store: Path | None = StoreOpt,
+    today: str | None = TodayOpt,
+    as_json: bool = EditJsonOpt,
+) -> None:
+    """Replace a day's session with another kind (default length: the day's own), at the
+    plan's paces; refused when it breaks a rule (hard days back to back, the RUNSAFE cap)."""
+    run_edit(
+        "replace", athlete, store, as_json, day=day, today=today, kind=kind, minutes=minutes, km=km
+    )

@@ -214,6 +214,26 @@ MIGRATIONS: list[str] = [
     ALTER TABLE activities ADD COLUMN tz_name TEXT;
     ALTER TABLE activities ADD COLUMN tz_source TEXT;
     """,
+    # 5: the runner's corrections to single activities (`coachkit activity ID --exclude
+    # --sport --race`): the load method becomes optional, so the table is rebuilt (SQLite cannot
+    # drop a NOT NULL); rows keep their ids, which `coachkit rebuild` re-points
+    """
+    CREATE TABLE activity_settings_v5 (
+        activity_id TEXT PRIMARY KEY,
+        athlete_id TEXT NOT NULL,
+        load_method TEXT,  -- NULL: the athlete's default method
+        excluded INTEGER NOT NULL DEFAULT 0,  -- 1: counts nowhere, still listed
+        excluded_reason TEXT,
+        sport_override TEXT,  -- the sport the runner says it was
+        race INTEGER,  -- 1 a race, 0 not a race (whatever the source says), NULL the source's word
+        updated_at TEXT NOT NULL
+    );
+    INSERT INTO activity_settings_v5 (activity_id, athlete_id, load_method, updated_at)
+        SELECT activity_id, athlete_id, load_method, updated_at FROM activity_settings;
+    DROP TABLE activity_settings;
+    ALTER TABLE activity_settings_v5 RENAME TO activity_settings;
+    CREATE INDEX IF NOT EXISTS activity_settings_by_athlete ON activity_settings (athlete_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

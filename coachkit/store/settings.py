@@ -1,6 +1,7 @@
 """What the athlete chose: their own values (HR max, threshold pace, sex, units, load method)
-in ``athletes.settings_json``, and the load method of single activities in
-``activity_settings`` (``coachkit settings``).
+in ``athletes.settings_json``, and per activity in ``activity_settings``: the load method
+(``coachkit settings --activity``) and the runner's corrections (``coachkit activity ID
+--exclude/--include/--sport/--race/--not-race``), all kept across ``coachkit rebuild``.
 
 :class:`AthleteSettings` is one part of :class:`coachkit.store.Store`, which gives it ``root``,
 ``conn``, ``transaction`` and ``ensure_athlete``.
@@ -21,6 +22,34 @@ def _athlete_of(conn: sqlite3.Connection, activity_id: str) -> str | None:
         "SELECT athlete_id FROM activities WHERE activity_id=?", (activity_id,)
     ).fetchone()
     return None if row is None else str(row[0])
+
+
+#: the per-activity columns of ``activity_settings`` beside its keys (migration 4)
+EDIT_COLUMNS = ("load_method", "excluded", "excluded_reason", "sport_override", "race")
+
+
+def _upsert(conn: sqlite3.Connection, activity_id: str, athlete_id: str, **values: Any) -> None:
+    """Write ``values`` into the activity's row (created when missing); a row left with no
+    choice at all is deleted, so ``activity_settings`` holds only what the runner chose."""
+    if "excluded" in values:
+        values["excluded"] = int(bool(values["excluded"]))
+    if "race" in values and values["race"] is not None:
+        values["race"] = int(bool(values["race"]))
+    conn.execute(
+        "INSERT OR IGNORE INTO activity_settings (activity_id, athlete_id, updated_at)"
+        " VALUES (?, ?, ?)",
+        (activity_id, athlete_id, utc_now_iso()),
+    )
+    for col, value in values.items():  # the names are EDIT_COLUMNS, checked by the callers
+        conn.execute(
+            f"UPDATE activity_settings SET {col}=?, updated_at=? WHERE activity_id=?",
+            (value, utc_now_iso(), activity_id),
+        )
+    conn.execute(
+        "DELETE FROM activity_settings WHERE activity_id=? AND load_method IS NULL"
+        " AND excluded=0 AND sport_override IS NULL AND race IS NULL",
+        (activity_id,),
+    )
 
 
 class AthleteSettings:
@@ -59,7 +88,7 @@ class AthleteSettings:
         """activity_id -> load method the athlete chose for that activity (``coachkit settings``)."""
         rows = self.conn.execute(
             "SELECT activity_id, load_method FROM activity_settings WHERE athlete_id=?"
-            " ORDER BY activity_id",
+            " AND load_method IS NOT NULL ORDER BY activity_id",
             (check_athlete_id(athlete_id),),
         ).fetchall()
         return {r[0]: r[1] for r in rows}
@@ -76,11 +105,41 @@ class AthleteSettings:
                     f"no activity {activity_id!r} in the store at {self.root}: "
                     "`coachkit activities` lists the ids"
                 )
-            if load_method is None:
-                conn.execute("DELETE FROM activity_settings WHERE activity_id=?", (activity_id,))
-            else:
-                conn.execute(
-                    "INSERT OR REPLACE INTO activity_settings VALUES (?, ?, ?, ?)",
-                    (activity_id, athlete_id, load_method, utc_now_iso()),
+            _upsert(conn, activity_id, athlete_id, load_method=load_method)
+        return athlete_id
+
+    def activity_edits(self, athlete_id: str) -> dict[str, dict[str, Any]]:
+        """activity_id -> the runner's corrections of that activity: ``excluded`` (bool),
+        ``excluded_reason``, ``sport`` (None: as recorded) and ``race`` (True, False, or None:
+        the source's word). Only activities with at least one correction."""
+        rows = self.conn.execute(
+            "SELECT activity_id, excluded, excluded_reason, sport_override, race"
+            " FROM activity_settings WHERE athlete_id=? AND"
+            " (excluded=1 OR sport_override IS NOT NULL OR race IS NOT NULL) ORDER BY activity_id",
+            (check_athlete_id(athlete_id),),
+        ).fetchall()
+        return {
+            r[0]: {
+                "excluded": bool(r[1]),
+                "excluded_reason": r[2],
+                "sport": r[3],
+                "race": None if r[4] is None else bool(r[4]),
+            }
+            for r in rows
+        }
+
+    def set_activity_edit(self, activity_id: str, **values: Any) -> str:
+        """Set the runner's corrections of one activity (``excluded``, ``excluded_reason``,
+        ``sport_override``, ``race``; None clears a correction); returns its athlete id."""
+        unknown = set(values) - set(EDIT_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown activity edit {', '.join(sorted(unknown))}")
+        with self.transaction() as conn:
+            athlete_id = _athlete_of(conn, activity_id)
+            if athlete_id is None:
+                raise StoreError(
+                    f"no activity {activity_id!r} in the store at {self.root}: "
+                    "`coachkit activities` lists the ids"
                 )
+            _upsert(conn, activity_id, athlete_id, **values)
         return athlete_id

@@ -93,13 +93,17 @@ class DashboardData:
 
     # -- the plan side: cheap, re-read after every feedback ---------------------------------
     def refresh_plan(self) -> None:
+        from coachkit.app.athlete import apply_activity_edits
         from coachkit.app.coach import active_plan, adaptations, plan_frame
         from coachkit.core.localtime import local_day
         from coachkit.core.units import in_units
         from coachkit.store.plans import plan_created_at
         from coachkit.viz.cards import change_reasons
 
-        acts = self.store.activities(self.athlete_id)
+        # the runner's corrections: an excluded run is not done, a corrected sport decides
+        acts, _ = apply_activity_edits(
+            self.store.activities(self.athlete_id), self.store.activity_edits(self.athlete_id)
+        )
         runs = acts[acts["sport"].isin(RUN_SPORTS)]
         runs = runs[not_duplicate(runs["quality_flags"])]
         self.done = pd.DataFrame(

@@ -127,6 +127,13 @@ def _check_usage_error(result, option: str, expect: str) -> None:
     assert option in errors[0] and expect in errors[0], errors[0]
 
 
+def test_the_edit_kinds_are_the_coach_s():
+    from coachkit.cli.plan import EDIT_KINDS
+    from coachkit.coach.edits import EDIT_KINDS as COACH_KINDS
+
+    assert EDIT_KINDS == COACH_KINDS
+
+
 def test_the_weekdays_are_the_plan_builder_s():
     from coachkit.cli._params import WEEKDAYS
     from coachkit.coach.plan_builder import WEEKDAYS as BUILDER_WEEKDAYS
@@ -139,6 +146,7 @@ def test_the_walk_finds_every_command():
     assert {"today", "log", "metrics", "plan create", "plan export", "sync strava"} <= found
     assert {"strava auth", "risk", "risk train-lovdal", "population fit", "roster"} <= found
     assert "zones" in found
+    assert {"plan move", "plan swap", "plan skip", "plan replace"} <= found
     assert len(found) >= 25, sorted(found)
 
 
@@ -210,6 +218,16 @@ def store(tmp_path_factory) -> Path:
         (["zones", "--athlete", "nobody"], "nobody"),
         (["settings", "--activity", "nope", "--load-method", "srpe"], "no activity"),
         (["metrics", "--athlete", "nobody"], "nobody"),
+        (["plan", "skip", "--date", "2020-12-14", "--today", DAY], "is in the past"),
+        (["plan", "replace", "--date", "2021-06-01", "--kind", "easy"], "not in your plan"),
+        (
+            ["plan", "move", "--from", "2020-12-20", "--to", "2020-12-20", "--today", DAY],
+            "onto itself",
+        ),
+        (
+            ["plan", "replace", "--date", DAY, "--kind", "easy", "--minutes", "30", "--km", "5"],
+            "--minutes or --km",
+        ),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else None,
 )

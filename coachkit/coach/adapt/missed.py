@@ -5,7 +5,9 @@ A missed key session (tempo, intervals, long) moves to the next day of the same 
 only an easy run (else a usable rest day) and has no hard day before or after it (source
 ``moved``, host ``changed``); otherwise, or while fatigued or back from a break, it is dropped,
 never crammed. A session is missed once its day is over, or at once when the runner logs it
-missed today.
+missed today. A day the runner skipped (``coachkit plan skip``: rest, status ``skipped``) is
+intentional: it is never marked missed, never rescheduled, and never hosts a moved session
+(only ``planned`` and ``changed`` days do).
 """
 
 from __future__ import annotations
