@@ -9,6 +9,7 @@ because the track is a trace of the figure, not part of the tiles.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -167,6 +168,8 @@ def activity_profile_figure(
 #: the Web-Mercator sphere (EPSG:3857) and the tiles drawn under the route
 EARTH_RADIUS_M = 6378137.0
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#: another tile server (e.g. one on the runner's own network): a template like TILE_URL
+TILE_URL_ENV = "COACHKIT_TILE_URL"
 TILE_CREDIT = "© OpenStreetMap contributors"
 MAX_TILES_ACROSS = 4  # per axis: at most 16 tiles, fetched by the viewer's browser
 
@@ -186,6 +189,7 @@ def mercator(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def tile_images(x0: float, x1: float, y0: float, y1: float) -> list[dict]:
     """Plotly layout images of the OpenStreetMap tiles that cover a Mercator box, at the finest
     zoom where :data:`MAX_TILES_ACROSS` tiles per axis still cover it."""
+    template = os.environ.get(TILE_URL_ENV) or TILE_URL
     half = np.pi * EARTH_RADIUS_M
     for z in range(17, 0, -1):
         size = 2 * half / 2**z
@@ -195,7 +199,7 @@ def tile_images(x0: float, x1: float, y0: float, y1: float) -> list[dict]:
             break
     return [
         dict(
-            source=TILE_URL.format(z=z, x=c, y=r),
+            source=template.format(z=z, x=c, y=r),
             xref="x",
             yref="y",
             x=c * size - half,

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 import pandas as pd
 
 from coachkit.core.localtime import as_day
+from coachkit.core.units import in_units
 from coachkit.store import Store, StoreError
 from coachkit.viz import cards
 from coachkit.viz.dashboard_data import DashboardData, last_synced, resolve_athlete
@@ -57,7 +58,7 @@ class Dashboard(DashboardPanels):
         self, store: Store, athlete: str | None = None, day: Any = None, *, locked: bool = False
     ) -> None:
         self.store, self.locked = store, locked
-        super().__init__(on_submit=self.submit)
+        super().__init__(on_submit=self.submit, on_edit=self.edit)
         self.convention.observe(
             lambda _c: self._guard("redrawing the PMC", self.draw_pmc), names="value"
         )
@@ -68,6 +69,9 @@ class Dashboard(DashboardPanels):
         self.day.observe(self._on_day, names="value")
         self.run_pick.observe(self._on_run, names="value")
         self.units.observe(self._on_units, names="value")
+        self.tiles.observe(
+            lambda _c: self._guard("drawing the route", self.draw_route), names="value"
+        )
 
     # -- errors ----------------------------------------------------------------------------
     def _guard(self, doing: str, fn: Callable[[], Any]) -> bool:
@@ -179,6 +183,29 @@ class Dashboard(DashboardPanels):
         self.sync.value = cards.sync_line(last_synced(self.store, self.data.athlete_id))
         if self.data.refresh_analysis():
             self.draw_analysis()
+
+    # -- plan edits ------------------------------------------------------------------------------
+    def edit(self, request: dict[str, Any]) -> None:
+        """Move, swap, skip or replace a day (:func:`coachkit.app.plan_edits.edit_plan`), with
+        the page's day as today; a refusal shows its reason and the nearest valid day."""
+        from coachkit.app.plan_edits import edit_plan
+
+        d = self.data
+        if d is None:
+            return
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            outcome["result"] = edit_plan(self.store, d.athlete_id, today=d.day, **request)
+            if outcome["result"].ok:
+                d.refresh_plan()
+                self.draw_plan()
+
+        if not self._guard("changing the plan", run):
+            self.plan_edit.show("Not changed: see the message at the top.", ok=False)
+            return
+        result = outcome["result"]
+        self.plan_edit.show(in_units(result.sentence, d.units), ok=result.ok)
 
     # -- feedback --------------------------------------------------------------------------------
     def submit(self, values: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ import ipywidgets as w
 from coachkit.viz import cards
 from coachkit.viz.dashboard_data import CONVENTIONS, DashboardData
 from coachkit.viz.feedback import FeedbackForm
+from coachkit.viz.plan_edit import PlanEditForm
 from coachkit.viz.style import stylesheet
 
 FIG_HEIGHT = 330
@@ -55,7 +56,11 @@ class DashboardPanels(w.VBox):
         Called with the feedback form's values when the viewer submits it.
     """
 
-    def __init__(self, on_submit: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(
+        self,
+        on_submit: Callable[[dict[str, Any]], None],
+        on_edit: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.data: DashboardData | None = None
         self.message = html_widget("ck-message")
         self.brand = html_widget("ck-brand", BRAND)
@@ -90,14 +95,24 @@ class DashboardPanels(w.VBox):
         self.race = html_widget("ck-race-wrap")
         self.calendar = html_widget("ck-calendar-wrap")
         self.exports = html_widget("ck-export-wrap")
+        self.plan_edit = PlanEditForm(on_edit=on_edit)
         self.run_pick = w.Dropdown(description="Run", options=[], layout=w.Layout(width="auto"))
         self.run_pick.add_class("ck-run-pick")
         self._listing_runs = False
+        # tiles come from openstreetmap.org: the viewer's browser asks for them (and so tells
+        # that server where the run was) only when the viewer ticks this
+        self.tiles = w.Checkbox(
+            value=False,
+            description="Map tiles from OpenStreetMap (your browser fetches them)",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
+        self.tiles.add_class("ck-map-tiles")
         self.run = html_widget("ck-run-wrap")
         run_panel = _box(
             [
                 html_widget("ck-section-title", "<h2>One run</h2>"),
-                self.run_pick,
+                _box([self.run_pick, self.tiles], "ck-run-controls", vertical=False),
                 _box([self.run, self.fig_boxes["route"]], "ck-grid", "ck-grid-even"),
                 _box([self.fig_boxes["profile"]], "ck-grid", "ck-grid-one"),
             ],
@@ -131,6 +146,7 @@ class DashboardPanels(w.VBox):
                     vertical=False,
                 ),
                 _box([self.calendar, self.exports], "ck-panel", "ck-plan"),
+                self.plan_edit,
             ],
             "ck-body",
         )
@@ -155,9 +171,12 @@ class DashboardPanels(w.VBox):
             )
         self.form.title.value = f"<h2>How did {d.day:%A} go?</h2>"
         self.form.show_notes(d.store.feedback(d.athlete_id), d.day)
+        self.plan_edit.layout.display = "" if d.has_plan else "none"
         if not d.has_plan:
             self.week.value = self.calendar.value = self.exports.value = ""
             return
+        if self.plan_edit.day.value is None:
+            self.plan_edit.day.value = self.plan_edit.other.value = d.day.date()
         self.week.value = cards.week_card(d.plan, d.done, d.reasons, d.day, units=d.units)
         self.calendar.value = cards.goal_line(d.meta) + cards.calendar_card(
             d.plan, d.day, units=d.units, phases=d.meta.get("phases", [])
@@ -281,6 +300,15 @@ class DashboardPanels(w.VBox):
                 self.run_pick.value = options[0][1]
         finally:
             self._listing_runs = False
+        # tiles come from openstreetmap.org: the viewer's browser asks for them (and so tells
+        # that server where the run was) only when the viewer ticks this
+        self.tiles = w.Checkbox(
+            value=False,
+            description="Map tiles from OpenStreetMap (your browser fetches them)",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
+        self.tiles.add_class("ck-map-tiles")
         if options:
             self.draw_run()
         else:
@@ -291,7 +319,7 @@ class DashboardPanels(w.VBox):
 
     def draw_run(self) -> None:
         """The picked run: its card, its route and its profile, in the page's units."""
-        from coachkit.viz.activity import activity_profile_figure, route_figure
+        from coachkit.viz.activity import activity_profile_figure
         from coachkit.viz.run_card import run_card
 
         activity_id = self.run_pick.value
@@ -300,9 +328,20 @@ class DashboardPanels(w.VBox):
         view, samples = self.data.run_view(activity_id)
         self.run.value = run_card(view)
         sport = view["summary"]["sport"] or "run"
-        self._figure("route", route_figure(samples, title="Route"), height=ROUTE_HEIGHT)
+        self.draw_route(samples)
         self._figure(
             "profile",
             activity_profile_figure(samples, units=view["units"], sport=sport, title="Profile"),
             height=PROFILE_HEIGHT,
         )
+
+    def draw_route(self, samples: Any = None) -> None:
+        """The picked run's route: on plain axes, or on map tiles when the viewer asks."""
+        from coachkit.viz.activity import route_figure
+
+        if samples is None:
+            if not self.run_pick.value or self.data is None:
+                return
+            _, samples = self.data.run_view(self.run_pick.value)
+        fig = route_figure(samples, title="Route", tiles=self.tiles.value)
+        self._figure("route", fig, height=ROUTE_HEIGHT)

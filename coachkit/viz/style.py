@@ -148,7 +148,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
                           font-weight: 600; }
 .ck-what-run { font-size: 17px; font-weight: 600; margin: 2px 0 6px; }
 .ck-zone-bar { height: 10px; border-radius: 5px; background: var(--ck-accent); min-width: 2px; }
-.ck-run-pick { margin-bottom: 8px; }
+.ck-run-controls { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center;
+                   margin-bottom: 8px; }
 .ck-fig-route .jp-RenderedPlotly { height: 416px !important; }
 .ck-fig-profile .jp-RenderedPlotly { height: 616px !important; }
 .ck-footer { color: var(--ck-muted); font-size: 12px; text-align: center; padding: 8px; }
