@@ -95,7 +95,7 @@ def _records(frame: pd.DataFrame, fields: tuple[str, ...]) -> list[dict[str, Any
 
 def activity_data(store: Store, activity_id: str) -> tuple[AthleteData, pd.Series]:
     """The athlete of ``activity_id`` (everything in the store) and the activity's table row."""
-    from coachkit.app.athlete import activity_table, load_athlete
+    from coachkit.app.athlete import load_athlete
     from coachkit.store import StoreError
 
     athlete = store.athlete_of(activity_id)
@@ -104,14 +104,26 @@ def activity_data(store: Store, activity_id: str) -> tuple[AthleteData, pd.Serie
             f"no activity {activity_id!r} in the store: `coachkit activities` lists the ids"
         )
     data = load_athlete(store, athlete)
-    table = activity_table(data)
-    return data, table.loc[table["activity_id"] == activity_id].iloc[0]
+    return data, table_row(data, activity_id)
+
+
+def table_row(data: AthleteData, activity_id: str) -> pd.Series:
+    """The activity's row of the athlete's table, excluded activities included (without load,
+    ``excluded_reason`` saying why)."""
+    from coachkit.app.athlete import listed_activities
+
+    table = listed_activities(data)
+    return table.loc[table["activity_id"] == activity_id].iloc[0]
 
 
 def run_samples(store: Store, data: AthleteData, activity_id: str) -> pd.DataFrame:
-    """The activity's samples (an empty frame when it has none)."""
+    """The activity's samples (an empty frame when it has none); an activity the runner
+    excluded is read from the store, since the athlete's counted samples leave it out."""
     if activity_id in data.samples:
         return data.samples[activity_id]
+    excluded = data.excluded
+    if len(excluded) and excluded.loc[excluded["activity_id"] == activity_id, "has_samples"].any():
+        return store.read_samples(data.athlete_id, activity_id)
     return pd.DataFrame(columns=["t_s"])
 
 
@@ -131,10 +143,7 @@ def activity_view(
     if data is None:
         data, row = activity_data(store, activity_id)
     else:
-        from coachkit.app.athlete import activity_table
-
-        table = activity_table(data)
-        row = table.loc[table["activity_id"] == activity_id].iloc[0]
+        row = table_row(data, activity_id)
     units = units or data.settings.get("units") or "km"
     samples = run_samples(store, data, activity_id)
     sport = str(row["sport"])

@@ -34,6 +34,9 @@ CP_WINDOW_DAYS = 90  # Stryd uses about 90 days of runs for its CP (Stryd help c
 RECENT_WEEKS = 6
 #: runs whose samples are junk for curves and zones
 _SKIP_FLAGS = ("duplicate_of:", "time_reversed", "duration_implausible", "date_implausible")
+#: a track with these gives no pace curve (its power, from the foot pod, still counts): the same
+#: GPS artefacts that keep a run out of the best efforts (a drive home left running)
+_NO_PACE_FLAGS = ("speed_implausible", "gps_gaps", "distance_implausible", "manual")
 
 
 def clean_runs(data: AthleteData) -> pd.DataFrame:
@@ -55,13 +58,17 @@ def anchor_day(data: AthleteData, runs: pd.DataFrame) -> pd.Timestamp | None:
 
 def curves(data: AthleteData) -> pd.DataFrame:
     """Each run's mean-max power and speed curves (computed once): ``activity_id, day,
-    duration_s, power_w, speed_m_s`` (NaN power for runs without power)."""
+    duration_s, power_w, speed_m_s`` (NaN power for runs without power, NaN speed for tracks
+    with GPS artefacts)."""
     if "mean_max" in data.cache:
         return data.cache["mean_max"]
     rows = []
     for run in clean_runs(data).itertuples():
         samples = data.samples[run.activity_id]
+        flags = run.quality_flags if isinstance(run.quality_flags, str) else ""
         speed = mean_max_speed(samples)
+        if any(flag in flags for flag in _NO_PACE_FLAGS):
+            speed = speed.assign(speed_m_s=float("nan"))
         power = mean_max_power(samples)
         both = speed.merge(power, on="duration_s", how="outer")
         if len(both):

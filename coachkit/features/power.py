@@ -95,20 +95,39 @@ def mean_max_power(
     return _curve(samples, p, "power_w", durations_s)
 
 
+#: the shortest duration of the pace curve (GPS error swamps shorter windows)
+PACE_MIN_S = 60
+
+
 def mean_max_speed(
     samples: pd.DataFrame, durations_s: Sequence[int] = MEAN_MAX_DURATIONS_S
 ) -> pd.DataFrame:
     """One run's mean-max speed curve (the pace curve): ``duration_s, speed_m_s``.
 
-    Speeds above 12.5 m/s (faster than Bolt's 100 m) are GPS error and break windows.
+    Speeds come from the cleaned track's distance (:mod:`coachkit.features.track`: GPS jumps
+    faster than 12.5 m/s dropped), held second by second with the pause rule, so a window's
+    speed is the distance it really covered. A best that beats the world record for the
+    distance it implies is GPS error, not running, and is left out (a phone's track can jump
+    60 m in 5 s without any one interval looking impossible). Durations under a minute are
+    left out too: GPS positions are good to a few metres, which over 5-30 s is an error of
+    1-2 m/s, more than the difference between a jog and a sprint.
     """
-    from coachkit.features.zone_sets import sample_speed
+    from coachkit.features.best_efforts import world_record_speed
+    from coachkit.features.track import clean_track
 
-    if samples is None or "t_s" not in samples.columns:
+    if samples is None or "t_s" not in samples.columns or len(samples) < 2:
         return pd.DataFrame({"duration_s": [], "speed_m_s": []})
-    v = sample_speed(samples)
-    v = np.where((v >= 0) & (v <= 12.5), v, np.nan)
-    return _curve(samples, v, "speed_m_s", durations_s)
+    tr = clean_track(samples)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.concatenate([[np.nan], np.where(tr.dt > 0, tr.dx / tr.dt, np.nan)])
+    # each interval's speed belongs to the sample that starts it (resample_1hz holds forward)
+    v = np.append(v[1:], np.nan)
+    series = resample_1hz(tr.t, v)
+    best = mean_max(series, durations_s)
+    d = np.asarray(durations_s, dtype=float)
+    best = np.where((best <= world_record_speed(best * d)) & (d >= PACE_MIN_S), best, np.nan)
+    ok = np.isfinite(best)
+    return pd.DataFrame({"duration_s": d[ok], "speed_m_s": best[ok]})
 
 
 def best_of(curves: Sequence[pd.DataFrame], value: str) -> pd.DataFrame:

@@ -79,8 +79,9 @@ def profile_frame(samples: pd.DataFrame, *, sport: str = "run") -> pd.DataFrame:
     return out.iloc[_thin(len(out))].reset_index(drop=True)
 
 
-def _pace_axis(values: pd.Series, units: str) -> dict:
-    """Tick values and m:ss labels for a pace axis (faster at the top)."""
+def pace_axis(values: pd.Series, units: str) -> dict:
+    """A pace axis (values in seconds per km or mile): m:ss ticks, faster at the top, the
+    range the middle 96 % of ``values`` span (a stop's spike runs off the chart)."""
     v = values.dropna()
     if v.empty:
         return {}
@@ -136,7 +137,7 @@ def activity_profile_figure(
                     row=i,
                     col=1,
                 )
-            fig.update_yaxes(**_pace_axis(pace, units), row=i, col=1)
+            fig.update_yaxes(**pace_axis(pace, units), row=i, col=1)
             continue
         y = prof[col]
         label = name

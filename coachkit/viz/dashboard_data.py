@@ -192,6 +192,20 @@ class DashboardData:
         self.fingerprint = fp
         return True
 
+    def zone_figures(self) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+        """Weekly seconds in each HR zone (12 weeks), and the mean-max curve with what it is of
+        (``power_w`` when the runner has power, else ``speed_m_s``), computed once per analysis."""
+        if "zone_figures" not in self.analysis:
+            from coachkit.app.power import mean_max_windows
+            from coachkit.app.zones import weekly_zone_seconds
+
+            data = self.analysis["data"]
+            power = mean_max_windows(data, "power_w")
+            value = "power_w" if len(power) else "speed_m_s"
+            curve = power if len(power) else mean_max_windows(data, "speed_m_s")
+            self.analysis["zone_figures"] = (weekly_zone_seconds(data, "hr", 12), curve, value)
+        return self.analysis["zone_figures"]
+
     def run_options(self, weeks: int = 6) -> list[tuple[str, str]]:
         """(label, activity_id) of the runs in the ``weeks`` weeks up to the day, newest first:
         ``"Thu 18 Mar · 8.5 km · Easy run"`` in the page's units."""

@@ -155,6 +155,7 @@ class Dashboard(DashboardPanels):
             self.draw_plan()
             if self.data.analysis:
                 self.draw_run_list()
+                self.draw_zones()
 
         self._guard("changing units", redraw)
 

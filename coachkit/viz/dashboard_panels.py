@@ -89,7 +89,17 @@ class DashboardPanels(w.VBox):
         self.figures: dict[str, Any] = {}
         self.fig_boxes = {
             name: _box([], "ck-figure", f"ck-fig-{name}")
-            for name in ("pmc", "hrv", "volume", "intensity", "race", "profile", "route")
+            for name in (
+                "pmc",
+                "hrv",
+                "volume",
+                "intensity",
+                "zones",
+                "meanmax",
+                "race",
+                "profile",
+                "route",
+            )
         }
         self.risk = html_widget("ck-risk-wrap")
         self.race = html_widget("ck-race-wrap")
@@ -129,6 +139,9 @@ class DashboardPanels(w.VBox):
                 _box([self.fig_boxes["pmc"]], "ck-grid", "ck-grid-one"),
                 _box([self.fig_boxes["hrv"], self.fig_boxes["volume"]], "ck-grid", "ck-grid-even"),
                 _box([self.fig_boxes["intensity"]], "ck-grid", "ck-grid-one"),
+                _box(
+                    [self.fig_boxes["zones"], self.fig_boxes["meanmax"]], "ck-grid", "ck-grid-even"
+                ),
             ],
             "ck-panel",
             "ck-trends",
@@ -281,6 +294,7 @@ class DashboardPanels(w.VBox):
         self._figure(
             "intensity", weekly_intensity_figure(table[["date", "easy", "moderate", "hard"]])
         )
+        self.draw_zones()
         self.draw_run_list()
         self.risk.value = cards.risk_card(a["risk"])
         race = a["race"].dropna(subset=["seconds"])
@@ -345,3 +359,12 @@ class DashboardPanels(w.VBox):
             _, samples = self.data.run_view(self.run_pick.value)
         fig = route_figure(samples, title="Route", tiles=self.tiles.value)
         self._figure("route", fig, height=ROUTE_HEIGHT)
+
+    def draw_zones(self) -> None:
+        """Weekly time in HR zones, and the mean-max curve: power when the runner has it, else
+        pace (last six weeks against all runs), in the page's units."""
+        from coachkit.viz.zones import mean_max_figure, weekly_zone_figure
+
+        weekly, curve, value = self.data.zone_figures()
+        self._figure("zones", weekly_zone_figure(weekly))
+        self._figure("meanmax", mean_max_figure(curve, value=value, units=self.data.units))

@@ -55,11 +55,18 @@ def mean_max_figure(
     value: str = "power_w",
     recent_label: str = "last 6 weeks",
     title: str | None = None,
+    units: str = "km",
 ) -> go.Figure:
     """Mean-max curve on a log duration axis: the last weeks against all runs. ``curve`` has
     ``duration_s``, ``recent`` and ``all`` (:func:`coachkit.app.zones.mean_max_windows`);
-    ``value`` ``"power_w"`` plots watts, ``"speed_m_s"`` pace in min/km."""
+    ``value`` ``"power_w"`` plots watts, ``"speed_m_s"`` pace as m:ss per km or mile."""
+    import pandas as pd
     import plotly.graph_objects as go
+
+    from coachkit.core.units import MILE_M
+    from coachkit.viz.activity import pace_axis
+
+    per = MILE_M if units == "mi" else 1000.0
 
     power = value == "power_w"
     fig = go.Figure()
@@ -74,7 +81,7 @@ def mean_max_figure(
     ):
         y = curve[col].astype(float)
         if not power:
-            y = 1000.0 / y / 60.0  # min/km
+            y = per / y  # seconds per km or mile
         fig.add_scatter(
             x=curve["duration_s"],
             y=y,
@@ -82,9 +89,15 @@ def mean_max_figure(
             mode="lines+markers",
             line=style,
             text=text,
-            hovertemplate="%{text}: %{y:.2f}" + (" W" if power else " min/km") + "<extra></extra>",
+            hovertemplate="%{text}: "
+            + ("%{y:.0f} W" if power else f"%{{customdata}}/{units}")
+            + "<extra></extra>",
+            customdata=None
+            if power
+            else [f"{int(s) // 60}:{int(s) % 60:02d}" for s in y.fillna(0)],
         )
-    yaxis = dict(title="W") if power else dict(title="min/km", autorange="reversed")
+    paces = pd.concat([per / curve[c].astype(float) for c in ("all", "recent")])
+    yaxis = dict(title="W") if power else pace_axis(paces, units)
     fig.update_layout(
         title=title,
         xaxis=dict(title="duration", type="log", tickvals=list(curve["duration_s"]), ticktext=text),
