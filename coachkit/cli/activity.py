@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from coachkit.cli._common import FormatOpt, StoreOpt, app, fail, open_store
-from coachkit.cli._params import units_option
+from coachkit.cli._params import Choice, choice_option, units_option
+from coachkit.core.schemas import SPORTS
 
 
 @app.command()
@@ -22,7 +23,9 @@ def activity(
         False, "--exclude", help="Leave this activity out of load, trends and models."
     ),
     include: bool = typer.Option(False, "--include", help="Undo --exclude."),
-    sport: str | None = typer.Option(None, "--sport", help="Correct the sport (run, ride, ...)."),
+    sport: str | None = choice_option(
+        None, "--sport", choice=Choice(SPORTS), help="Correct the sport the file gave."
+    ),
     race: bool | None = typer.Option(
         None, "--race/--not-race", help="Mark (or unmark) the activity as a race."
     ),

@@ -90,6 +90,9 @@ def test_zones_add_up_and_power_gets_zones_and_cp(real_store):
     assert 0.8 * moving < in_zones <= view["summary"]["elapsed_time_s"] + 1
     assert "power" in view["zones"] and sum(b["seconds"] for b in view["zones"]["power"]) > 0
     assert "pace" in view["zones"]
+    cp = view["critical_power"]  # the athlete's CP in effect, and this run's best powers
+    assert 150 < cp["cp_w"] < 500 and "critical power" in cp["sentence"]
+    assert [b["duration_s"] for b in cp["best_power"]][:3] == [60, 180, 300]
 
 
 def test_units_mi_table_says_no_km(real_store):

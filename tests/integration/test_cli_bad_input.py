@@ -43,6 +43,7 @@ ENUMERATED = {
     "--clear",
     "--convention",
     "--zone-model",
+    "--sport",
 }
 BAD_DATES = ("05/04/2021", "2021-02-30", "2021-4-5", "yesterday", "20210405")
 
@@ -145,7 +146,7 @@ def test_the_walk_finds_every_command():
     found = {" ".join(path) for path, _ in commands()}
     assert {"today", "log", "metrics", "plan create", "plan export", "sync strava"} <= found
     assert {"strava auth", "risk", "risk train-lovdal", "population fit", "roster"} <= found
-    assert "zones" in found
+    assert {"zones", "activity", "activities"} <= found
     assert {"plan move", "plan swap", "plan skip", "plan replace"} <= found
     assert len(found) >= 25, sorted(found)
 
