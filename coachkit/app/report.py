@@ -93,7 +93,9 @@ def notebook_parameters(
 
     ``source`` is always ``None`` (use the store as it is, never ingest), ``benchmarks`` is
     ``None`` (the population learning curve is the same for everyone and not part of a report),
-    ``as_of``/``today`` are the report day when one is given.
+    ``as_of``/``today`` are the report day when one is given, and ``map_tiles`` is ``False``:
+    a report is one self-contained file that asks no server for anything (map tiles would tell
+    openstreetmap.org where the runner runs, every time the report is opened).
     """
     declared = declared_parameters(path)
     wanted: dict[str, Any] = {
@@ -101,6 +103,7 @@ def notebook_parameters(
         "store": str(store),
         "source": None,
         "benchmarks": None,
+        "map_tiles": False,
     }
     if as_of is not None:
         wanted.update(as_of=as_of, today=as_of)

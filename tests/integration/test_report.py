@@ -170,7 +170,13 @@ def test_notebooks_are_found_in_order_and_given_only_what_they_declare(tmp_path)
     assert found[0].name.startswith("01_") and not any(p.name.startswith("05") for p in found)
     assert [p.name for p in find_notebooks(NOTEBOOKS, ["03"])] == ["03_injury_risk.ipynb"]
     params = notebook_parameters(found[0], "demo", tmp_path, as_of="2021-01-31")
-    assert params == {"athlete": "demo", "store": str(tmp_path), "source": None}
+    # a report is one offline file: notebook 01 draws its route without map tiles
+    assert params == {
+        "athlete": "demo",
+        "store": str(tmp_path),
+        "source": None,
+        "map_tiles": False,
+    }
     risk = notebook_parameters(NOTEBOOKS / "03_injury_risk.ipynb", "x", tmp_path, "2021-01-31")
     assert risk["as_of"] == "2021-01-31" and risk["source"] is None
     with pytest.raises(FileNotFoundError, match="no notebooks"):
