@@ -150,6 +150,7 @@ def activity_profile_figure(
                 y=y,
                 name=label,
                 line=dict(width=1.2),
+                connectgaps=True,
             ),
             row=i,
             col=1,
@@ -270,7 +271,7 @@ def route_figure(samples: pd.DataFrame, *, title: str = "Route", tiles: bool = T
         y=ends["y"],
         mode="markers+text",
         text=ends["text"],
-        textposition="top right",
+        textposition="top center",
         marker=dict(size=11, color=ends["colour"], line=dict(width=1, color="white")),
         hoverinfo="text",
     )

@@ -314,15 +314,6 @@ class DashboardPanels(w.VBox):
                 self.run_pick.value = options[0][1]
         finally:
             self._listing_runs = False
-        # tiles come from openstreetmap.org: the viewer's browser asks for them (and so tells
-        # that server where the run was) only when the viewer ticks this
-        self.tiles = w.Checkbox(
-            value=False,
-            description="Map tiles from OpenStreetMap (your browser fetches them)",
-            indent=False,
-            layout=w.Layout(width="auto"),
-        )
-        self.tiles.add_class("ck-map-tiles")
         if options:
             self.draw_run()
         else:

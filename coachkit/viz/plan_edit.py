@@ -31,21 +31,24 @@ class PlanEditForm(w.VBox):
     def __init__(self, on_edit: Callable[[dict[str, Any]], None] | None = None) -> None:
         self._on_edit = on_edit
         style = {"description_width": "80px"}
-        lay = w.Layout(width="auto")
+
+        def lay() -> w.Layout:  # one Layout each: hiding one field must not hide another
+            return w.Layout(width="auto")
+
         self.op = w.ToggleButtons(
             options=[(label, op) for op, (label, _) in OPS.items()],
             value="move",
             style={"button_width": "auto"},
         )
         self.op.add_class("ck-edit-op")
-        self.day = w.DatePicker(description="Day", style=style, layout=lay)
+        self.day = w.DatePicker(description="Day", style=style, layout=lay())
         self.day.add_class("ck-edit-day")
-        self.other = w.DatePicker(description="To", style=style, layout=lay)
+        self.other = w.DatePicker(description="To", style=style, layout=lay())
         self.other.add_class("ck-edit-other")
         self.kind = w.Dropdown(description="Kind", options=KINDS, value="easy", style=style)
         self.kind.add_class("ck-edit-kind")
         self.minutes = w.BoundedIntText(
-            description="Minutes", value=0, min=0, max=300, style=style, layout=lay
+            description="Minutes", value=0, min=0, max=300, style=style, layout=lay()
         )
         self.minutes.add_class("ck-edit-minutes")
         self.reason = w.Text(description="Why", placeholder="optional", style=style)

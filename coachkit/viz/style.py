@@ -147,6 +147,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
 .ck-run h3, .ck-zones h3 { font-size: 13px; color: var(--ck-muted); margin: 12px 0 4px;
                           font-weight: 600; }
 .ck-what-run { font-size: 17px; font-weight: 600; margin: 2px 0 6px; }
+.ck-zones td.ck-reason { white-space: nowrap; }
 .ck-zone-bar { height: 10px; border-radius: 5px; background: var(--ck-accent); min-width: 2px; }
 .ck-run-controls { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center;
                    margin-bottom: 8px; }
