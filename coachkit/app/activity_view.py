@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from coachkit.core.units import FOOT_M, MILE_M, format_distance, format_hms, format_pace
+from coachkit.core.units import FOOT_M, MILE_M, format_distance, format_hms, format_pace, in_units
 
 if TYPE_CHECKING:
     from coachkit.app.athlete import AthleteData
@@ -148,6 +148,9 @@ def activity_view(
     samples = run_samples(store, data, activity_id)
     sport = str(row["sport"])
     summary = {f: plain(row.get(f)) for f in SUMMARY_FIELDS}
+    for note in ("load_note", "excluded_reason"):  # written in km: said in the view's units
+        if isinstance(summary[note], str):
+            summary[note] = in_units(summary[note], units)
     moving = summary["moving_time_s"] or summary["elapsed_time_s"]
     dist = summary["distance_m"]
     summary["avg_pace_s_per_km"] = plain(moving / dist * 1000.0) if moving and dist else None

@@ -135,12 +135,12 @@ def splits(samples: pd.DataFrame, unit_m: float = 1000.0, *, sport: str = "run")
     if len(c.t) < 2:
         return pd.DataFrame(columns=columns)
     total = float(c.x[-1])
+    if not total >= MIN_LAST_SPLIT_M:  # NaN too: nothing to split
+        return pd.DataFrame(columns=columns)
     edges = np.arange(0.0, total, unit_m)
     ends = np.append(edges[1:], total)
-    if len(ends) and total - edges[-1] < MIN_LAST_SPLIT_M and len(ends) > 1:
+    if total - edges[-1] < MIN_LAST_SPLIT_M and len(ends) > 1:
         edges, ends = edges[:-1], ends[:-1]  # a stub at the stop button joins nothing: drop it
-    if not len(ends) or total < MIN_LAST_SPLIT_M:
-        return pd.DataFrame(columns=columns)
     out = c.pieces(c.at_distance(edges), c.at_distance(ends))
     out.insert(0, "split", np.arange(1, len(out) + 1))
     out.insert(1, "end_distance_m", ends[: len(out)])

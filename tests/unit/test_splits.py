@@ -74,3 +74,8 @@ def test_laps_read_between_their_own_start_and_timer_time():
 def test_no_samples_no_splits():
     assert splits(pd.DataFrame(columns=["t_s"])).empty
     assert splits(_run(4.0, 10)).empty  # 40 m is shorter than a split's minimum
+
+
+def test_a_track_that_never_moves_has_no_splits():
+    still = pd.DataFrame({"t_s": np.arange(100.0), "distance_m": 0.0, "speed_m_s": 0.0})
+    assert splits(still).empty
