@@ -265,48 +265,53 @@ def _table(
     return ["  " + "  ".join(c.rjust(w) for c, w in zip(line, widths)) for line in cells]
 
 
+_SHOWN_COMMON = [
+    ("avg_hr", "HR", "n"),
+    ("avg_cadence_spm", "cadence", "n"),
+    ("avg_power_w", "power W", "n"),
+]
+
+
+def lap_columns(units: str) -> list[tuple[str, str, str]]:
+    """The laps as shown (terminal and dashboard): (field, header, kind of value)."""
+    return [
+        ("lap", "lap", "n"),
+        ("distance_m", units, "dist"),
+        ("duration_s", "time", "time"),
+        ("avg_pace_s_per_km", f"pace /{units}", "pace"),
+        ("avg_gap_pace_s_per_km", "GAP", "pace"),
+        *_SHOWN_COMMON,
+    ]
+
+
+def split_columns(units: str) -> list[tuple[str, str, str]]:
+    """The splits as shown: where each ends, time, pace and GAP, HR, cadence, power, climb."""
+    return [
+        ("end_distance_m", units, "dist"),
+        ("duration_s", "time", "time"),
+        ("pace_s_per_km", f"pace /{units}", "pace"),
+        ("gap_pace_s_per_km", "GAP", "pace"),
+        *_SHOWN_COMMON,
+        ("elevation_change_m", "climb ft" if units == "mi" else "climb m", "elev"),
+    ]
+
+
+def split_title(units: str) -> str:
+    return f"Splits (every {'mile' if units == 'mi' else 'km'})"
+
+
 def view_text(view: dict[str, Any]) -> str:
     """The view for a terminal: one unit system, paces ``m:ss``, durations ``h:mm:ss``."""
     units, s = view["units"], view["summary"]
-    pace = f"pace /{units}"
     lines = [view["sentence"], f"Local time: {view['time_zone']}."]
     if s["load"] is not None:
         lines.append(f"Load {s['load']:.0f} ({s['load_method']}): {s['load_note']}")
     elif s["excluded_reason"]:
         lines.append(f"No load: {s['excluded_reason']}")
-    common = [
-        ("avg_hr", "HR", "n"),
-        ("avg_cadence_spm", "cadence", "n"),
-        ("avg_power_w", "power W", "n"),
-    ]
     if view["laps"]:
-        lines += ["", "Laps (from the device)"]
-        lines += _table(
-            view["laps"],
-            [
-                ("lap", "lap", "n"),
-                ("distance_m", units, "dist"),
-                ("duration_s", "time", "time"),
-                ("avg_pace_s_per_km", pace, "pace"),
-                ("avg_gap_pace_s_per_km", "GAP", "pace"),
-                *common,
-            ],
-            units,
-        )
+        lines += ["", "Laps (from the device)", *_table(view["laps"], lap_columns(units), units)]
     if view["splits"]:
-        lines += ["", f"Splits (every {'mile' if units == 'mi' else 'km'})"]
-        lines += _table(
-            view["splits"],
-            [
-                ("end_distance_m", units, "dist"),
-                ("duration_s", "time", "time"),
-                ("pace_s_per_km", pace, "pace"),
-                ("gap_pace_s_per_km", "GAP", "pace"),
-                *common,
-                ("elevation_change_m", "climb ft" if units == "mi" else "climb m", "elev"),
-            ],
-            units,
-        )
+        lines += ["", split_title(units), *_table(view["splits"], split_columns(units), units)]
     for kind, bands in view.get("zones", {}).items():
         spent = [b for b in bands if b.get("seconds")]
         if not spent:

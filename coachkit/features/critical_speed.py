@@ -53,6 +53,22 @@ class CriticalSpeed:
 MIN_DURATION_RATIO = 2.0  # longest / shortest effort: closer than this, the slope is ill-determined
 
 
+def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Slope, intercept and R² of the ordinary least-squares line of ``y`` on ``x`` (closed
+    form); R² is NaN with fewer than 3 points (two points fit exactly) or a flat ``y``.
+
+    >>> least_squares_line(np.array([0.0, 1, 2]), np.array([1.0, 3, 5]))
+    (2.0, 1.0, 1.0)
+    """
+    xm, ym = x.mean(), y.mean()
+    slope = float(((x - xm) * (y - ym)).sum() / ((x - xm) ** 2).sum())
+    intercept = float(ym - slope * xm)
+    ss_res = float(((y - (intercept + slope * x)) ** 2).sum())
+    ss_tot = float(((y - ym) ** 2).sum())
+    r2 = 1.0 - ss_res / ss_tot if len(x) >= 3 and ss_tot > 0 else math.nan
+    return slope, intercept, r2
+
+
 def critical_speed(
     efforts: pd.DataFrame, *, min_s: float = 120, max_s: float = 1800
 ) -> CriticalSpeed:
@@ -113,13 +129,7 @@ def critical_speed(
             f"Critical speed not estimated: the {n} efforts last {t.min():.0f}–{t.max():.0f} s, "
             f"too similar to fix the slope; add an effort at least twice as long as the shortest.",
         )
-    # ordinary least squares of distance on time (closed form)
-    tm, dm = t.mean(), d.mean()
-    cs = float(((t - tm) * (d - dm)).sum() / ((t - tm) ** 2).sum())
-    d_prime = float(dm - cs * tm)
-    ss_res = float(((d - (d_prime + cs * t)) ** 2).sum())
-    ss_tot = float(((d - dm) ** 2).sum())
-    r2 = 1.0 - ss_res / ss_tot if n >= 3 and ss_tot > 0 else math.nan
+    cs, d_prime, r2 = least_squares_line(t, d)  # distance on time
     if cs <= 0 or d_prime <= 0:
         return CriticalSpeed(
             math.nan,

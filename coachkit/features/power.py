@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from coachkit.features.critical_speed import least_squares_line
 from coachkit.features.load import MAX_HOLD_S
 from coachkit.features.load_formulas import POWER_PLAUSIBLE_W, power_load
 
@@ -206,13 +207,7 @@ def critical_power(
             f"Critical power not estimated: the efforts last {t.min():.0f}-{t.max():.0f} s, "
             "too similar to fix the curve.",
         )
-    x = 1.0 / t
-    xm, pm = x.mean(), p.mean()
-    w_prime = float(((x - xm) * (p - pm)).sum() / ((x - xm) ** 2).sum())
-    cp = float(pm - w_prime * xm)
-    ss_res = float(((p - (cp + w_prime * x)) ** 2).sum())
-    ss_tot = float(((p - pm) ** 2).sum())
-    r2 = 1.0 - ss_res / ss_tot if n >= 3 and ss_tot > 0 else math.nan
+    w_prime, cp, r2 = least_squares_line(1.0 / t, p)  # P = W'/t + CP: P on 1/t
     if cp <= 0 or w_prime <= 0:
         return CriticalPower(
             math.nan,

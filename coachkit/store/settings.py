@@ -98,15 +98,7 @@ class AthleteSettings:
 
         The method is checked by the caller (:data:`coachkit.features.load.LOAD_METHODS`).
         """
-        with self.transaction() as conn:
-            athlete_id = _athlete_of(conn, activity_id)
-            if athlete_id is None:
-                raise StoreError(
-                    f"no activity {activity_id!r} in the store at {self.root}: "
-                    "`coachkit activities` lists the ids"
-                )
-            _upsert(conn, activity_id, athlete_id, load_method=load_method)
-        return athlete_id
+        return self._set_activity_values(activity_id, load_method=load_method)
 
     def activity_edits(self, athlete_id: str) -> dict[str, dict[str, Any]]:
         """activity_id -> the runner's corrections of that activity: ``excluded`` (bool),
@@ -134,6 +126,11 @@ class AthleteSettings:
         unknown = set(values) - set(EDIT_COLUMNS)
         if unknown:
             raise ValueError(f"unknown activity edit {', '.join(sorted(unknown))}")
+        return self._set_activity_values(activity_id, **values)
+
+    def _set_activity_values(self, activity_id: str, **values: Any) -> str:
+        """Write one activity's settings row in a transaction; its athlete id, or a StoreError
+        naming the unknown id."""
         with self.transaction() as conn:
             athlete_id = _athlete_of(conn, activity_id)
             if athlete_id is None:

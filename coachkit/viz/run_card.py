@@ -10,7 +10,13 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from coachkit.app.activity_view import band_text, format_cell
+from coachkit.app.activity_view import (
+    band_text,
+    format_cell,
+    lap_columns,
+    split_columns,
+    split_title,
+)
 
 ZONE_LABELS = {"hr": "Heart rate", "pace": "Pace", "power": "Power"}
 
@@ -55,12 +61,6 @@ def _zones(view: dict[str, Any], units: str) -> str:
 def run_card(view: dict[str, Any]) -> str:
     """One run in full (``ck-run``, ``data-activity``): sentence, load, laps, splits, zones."""
     units, s = view["units"], view["summary"]
-    pace = f"pace /{units}"
-    common = [
-        ("avg_hr", "HR", "n"),
-        ("avg_cadence_spm", "cadence", "n"),
-        ("avg_power_w", "power W", "n"),
-    ]
     parts = [
         f'<div class="ck-what-run">{escape(view["sentence"])}</div>'
         f'<div class="ck-reason">Local time: {escape(view["time_zone"])}.</div>'
@@ -76,38 +76,10 @@ def run_card(view: dict[str, Any]) -> str:
         )
     if view["laps"]:
         parts.append("<h3>Laps (from the device)</h3>")
-        parts.append(
-            _rows_table(
-                view["laps"],
-                [
-                    ("lap", "lap", "n"),
-                    ("distance_m", units, "dist"),
-                    ("duration_s", "time", "time"),
-                    ("avg_pace_s_per_km", pace, "pace"),
-                    ("avg_gap_pace_s_per_km", "GAP", "pace"),
-                    *common,
-                ],
-                units,
-                "ck-laps",
-            )
-        )
+        parts.append(_rows_table(view["laps"], lap_columns(units), units, "ck-laps"))
     if view["splits"]:
-        parts.append(f"<h3>Splits (every {'mile' if units == 'mi' else 'km'})</h3>")
-        parts.append(
-            _rows_table(
-                view["splits"],
-                [
-                    ("end_distance_m", units, "dist"),
-                    ("duration_s", "time", "time"),
-                    ("pace_s_per_km", pace, "pace"),
-                    ("gap_pace_s_per_km", "GAP", "pace"),
-                    *common,
-                    ("elevation_change_m", "climb ft" if units == "mi" else "climb m", "elev"),
-                ],
-                units,
-                "ck-splits",
-            )
-        )
+        parts.append(f"<h3>{split_title(units)}</h3>")
+        parts.append(_rows_table(view["splits"], split_columns(units), units, "ck-splits"))
     parts.append(_zones(view, units))
     if cp := view.get("critical_power"):
         parts.append(f'<div class="ck-reason">{escape(str(cp.get("sentence", "")))}</div>')
