@@ -54,7 +54,7 @@ def replay(
 
     from coachkit.app.replay import replay as run_replay
     from coachkit.coach.plan import Goal
-    from coachkit.core.units import format_distance
+    from coachkit.core.units import MILE_M, format_distance
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
@@ -96,12 +96,14 @@ def replay(
         )
         emit_frame(show[list(TABLE_COLUMNS)], "table", title=f"Replay of {who}")
     summary = result.summary()
+    per = MILE_M / 1000.0 if units == "mi" else 1.0  # the summary counts km
     comp = summary["run_day_compliance"]
     line = (
         f"{who}: {summary['days']} days, {summary['run_days_followed']} of "
         f"{summary['planned_run_days']} planned run days run"
         + (f" ({comp:.0%})" if comp is not None else "")
-        + f", {summary['actual_km']:.0f} of {summary['planned_km']:.0f} planned km; "
+        + f", {summary['actual_km'] / per:.0f} of {summary['planned_km'] / per:.0f} planned "
+        f"{units}; "
         f"{summary['adaptations']} adaptations "
         + ", ".join(f"{k} {v}" for k, v in summary["by_rule"].items())
     )

@@ -42,11 +42,11 @@ def _bound(zone: dict[str, Any], units: str) -> str:
 
 
 def _print(rep: dict[str, Any], units: str) -> None:
-    from coachkit.core.units import format_hms, format_pace
+    from coachkit.core.units import format_hms, format_pace, in_units
 
     typer.echo(f"Zones of {rep['athlete_id']}:")
     for kind, zones in rep["zones"].items():
-        typer.echo(f"  {rep['sources'][kind]}")
+        typer.echo(f"  {in_units(rep['sources'][kind], units)}")
         for z in zones:
             typer.echo(f"    {z['name']:<22} {_bound(z, units)}")
     cp = rep["critical_power"]
