@@ -43,9 +43,7 @@ def weekly_zone_figure(
             customdata=hours[zone] / total * 100,
             hovertemplate="%{y:.1f} h (%{customdata:.0f} %)<extra>" + zone + "</extra>",
         )
-    fig.update_layout(
-        barmode="stack", title=title, yaxis_title="hours", xaxis_title="week from", **LAYOUT
-    )
+    fig.update_layout(barmode="stack", title=title, yaxis_title="hours", **LAYOUT)
     return fig
 
 
