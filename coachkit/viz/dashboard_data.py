@@ -231,11 +231,18 @@ class DashboardData:
     def run_view(self, activity_id: str) -> tuple[dict[str, Any], pd.DataFrame]:
         """One run's view (:func:`coachkit.app.activity_view.activity_view`) in the page's units,
         and its samples, from the athlete already loaded."""
-        from coachkit.app.activity_view import activity_view, run_samples
+        from coachkit.app.activity_view import activity_view
 
         data = self.analysis["data"]
         view = activity_view(self.store, activity_id, units=self.units, data=data)
-        return view, run_samples(self.store, data, activity_id)
+        return view, self.run_samples(activity_id)
+
+    def run_samples(self, activity_id: str) -> pd.DataFrame:
+        """One run's samples, from the athlete already loaded (what the route needs, without
+        building the whole view again)."""
+        from coachkit.app.activity_view import run_samples
+
+        return run_samples(self.store, self.analysis["data"], activity_id)
 
     def _risk(self) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is

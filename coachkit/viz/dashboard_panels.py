@@ -347,7 +347,7 @@ class DashboardPanels(w.VBox):
         if samples is None:
             if not self.run_pick.value or self.data is None:
                 return
-            _, samples = self.data.run_view(self.run_pick.value)
+            samples = self.data.run_samples(self.run_pick.value)
         fig = route_figure(samples, title="Route", tiles=self.tiles.value)
         self._figure("route", fig, height=ROUTE_HEIGHT)
 
