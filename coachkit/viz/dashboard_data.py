@@ -185,7 +185,7 @@ class DashboardData:
             "table": table,
             "daily": daily,
             "loads": loads,
-            "risk": self._risk(),
+            "risk": self._risk(data),
             "race": race_predictions(data),
             "pmc": {},
         }
@@ -244,12 +244,13 @@ class DashboardData:
 
         return run_samples(self.store, self.analysis["data"], activity_id)
 
-    def _risk(self) -> dict[str, Any]:
+    def _risk(self, data: Any) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is
-        run), counting feedback however late it was logged (the page is live, not a replay)."""
-        from coachkit.app.risk import athlete_risk
+        run), from the athlete already loaded with feedback however late it was logged (the
+        page is live, not a replay): what :func:`coachkit.app.risk.athlete_risk` gives."""
+        from coachkit.app.risk import risk_of
 
-        return athlete_risk(self.store, self.athlete_id, as_of=self.day, known_then=False).to_dict()
+        return risk_of(data, plan=self.plan if self.has_plan else None).to_dict()
 
     def pmc(self, convention: str = "exp") -> pd.DataFrame:
         """Load, CTL, ATL and TSB per day in one of the PMC conventions (docs/design.md §5)."""
