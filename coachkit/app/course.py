@@ -49,17 +49,31 @@ class CoursePrediction:
 
 
 def gpx_profile(data: bytes, *, name: str = "") -> tuple[CourseProfile, str | None, list[str]]:
-    """The smoothed profile of the course in a GPX file, its name and the reader's warnings.
+    """The smoothed profile of the course in a GPX file (or a gzipped one), its name and the
+    reader's warnings.
 
     Raises :class:`~coachkit.io.errors.UnreadableFile` (or ``NothingToImport``) with a one-line
     reason when the file is not a GPX or holds fewer than two points.
     """
     from coachkit.io.gpx import read_gpx_course
 
-    course = read_gpx_course(data, name=name)
+    course = read_gpx_course(_gunzipped(data, name), name=name)
     pts = course.points
     profile = course_profile(pts["distance_m"].to_numpy(), pts["altitude_m"].to_numpy())
     return profile, course.name, list(course.warnings)
+
+
+def _gunzipped(data: bytes, name: str) -> bytes:
+    """The GPX inside a ``.gpx.gz`` (bounded, as for ingest), else ``data`` as it is."""
+    from coachkit.io.containers import expand_bytes
+    from coachkit.io.errors import UnreadableFile
+
+    if data[:2] != b"\x1f\x8b":
+        return data
+    unit = next(expand_bytes(data, name))
+    if unit.data is None:
+        raise UnreadableFile(unit.error or "unreadable gzip data")
+    return unit.data
 
 
 def _check_length(length_m: float) -> None:

@@ -153,3 +153,12 @@ def test_bad_input_exits_2_with_one_line(store, tmp_path, monkeypatch, args, exp
     _course_gpx(Path("short.gpx"), [0.0, 1.0, 2.0])  # 222 m
     result = runner.invoke(app, ["predict", *args, "--store", str(store), "--date", DAY])
     assert expect in _one_line_error(result)
+
+
+def test_a_gzipped_course_reads_as_the_course(store, tmp_path):
+    import gzip
+
+    gpx = _course_gpx(tmp_path / "hill.gpx", [100.0 + 3.0 * min(i, 40 - i) for i in range(41)])
+    packed = tmp_path / "hill.gpx.gz"
+    packed.write_bytes(gzip.compress(gpx.read_bytes()))
+    assert _predict(store, "--course", str(packed)) == _predict(store, "--course", str(gpx))

@@ -235,3 +235,14 @@ def test_not_a_course():
         read_gpx_course(_gpx('<wpt lat="45.0" lon="5.0"/>'))
     with pytest.raises(NothingToImport, match="fewer than 2"):
         read_gpx_course(_gpx('<rte><rtept lat="45.0" lon="5.0"/></rte>'))
+
+
+def test_the_course_figure_shows_the_profile_and_one_pace_step_per_split():
+    from coachkit.viz.course import course_figure
+
+    plan = _pace(course_profile([0.0, 1500.0, 3500.0], [0.0, 60.0, 20.0]), seconds=1050.0)
+    profile, pace = course_figure(plan).data
+    assert list(profile.y) == plan.profile_elevation_m
+    steps = [y for y in pace.y if y is not None]
+    assert len(steps) == 2 * len(plan.splits)
+    assert steps[0] == pytest.approx(plan.splits[0]["pace_s_per_km"] / 60.0)
