@@ -35,7 +35,9 @@ def predict(
     ),
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
-    day: str | None = date_option("--date", help="Predict from the runs up to this day."),
+    day: str | None = date_option(
+        "--date", help="Predict from the runs up to this day [default: today]."
+    ),
     units: str = units_option("km", help="km or mi: splits per km or per mile."),
     fmt: str = choice_option(
         "table", "--format", "-f", choice=Choice(PREDICT_FORMATS), help="table or json."
