@@ -246,3 +246,13 @@ def test_the_course_figure_shows_the_profile_and_one_pace_step_per_split():
     steps = [y for y in pace.y if y is not None]
     assert len(steps) == 2 * len(plan.splits)
     assert steps[0] == pytest.approx(plan.splits[0]["pace_s_per_km"] / 60.0)
+
+
+def test_a_hostile_course_is_refused_before_anything_is_expanded():
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><rte><name>&b;</name></rte></gpx>'
+    )
+    with pytest.raises(UnreadableFile, match="entity"):
+        read_gpx_course(bomb)
