@@ -136,23 +136,30 @@ def _explain(plan: dict[str, Any], profile: CourseProfile, units: str, where: st
     splits = plan["splits"]
     if not profile.has_elevation or plan["elevation_gain_m"] + plan["elevation_loss_m"] < 1.0:
         why = ""
-        if where == COURSE:
-            why = " (no elevation in the file: taken as flat)"
-            why = why if not profile.has_elevation else " (flat)"
+        if where == COURSE:  # a file's course: say why it is paced as flat
+            why = (
+                " (flat)" if profile.has_elevation else " (no elevation in the file: taken as flat)"
+            )
         pace = format_pace(plan["seconds"] / profile.length_m * 1000.0, units)
         return f"{head}{why}: even effort is even pace on the flat, {pace}."
     flat = plan["flat_seconds"] * plan["pace_multiplier"]
     name = _SPLIT_NAME[units]
-    full = [s for s in splits if s["distance_m"] >= 0.5 * _SPLIT_M[units]] or splits
-    slow = max(full, key=lambda s: s["pace_s_per_km"])
-    fast = min(full, key=lambda s: s["pace_s_per_km"])
+    full = [s for s in splits if s["distance_m"] >= 0.5 * _SPLIT_M[units]]
+    ranked = sorted(full if len(full) > 1 else splits, key=lambda s: s["pace_s_per_km"])
+    fast, slow = ranked[0], ranked[-1]
+    if fast is slow:
+        paces = f"{slow['pace']} ({name} {slow['index']}, {slow['grade']:+.1%})"
+    else:
+        paces = (
+            f"from {slow['pace']} on the slowest {name} ({name} {slow['index']}, "
+            f"{slow['grade']:+.1%}) to {fast['pace']} on the fastest ({name} {fast['index']}, "
+            f"{fast['grade']:+.1%})"
+        )
     return (
         f"{head}: {format_hms(flat)} on the flat {_signed_duration(plan['seconds'] - flat)} for "
         f"{plan['elevation_gain_m']:.0f} m of climbing and {plan['elevation_loss_m']:.0f} m of "
         "descent, by the cost of running on each grade (Minetti et al. 2002); pace for even "
-        f"effort, from {slow['pace']} on the slowest {name} ({name} {slow['index']}, "
-        f"{slow['grade']:+.1%}) to {fast['pace']} on the fastest ({name} {fast['index']}, "
-        f"{fast['grade']:+.1%})."
+        f"effort, {paces}."
     )
 
 
