@@ -197,7 +197,10 @@ class Peers:
 
 
 def _race_name(distance_m: float) -> str:
-    return list(RACE_DISTANCES_M)[int(nearest_race(distance_m)[0])]
+    """The race distance nearest ``distance_m`` as a race's name ("10K", "half marathon"), which
+    stays the same in km and in miles."""
+    name = list(RACE_DISTANCES_M)[int(nearest_race(distance_m)[0])]
+    return name.replace(" km", "K")
 
 
 def nearest_peers(
