@@ -96,3 +96,11 @@ def test_shipped_peers_json_is_rebuilt_by_the_refit():
     shipped = json.loads(PEERS_JSON.read_text(encoding="utf-8"))
     assert rebuilt["records"] == shipped["records"]
     assert rebuilt["provenance"]["data_sha256"] == shipped["provenance"]["data_sha256"]
+
+
+def test_sex_set_in_settings_is_used_and_said(demo_store):
+    data = load_athlete(demo_store, "demo", as_of="2021-03-14")
+    data.settings["sex"] = "female"  # as `coachkit settings --sex f` stores it
+    peers = runners_like_you(data).peers
+    assert peers.used == ("vdot", "weekly_km", "history_years", "sex")
+    assert "years of running history and sex (standardised" in peers.explain()
