@@ -67,7 +67,7 @@ def peer_distance(
     """Distance between two runners (module docstring) and the features it used.
 
     ``me`` and ``other`` hold ``features`` (name -> value or None) and ``sex``. With no
-    feature in common the distance is infinite.
+    numeric feature in common the distance is infinite.
 
     >>> a = {"features": {"vdot": 40.0, "weekly_km": 20.0}, "sex": "male"}
     >>> b = {"features": {"vdot": 44.0, "weekly_km": 20.0}, "sex": "female"}
@@ -80,11 +80,11 @@ def peer_distance(
         if x is not None and y is not None:
             terms.append(((x - y) / scale) ** 2)
             used.append(name)
+    if not terms:  # sex alone does not make two runners alike
+        return math.inf, ()
     if me.get("sex") in SEXES and other.get("sex") in SEXES:
         terms.append(0.0 if me["sex"] == other["sex"] else SEX_MISMATCH**2)
         used.append("sex")
-    if not terms:
-        return math.inf, ()
     return math.sqrt(sum(terms) / len(terms)), tuple(used)
 
 
@@ -148,6 +148,12 @@ class Peers:
     def explain(self, units: str = "km") -> str:
         """One sentence with the numbers, in ``units``: who the peers are and on what features,
         what they did, and that it describes them, not a prescription."""
+        if self.n_comparable == 0:
+            return (
+                "Runners like you: no runs of yours up to this day tell your VDOT, weekly "
+                "distance or running history, so you cannot be compared with the "
+                f"{self.n_population} population runners and no band is shown."
+            )
         if self.band is None or self.typical is None:
             return (
                 f"Runners like you: only {self.n_comparable} of {self.n_population} population "

@@ -197,3 +197,10 @@ def test_shipped_file_holds_no_raw_ids_or_dates():
         }
         assert len(record["volume_km"]) == len(record["long_run_km"]) == 12
         assert all(math.isfinite(v) for v in record["features"].values())
+
+
+def test_a_runner_without_runs_is_compared_with_no_one_even_with_sex_set():
+    me = {"features": {"vdot": None, "weekly_km": None, "history_years": None}, "sex": "male"}
+    peers = nearest_peers(me, POPULATION, min_peers=2)
+    assert peers.n == 0 and peers.n_comparable == 0 and peers.band is None
+    assert "no runs of yours up to this day" in peers.explain()
