@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "settings",
     "dashboard",
     "population",
+    "peers",
     "risk",
     "plan",
     "predict",

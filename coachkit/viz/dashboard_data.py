@@ -206,6 +206,17 @@ class DashboardData:
             self.analysis["zone_figures"] = (weekly_zone_seconds(data, "hr", 12), curve, value)
         return self.analysis["zone_figures"]
 
+    def peers(self) -> Any:
+        """Runners like you on the shown day (:class:`coachkit.app.peers.RunnersLikeYou`),
+        aligned to the plan's goal race when it is ahead, computed once per analysis."""
+        if "peers" not in self.analysis:
+            from coachkit.app.peers import goal_race_after, reference_day, runners_like_you
+
+            data = self.analysis["data"]
+            race = goal_race_after(self.store, self.athlete_id, reference_day(data))
+            self.analysis["peers"] = runners_like_you(data, race_date=race)
+        return self.analysis["peers"]
+
     def run_options(self, weeks: int = 6) -> list[tuple[str, str]]:
         """(label, activity_id) of the runs in the ``weeks`` weeks up to the day, newest first:
         ``"Thu 18 Mar · 8.5 km · Easy run"`` in the page's units."""
