@@ -59,6 +59,10 @@ def notebook_path(workdir: Path) -> Path:
     return out
 
 
+#: seconds between a viewer taking a pre-heated kernel and Voila starting its replacement
+REFILL_DELAY_S = 15
+
+
 def voila_command(
     notebook: Path, *, host: str, port: int, pool_size: int, token: bool
 ) -> list[str]:
@@ -81,7 +85,13 @@ def voila_command(
         "--MappingKernelManager.cull_interval=120",
     ]
     if pool_size > 0:
-        cmd += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+        cmd += [
+            "--preheat_kernel=True",
+            f"--pool_size={pool_size}",
+            # a pre-heated kernel that replaces one a viewer took runs the whole notebook: on a
+            # small machine it would compete with drawing that viewer's page (issue 18)
+            f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
+        ]
     if token:
         cmd.append("--token")  # the token itself comes from JUPYTER_TOKEN_FILE
     return cmd
