@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "population",
     "risk",
     "plan",
+    "plan_adapt",
     "sync",
 )
 
