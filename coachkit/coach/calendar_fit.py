@@ -43,8 +43,14 @@ MOVE_DAYS = 3  # a session moves at most 3 days, so it stays in its part of the 
 ACTIVE = ("planned", "changed")
 
 
-def minutes(seconds: float) -> str:
-    """Seconds as whole minutes: ``"45 min"``."""
+def minutes(seconds: float, *, exact: bool = False) -> str:
+    """Seconds as whole minutes, ``"45 min"``, or with ``exact`` as ``"44:37 min"``.
+
+    >>> minutes(2677), minutes(2677, exact=True)
+    ('45 min', '44:37 min')
+    """
+    if exact:
+        return f"{int(seconds // 60)}:{round(seconds % 60):02d} min"
     return f"{round(seconds / 60)} min"
 
 
@@ -166,7 +172,7 @@ class CalendarFit:
             over = w.duration_s / seconds if seconds is not None else w.distance_m / metres
             if over <= 1.0:
                 break
-            dist *= 0.99 / over
+            dist *= 0.998 / over
         else:
             return None
         if w.duration_s < MIN_SESSION_S and seconds is not None:
@@ -184,9 +190,11 @@ class CalendarFit:
         before, was = edits.snap(new, i), new.loc[i].copy()
         row["purpose"] = f"Shortened for your calendar: {row['purpose']}"
         _put(new, i, row)
+        exact = minutes(was["duration_s"]) == minutes(row["duration_s"])  # a few seconds off
         text = (
-            f"{edits.day_text(day)}: {edits.what(was, self.units)} ({minutes(was['duration_s'])}) "
-            f"shortened to {minutes(row['duration_s'])} ({edits.size(row, self.units)}): "
+            f"{edits.day_text(day)}: {edits.what(was, self.units)} "
+            f"({minutes(was['duration_s'], exact=exact)}) shortened to "
+            f"{minutes(row['duration_s'], exact=exact)} ({edits.size(row, self.units)}): "
             f"{window_text(info)}."
         )
         ev = {

@@ -200,3 +200,11 @@ def test_the_rules_hold_over_random_calendars(events, week) -> None:
             assert edit_rules.too_long(p, d, "km", longest)
     assert len(log) == len({a.explanation for a in log})
     assert all(a.explanation[:3] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") for a in log)
+
+
+def test_doctests() -> None:
+    import doctest
+
+    from coachkit.coach import calendar_fit
+
+    assert doctest.testmod(calendar_fit).failed == 0
