@@ -208,3 +208,19 @@ def test_doctests() -> None:
     from coachkit.coach import calendar_fit
 
     assert doctest.testmod(calendar_fit).failed == 0
+
+
+def test_the_week_view_tells_why_a_day_changed_for_the_calendar() -> None:
+    """The dashboard's week (``ck-week``) shows the calendar's sentence on the day the session
+    left and on the day it went to, as it shows every adaptation's."""
+    from coachkit.viz.cards import change_reasons, week_card
+
+    p = plan(WEEK)
+    new, log, _ = _fit(p, [BusyEvent("Offsite", day(3).date(), day(4).date())])
+    records = pd.DataFrame([a.to_record("a") for a in log])
+    html = week_card(
+        new, pd.DataFrame(columns=["date", "distance_m"]), change_reasons(records), day(0)
+    )
+    sentence = log[0].explanation.replace("'", "&#x27;")
+    assert html.count(sentence) == 2  # Thursday (left) and Friday (moved to)
+    assert 'data-reason-for="2027-03-11"' in html and 'data-reason-for="2027-03-12"' in html
