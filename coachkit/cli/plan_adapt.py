@@ -65,7 +65,7 @@ def plan_adapt(
             "changes": [
                 {
                     "rule": c.rule,
-                    **{k: c.evidence.get(k) for k in ("op",)},
+                    "op": c.evidence.get("op"),
                     "sentence": c.explanation,
                 }
                 for c in result.changes

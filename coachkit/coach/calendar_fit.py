@@ -265,15 +265,18 @@ class CalendarFit:
             return None
         return new
 
-    def _drop(self, out: pd.DataFrame, day: pd.Timestamp, why: str) -> Any:
+    def _drop(self, out: pd.DataFrame, day: pd.Timestamp, why: str, *, moved: bool = True) -> Any:
+        """``day``'s session dropped (rest, ``why``); ``moved``: a move was tried first."""
         new = out.copy()
         i = edits.row_of(new, day)
         rec = new.loc[i].copy()
-        text = (
-            f"{edits.day_text(day)}: {edits.what(rec, self.units)} ({minutes(rec['duration_s'])}) "
-            f"dropped: {why}, and no rest day within {MOVE_DAYS} days has "
-            f"{minutes(rec['duration_s'])} free without breaking a rule."
-        )
+        text = f"{edits.day_text(day)}: {edits.what(rec, self.units)} ({minutes(rec['duration_s'])}) dropped: {why}"
+        if moved:
+            text += (
+                f", and no rest day within {MOVE_DAYS} days has "
+                f"{minutes(rec['duration_s'])} free without breaking a rule"
+            )
+        text += "."
         _put(new, i, edits.rest_values(f"Rest: {text}"))
         ev = {"op": "drop", "date": f"{day:%Y-%m-%d}", "kind": rec["kind"]}
         return new, self._logged(ev, edits.snap(out, i), edits.snap(new, i), text)
@@ -320,7 +323,9 @@ class CalendarFit:
                 out, change = self._drop(
                     out,
                     day,
-                    "the calendar's changes leave no run in the 30 days before it to build on",
+                    "with the calendar's changes it is over 1.1 × the longest run of the 30 days "
+                    "before it (Garmin-RUNSAFE) and cannot be rebuilt shorter at the plan's paces",
+                    moved=False,
                 )
                 logged.append(change)
                 continue
