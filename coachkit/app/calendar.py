@@ -33,7 +33,7 @@ class CalendarResult:
     the busy events read, the plan-export events left out, and the home zone used."""
 
     changes: list[Any] = field(default_factory=list)
-    events: int = 0
+    events: int | None = None  # None: no calendar given (trips only)
     own_events: int = 0
     zone: str = "UTC"
 
@@ -99,4 +99,6 @@ def fit_plan_to_calendar(
             longest_run_m=longest,
         )
         write_adaptations(store, athlete_id, before, after, changes, in_transaction=True)
-    return CalendarResult(changes, len(cal.events), cal.own_events, zone)
+    return CalendarResult(
+        changes, len(cal.events) if busy is not None else None, cal.own_events, zone
+    )

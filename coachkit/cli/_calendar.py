@@ -123,7 +123,11 @@ def apply_calendar(
 
 def calendar_lines(result: Any) -> list[str]:
     """What the calendar did, one line each: the events read, then each change's sentence."""
-    head = f"Calendar: {result.events} busy events read (your zone: {result.zone})"
+    head = (
+        f"Calendar: {result.events} busy events read (your zone: {result.zone})"
+        if result.events is not None
+        else f"Calendar: your trips only (your zone: {result.zone})"
+    )
     if result.own_events:
         head += f"; {result.own_events} events of a coachkit plan export left out (the plan itself)"
     head += f"; {len(result.changes) or 'no'} change{'' if len(result.changes) == 1 else 's'}."
