@@ -111,9 +111,9 @@ class CalendarFit:
                 if info.full or info.travel_to:
                     logged.append(self._race_note(out, day, info))
                 continue
-            done = self._fit_day(out, day, info)
-            if done is not None:
-                out, change = done
+            fitted = self._fit_day(out, day, info)
+            if fitted is not None:
+                out, change = fitted
                 logged.append(change)
         out, capped = self._hold_runsafe(frame, out)
         return out, logged + capped
@@ -121,6 +121,7 @@ class CalendarFit:
     # -- one day -----------------------------------------------------------------------------
 
     def _fit_day(self, out: pd.DataFrame, day: pd.Timestamp, info: DayFree) -> Any:
+        """(new frame, adaptation) for ``day``'s session under ``info``, None when it fits."""
         rec = out.loc[edits.row_of(out, day)]
         need = finite(rec["duration_s"]) or 0.0
         hard = rec["kind"] in wk.HARD_KINDS
