@@ -224,3 +224,20 @@ def test_the_week_view_tells_why_a_day_changed_for_the_calendar() -> None:
     sentence = log[0].explanation.replace("'", "&#x27;")
     assert html.count(sentence) == 2  # Thursday (left) and Friday (moved to)
     assert 'data-reason-for="2027-03-11"' in html and 'data-reason-for="2027-03-12"' in html
+
+
+def test_a_flight_in_the_calendar_moves_the_hard_session_off_its_day() -> None:
+    """A flight Berlin 09:00 -> New York 12:00 on Tuesday: Tuesday is a travel day (the tempo
+    moves), and from then on the runner's days count in New York time."""
+    p = plan(["easy", "tempo", "rest", "easy", "rest", "easy", "long"])
+    flight = (
+        "DTSTART;TZID=Europe/Berlin:20270309T090000\r\n"
+        "DTEND;TZID=America/New_York:20270309T120000\r\nSUMMARY:LH 400"
+    )
+    new, log, days = _fit(p, _events(ics(flight), p))
+    assert row(new, 1)["kind"] == "rest" and row(new, 2)["kind"] == "tempo"
+    assert log[0].explanation == (
+        "Tue 9 Mar: the 10.0 km tempo run (51 min) moved to Wed 10 Mar: it is a travel day "
+        "(to America/New_York) and travel days get no hard session ('LH 400')."
+    )
+    assert days[day(4).date()].zone == "America/New_York" and days[day(4).date()].away
