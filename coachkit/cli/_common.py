@@ -120,6 +120,43 @@ def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
         fail(f"unknown format {fmt!r}: use table, csv or json")
 
 
+def emit_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, *, title: str = "") -> None:
+    """:func:`emit_frame` for plain rows, without pandas (the daily commands, issue 18): csv,
+    json (records) or a rich table; None prints as an empty cell or null."""
+    import json
+
+    fmt = fmt.lower()
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([["" if r.get(c) is None else r.get(c) for c in columns] for r in rows])
+    elif fmt == "json":
+        from coachkit.core.values import plain
+
+        records = [{c: plain(r.get(c)) for c in columns} for r in rows]
+        typer.echo(json.dumps(records, indent=1, ensure_ascii=False))
+    elif fmt == "table":
+        from rich.table import Table
+
+        table = Table(title=title or None, show_lines=False)
+        for col in columns:
+            table.add_column(str(col), overflow="fold")
+        for r in rows:
+            table.add_row(*[_cell(r.get(c)) for c in columns])
+        console().print(table)
+    else:
+        fail(f"unknown format {fmt!r}: use table, csv or json")
+
+
+def _cell(value: Any) -> str:
+    """One table cell: empty for None or NaN, floats to one decimal."""
+    if value is None or value != value:
+        return ""
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
 def open_store_for(path: Path | None, athlete: str | None) -> Store:
     """Open an existing store; when an athlete is named, fail plainly if it is not in there."""
     from coachkit.store import StoreError

@@ -21,7 +21,7 @@ from coachkit.cli._common import (
     StoreOpt,
     app,
     day_or_today,
-    emit_frame,
+    emit_rows,
     fail,
     need_packages,
     open_store,
@@ -184,49 +184,56 @@ def plan_show(
 
     The table shows distances in km or miles, paces as m:ss and durations as h:mm:ss; csv and
     json keep the SI columns. The purpose sentences are in the units asked for."""
-    from coachkit.app.coach import active_plan, plan_frame
-    from coachkit.core.units import in_units
+    from coachkit.app.today import active_plan
+    from coachkit.core.schemas import PLAN_COLUMNS
+    from coachkit.core.units import check_units, in_units
+    from coachkit.store.plans import latest_workout_rows
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    frame = or_fail(lambda: plan_frame(s, who))
-    units = units or or_fail(lambda: active_plan(s, who)).get("units", "km")
-    frame["purpose"] = [in_units(str(p), units) for p in frame["purpose"]]
+    meta = or_fail(lambda: active_plan(s, who))
+    rows = latest_workout_rows(s, meta["plan_id"])
+    units = units or meta.get("units", "km")
+    check_units(units)
+    for row in rows:
+        row["purpose"] = in_units(str(row["purpose"]), units)
     if fmt == "table":
-        frame = plan_table(frame, units)
-    emit_frame(frame, fmt, title=f"Plan ({units})")
+        emit_rows(plan_table(rows, units), list(PLAN_TABLE_COLUMNS), fmt, title=f"Plan ({units})")
+    else:
+        emit_rows(rows, list(rows[0]) if rows else list(PLAN_COLUMNS), fmt)  # the stored order
 
 
-def plan_table(frame: Any, units: str) -> Any:
+#: the columns of ``plan show``'s table
+PLAN_TABLE_COLUMNS = ("date", "kind", "distance", "pace", "duration", "HR", "status", "purpose")
+
+
+def plan_table(rows: list[dict[str, Any]], units: str) -> list[dict[str, str]]:
     """The plan for reading: date, kind, distance, pace band, duration, HR, status, purpose."""
-    import pandas as pd
-
     from coachkit.coach.workouts import fmt_band
     from coachkit.core.units import format_distance, format_hms
 
-    def band(low: Any, high: Any) -> str:
-        return fmt_band((low, high), units) if pd.notna(low) and pd.notna(high) else ""
+    def pair(low: Any, high: Any) -> bool:
+        return low is not None and high is not None
 
-    return pd.DataFrame(
+    return [
         {
-            "date": frame["date"],
-            "kind": frame["kind"],
-            "distance": [
-                format_distance(d, units) if d and d == d else "" for d in frame["distance_m"]
-            ],
-            "pace": [
-                band(lo, hi)
-                for lo, hi in zip(frame["pace_low_s_per_km"], frame["pace_high_s_per_km"])
-            ],
-            "duration": [format_hms(d) if d and d == d else "" for d in frame["duration_s"]],
-            "HR": [
-                f"{lo:.0f}-{hi:.0f}" if pd.notna(lo) and pd.notna(hi) else ""
-                for lo, hi in zip(frame["hr_low"], frame["hr_high"])
-            ],
-            "status": frame["status"],
-            "purpose": frame["purpose"],
+            "date": r["date"],
+            "kind": r["kind"],
+            "distance": format_distance(r["distance_m"], units) if r["distance_m"] else "",
+            "pace": (
+                fmt_band((r["pace_low_s_per_km"], r["pace_high_s_per_km"]), units)
+                if pair(r["pace_low_s_per_km"], r["pace_high_s_per_km"])
+                else ""
+            ),
+            "duration": format_hms(r["duration_s"]) if r["duration_s"] else "",
+            "HR": f"{r['hr_low']:.0f}-{r['hr_high']:.0f}"
+            if pair(r["hr_low"], r["hr_high"])
+            else "",
+            "status": r["status"],
+            "purpose": r["purpose"],
         }
-    )
+        for r in rows
+    ]
 
 
 @plan_app.command("export")

@@ -278,6 +278,7 @@ class DashboardPanels(w.VBox):
         """Trends, risk and race predictions from the analysis tables."""
         from coachkit.viz.figures import weekly_volume_figure
         from coachkit.viz.models import race_predictions_figure
+        from coachkit.viz.peers import add_peer_band
         from coachkit.viz.trends import hrv_figure, weekly_intensity_figure
 
         a = self.data.analysis
@@ -289,7 +290,9 @@ class DashboardPanels(w.VBox):
             if col not in hrv:
                 hrv[col] = float("nan")
         self._figure("hrv", hrv_figure(hrv))
-        self._figure("volume", weekly_volume_figure(a["activities"]))
+        peers = self.data.peers()
+        volume = weekly_volume_figure(a["activities"])
+        self._figure("volume", add_peer_band(volume, peers.weeks, peers.peers.band, peers.peers.n))
         table = a["table"]
         self._figure(
             "intensity", weekly_intensity_figure(table[["date", "easy", "moderate", "hard"]])
