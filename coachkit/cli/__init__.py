@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "peers",
     "risk",
     "plan",
+    "plan_adapt",
     "predict",
     "sync",
 )

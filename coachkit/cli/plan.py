@@ -7,6 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from coachkit.cli._calendar import (
+    BusyOpt,
+    TravelOpt,
+    WindowOpt,
+    apply_calendar,
+    calendar_lines,
+    read_busy,
+)
 from coachkit.cli._common import (
     AthleteOrOnlyOpt,
     FormatOpt,
@@ -72,16 +80,21 @@ def plan_create(
     start: str | None = date_option("--date", help="First day of the plan [default: today]."),
     units: str = UnitsOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the plan summary as JSON."),
+    busy: Path | None = BusyOpt,
+    travel: list[str] = TravelOpt,
+    window: str = WindowOpt,
 ) -> None:
     """Build a periodised plan from your current fitness and save it as your active plan.
 
     Prints the plan, its notes (why it looks the way it does) and the goal's feasibility:
     the predicted race-day time with its 80 % interval, the longest run the plan reaches
-    against what the distance needs, and what would make the goal realistic."""
+    against what the distance needs, and what would make the goal realistic. With --busy or
+    --travel the plan is then fitted to your calendar (see `coachkit plan adapt`)."""
 
     from coachkit.app.coach import create_plan
     from coachkit.coach.plan import Goal
 
+    busy_ics = read_busy(busy)  # checked before a plan is made
     s = open_store(store)
     who = pick_athlete(s, athlete)
     target_s = None
@@ -110,6 +123,11 @@ def plan_create(
         )
     except ValueError as exc:
         fail(str(exc))
+    cal = None
+    if busy_ics is not None or travel:
+        cal = apply_calendar(
+            s, who, day=day, busy=busy_ics, busy_path=busy, travel=travel, window=window
+        )
     weeks = plan.weeks
     if as_json:
         import json
@@ -126,6 +144,8 @@ def plan_create(
             "notes": list(plan.notes),
             "feasibility": plan.feasibility,
         }
+        if cal is not None:
+            summary["calendar"] = cal.sentences()
         typer.echo(json.dumps(summary, indent=1, default=str, ensure_ascii=False))
         return
     typer.echo(
@@ -137,6 +157,8 @@ def plan_create(
         typer.echo(f"  note: {note}")
     if plan.feasibility.get("sentence"):
         typer.echo(f"  goal: {plan.feasibility['sentence']}")
+    for line in calendar_lines(cal) if cal is not None else []:
+        typer.echo(line)
 
 
 def runs_per_week(plan: Plan) -> list[int]:
