@@ -43,7 +43,8 @@ def prescription_in_conditions(
     """Today's prescription (:func:`coachkit.app.today.todays_prescription`) with its paces
     adjusted for the conditions given, or forecast at ``forecast_at`` (lat, lon) for ``hour``.
 
-    Values given explicitly win over the forecast's; the forecast's grid elevation is the
+    Values given explicitly win over the forecast's: a given ``temp_c`` replaces the forecast's
+    air, dew point included (the two are never mixed); the forecast's grid elevation is the
     altitude when none is given. Without any condition the prescription is returned as planned.
     """
     from coachkit.app.today import as_date, todays_prescription

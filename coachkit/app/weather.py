@@ -67,7 +67,9 @@ def parse_location(text: str) -> tuple[float, float]:
             f"{text!r} is not a place: write LAT,LON in degrees, e.g. 59.91,10.75"
         ) from None
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"{text!r} is not a place: latitude -90..90, longitude -180..180")
+        raise ValueError(
+            f"{text!r} is not a place: LAT,LON with latitude -90..90, longitude -180..180"
+        )
     return lat, lon
 
 
