@@ -166,10 +166,8 @@ def test_the_forecast_gives_the_hours_conditions_and_the_altitude(plan_store, da
 def test_given_values_win_over_the_forecast(plan_store, days, weather):
     from coachkit.coach.conditions import dew_point_c
 
-    p = today_json(
-        plan_store, "--date", days["paced"], "--forecast", "59.9,10.7", "--temp-c", "12",
-        "--altitude-m", "0",
-    )  # fmt: skip
+    given = ("--temp-c", "12", "--altitude-m", "0")
+    p = today_json(plan_store, "--date", days["paced"], "--forecast", "59.9,10.7", *given)
     c = p["conditions"]
     assert (c["temp_c"], c["altitude_m"]) == (12.0, 0.0)
     # a given temperature replaces the forecast's air, dew point included (never mixed)
