@@ -88,6 +88,8 @@ def adjust_prescription(
         out.update(_slower(p, factor))
         out["steps"] = _steps_slower(list(p.get("steps") or []), factor)
         out["pace"] = fmt_band((out["pace_low_s_per_km"], out["pace_high_s_per_km"]), units)
+        if p.get("distance_m") and p.get("duration_s"):  # the same distance takes longer
+            out["duration_s"] = p["duration_s"] * factor
         pct = 100.0 * (factor - 1.0)
         info["sentence"] = (
             f"Pace band slowed {pct:.1f} % to {out['pace']} (planned {fmt_band(planned, units)}) "

@@ -144,6 +144,8 @@ def test_the_sentence_speaks_the_runners_units():
 
 PLAN_DAY = {
     "kind": "tempo",
+    "distance_m": 8000.0,
+    "duration_s": 2600.0,
     "pace_low_s_per_km": 300.0,
     "pace_high_s_per_km": 310.0,
     "hr_low": 160,
@@ -166,6 +168,7 @@ def test_paces_move_by_the_factor_and_the_hr_band_stays():
     assert out["pace_low_s_per_km"] == pytest.approx(300.0 * a.factor)
     assert out["pace_high_s_per_km"] == pytest.approx(310.0 * a.factor)
     assert (out["hr_low"], out["hr_high"]) == (160, 170)
+    assert out["distance_m"] == 8000.0 and out["duration_s"] == pytest.approx(2600.0 * a.factor)
     assert out["steps"][0]["pace_low_s_per_km"] == pytest.approx(380.0 * a.factor)
     assert out["steps"][1]["steps"][0]["pace_high_s_per_km"] == pytest.approx(310.0 * a.factor)
     assert out["steps"][2] == {"type": "cooldown", "duration_s": 600}
