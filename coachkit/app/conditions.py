@@ -17,17 +17,6 @@ from coachkit.store import Store
 DEFAULT_HOUR = 7  # the forecast hour when none is asked for: a morning run, local time
 
 
-def check_conditions(temp_c: float | None, dew_point_c: float | None) -> None:
-    """``ValueError`` when a dew point comes without a temperature (nothing would read it) or
-    above the temperature (not physical)."""
-    if dew_point_c is not None and temp_c is None:
-        raise ValueError("a dew point needs the air temperature too: add --temp-c")
-    if dew_point_c is not None and temp_c is not None and dew_point_c > temp_c + 0.05:
-        raise ValueError(
-            f"the dew point ({dew_point_c:g} °C) cannot be above the air temperature ({temp_c:g} °C)"
-        )
-
-
 def prescription_in_conditions(
     store: Store,
     athlete_id: str,
@@ -48,7 +37,7 @@ def prescription_in_conditions(
     altitude when none is given. Without any condition the prescription is returned as planned.
     """
     from coachkit.app.today import as_date, todays_prescription
-    from coachkit.coach.conditions import adjust_for_conditions
+    from coachkit.coach.conditions import adjust_for_conditions, check_conditions
     from coachkit.coach.conditions_pace import adjust_prescription
 
     check_conditions(temp_c, dew_point_c)

@@ -62,18 +62,15 @@ def today(
 ) -> None:
     """What to run today: distance or duration, pace and HR targets, and why; with --temp-c,
     --dew-point-c, --altitude-m or --forecast, paces adjusted for the conditions."""
-    from coachkit.app.conditions import (
-        DEFAULT_HOUR,
-        check_conditions,
-        prescription_in_conditions,
-    )
+    from coachkit.app.conditions import DEFAULT_HOUR, prescription_in_conditions
+    from coachkit.coach.conditions import check_conditions
 
     if hour is not None and forecast is None:
         fail("--hour is the forecast's hour: add --forecast LAT,LON")
     try:
         check_conditions(temp_c, dew_point_c)
     except ValueError as exc:
-        fail(str(exc))
+        fail(f"{exc}: give --temp-c with --dew-point-c, the dew point at most the temperature")
     s = open_store(store)
     who = pick_athlete(s, athlete)
     when = plain_day(day, "--date")

@@ -259,6 +259,17 @@ class ConditionsAdjustment:
         }
 
 
+def check_conditions(temp_c: float | None, dew_point_c: float | None) -> None:
+    """``ValueError`` when a dew point comes without a temperature (nothing would read it) or
+    above the temperature (not physical: the dew point is at most the air temperature)."""
+    if dew_point_c is not None and temp_c is None:
+        raise ValueError("a dew point needs the air temperature too")
+    if dew_point_c is not None and temp_c is not None and dew_point_c > temp_c + 0.05:
+        raise ValueError(
+            f"the dew point ({dew_point_c:g} °C) cannot be above the air temperature ({temp_c:g} °C)"
+        )
+
+
 def adjust_for_conditions(
     temp_c: float | None = None,
     dew_point_c: float | None = None,
@@ -266,19 +277,17 @@ def adjust_for_conditions(
 ) -> ConditionsAdjustment:
     """The pace adjustment for air temperature (°C), dew point (°C) and altitude (m).
 
-    Any may be None: no temperature, no heat adjustment (a dew point alone is not used); no
-    dew point, the one of 50 % humidity is assumed and said; no altitude, none applied.
+    Any may be None: no temperature, no heat adjustment; no dew point, the one of 50 %
+    humidity is assumed and said; no altitude, none applied. ``ValueError``
+    (:func:`check_conditions`) for a dew point without a temperature or above it.
 
     >>> a = adjust_for_conditions(temp_c=30, dew_point_c=22)
     >>> round(a.temp_plus_dew_f, 1), round(a.heat_pct, 2), round(a.factor, 4)
     (157.6, 5.64, 1.0564)
     """
-    if dew_point_c is not None and temp_c is not None and dew_point_c > temp_c + 0.05:
-        raise ValueError(
-            f"the dew point ({dew_point_c:g} °C) cannot be above the air temperature ({temp_c:g} °C)"
-        )
+    check_conditions(temp_c, dew_point_c)
     heat_pct, warning, assumed = 0.0, None, False
-    dew = dew_point_c if temp_c is not None else None
+    dew = dew_point_c
     if temp_c is not None:
         if dew is None:
             dew, assumed = dew_point_c_assumed(temp_c), True

@@ -92,10 +92,7 @@ class ConditionsInputs(w.HBox):
 
         self.problem.value = ""
         try:
-            given = self.values()
-            if given["dew_point_c"] is not None and given["temp_c"] is None:
-                raise ValueError("A dew point needs the temperature too")
-            adjustment = adjust_for_conditions(**given)
+            adjustment = adjust_for_conditions(**self.values())
         except ValueError as exc:
             text = str(exc)
             self.problem.value = (

@@ -215,7 +215,7 @@ def test_nothing_is_sent_unless_asked(plan_store, days, weather):
         (["--altitude-m", "9000"], "--altitude-m"),
         (["--hour", "24", "--forecast", "1,1"], "--hour"),
         (["--hour", "7"], "add --forecast"),
-        (["--dew-point-c", "10"], "add --temp-c"),
+        (["--dew-point-c", "10"], "needs the air temperature"),
         (["--temp-c", "10", "--dew-point-c", "20"], "cannot be above"),
     ],
 )

@@ -75,6 +75,6 @@ def test_a_bad_value_is_named_and_the_card_stays_as_planned(page):
     _type(page, temp_c="10", dew_point_c="20")
     assert "cannot be above" in html.unescape(page.conditions.problem.value)
     _type(page, dew_point_c="10")
-    assert "needs the temperature" in html.unescape(page.conditions.problem.value)
+    assert "needs the air temperature" in html.unescape(page.conditions.problem.value)
     _type(page)
     assert page.conditions.problem.value == ""

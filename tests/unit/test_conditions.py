@@ -100,9 +100,11 @@ def test_the_dew_point_of_50_percent_humidity_is_assumed_and_said():
     assert "assumed (50 % humidity" in a.sentence()
 
 
-def test_a_dew_point_above_the_temperature_is_refused():
+def test_a_dew_point_above_the_temperature_or_without_one_is_refused():
     with pytest.raises(ValueError, match="cannot be above"):
         adjust_for_conditions(temp_c=10, dew_point_c=15)
+    with pytest.raises(ValueError, match="needs the air temperature"):
+        adjust_for_conditions(dew_point_c=15)
 
 
 def test_altitude_costs_6_3_percent_of_vo2max_per_1000_m_above_300_m():
