@@ -77,6 +77,13 @@ def test_30_with_dew_point_22_slows_the_band_keeps_hr_and_says_why(server):
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             card.screenshot(path=str(ARTIFACTS / "dashboard-conditions.png"))
             assert page.locator("text=Traceback").count() == 0
+            page.set_viewport_size({"width": 390, "height": 2400})  # a phone: the fields wrap
+            page.wait_for_timeout(1500)
+            page.locator(".ck-conditions").screenshot(
+                path=str(ARTIFACTS / "dashboard-conditions-phone.png")
+            )
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 400, f"the page scrolls sideways on a phone ({width} px)"
         finally:
             close(page)
     assert external == []

@@ -199,3 +199,11 @@ def test_the_adjustment_is_a_plain_value():
     d = a.to_dict("km")
     assert d["factor"] == pytest.approx(a.factor, abs=1e-4)
     assert len(d["sources"]) == 2 and d["sentence"] == a.sentence("km")
+
+
+def test_the_docstring_examples_hold():
+    import doctest
+    import importlib
+
+    for name in ("coachkit.coach.conditions", "coachkit.app.weather", "coachkit.viz.conditions"):
+        assert doctest.testmod(importlib.import_module(name)).failed == 0, name
