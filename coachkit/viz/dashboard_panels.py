@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as w
 
 from coachkit.viz import cards
+from coachkit.viz.conditions import ConditionsInputs
 from coachkit.viz.dashboard_data import CONVENTIONS, DashboardData
 from coachkit.viz.feedback import FeedbackForm
 from coachkit.viz.plan_edit import PlanEditForm
@@ -77,6 +78,7 @@ class DashboardPanels(w.VBox):
         )
         self.units.add_class("ck-units")
         self.today = html_widget("ck-today-wrap")
+        self.conditions = ConditionsInputs()  # heat, humidity, altitude: today's paces move
         self.form = FeedbackForm(on_submit=on_submit)
         self.week = html_widget("ck-week-wrap")
         self.convention = w.ToggleButtons(
@@ -148,7 +150,7 @@ class DashboardPanels(w.VBox):
         )
         self.body = _box(
             [
-                _box([self.today, self.form], "ck-grid", vertical=False),
+                _box([_box([self.today, self.conditions]), self.form], "ck-grid", vertical=False),
                 self.week,
                 run_panel,
                 trends,
@@ -170,8 +172,8 @@ class DashboardPanels(w.VBox):
         self.add_class("ck-app")
 
     # -- the plan side ---------------------------------------------------------------------------
-    def draw_plan(self) -> None:
-        """Today's card, the week and the calendar from the current plan."""
+    def draw_today(self) -> None:
+        """Today's card, its paces in the conditions typed in by it (``ck-conditions``)."""
         d = self.data
         if not d.has_plan or d.today is None:
             self.today.value = (
@@ -180,8 +182,15 @@ class DashboardPanels(w.VBox):
             )
         else:
             self.today.value = cards.today_card(
-                d.today, changes=d.changes_on(d.day) + d.changes_ahead(d.day), tomorrow=d.tomorrow
+                self.conditions.apply(d.today, d.units),
+                changes=d.changes_on(d.day) + d.changes_ahead(d.day),
+                tomorrow=d.tomorrow,
             )
+
+    def draw_plan(self) -> None:
+        """Today's card, the week and the calendar from the current plan."""
+        d = self.data
+        self.draw_today()
         self.form.title.value = f"<h2>How did {d.day:%A} go?</h2>"
         self.form.show_notes(d.store.feedback(d.athlete_id), d.day)
         self.plan_edit.layout.display = "" if d.has_plan else "none"
