@@ -22,6 +22,7 @@ from coachkit.core.units import format_distance, in_units
 from coachkit.features.course_profile import CourseProfile, course_profile, flat_profile
 
 if TYPE_CHECKING:
+    from coachkit.coach.conditions import ConditionsAdjustment
     from coachkit.store import Store
 
 #: the race model's range (coachkit.models.race.DISTANCE_RANGE_M): what it was fitted around
@@ -127,8 +128,12 @@ def predict_course(
     gpx_name: str = "",
     distance_m: float | None = None,
     units: str = "km",
+    conditions: ConditionsAdjustment | None = None,
 ) -> CoursePrediction:
-    """Predict a race on the course of a GPX file (``gpx``) or on a flat ``distance_m``.
+    """Predict a race on the course of a GPX file (``gpx``) or on a flat ``distance_m``, in
+    the race day's ``conditions`` when given (a
+    :class:`~coachkit.coach.conditions.ConditionsAdjustment`: every pace slower by its factor,
+    with its sentence).
 
     Exactly one of the two is given. Raises ``ValueError`` (a one-line reason) for a course
     outside the race model's 1-100 km, and the reader's ``UnreadableFile`` for a bad file.
@@ -142,5 +147,17 @@ def predict_course(
         assert distance_m is not None
         profile, name, warnings = flat_profile(float(distance_m)), None, []
         where = f"on a flat {format_distance(profile.length_m, units)}"
-    plan, why = predict_on_profile(store, athlete_id, profile, day=day, units=units, where=where)
+    multiplier, because = 1.0, ""
+    if conditions is not None:
+        multiplier, because = conditions.factor, conditions.sentence(units)
+    plan, why = predict_on_profile(
+        store,
+        athlete_id,
+        profile,
+        day=day,
+        units=units,
+        where=where,
+        pace_multiplier=multiplier,
+        multiplier_sentence=because,
+    )
     return CoursePrediction(plan, name, why, tuple(warnings))

@@ -42,6 +42,16 @@ AthleteOrOnlyOpt = typer.Option(
     None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
 )
 FormatOpt = format_option()
+#: the day's conditions (`today`, `predict`): paces slow for heat, humidity and altitude
+TempOpt = typer.Option(
+    None, "--temp-c", min=-40, max=50, help="Air temperature, °C: pace targets slow for heat."
+)
+DewPointOpt = typer.Option(
+    None, "--dew-point-c", min=-50, max=35, help="Dew point, °C [default: 50 % humidity]."
+)
+AltitudeOpt = typer.Option(
+    None, "--altitude-m", min=-500, max=5000, help="Altitude, m: paces slow above 300 m."
+)
 #: ``--format`` with the shorter help of the analysis commands (metrics, replay, report)
 FormatShortOpt = format_option(help="table, csv or json.")
 

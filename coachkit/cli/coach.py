@@ -8,8 +8,11 @@ from pathlib import Path
 import typer
 
 from coachkit.cli._common import (
+    AltitudeOpt,
     AthleteOrOnlyOpt,
+    DewPointOpt,
     StoreOpt,
+    TempOpt,
     app,
     day_or_today,
     fail,
@@ -39,15 +42,9 @@ def today(
     day: str | None = date_option("--date", help="The day [default: today]."),
     units: str | None = units_option(None, help="km or mi [default: the plan's]."),
     as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
-    temp_c: float | None = typer.Option(
-        None, "--temp-c", min=-40, max=50, help="Air temperature, °C: pace targets slow for heat."
-    ),
-    dew_point_c: float | None = typer.Option(
-        None, "--dew-point-c", min=-50, max=35, help="Dew point, °C [default: 50 % humidity]."
-    ),
-    altitude_m: float | None = typer.Option(
-        None, "--altitude-m", min=-500, max=5000, help="Altitude, m: paces slow above 300 m."
-    ),
+    temp_c: float | None = TempOpt,
+    dew_point_c: float | None = DewPointOpt,
+    altitude_m: float | None = AltitudeOpt,
     forecast: str | None = typer.Option(
         None,
         "--forecast",

@@ -10,8 +10,11 @@ from typing import Any
 import typer
 
 from coachkit.cli._common import (
+    AltitudeOpt,
     AthleteOrOnlyOpt,
+    DewPointOpt,
     StoreOpt,
+    TempOpt,
     app,
     fail,
     need_packages,
@@ -46,14 +49,24 @@ def predict(
     export_fit: Path | None = typer.Option(
         None, "--export-fit", metavar="FILE.fit", help="Write the pacing plan as a FIT workout."
     ),
+    temp_c: float | None = TempOpt,
+    dew_point_c: float | None = DewPointOpt,
+    altitude_m: float | None = AltitudeOpt,
 ) -> None:
     """Predict a race on a course: finish time, 80 % interval, and pacing per km or mile
-    for even effort (slower uphill, faster downhill)."""
+    for even effort (slower uphill, faster downhill); with --temp-c, --dew-point-c or
+    --altitude-m, slower for the race day's heat and altitude."""
     from coachkit.app.course import predict_course
+    from coachkit.coach.conditions import adjust_for_conditions, check_conditions
     from coachkit.io.errors import UnreadableFile
 
     if (course is None) == (distance_m is None):
         fail("give either --course FILE.gpx or --distance-m METRES (one of the two)")
+    try:
+        check_conditions(temp_c, dew_point_c)
+    except ValueError as exc:
+        fail(f"{exc}: give --temp-c with --dew-point-c, the dew point at most the temperature")
+    conditions = adjust_for_conditions(temp_c, dew_point_c, altitude_m)
     gpx = _read_course(course) if course is not None else None
     if export_fit is not None:
         need_packages(("fit_tool",), "coachkit predict --export-fit")
@@ -69,6 +82,7 @@ def predict(
             gpx_name=course.name if course is not None else "",
             distance_m=distance_m,
             units=units,
+            conditions=conditions if conditions.given else None,
         )
     except ValueError as exc:  # UnreadableFile is one: a bad GPX, or a course out of range
         prefix = f"--course {course.name}: " if isinstance(exc, UnreadableFile) and course else ""

@@ -142,6 +142,8 @@ def _one_line_error(result) -> str:
         (["--course", "run.tcx"], "not a GPX document"),
         (["--course", "empty.gpx"], "fewer than 2"),
         (["--course", "short.gpx"], "1-100 km"),
+        (["--distance-m", "10000", "--dew-point-c", "10"], "a dew point needs the air temperature"),
+        (["--distance-m", "10000", "--temp-c", "20", "--dew-point-c", "25"], "at most the temp"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(store, tmp_path, monkeypatch, args, expect):
@@ -162,3 +164,22 @@ def test_a_gzipped_course_reads_as_the_course(store, tmp_path):
     packed = tmp_path / "hill.gpx.gz"
     packed.write_bytes(gzip.compress(gpx.read_bytes()))
     assert _predict(store, "--course", str(packed)) == _predict(store, "--course", str(gpx))
+
+
+def test_race_day_heat_and_altitude_slow_every_split_by_the_cited_factor(store):
+    """30 °C with dew point 22 °C is 158 °F on Hadley's temperature + dew point table, whose
+    151-160 °F band is 4.5-6 %: interpolated, 158 °F is 4.5 + 1.5 × 7/9 = 5.67 % (within the
+    band's 1 °F steps). 1,500 m is 1.2 × 6.3 % = 7.56 % below sea-level VO2max (Wehrlin &
+    Hallén 2006, 6.3 % per 1000 m above 300 m), a pace factor of 1 / (1 - 0.0756)."""
+    flat = _predict(store, "--distance-m", "10000")
+    hot = _predict(store, "--distance-m", "10000", "--temp-c", "30", "--dew-point-c", "22")
+    hot_args = ("--distance-m", "10000", "--temp-c", "30", "--dew-point-c", "22")
+    high = _predict(store, *hot_args, "--altitude-m", "1500")
+    heat = hot["seconds"] / flat["seconds"]
+    assert 1.045 <= heat <= 1.06, heat
+    assert high["seconds"] / hot["seconds"] == pytest.approx(1 / (1 - 0.0756), rel=2e-3)
+    for key in ("low", "high"):  # the interval moves with the time (times are rounded)
+        assert hot[key] / flat[key] == pytest.approx(heat, rel=1e-3)
+    slower = [s["seconds"] / f["seconds"] for s, f in zip(hot["splits"], flat["splits"])]
+    assert slower == pytest.approx([heat] * len(flat["splits"]), rel=1e-3)
+    assert "Hadley" in hot["sentence"] and "Wehrlin" in high["sentence"]
