@@ -256,7 +256,8 @@ class HrResponseModel(Params):
             )
         feats = hr_features(runs, history, as_of=as_of)
         x, z = design_matrices(feats)
-        pop = x @ self._beta() + self._heat(feats)
+        heat = self._heat(feats)
+        pop = x @ self._beta() + heat
         off = self._offsets(history, feats["day"].to_numpy(), as_of)
         personal = np.einsum("mp,mp->m", z, off["u"])
         var = off["sd2"] + np.einsum("mp,mpq,mq->m", z, off["V"], z)
@@ -271,6 +272,8 @@ class HrResponseModel(Params):
                 "personal_share": off["n_eff"] / (off["n_eff"] + self.k_),
                 "distance_m": numeric(runs, "distance_m"),
                 "speed_m_s": feats["speed_m_s"].to_numpy(),
+                "heat_bpm": heat,
+                "temperature_c": feats["temperature_c"].to_numpy(dtype=float),
             },
             index=runs.index,
         )
@@ -303,7 +306,8 @@ class HrResponseModel(Params):
         Columns: ``expected_hr``, ``population_hr``, ``personal_offset_bpm``, ``observed_hr``,
         ``residual`` (observed − expected), ``sd_bpm`` (expected spread: the personal residual
         SD, pooled with the population's as if from 10 runs, plus the uncertainty of the
-        personal offsets), ``z`` (residual / sd_bpm), ``n_history`` (earlier runs with HR),
+        personal offsets), ``z`` (residual / sd_bpm), ``heat_bpm`` (the heat term in
+        ``expected_hr``), ``temperature_c``, ``n_history`` (earlier runs with HR),
         ``history_days`` (from the first of them to this run), ``personal_share``
         (n/(n+k)) and ``explanation``.
 
@@ -332,6 +336,8 @@ class HrResponseModel(Params):
     def _sentence(self, r: Any) -> str:
         run = f"{r.distance_m / 1000:.1f} km at {format_speed_as_pace(r.speed_m_s)}"
         how = _fmt_share(r.personal_share, int(r.n_history), r.history_days)
+        if round(r.heat_bpm) > 0:  # a hot run is compared with a hot run's HR, and says so
+            how += f"; expected HR includes +{r.heat_bpm:.0f} bpm for {r.temperature_c:.0f} °C"
         if not np.isfinite(r.expected_hr):
             return f"No expected HR for this run: its distance or time is missing. {how}."
         if not np.isfinite(r.residual):
