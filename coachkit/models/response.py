@@ -10,7 +10,8 @@ the HR of that run.
 **Heat** cannot be fitted (the population data has no temperature), so it is a fixed prior:
 ``heat_bpm_per_c`` bpm per °C above ``heat_base_c`` where ``temperature_c`` is known — about
 1 bpm/°C, the order of the HR rise between 22–25 °C and 35 °C reviewed by Wingo, Ganio &
-Cureton 2012 (Exerc Sport Sci Rev 40:88).
+Cureton 2012 (Exerc Sport Sci Rev 40:88). Checked on real files with HR and temperature
+(:mod:`coachkit.models.response_heat`, ``docs/results/models.md``): the data's interval holds it.
 
 **Individual layer.** The intercept and the slopes on GAP speed, log duration and climb vary by
 athlete (random effects with the covariance ``G`` fitted with the fixed effects; residual variance

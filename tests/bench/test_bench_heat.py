@@ -19,6 +19,12 @@ manuals say body heat affects the reading and to take the watch off for 20-30 mi
 temperature. The check is therefore of the coefficient per °C *as the device reads it*, which
 is what the model is given.
 
+Published values, as far as checked (search of the literature pages, 2026-12): Wingo, Ganio &
+Cureton 2012 (Exerc Sport Sci Rev 40:88) review a larger HR rise at constant work in 35 °C than
+in 22–25 °C; Galloway & Maughan 1997 (Med Sci Sports Exerc 29:1240) found HR significantly
+affected by air temperatures of 3.6, 10.5, 20.6 and 30.5 °C at ~70 % VO2max. Neither abstract
+gives a bpm-per-°C figure, so 1 bpm/°C stays a prior of that order, not a published constant.
+
 Writes the ``heat`` section of ``docs/results/models.json``; asserts only what the data can
 carry: the coefficient is finite and its interval holds the estimate.
 """
