@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from coachkit.features.thresholds import Thresholds
     from coachkit.store import Store
 
+RESIDUAL_HEAT_COLUMNS = ("heat_bpm", "temperature_c")  # in hr_residuals, for the sentences
 EFFORT_COLUMNS = ("activity_id", "date", "name", "distance_m", "time_s")
 # best efforts from these runs would be GPS artefacts, not performances
 _NO_EFFORTS_FLAGS = (
@@ -337,7 +338,8 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
     """Observed minus expected average HR of every run with HR, walked forward: each run is
     compared with what the two-layer model expected from the runs before it only.
 
-    Columns: activity_id, date, expected_hr, residual, z, personal_share, explanation.
+    Columns: activity_id, date, expected_hr, residual, z, personal_share, explanation, and
+    heat_bpm with temperature_c (the heat term in expected_hr, for the recorded temperature).
     """
     if "hr_residuals" in data.cache:
         return data.cache["hr_residuals"]
@@ -356,6 +358,7 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
                 "z",
                 "personal_share",
                 "explanation",
+                *RESIDUAL_HEAT_COLUMNS,
             ]
         )
     else:
@@ -364,7 +367,14 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
             [
                 runs[["activity_id", "date"]].reset_index(drop=True),
                 explained[
-                    ["expected_hr", "residual", "z", "personal_share", "explanation"]
+                    [
+                        "expected_hr",
+                        "residual",
+                        "z",
+                        "personal_share",
+                        "explanation",
+                        *RESIDUAL_HEAT_COLUMNS,
+                    ]
                 ].reset_index(drop=True),
             ],
             axis=1,

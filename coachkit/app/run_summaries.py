@@ -1,7 +1,7 @@
 """What each run's samples come down to, computed once per samples file and kept in the store.
 
 Everything the daily commands and the dashboard need from a run's samples is the same every time
-the samples are: the run features (speed, GAP, EF, decoupling), the best efforts, and the HR
+the samples are: the run features (speed, GAP, EF, decoupling, the recorded temperature), the best efforts, and the HR
 values with the seconds each held, which is all that hrTSS and the zone split use (both are sums
 of seconds × f(HR), so the few dozen distinct bpm of a run stand for its thousands of samples).
 Reading 50 parquet files and searching them for best efforts took about a second of every
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from coachkit.app.athlete import AthleteData
 
 #: bump when a number below changes: every stored summary is then computed again
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2  # 2: temperature_c
 #: per-activity features from samples that join the activity table (see features.running)
 FEATURE_COLUMNS = (
     "moving_distance_m",
@@ -36,6 +36,7 @@ FEATURE_COLUMNS = (
     "hr_time_weighted",
     "ef",
     "decoupling_pct",
+    "temperature_c",  # the device's reading: HR is compared with a heat-adjusted expectation
 )
 EFFORT_COLUMNS = ("name", "distance_m", "time_s", "start_t_s", "speed_m_s")
 
@@ -46,12 +47,13 @@ def summarise(samples: pd.DataFrame, sport: str) -> dict[str, Any]:
     ``(values, seconds)`` arrays."""
     from coachkit.features.best_efforts import best_efforts
     from coachkit.features.held import collapse_held, held_values
+    from coachkit.features.run_temperature import run_temperature_c
     from coachkit.features.running import run_features
     from coachkit.features.zones import zone_hr_seconds
 
     out: dict[str, Any] = {"features": None, "efforts": []}
     if sport in RUN_SPORTS:
-        feats = run_features(samples, sport=sport)
+        feats = run_features(samples, sport=sport) | {"temperature_c": run_temperature_c(samples)}
         out["features"] = {c: _number(feats.get(c)) for c in FEATURE_COLUMNS}
         out["efforts"] = [
             {c: (row[c] if c == "name" else _number(row[c])) for c in EFFORT_COLUMNS}

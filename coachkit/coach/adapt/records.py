@@ -27,10 +27,13 @@ class Signals:
     niggle report of the last 7 days (``niggle_date`` its day, ``niggle_high_date`` the last day
     at 3/10 or more), ``illness_date`` the last day logged ill (last 7 days). ``answered`` holds
     the keys of fatigue evidence an earlier adaptation already answered (e.g. ``rpe:2021-03-17``).
+    ``hr_heat`` maps the day of a recent run whose expected HR includes heat to ``(heat_bpm,
+    temperature_c)``: the bpm the expectation added for the temperature the run recorded.
     """
 
     today: pd.Timestamp
     hr_residuals: list[tuple[date, float, float]] = field(default_factory=list)
+    hr_heat: Mapping[date, tuple[float, float]] = field(default_factory=dict)
     hrv_status: str | None = None
     hrv_7d: float | None = None
     hrv_band: tuple[float, float] | None = None
