@@ -21,11 +21,11 @@ from coachkit.store import Store
 from tests.bench.timing import best_of
 
 
-def _fitdecode_to_frame(path) -> int:
+def _fitdecode_records(path):
+    """The record messages the tolerant decoder reads (fitdecode, CRC check off, errors
+    ignored), up to where it cannot go on."""
     import fitdecode
-    import pandas as pd
 
-    rows = []
     with fitdecode.FitReader(
         str(path),
         check_crc=fitdecode.CrcCheck.DISABLED,
@@ -34,9 +34,15 @@ def _fitdecode_to_frame(path) -> int:
         try:
             for frame in fit:
                 if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
-                    rows.append({f.name: f.value for f in frame.fields})
+                    yield frame
         except fitdecode.FitError:
-            pass
+            return
+
+
+def _fitdecode_to_frame(path) -> int:
+    import pandas as pd
+
+    rows = [{f.name: f.value for f in frame.fields} for frame in _fitdecode_records(path)]
     return len(pd.DataFrame(rows))
 
 
@@ -73,24 +79,11 @@ def test_bench_ingest_throughput_vs_fitdecode(real_dir, tmp_path):
 
 
 def _distinct_record_times(path) -> int:
-    """Distinct timestamps of the record messages the tolerant decoder (fitdecode, CRC check
-    off, errors ignored) reads: what a samples frame holds, one row per second."""
-    import fitdecode
-
-    seen = set()
-    with fitdecode.FitReader(
-        str(path),
-        check_crc=fitdecode.CrcCheck.DISABLED,
-        error_handling=fitdecode.ErrorHandling.IGNORE,
-    ) as fit:
-        try:
-            for frame in fit:
-                if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
-                    if frame.has_field("timestamp"):
-                        seen.add(frame.get_value("timestamp"))
-        except fitdecode.FitError:
-            pass
-    return len(seen)
+    """Distinct timestamps of the tolerant decoder's record messages: what a samples frame
+    holds, one row per second."""
+    return len(
+        {f.get_value("timestamp") for f in _fitdecode_records(path) if f.has_field("timestamp")}
+    )
 
 
 def _nothing_lost(files) -> None:
