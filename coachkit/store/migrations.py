@@ -234,6 +234,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE activity_settings_v5 RENAME TO activity_settings;
     CREATE INDEX IF NOT EXISTS activity_settings_by_athlete ON activity_settings (athlete_id);
     """,
+    # 6: a coach that checks in (issue 19): the runner's answer to "what happened?" after three
+    # silent planned sessions (ill, injured, busy, travelling, motivation, other)
+    """
+    ALTER TABLE feedback ADD COLUMN checkin TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
