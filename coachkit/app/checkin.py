@@ -9,7 +9,7 @@ the dashboard share, so the adaptation rules react at once (the ``checkin`` rule
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from coachkit.app.today import active_plan, as_date, counted_runs
@@ -30,7 +30,7 @@ def checkin_for(store: Store, athlete_id: str, day: Any) -> CheckIn | None:
     rows = workouts_between(store, meta["plan_id"], f"{first:%Y-%m-%d}", f"{today:%Y-%m-%d}")
     plan = [
         PlannedDay(
-            as_date(r["date"]),
+            date.fromisoformat(str(r["date"])[:10]),
             r["kind"],
             finite(r["distance_m"]),
             finite(r["duration_s"]),
@@ -40,7 +40,7 @@ def checkin_for(store: Store, athlete_id: str, day: Any) -> CheckIn | None:
     ]
     active = {d for d, _ in counted_runs(store, athlete_id, first, today + timedelta(days=1))}
     logged = store.feedback_days(athlete_id, f"{first:%Y-%m-%d}", f"{today:%Y-%m-%d}")
-    active |= {as_date(d) for d in logged}
+    active |= {date.fromisoformat(str(d)[:10]) for d in logged}
     return silent_stretch(today, plan, active)
 
 
