@@ -89,13 +89,16 @@ class CheckIn:
             f"planned; no data for {self.no_data_days} days"
         )
 
-    def question(self, units: str = "km") -> str:
-        """The check-in as one sentence with its numbers and the command that answers it."""
+    def ask(self, units: str = "km") -> str:
+        """The check-in as one sentence with its numbers (the dashboard's, above its buttons)."""
         return (
             f"No run or log for your last {len(self.sessions)} planned sessions "
-            f"({self.gap(units)}): what happened? Answer with "
-            f"`coachkit log --checkin {'|'.join(ANSWERS)}`."
+            f"({self.gap(units)}): what happened?"
         )
+
+    def question(self, units: str = "km") -> str:
+        """:meth:`ask` and the command that answers it (``coachkit today``'s)."""
+        return f"{self.ask(units)} Answer with `coachkit log --checkin {'|'.join(ANSWERS)}`."
 
     def to_dict(self, units: str = "km") -> dict:
         """The JSON form (``coachkit today --json``'s ``checkin``)."""

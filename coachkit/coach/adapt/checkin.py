@@ -57,10 +57,13 @@ def react(w: PlanDraft) -> bool:
         return False
     if answered_key(w.today) in s.answered:
         return s.checkin in RECOVERING
+    before, after = {}, {}
     for p in stretch.sessions:
         i = w.by_day.get(day_of(p.day))
         if i is not None and w.open(i) and day_of(p.day) < w.today:
+            before[p.day.isoformat()] = w.snap(i)
             w.set(i, status="missed")
+            after[p.day.isoformat()] = w.snap(i)
     head = (
         f"You were {ANSWER_WORDS[s.checkin]} for your last {len(stretch.sessions)} planned "
         f"sessions ({stretch.gap(w.units)}): they count as missed, not as rest, and are not "
@@ -73,8 +76,6 @@ def react(w: PlanDraft) -> bool:
         "no_data_days": stretch.no_data_days,
         "keys": [answered_key(w.today)],
     }
-    before = {p.day.isoformat(): "planned" for p in stretch.sessions}
-    after = {p.day.isoformat(): "missed" for p in stretch.sessions}
     first = len(w.log)
     reasons = REACTIONS[s.checkin](w, ev)
     w.add(NAME, ev, before, after, f"{head}; {ex.join_reasons(reasons)}.")
