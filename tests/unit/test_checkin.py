@@ -284,3 +284,42 @@ def test_every_answer_keeps_the_coach_invariants(weekly_km, dpw, ran_days, silen
     # one sentence for the answer, with its numbers
     said = [a.explanation for a in log if a.rule == "checkin" and "week" not in a.evidence]
     assert len(said) == 1 and f"no data for {s.checkin_stretch.no_data_days} days" in said[0]
+
+
+# --- missing data is named as missing, not read as rest ---------------------------------------
+
+
+def test_a_break_without_any_data_is_said_as_missing_not_as_days_off():
+    from dataclasses import replace
+
+    from coachkit.coach.adapt import Signals
+    from coachkit.coach.adapt.return_to_run import break_words
+
+    today = pd.Timestamp("2024-03-20")
+    last_run = date(2024, 3, 11)  # 9 days before today: Tue 12 .. Tue 19 hold nothing
+    s = Signals(today=today, days_since_last_run=9, data_days=frozenset({last_run}))
+    assert break_words(s) == "9 days without a recorded run (no run or log for 8 days)"
+    noted = replace(s, data_days=frozenset({last_run, date(2024, 3, 15)}))  # a note on Fri 15
+    assert break_words(noted) == "9 days without running"
+    assert break_words(replace(s, data_days=None)) == "9 days without running"  # not known
+
+
+def test_a_reviewed_week_without_any_data_is_no_data_not_zero_done():
+    from coachkit.coach.adapt import Signals, review_week
+
+    frame = _plan(30.0, 4)
+    sunday = pd.Timestamp(START) + pd.Timedelta(days=13)  # the plan's second week, all silent
+    done = pd.DataFrame(
+        {"date": [d for d, _ in _history(30.0)], "distance_m": [m for _, m in _history(30.0)]}
+    )
+    week = frame[(frame["date"] > sunday - pd.Timedelta(days=7)) & (frame["date"] <= sunday)]
+    planned_km = week.loc[week["kind"] != "rest", "distance_m"].sum() / 1000
+    silent = Signals(today=sunday, done=done, data_days=frozenset(d.date() for d in done["date"]))
+    _, log = review_week(frame, done, silent)
+    assert log[0].explanation.startswith(
+        f"No data for the week from {sunday - pd.Timedelta(days=6):%Y-%m-%d} (no run, no log; "
+        f"{planned_km:.1f} km planned)"
+    )
+    logged = Signals(today=sunday, done=done, data_days=silent.data_days | {sunday.date()})
+    _, log = review_week(frame, done, logged)  # a note on Sunday: the week was not silent
+    assert log[0].explanation.startswith(f"You did 0.0 km of the {planned_km:.1f} km planned")
