@@ -46,7 +46,7 @@ def today(
     who = pick_athlete(s, athlete)
     when = plain_day(day, "--date")
     p = or_fail(lambda: todays_prescription(s, who, when, units=units))
-    silent = checkin_for(s, who, when)
+    silent = or_fail(lambda: checkin_for(s, who, when))
     ask = silent if silent is not None and silent.due else None
     if as_json:
         p["checkin"] = ask.to_dict(p["units"]) if ask else None

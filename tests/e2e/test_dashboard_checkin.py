@@ -1,5 +1,6 @@
 """Issue 19's check-in in real Chromium against a real ``coachkit dashboard`` (Voila) server.
 
+The page opens on the plan's Wed 2021-03-17 and the viewer picks Sat 2021-03-27 in the header.
 The demo's half-marathon plan starts Mon 2021-03-15 and the demo runs nothing after Sun
 2021-03-14, so on Sat 2021-03-27 its last three planned sessions (Fri 19, Sun 21, Fri 26) had no
 run and no log: the page asks what happened, with the six answers as buttons. Clicking "Busy"
@@ -45,10 +46,14 @@ def test_the_checkin_asks_after_three_silent_sessions_and_busy_answers_it(server
         page = browser.new_page(viewport={"width": 1280, "height": 1600})
         watch_requests(page, external)
         try:
-            page.goto(f"{server['url']}?date={SILENT_DAY}", wait_until="commit", timeout=TIMEOUT_MS)
+            page.goto(server["url"], wait_until="commit", timeout=TIMEOUT_MS)
             page.wait_for_selector(".ck-today[data-version]", timeout=TIMEOUT_MS)
+            assert page.locator(".ck-checkin-card").count() == 0  # Wed 17 Mar: nothing to ask
+            day = page.locator(".ck-day input[type=date]")  # the header's day picker
+            day.fill(SILENT_DAY)
+            day.dispatch_event("change")
+            page.wait_for_selector(f'.ck-today[data-date="{SILENT_DAY}"]', timeout=TIMEOUT_MS)
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-checkin-page.png"))
             page.wait_for_selector(".ck-checkin-card", timeout=TIMEOUT_MS)
             question = page.locator(".ck-checkin-card").inner_text()
             assert "No run or log for your last 3 planned sessions (Fri 19, Sun 21, Fri 26 Mar" in (
