@@ -103,11 +103,14 @@ def dashboard_server(
                 proc.kill()
 
 
-def wait_for_pool(log: Path, timeout_s: float = 120) -> None:
-    """Wait until Voila says its pre-heated kernel pool is filled (the notebook has run)."""
+def wait_for_pool(log: Path, timeout_s: float = 120, *, ready: int = 1) -> None:
+    """Wait until Voila says its pre-heated kernel pool is filled (the kernels started) and
+    ``ready`` pre-heated kernels in all have run the notebook up to waiting for a viewer (the
+    dashboard logs ``coachkit dashboard: ready``)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if "is filled with" in log.read_text(errors="replace"):
+        text = log.read_text(errors="replace")
+        if "is filled with" in text and text.count("coachkit dashboard: ready in") >= ready:
             return
         time.sleep(0.5)
 

@@ -19,12 +19,12 @@ import pandas as pd
 from coachkit.core.sports import FOOT_SPORTS
 from coachkit.core.units import format_speed_as_pace
 from coachkit.features.frames import column, numeric
+from coachkit.features.held import held_values
 from coachkit.features.load import (
     HR_COVERAGE_MIN,
     MAX_DURATION_S,
     SPEED_PLAUSIBLE_M_S,
     _check_method,
-    _hr_from_samples,
     _rpe_by_activity,
 )
 from coachkit.features.load_formulas import banister_trimp, rtss, srpe
@@ -213,7 +213,7 @@ class _Context:
             return None, "the HR thresholds are inconsistent (need resting < LTHR ≤ HRmax)"
         dur, lthr = act.duration_s, self.th.lthr
         frame = self._samples(act.aid) if act.has_samples else None
-        hr, held = _hr_from_samples(frame) if frame is not None else (np.empty(0), np.empty(0))
+        hr, held = held_values(frame) if frame is not None else (np.empty(0), np.empty(0))
         lo, hi = HR_PLAUSIBLE_BPM
         avg_ok = np.isfinite(act.avg_hr) and lo <= act.avg_hr <= hi
         if len(hr):

@@ -132,6 +132,34 @@ def _hr_cell(m: dict[str, Any]) -> str:
     )
 
 
+def _heat_cell(m: dict[str, Any]) -> str:
+    def slope(r: dict[str, Any], what: str) -> str:
+        if r["bpm_per_c"] is None:
+            return f"{what}: not measurable ({r['groups']} runners with two runs over the base)"
+        lo, hi = r["ci95"]
+        ci = (
+            f"95 % runner-bootstrap interval {lo:+.2f} to {hi:+.2f}"
+            if lo is not None
+            else "no interval"
+        )
+        held = "holds" if lo is not None and lo <= m["shipped_bpm_per_c"] <= hi else "does not hold"
+        return (
+            f"{what} {r['bpm_per_c']:+.2f} bpm/°C ({ci}, which {held} the shipped "
+            f"{m['shipped_bpm_per_c']:g}; {r['groups']} runs of {r['runners']} runners)"
+            if what == "within runs"
+            else f"{what} {r['bpm_per_c']:+.2f} bpm/°C ({ci}; {r['points']} runs of "
+            f"{r['runners']} runner)"
+        )
+
+    return (
+        f"{m['runs_with_temperature']} real runs record HR and the device's temperature "
+        f"({m['runs_over_base']} averaged over {m['base_c']:g} °C); "
+        f"{slope(m['within_run'], 'within runs')}; "
+        f"{slope(m['between_runs'], 'between runs of one runner')}; device sensors on the wrist "
+        "read warmer than the air"
+    )
+
+
 def _banister_cell(m: dict[str, Any]) -> str:
     parts = []
     for name, r in m["runners"].items():
@@ -158,6 +186,13 @@ ROWS = (
         'above expected" is the fatigue signal',
         "hr_response",
         _hr_cell,
+    ),
+    (
+        "HR response: heat term",
+        "adds a fixed bpm per °C of the run's recorded temperature over a base to the expected "
+        "HR (a prior), so a hot run is not read as fatigue",
+        "heat",
+        _heat_cell,
     ),
     (
         "fitness–fatigue (Banister)",

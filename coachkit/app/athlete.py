@@ -17,21 +17,13 @@ import pandas as pd
 
 from coachkit.core.localtime import local_day
 from coachkit.core.sports import RUN_SPORTS
-from coachkit.features.zones import ZONE_NAMES, time_in_zones, zone_of_hr
+from coachkit.features.zones import ZONE_NAMES, seconds_in_zones, time_in_zones, zone_of_hr
 
 if TYPE_CHECKING:
     from coachkit.features.thresholds import Thresholds
     from coachkit.store import Store
 
-#: per-activity features from samples that join the activity table (see features.running)
-FEATURE_COLUMNS = (
-    "moving_distance_m",
-    "mean_speed_m_s",
-    "mean_gap_speed_m_s",
-    "hr_time_weighted",
-    "ef",
-    "decoupling_pct",
-)
+RESIDUAL_HEAT_COLUMNS = ("heat_bpm", "temperature_c")  # in hr_residuals, for the sentences
 EFFORT_COLUMNS = ("activity_id", "date", "name", "distance_m", "time_s")
 # best efforts from these runs would be GPS artefacts, not performances
 _NO_EFFORTS_FLAGS = (
@@ -50,7 +42,7 @@ class StoreSamples(Mapping[str, pd.DataFrame]):
     """activity_id -> samples frame, read from the store on first use and kept."""
 
     def __init__(self, store: Store, athlete_id: str, activity_ids: list[str]) -> None:
-        self._store, self._athlete, self._ids = store, athlete_id, set(activity_ids)
+        self.store, self._athlete, self._ids = store, athlete_id, set(activity_ids)
         self._order = list(activity_ids)
         self._cache: dict[str, pd.DataFrame] = {}
 
@@ -58,8 +50,11 @@ class StoreSamples(Mapping[str, pd.DataFrame]):
         if activity_id not in self._ids:
             raise KeyError(activity_id)
         if activity_id not in self._cache:
-            self._cache[activity_id] = self._store.read_samples(self._athlete, activity_id)
+            self._cache[activity_id] = self.store.read_samples(self._athlete, activity_id)
         return self._cache[activity_id]
+
+    def __contains__(self, activity_id: object) -> bool:  # without reading the file
+        return activity_id in self._ids
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
@@ -192,38 +187,46 @@ def _flagged(flags: Any, codes: tuple[str, ...]) -> bool:
 
 
 def _sample_features(data: AthleteData) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-run features from samples, and every clean run's best efforts."""
-    from coachkit.features.best_efforts import best_efforts
-    from coachkit.features.running import run_features
+    """Per-run features from samples, and every clean run's best efforts (from the stored run
+    summaries, :mod:`coachkit.app.run_summaries`)."""
+    from coachkit.app.run_summaries import FEATURE_COLUMNS, run_summaries
 
-    rows, efforts = [], []
+    summaries = run_summaries(data)
     acts = data.activities
     runs = acts[acts["has_samples"] & acts["sport"].isin(RUN_SPORTS)]
+    runs = runs[runs["activity_id"].isin(summaries.keys())]
     days = local_day(runs) if len(runs) else pd.Series(dtype="datetime64[ns]")
+    rows, efforts = [], []
     for i, act in runs.iterrows():
-        samples = data.samples[act["activity_id"]]
-        feats = run_features(samples, sport=act["sport"])
-        rows.append(
-            {"activity_id": act["activity_id"], **{c: feats.get(c) for c in FEATURE_COLUMNS}}
-        )
-        if not _flagged(act["quality_flags"], _NO_EFFORTS_FLAGS):
-            best = best_efforts(samples)
-            if len(best):
-                efforts.append(best.assign(activity_id=act["activity_id"], date=days.loc[i]))
+        summary = summaries[act["activity_id"]]
+        rows.append({"activity_id": act["activity_id"], **(summary["features"] or {})})
+        if summary["efforts"] and not _flagged(act["quality_flags"], _NO_EFFORTS_FLAGS):
+            efforts += [
+                {**e, "activity_id": act["activity_id"], "date": days.loc[i]}
+                for e in summary["efforts"]
+            ]
     features = pd.DataFrame(rows, columns=["activity_id", *FEATURE_COLUMNS])
-    effort_frame = (
-        pd.concat(efforts, ignore_index=True)
-        if efforts
-        else pd.DataFrame(columns=list(EFFORT_COLUMNS))
-    )
+    features[list(FEATURE_COLUMNS)] = features[list(FEATURE_COLUMNS)].astype(float)
+    if not efforts:
+        return features, pd.DataFrame(columns=list(EFFORT_COLUMNS))
+    effort_frame = pd.DataFrame(efforts)
+    effort_frame["name"] = effort_frame["name"].astype("string")
+    numbers = ["distance_m", "time_s", "start_t_s", "speed_m_s"]
+    effort_frame[numbers] = effort_frame[numbers].astype(float)
     return features, effort_frame
 
 
 def _zones(table: pd.DataFrame, data: AthleteData, lthr: float | None) -> pd.DataFrame:
-    """Seconds per intensity zone: from HR samples, else the whole moving time in the zone of
-    the average HR (summary-only sources)."""
+    """Seconds per intensity zone: from HR samples (their stored summary), else the whole
+    moving time in the zone of the average HR (summary-only sources)."""
+    from coachkit.app.run_summaries import run_summaries
+
+    summaries = run_summaries(data)
     rows = []
     for act in table.itertuples():
+        if act.activity_id in summaries:
+            rows.append(seconds_in_zones(*summaries[act.activity_id]["hr_zone"], lthr))
+            continue
         if act.activity_id in data.samples:
             rows.append(time_in_zones(data.samples[act.activity_id], lthr))
             continue
@@ -286,10 +289,14 @@ def table_with(data: AthleteData, activities: pd.DataFrame, thresholds: Threshol
 
         cp = athlete_cp(data)[0].cp_w
         cp = float(cp) if cp == cp else None
+    from coachkit.app.run_summaries import run_summaries
+
+    summaries = run_summaries(data)
     loads = activity_loads(
         activities,
         thresholds,
         samples=data.samples,
+        hr_held={aid: summary["hr_load"] for aid, summary in summaries.items()},
         feedback=data.feedback,
         gap_speed=gap,
         method=data.settings.get("load_method"),
@@ -331,7 +338,8 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
     """Observed minus expected average HR of every run with HR, walked forward: each run is
     compared with what the two-layer model expected from the runs before it only.
 
-    Columns: activity_id, date, expected_hr, residual, z, personal_share, explanation.
+    Columns: activity_id, date, expected_hr, residual, z, personal_share, explanation, and
+    heat_bpm with temperature_c (the heat term in expected_hr, for the recorded temperature).
     """
     if "hr_residuals" in data.cache:
         return data.cache["hr_residuals"]
@@ -350,6 +358,7 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
                 "z",
                 "personal_share",
                 "explanation",
+                *RESIDUAL_HEAT_COLUMNS,
             ]
         )
     else:
@@ -358,7 +367,14 @@ def hr_residuals(data: AthleteData) -> pd.DataFrame:
             [
                 runs[["activity_id", "date"]].reset_index(drop=True),
                 explained[
-                    ["expected_hr", "residual", "z", "personal_share", "explanation"]
+                    [
+                        "expected_hr",
+                        "residual",
+                        "z",
+                        "personal_share",
+                        "explanation",
+                        *RESIDUAL_HEAT_COLUMNS,
+                    ]
                 ].reset_index(drop=True),
             ],
             axis=1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from coachkit.app.athlete import AthleteData, activity_table, efforts
@@ -65,7 +66,7 @@ def _per_day_fitness(
 ) -> pd.DataFrame:
     """Rest days until form reaches 0, the load that brings tomorrow's TSB to ``target_tsb``,
     the best VDOT and critical speed of the last 90 days, and the HR–speed index."""
-    from coachkit.features.critical_speed import critical_speed
+    from coachkit.features.critical_speed import critical_speed, fastest_per_distance
     from coachkit.features.daniels import vdot
     from coachkit.features.form import load_to_reach_tsb, rest_days_until_tsb
     from coachkit.features.hr_speed import hr_speed_index
@@ -83,19 +84,21 @@ def _per_day_fitness(
         per_day = eff.assign(vdot=[vdot(d, t) for d, t in zip(eff["distance_m"], eff["time_s"])])
         best = per_day.groupby("date")["vdot"].max().reindex(daily.index)
         out["vdot_90d"] = best.rolling(90, min_periods=1).max()
-        cs, seen = [], {}  # the 90-day window changes only when an effort enters or leaves it
-        for day in daily.index:
-            window = eff[(eff["date"] <= day) & (eff["date"] > day - pd.Timedelta(days=90))]
-            key = tuple(window.index)
-            if key not in seen:
-                best90 = (
-                    window.loc[window.groupby("distance_m")["time_s"].idxmin()]
-                    if len(window)
-                    else window
-                )
-                seen[key] = critical_speed(best90).cs_m_s if len(best90) >= 2 else float("nan")
-            cs.append(seen[key])
-        out["cs_90d_m_s"] = cs
+        # each day's 90-day window is a slice of the efforts sorted by date; it changes only
+        # when an effort enters or leaves it, so each distinct slice is fitted once
+        eff = eff.sort_values("date", kind="stable")
+        dates = eff["date"].to_numpy(dtype="datetime64[ns]")
+        days = daily.index.to_numpy(dtype="datetime64[ns]")
+        starts = np.searchsorted(dates, days - np.timedelta64(90, "D"), side="right")
+        ends = np.searchsorted(dates, days, side="right")
+        distance = eff["distance_m"].to_numpy(dtype=float)
+        seconds = eff["time_s"].to_numpy(dtype=float)
+        seen: dict[tuple[int, int], float] = {}
+        for key in set(zip(starts.tolist(), ends.tolist())):
+            d, t = fastest_per_distance(distance[key[0] : key[1]], seconds[key[0] : key[1]])
+            best = pd.DataFrame({"distance_m": d, "time_s": t})
+            seen[key] = critical_speed(best).cs_m_s if len(d) >= 2 else float("nan")
+        out["cs_90d_m_s"] = [seen[key] for key in zip(starts.tolist(), ends.tolist())]
     table = activity_table(data)
     runs = table[table["sport"].isin(RUN_SPORTS) & table["hr_time_weighted"].notna()]
     if len(runs):

@@ -140,6 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"Wrote {HR_RESPONSE_JSON}: HR response from {hr['provenance']['n_runs_with_hr']} runs with HR."
         )
+        from coachkit.app.peers import PEERS_JSON, fit_peers_population
+
+        peers = fit_peers_population(args.benchmarks)
+        _write_json(PEERS_JSON, peers)
+        print(
+            f"Wrote {PEERS_JSON}: runners like you, {peers['provenance']['n_with_best_race']} "
+            "runners with a best race."
+        )
     return 0
 
 

@@ -23,8 +23,11 @@ COMMAND_MODULES = (
     "settings",
     "dashboard",
     "population",
+    "peers",
     "risk",
     "plan",
+    "plan_adapt",
+    "predict",
     "sync",
 )
 

@@ -42,6 +42,16 @@ AthleteOrOnlyOpt = typer.Option(
     None, "--athlete", "-a", help="Athlete id (optional when the store holds one)."
 )
 FormatOpt = format_option()
+#: the day's conditions (`today`, `predict`): paces slow for heat, humidity and altitude
+TempOpt = typer.Option(
+    None, "--temp-c", min=-40, max=50, help="Air temperature, °C: pace targets slow for heat."
+)
+DewPointOpt = typer.Option(
+    None, "--dew-point-c", min=-50, max=35, help="Dew point, °C [default: 50 % humidity]."
+)
+AltitudeOpt = typer.Option(
+    None, "--altitude-m", min=-500, max=5000, help="Altitude, m: paces slow above 300 m."
+)
 #: ``--format`` with the shorter help of the analysis commands (metrics, replay, report)
 FormatShortOpt = format_option(help="table, csv or json.")
 
@@ -118,6 +128,43 @@ def emit_frame(df: pd.DataFrame, fmt: str, *, title: str = "") -> None:
         console().print(table)
     else:
         fail(f"unknown format {fmt!r}: use table, csv or json")
+
+
+def emit_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, *, title: str = "") -> None:
+    """:func:`emit_frame` for plain rows, without pandas (the daily commands, issue 18): csv,
+    json (records) or a rich table; None prints as an empty cell or null."""
+    import json
+
+    fmt = fmt.lower()
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([["" if r.get(c) is None else r.get(c) for c in columns] for r in rows])
+    elif fmt == "json":
+        from coachkit.core.values import plain
+
+        records = [{c: plain(r.get(c)) for c in columns} for r in rows]
+        typer.echo(json.dumps(records, indent=1, ensure_ascii=False))
+    elif fmt == "table":
+        from rich.table import Table
+
+        table = Table(title=title or None, show_lines=False)
+        for col in columns:
+            table.add_column(str(col), overflow="fold")
+        for r in rows:
+            table.add_row(*[_cell(r.get(c)) for c in columns])
+        console().print(table)
+    else:
+        fail(f"unknown format {fmt!r}: use table, csv or json")
+
+
+def _cell(value: Any) -> str:
+    """One table cell: empty for None or NaN, floats to one decimal."""
+    if value is None or value != value:
+        return ""
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
 def open_store_for(path: Path | None, athlete: str | None) -> Store:

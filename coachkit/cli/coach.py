@@ -8,8 +8,11 @@ from pathlib import Path
 import typer
 
 from coachkit.cli._common import (
+    AltitudeOpt,
     AthleteOrOnlyOpt,
+    DewPointOpt,
     StoreOpt,
+    TempOpt,
     app,
     day_or_today,
     fail,
@@ -29,6 +32,17 @@ from coachkit.cli._params import (
 from coachkit.coach.checkin import ANSWERS
 
 
+def location(value: str) -> str:
+    """``--forecast LAT,LON``: a place on Earth in decimal degrees, as ``"lat,lon"``."""
+    from coachkit.app.weather import parse_location
+
+    try:
+        lat, lon = parse_location(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return f"{lat},{lon}"
+
+
 @app.command()
 def today(
     athlete: str | None = AthleteOrOnlyOpt,
@@ -36,16 +50,53 @@ def today(
     day: str | None = date_option("--date", help="The day [default: today]."),
     units: str | None = units_option(None, help="km or mi [default: the plan's]."),
     as_json: bool = typer.Option(False, "--json", help="Print the prescription as JSON."),
+    temp_c: float | None = TempOpt,
+    dew_point_c: float | None = DewPointOpt,
+    altitude_m: float | None = AltitudeOpt,
+    forecast: str | None = typer.Option(
+        None,
+        "--forecast",
+        parser=location,
+        metavar="LAT,LON",
+        help="Fetch the hour's temperature and dew point for this place (off by default; only "
+        "then is the place, rounded to ~1 km, sent to $COACHKIT_WEATHER_URL, Open-Meteo).",
+    ),
+    hour: int | None = typer.Option(
+        None, "--hour", min=0, max=23, help="The forecast's local hour [default: 7]."
+    ),
 ) -> None:
-    """What to run today: distance or duration, pace and HR targets, and why; after three
+    """What to run today: distance or duration, pace and HR targets, and why; with --temp-c,
+    --dew-point-c, --altitude-m or --forecast, paces adjusted for the conditions; after three
     planned sessions without a run or a log, the coach asks what happened."""
     from coachkit.app.checkin import checkin_for
-    from coachkit.app.today import todays_prescription
+    from coachkit.app.conditions import DEFAULT_HOUR, prescription_in_conditions
+    from coachkit.coach.conditions import check_conditions
 
+    if hour is not None and forecast is None:
+        fail("--hour is the forecast's hour: add --forecast LAT,LON")
+    try:
+        check_conditions(temp_c, dew_point_c)
+    except ValueError as exc:
+        fail(f"{exc}: give --temp-c with --dew-point-c, the dew point at most the temperature")
     s = open_store(store)
     who = pick_athlete(s, athlete)
     when = plain_day(day, "--date")
-    p = or_fail(lambda: todays_prescription(s, who, when, units=units))
+    at = tuple(float(x) for x in forecast.split(",")) if forecast else None
+    p = or_fail(
+        lambda: prescription_in_conditions(
+            s,
+            who,
+            when,
+            units=units,
+            temp_c=temp_c,
+            dew_point_c=dew_point_c,
+            altitude_m=altitude_m,
+            forecast_at=at,
+            hour=DEFAULT_HOUR if hour is None else hour,
+        )
+    )
+    if p.get("forecast_error"):
+        typer.echo(p["forecast_error"], err=True)
     silent = or_fail(lambda: checkin_for(s, who, when))
     ask = silent if silent is not None and silent.due else None
     if as_json:
@@ -66,6 +117,10 @@ def today(
     )
     typer.echo(f"{p['date']}: {what}{hr}.")
     typer.echo(p["explanation"])
+    if p.get("conditions"):
+        typer.echo(
+            " ".join(x for x in (p["conditions"].get("forecast"), p["conditions"]["sentence"]) if x)
+        )
 
 
 @app.command()

@@ -3,8 +3,8 @@
 It binds to 127.0.0.1 unless told otherwise; on any other address it requires a Jupyter
 token (given with ``--token``/``$COACHKIT_DASHBOARD_TOKEN``, or generated) and passes it to
 Voila through a 0600 token file, so it never shows up in the process list. Kernels are
-pre-heated (``--preheat_kernel --pool_size``): docs/design.md §8 measured the card after 1.1 s
-instead of 3.6-3.9 s.
+pre-heated (``--preheat_kernel --pool_size``, :data:`POOL_SIZE`): each has run the notebook
+before its viewer comes; ``make bench`` writes the times to docs/results/speed.md.
 """
 
 from __future__ import annotations
@@ -59,6 +59,13 @@ def notebook_path(workdir: Path) -> Path:
     return out
 
 
+#: pre-heated kernels kept ready by default: three viewers opening the page at once each find
+#: one (a kernel holds about 375 MB with the demo athlete)
+POOL_SIZE = 3
+#: seconds between a viewer taking a pre-heated kernel and Voila starting its replacement
+REFILL_DELAY_S = 15
+
+
 def voila_command(
     notebook: Path, *, host: str, port: int, pool_size: int, token: bool
 ) -> list[str]:
@@ -81,7 +88,13 @@ def voila_command(
         "--MappingKernelManager.cull_interval=120",
     ]
     if pool_size > 0:
-        cmd += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+        cmd += [
+            "--preheat_kernel=True",
+            f"--pool_size={pool_size}",
+            # a pre-heated kernel that replaces one a viewer took runs the whole notebook: on a
+            # small machine it would compete with drawing that viewer's page (issue 18)
+            f"--VoilaKernelManager.fill_delay={REFILL_DELAY_S}",
+        ]
     if token:
         cmd.append("--token")  # the token itself comes from JUPYTER_TOKEN_FILE
     return cmd
@@ -128,7 +141,10 @@ def dashboard(
         help="Jupyter token viewers must give (required off loopback; generated when missing).",
     ),
     pool_size: int = typer.Option(
-        2, "--pool-size", min=0, help="Pre-heated kernels kept ready (0: start one per visit)."
+        POOL_SIZE,
+        "--pool-size",
+        min=0,
+        help="Pre-heated kernels kept ready (0: start one per visit).",
     ),
 ) -> None:
     """Serve the dashboard with Voila: today's workout, the week, trends, risk, feedback."""

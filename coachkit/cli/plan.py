@@ -7,13 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from coachkit.cli._calendar import (
+    BusyOpt,
+    TravelOpt,
+    WindowOpt,
+    apply_calendar,
+    calendar_lines,
+    read_busy,
+)
 from coachkit.cli._common import (
     AthleteOrOnlyOpt,
     FormatOpt,
     StoreOpt,
     app,
     day_or_today,
-    emit_frame,
+    emit_rows,
     fail,
     need_packages,
     open_store,
@@ -72,16 +80,21 @@ def plan_create(
     start: str | None = date_option("--date", help="First day of the plan [default: today]."),
     units: str = UnitsOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the plan summary as JSON."),
+    busy: Path | None = BusyOpt,
+    travel: list[str] = TravelOpt,
+    window: str = WindowOpt,
 ) -> None:
     """Build a periodised plan from your current fitness and save it as your active plan.
 
     Prints the plan, its notes (why it looks the way it does) and the goal's feasibility:
     the predicted race-day time with its 80 % interval, the longest run the plan reaches
-    against what the distance needs, and what would make the goal realistic."""
+    against what the distance needs, and what would make the goal realistic. With --busy or
+    --travel the plan is then fitted to your calendar (see `coachkit plan adapt`)."""
 
     from coachkit.app.coach import create_plan
     from coachkit.coach.plan import Goal
 
+    busy_ics = read_busy(busy)  # checked before a plan is made
     s = open_store(store)
     who = pick_athlete(s, athlete)
     target_s = None
@@ -110,6 +123,11 @@ def plan_create(
         )
     except ValueError as exc:
         fail(str(exc))
+    cal = None
+    if busy_ics is not None or travel:
+        cal = apply_calendar(
+            s, who, day=day, busy=busy_ics, busy_path=busy, travel=travel, window=window
+        )
     weeks = plan.weeks
     if as_json:
         import json
@@ -126,6 +144,8 @@ def plan_create(
             "notes": list(plan.notes),
             "feasibility": plan.feasibility,
         }
+        if cal is not None:
+            summary["calendar"] = cal.sentences()
         typer.echo(json.dumps(summary, indent=1, default=str, ensure_ascii=False))
         return
     typer.echo(
@@ -137,6 +157,8 @@ def plan_create(
         typer.echo(f"  note: {note}")
     if plan.feasibility.get("sentence"):
         typer.echo(f"  goal: {plan.feasibility['sentence']}")
+    for line in calendar_lines(cal) if cal is not None else []:
+        typer.echo(line)
 
 
 def runs_per_week(plan: Plan) -> list[int]:
@@ -162,49 +184,56 @@ def plan_show(
 
     The table shows distances in km or miles, paces as m:ss and durations as h:mm:ss; csv and
     json keep the SI columns. The purpose sentences are in the units asked for."""
-    from coachkit.app.coach import active_plan, plan_frame
-    from coachkit.core.units import in_units
+    from coachkit.app.today import active_plan
+    from coachkit.core.schemas import PLAN_COLUMNS
+    from coachkit.core.units import check_units, in_units
+    from coachkit.store.plans import latest_workout_rows
 
     s = open_store(store)
     who = pick_athlete(s, athlete)
-    frame = or_fail(lambda: plan_frame(s, who))
-    units = units or or_fail(lambda: active_plan(s, who)).get("units", "km")
-    frame["purpose"] = [in_units(str(p), units) for p in frame["purpose"]]
+    meta = or_fail(lambda: active_plan(s, who))
+    rows = latest_workout_rows(s, meta["plan_id"])
+    units = units or meta.get("units", "km")
+    check_units(units)
+    for row in rows:
+        row["purpose"] = in_units(str(row["purpose"]), units)
     if fmt == "table":
-        frame = plan_table(frame, units)
-    emit_frame(frame, fmt, title=f"Plan ({units})")
+        emit_rows(plan_table(rows, units), list(PLAN_TABLE_COLUMNS), fmt, title=f"Plan ({units})")
+    else:
+        emit_rows(rows, list(rows[0]) if rows else list(PLAN_COLUMNS), fmt)  # the stored order
 
 
-def plan_table(frame: Any, units: str) -> Any:
+#: the columns of ``plan show``'s table
+PLAN_TABLE_COLUMNS = ("date", "kind", "distance", "pace", "duration", "HR", "status", "purpose")
+
+
+def plan_table(rows: list[dict[str, Any]], units: str) -> list[dict[str, str]]:
     """The plan for reading: date, kind, distance, pace band, duration, HR, status, purpose."""
-    import pandas as pd
-
     from coachkit.coach.workouts import fmt_band
     from coachkit.core.units import format_distance, format_hms
 
-    def band(low: Any, high: Any) -> str:
-        return fmt_band((low, high), units) if pd.notna(low) and pd.notna(high) else ""
+    def pair(low: Any, high: Any) -> bool:
+        return low is not None and high is not None
 
-    return pd.DataFrame(
+    return [
         {
-            "date": frame["date"],
-            "kind": frame["kind"],
-            "distance": [
-                format_distance(d, units) if d and d == d else "" for d in frame["distance_m"]
-            ],
-            "pace": [
-                band(lo, hi)
-                for lo, hi in zip(frame["pace_low_s_per_km"], frame["pace_high_s_per_km"])
-            ],
-            "duration": [format_hms(d) if d and d == d else "" for d in frame["duration_s"]],
-            "HR": [
-                f"{lo:.0f}-{hi:.0f}" if pd.notna(lo) and pd.notna(hi) else ""
-                for lo, hi in zip(frame["hr_low"], frame["hr_high"])
-            ],
-            "status": frame["status"],
-            "purpose": frame["purpose"],
+            "date": r["date"],
+            "kind": r["kind"],
+            "distance": format_distance(r["distance_m"], units) if r["distance_m"] else "",
+            "pace": (
+                fmt_band((r["pace_low_s_per_km"], r["pace_high_s_per_km"]), units)
+                if pair(r["pace_low_s_per_km"], r["pace_high_s_per_km"])
+                else ""
+            ),
+            "duration": format_hms(r["duration_s"]) if r["duration_s"] else "",
+            "HR": f"{r['hr_low']:.0f}-{r['hr_high']:.0f}"
+            if pair(r["hr_low"], r["hr_high"])
+            else "",
+            "status": r["status"],
+            "purpose": r["purpose"],
         }
-    )
+        for r in rows
+    ]
 
 
 @plan_app.command("export")

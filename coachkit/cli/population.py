@@ -25,7 +25,8 @@ def population_fit(
         None, "--scheduler", help="Dask scheduler address (tcp://host:8786) [default: in-process]."
     ),
 ) -> None:
-    """Refit the race and HR-response population parameters from the benchmark runners."""
+    """Refit the race, HR-response and runners-like-you population layers from the benchmark
+    runners."""
     from coachkit.app.population import main as fit_main
 
     if scheduler:

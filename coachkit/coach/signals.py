@@ -110,6 +110,7 @@ def signals_from(
             for d, r, z in zip(res["date"], res["residual"], res["z"])
             if pd.notna(r)
         ],
+        hr_heat=_heat_of_runs(res),
         hrv_status=plain(last.get("hrv_status")),
         hrv_7d=plain(last.get("ln_rmssd_7d")),
         hrv_band=tuple(float(b) for b in band) if all(pd.notna(b) for b in band) else None,
@@ -250,3 +251,14 @@ def _done(runs: pd.DataFrame, feedback: pd.DataFrame, plan: pd.DataFrame) -> pd.
 
 
 __all__ = ["PLANNED_RPE", "days_off", "signals_from"]
+
+
+def _heat_of_runs(residuals: pd.DataFrame) -> dict[Any, tuple[float, float]]:
+    """Day -> (heat_bpm, temperature_c) of the runs whose expected HR includes heat."""
+    if "heat_bpm" not in residuals.columns:
+        return {}
+    hot = residuals[pd.to_numeric(residuals["heat_bpm"], errors="coerce").fillna(0.0) > 0]
+    return {
+        d.date(): (float(b), float(t))
+        for d, b, t in zip(hot["date"], hot["heat_bpm"], hot["temperature_c"])
+    }

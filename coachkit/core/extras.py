@@ -18,6 +18,7 @@ EXTRA_OF = {
     "voila": "dashboard",
     "ipywidgets": "dashboard",
     "icalendar": "dashboard",
+    "recurring_ical_events": "dashboard",
     "fit_tool": "dashboard",
     "nbformat": "notebooks",
     "nbconvert": "notebooks",

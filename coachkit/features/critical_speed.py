@@ -69,6 +69,20 @@ def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float, floa
     return slope, intercept, r2
 
 
+def fastest_per_distance(
+    distance_m: np.ndarray, time_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct distances, shortest first, and the fastest time over each.
+
+    >>> fastest_per_distance(np.array([1000.0, 400, 1000]), np.array([250.0, 90, 240]))
+    (array([ 400., 1000.]), array([ 90., 240.]))
+    """
+    distinct, which = np.unique(distance_m, return_inverse=True)
+    fastest = np.full(len(distinct), np.inf)
+    np.minimum.at(fastest, which, time_s)
+    return distinct, fastest
+
+
 def critical_speed(
     efforts: pd.DataFrame, *, min_s: float = 120, max_s: float = 1800
 ) -> CriticalSpeed:
@@ -98,16 +112,12 @@ def critical_speed(
     >>> round(cs.cs_m_s, 3), round(cs.d_prime_m, 1)
     (4.0, 100.0)
     """
-    e = pd.DataFrame(
-        {
-            "distance_m": pd.to_numeric(efforts["distance_m"], errors="coerce").astype(float),
-            "time_s": pd.to_numeric(efforts["time_s"], errors="coerce").astype(float),
-        }
-    )
-    e = e[np.isfinite(e["distance_m"]) & np.isfinite(e["time_s"]) & (e["time_s"] > 0)]
-    e = e[(e["distance_m"] > 0) & e["time_s"].between(min_s, max_s)]
-    e = e.groupby("distance_m", as_index=False)["time_s"].min()
-    n = len(e)
+    d = pd.to_numeric(efforts["distance_m"], errors="coerce").to_numpy(dtype=float)
+    t = pd.to_numeric(efforts["time_s"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(d) & np.isfinite(t) & (d > 0) & (t >= min_s) & (t <= max_s)
+    d, t = fastest_per_distance(d[ok], t[ok])
+    n = len(d)
     window = f"between {min_s / 60:g} and {max_s / 60:g} min"
     if n < 2:
         return CriticalSpeed(
@@ -118,8 +128,6 @@ def critical_speed(
             f"Critical speed not estimated: it needs best efforts over at least 2 (better 3) "
             f"distances lasting {window}; {n} found.",
         )
-    t = e["time_s"].to_numpy()
-    d = e["distance_m"].to_numpy()
     if t.max() < MIN_DURATION_RATIO * t.min():
         return CriticalSpeed(
             math.nan,

@@ -41,6 +41,7 @@ import pandas as pd
 from coachkit.core.localtime import local_day
 from coachkit.core.sports import FOOT_SPORTS
 from coachkit.features.frames import column, numeric
+from coachkit.features.held import held_values
 from coachkit.features.load_formulas import POWER_PLAUSIBLE_W, banister_trimp, power_load
 from coachkit.features.load_inputs import (
     ThresholdRows,
@@ -63,40 +64,10 @@ from coachkit.features.load_notes import (
 )
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM, Thresholds
 
-# An HR value holds until the next one; a longer gap is a pause, not counted. 30 s, not 10:
-# Garmin "smart recording" writes a point only every 10-30 s on steady stretches (and
-# features.running bridges HR gaps of up to 30 s the same way).
-MAX_HOLD_S = 30.0
 HR_COVERAGE_MIN = 0.5  # HR on < 50 % of the moving time is a dropout, not a measurement
 MAX_DURATION_S = 48 * 3600.0  # longer than two days is a watch left running
 SPEED_PLAUSIBLE_M_S = (0.3, 7.0)  # on foot, averaged over a session
 _MANUAL_ONLY = "no load: manual entry without heart rate or RPE (manual)"
-
-
-def _hr_from_samples(
-    frame: pd.DataFrame, column: str = "hr_bpm", bounds: tuple[float, float] = HR_PLAUSIBLE_BPM
-) -> tuple[np.ndarray, np.ndarray]:
-    """Plausible HR values and how long each held: until the next HR value, if ≤ 30 s.
-
-    Holding until the next *HR* value (not the next row) matters for files that interleave HR
-    and GPS rows (NRC GPX: HR on every other point). ``column`` and ``bounds`` read power the
-    same way.
-    """
-    if frame is None or frame.empty or column not in frame.columns:
-        return np.empty(0), np.empty(0)
-    t = numeric(frame, "t_s")
-    if not np.isfinite(t).any() and "timestamp" in frame.columns:
-        stamp = pd.to_datetime(frame["timestamp"], utc=True)
-        t = (stamp - stamp.min()).dt.total_seconds().to_numpy(dtype=float)
-    hr = numeric(frame, column)
-    lo, hi = bounds
-    ok = np.isfinite(hr) & (hr >= lo) & (hr <= hi) & np.isfinite(t)
-    t, hr = t[ok], hr[ok]
-    if not len(t):
-        return hr, t
-    held = np.diff(t, append=t[-1])
-    # a gap over MAX_HOLD_S is a pause or a dropout: it adds nothing (moving-time scaling covers it)
-    return hr, np.where((held > 0) & (held <= MAX_HOLD_S), held, 0.0)
 
 
 def _rpe_by_activity(activities: pd.DataFrame, feedback: pd.DataFrame | None) -> np.ndarray:
@@ -144,6 +115,7 @@ def activity_loads(
     overrides: Mapping[str, str] | None = None,
     explain: bool = True,
     critical_power_w: float | None = None,
+    hr_held: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Load of every activity, how it was computed, and why when there is none.
 
@@ -174,6 +146,9 @@ def activity_loads(
         or :meth:`LoadDetails.note` on :func:`load_details`.
     critical_power_w : float, optional
         Running critical power, W, for the ``power`` method (only read where it is asked for).
+    hr_held : mapping, optional
+        activity_id -> ``(hr, seconds)`` as :func:`held_values` gives them (or collapsed by
+        :func:`collapse_held`); an activity found here needs no samples.
 
     Returns
     -------
@@ -204,6 +179,7 @@ def activity_loads(
         method=method,
         overrides=overrides,
         critical_power_w=critical_power_w,
+        hr_held=hr_held,
     )
     names = np.array([*ALL_METHODS, None], dtype=object)
     columns = {
@@ -226,6 +202,7 @@ def load_details(
     method: str | None = None,
     overrides: Mapping[str, str] | None = None,
     critical_power_w: float | None = None,
+    hr_held: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> LoadDetails:
     """What :func:`activity_loads` computes, as arrays, with each row's sentence on demand.
 
@@ -297,7 +274,8 @@ def load_details(
     rows = np.arange(n)
     tried = ok & ~((asked > 0) & avail[rows, np.maximum(asked, 0)])
     hr_s = np.full(n, np.nan)
-    _hrtss(th, tried, has, (aid, dur, avg_hr, with_samples), samples, why, value, hr_s)
+    heart = (samples, hr_held or {})
+    _hrtss(th, tried, has, (aid, dur, avg_hr, with_samples), heart, why, value, hr_s)
     avail[:, HRTSS] = tried & (why[:, HRTSS] == 0)
 
     first = np.where(avail.any(axis=1), avail.argmax(axis=1), -1)
@@ -333,7 +311,7 @@ def _power(tried, row, samples, cp_w, why, value, power_s) -> None:  # noqa: ANN
     if cp_w is None or not cp_w > 0:
         return
     for i in np.flatnonzero(tried & with_samples) if samples is not None else ():
-        watts, held = _hr_from_samples(samples.get(aid[i]), "power_w", POWER_PLAUSIBLE_W)
+        watts, held = held_values(samples.get(aid[i]), "power_w", POWER_PLAUSIBLE_W)
         seconds = float(held.sum())
         if not seconds > 0:
             continue
@@ -345,18 +323,24 @@ def _power(tried, row, samples, cp_w, why, value, power_s) -> None:  # noqa: ANN
         value[i, POWER] = power_load(watts, held, cp_w) * max(1.0, dur[i] / seconds)
 
 
-def _hrtss(th: ThresholdRows, tried, has, row, samples, why, value, hr_s) -> None:  # noqa: ANN001
-    """hrTSS of the ``tried`` rows into ``value[:, HRTSS]``, or why not into ``why[:, HRTSS]``."""
+def _hrtss(th: ThresholdRows, tried, has, row, heart, why, value, hr_s) -> None:  # noqa: ANN001
+    """hrTSS of the ``tried`` rows into ``value[:, HRTSS]``, or why not into ``why[:, HRTSS]``;
+    ``heart`` is ``(samples, hr_held)``, the held HR of an activity read from ``hr_held`` first."""
     aid, dur, avg_hr, with_samples = row
+    samples, hr_held = heart
     code = np.select([has("no_hr"), has("hr_implausible"), ~th.hr_ok], [1, 2, 3], 0)
     why[:, HRTSS] = np.where(tried, code, -1)
     todo = tried & (code == 0)
-    for i in np.flatnonzero(todo & with_samples) if samples is not None else ():
-        try:
-            frame = samples[aid[i]]
-        except KeyError:
-            continue
-        hr, held = _hr_from_samples(frame) if frame is not None else (np.empty(0),) * 2
+    looked = samples is not None or hr_held
+    for i in np.flatnonzero(todo & with_samples) if looked else ():
+        got = hr_held.get(aid[i])
+        if got is None:
+            try:
+                frame = samples[aid[i]] if samples is not None else None
+            except KeyError:
+                continue
+            got = held_values(frame) if frame is not None else (np.empty(0),) * 2
+        hr, held = got
         if not len(hr):
             continue
         todo[i] = False

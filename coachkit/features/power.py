@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.critical_speed import least_squares_line
-from coachkit.features.load import MAX_HOLD_S
+from coachkit.features.held import MAX_HOLD_S
 from coachkit.features.load_formulas import POWER_PLAUSIBLE_W, power_load
 
 #: durations of the mean-max curves, s: 5 s to 1 h
@@ -233,7 +233,7 @@ def sampled_seconds(samples: pd.DataFrame | None, column: str) -> float:
         return 0.0
     t = pd.to_numeric(samples["t_s"], errors="coerce").to_numpy(dtype=float)
     v = pd.to_numeric(samples[column], errors="coerce").to_numpy(dtype=float)
-    t = t[np.isfinite(t) & np.isfinite(v)]  # (as load._hr_from_samples, without bounds)
+    t = t[np.isfinite(t) & np.isfinite(v)]  # (as held.held_values, without bounds)
     gap = np.diff(t, append=t[-1]) if len(t) else t
     return float(np.sum(np.where((gap > 0) & (gap <= MAX_HOLD_S), gap, 0.0)))
 

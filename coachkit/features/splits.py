@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from coachkit.features.gap import graded_metres
-from coachkit.features.load import MAX_HOLD_S
+from coachkit.features.held import MAX_HOLD_S
 from coachkit.features.track import Track, clean_track, samples_column
 
 #: a last partial split shorter than this is noise at the stop button, not a split

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from coachkit.features.load import MAX_HOLD_S
+from coachkit.features.held import MAX_HOLD_S
 from coachkit.features.load_formulas import POWER_PLAUSIBLE_W
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
 

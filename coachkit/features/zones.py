@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coachkit.features.load import MAX_HOLD_S
+from coachkit.features.held import MAX_HOLD_S, collapse_held
 from coachkit.features.thresholds import HR_PLAUSIBLE_BPM
 
 Z1_TOP_OF_LTHR = 0.90
@@ -28,18 +28,31 @@ def time_in_zones(samples: pd.DataFrame, lthr: float) -> dict[str, float]:
     >>> time_in_zones(s, 160)
     {'easy': 5.0, 'moderate': 5.0, 'hard': 5.0}
     """
-    out = dict.fromkeys(ZONE_NAMES, 0.0)
-    if samples is None or samples.empty or not lthr or "hr_bpm" not in samples:
-        return out
+    return seconds_in_zones(*zone_hr_seconds(samples), lthr)
+
+
+def zone_hr_seconds(samples: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """The plausible HR values of a run and the seconds each held, under the rule of
+    :func:`time_in_zones`, summed per distinct value: enough to split the run into zones for
+    any LTHR without its samples (:mod:`coachkit.app.run_summaries` keeps them)."""
+    if samples is None or samples.empty or "hr_bpm" not in samples:
+        return np.empty(0), np.empty(0)
     t = samples["t_s"].to_numpy(dtype=float)
     hr = samples["hr_bpm"].to_numpy(dtype=float)
     gap = np.diff(t, append=t[-1])
     held = np.where(gap <= MAX_HOLD_S, gap, 0.0)  # a longer gap is a pause: it counts nowhere
     ok = np.isfinite(hr) & (hr >= HR_PLAUSIBLE_BPM[0]) & (hr <= HR_PLAUSIBLE_BPM[1])
-    edges = np.array([Z1_TOP_OF_LTHR * lthr, lthr])
-    zone = np.searchsorted(edges, hr[ok], side="right")
+    return collapse_held(hr[ok], held[ok])
+
+
+def seconds_in_zones(hr: np.ndarray, seconds: np.ndarray, lthr: float) -> dict[str, float]:
+    """Seconds in each zone of HR values held ``seconds`` each (:func:`zone_hr_seconds`)."""
+    out = dict.fromkeys(ZONE_NAMES, 0.0)
+    if not lthr or not len(hr):
+        return out
+    zone = np.searchsorted(np.array([Z1_TOP_OF_LTHR * lthr, lthr]), hr, side="right")
     for i, name in enumerate(ZONE_NAMES):
-        out[name] = float(held[ok][zone == i].sum())
+        out[name] = float(seconds[zone == i].sum())
     return out
 
 

@@ -26,11 +26,14 @@ Choices worth knowing:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from coachkit.io import NothingToImport
 from coachkit.io.base import ParsedActivity, ParsedFile, cumulative_distance_m, make_samples
@@ -259,3 +262,74 @@ def read_gpx(data: bytes, *, name: str = "") -> ParsedFile:
     ('run', 111.2)
     """
     return read_xml(data, _read_document, what="GPX", name=name, stream=_STREAM)
+
+
+@dataclass
+class GpxCourse:
+    """The points of a course, in file order: ``points`` has ``lat``, ``lon``, ``altitude_m``
+    (NaN where the file has none) and ``distance_m`` (cumulative, from the fixes); ``name`` is
+    the track's or route's name; ``warnings`` says what was dropped or cut short."""
+
+    points: pd.DataFrame
+    name: str | None = None
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
+def _read_course(doc: XmlDocument) -> GpxCourse:
+    _check_root(doc)
+    root = doc.root
+    # the tracks' segments in file order, else the routes: a course needs no timestamps
+    containers = [seg for trk in root.iterfind("{*}trk") for seg in trk.iterfind("{*}trkseg")]
+    if not any(doc.points.get(c) for c in containers):
+        containers = list(root.iterfind("{*}rte"))
+    cols: dict[str, list[Any]] = {"lat": [], "lon": [], "altitude_m": []}
+    for c in containers:
+        for column, values in cols.items():
+            values.extend((doc.points.get(c) or {}).get(column, []))
+    lat, lon = to_floats(cols["lat"]), to_floats(cols["lon"])
+    fixed = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)  # NaN compares False: dropped too
+    if fixed.sum() < 2:
+        problem = f" (malformed XML: {doc.problem})" if doc.problem else ""
+        raise NothingToImport(f"GPX holds fewer than 2 track or route points{problem}")
+    lat, lon = lat[fixed], lon[fixed]
+    points = pd.DataFrame(
+        {
+            "lat": lat,
+            "lon": lon,
+            "altitude_m": to_floats(cols["altitude_m"])[fixed],
+            "distance_m": cumulative_distance_m(lat, lon),
+        }
+    )
+    warnings = [f"malformed XML recovered: {doc.problem}"] if doc.problem else []
+    if (~fixed).any():
+        warnings.append(f"{int((~fixed).sum())} points without a valid position dropped")
+    first = containers[0]
+    owner = root.find("{*}trk") if localname(first.tag) == "trkseg" else first
+    name = (child_text(owner, "name") if owner is not None else None) or child_text(
+        root, "metadata/name"
+    )
+    return GpxCourse(points, name, warnings)
+
+
+def read_gpx_course(data: bytes, *, name: str = "") -> GpxCourse:
+    """Read a GPX file as a course: every track point (segments and tracks joined, in order),
+    or the route points when there is no track. Unlike :func:`read_gpx`, points need no time:
+    a race organiser's course is a route, not a recorded run.
+
+    Raises
+    ------
+    UnreadableFile
+        Not a GPX document, hostile or malformed beyond recovery.
+    coachkit.io.NothingToImport
+        Fewer than two points with a valid position.
+
+    Examples
+    --------
+    >>> gpx = (b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><rte><name>Hill</name>'
+    ...        b'<rtept lat="45.0" lon="5.0"><ele>200</ele></rtept>'
+    ...        b'<rtept lat="45.001" lon="5.0"><ele>210</ele></rtept></rte></gpx>')
+    >>> course = read_gpx_course(gpx)
+    >>> course.name, course.points["altitude_m"].tolist(), round(course.points["distance_m"].iloc[-1])
+    ('Hill', [200.0, 210.0], 111)
+    """
+    return read_xml(data, _read_course, what="GPX", name=name, stream=_STREAM)

@@ -10,7 +10,8 @@ the HR of that run.
 **Heat** cannot be fitted (the population data has no temperature), so it is a fixed prior:
 ``heat_bpm_per_c`` bpm per °C above ``heat_base_c`` where ``temperature_c`` is known — about
 1 bpm/°C, the order of the HR rise between 22–25 °C and 35 °C reviewed by Wingo, Ganio &
-Cureton 2012 (Exerc Sport Sci Rev 40:88).
+Cureton 2012 (Exerc Sport Sci Rev 40:88). Checked on real files with HR and temperature
+(:mod:`coachkit.models.response_heat`, ``docs/results/models.md``): the data's interval holds it.
 
 **Individual layer.** The intercept and the slopes on GAP speed, log duration and climb vary by
 athlete (random effects with the covariance ``G`` fitted with the fixed effects; residual variance
@@ -256,7 +257,8 @@ class HrResponseModel(Params):
             )
         feats = hr_features(runs, history, as_of=as_of)
         x, z = design_matrices(feats)
-        pop = x @ self._beta() + self._heat(feats)
+        heat = self._heat(feats)
+        pop = x @ self._beta() + heat
         off = self._offsets(history, feats["day"].to_numpy(), as_of)
         personal = np.einsum("mp,mp->m", z, off["u"])
         var = off["sd2"] + np.einsum("mp,mpq,mq->m", z, off["V"], z)
@@ -271,6 +273,8 @@ class HrResponseModel(Params):
                 "personal_share": off["n_eff"] / (off["n_eff"] + self.k_),
                 "distance_m": numeric(runs, "distance_m"),
                 "speed_m_s": feats["speed_m_s"].to_numpy(),
+                "heat_bpm": heat,
+                "temperature_c": feats["temperature_c"].to_numpy(dtype=float),
             },
             index=runs.index,
         )
@@ -303,7 +307,8 @@ class HrResponseModel(Params):
         Columns: ``expected_hr``, ``population_hr``, ``personal_offset_bpm``, ``observed_hr``,
         ``residual`` (observed − expected), ``sd_bpm`` (expected spread: the personal residual
         SD, pooled with the population's as if from 10 runs, plus the uncertainty of the
-        personal offsets), ``z`` (residual / sd_bpm), ``n_history`` (earlier runs with HR),
+        personal offsets), ``z`` (residual / sd_bpm), ``heat_bpm`` (the heat term in
+        ``expected_hr``), ``temperature_c``, ``n_history`` (earlier runs with HR),
         ``history_days`` (from the first of them to this run), ``personal_share``
         (n/(n+k)) and ``explanation``.
 
@@ -332,6 +337,8 @@ class HrResponseModel(Params):
     def _sentence(self, r: Any) -> str:
         run = f"{r.distance_m / 1000:.1f} km at {format_speed_as_pace(r.speed_m_s)}"
         how = _fmt_share(r.personal_share, int(r.n_history), r.history_days)
+        if round(r.heat_bpm) > 0:  # a hot run is compared with a hot run's HR, and says so
+            how += f"; expected HR includes +{r.heat_bpm:.0f} bpm for {r.temperature_c:.0f} °C"
         if not np.isfinite(r.expected_hr):
             return f"No expected HR for this run: its distance or time is missing. {how}."
         if not np.isfinite(r.residual):

@@ -234,7 +234,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE activity_settings_v5 RENAME TO activity_settings;
     CREATE INDEX IF NOT EXISTS activity_settings_by_athlete ON activity_settings (athlete_id);
     """,
-    # 6: a coach that checks in (issue 19): the runner's answer to "what happened?" after three
+    # 6: what each run's samples come down to (features, best efforts, held HR), computed once
+    # per samples file (issue 18); `key` names the samples file's size and mtime and the code's
+    # summary version, so a rewritten file or a changed feature is summarised again
+    """
+    CREATE TABLE IF NOT EXISTS run_summaries (
+        athlete_id TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        body TEXT NOT NULL,  -- JSON
+        PRIMARY KEY (athlete_id, activity_id)
+    );
+    """,
+    # 7: a coach that checks in (issue 19): the runner's answer to "what happened?" after three
     # silent planned sessions (ill, injured, busy, travelling, motivation, other)
     """
     ALTER TABLE feedback ADD COLUMN checkin TEXT;

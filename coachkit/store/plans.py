@@ -78,22 +78,29 @@ def plan_created_at(store: Store, plan_id: str) -> str | None:
     return None if row is None else row[0]
 
 
+_LATEST = """SELECT w.* FROM plan_workouts w
+       JOIN (SELECT date, MAX(version) AS v FROM plan_workouts WHERE plan_id=? GROUP BY date) m
+         ON w.date = m.date AND w.version = m.v
+       WHERE w.plan_id=? ORDER BY w.date"""
+
+
 def latest_workouts(store: Store, plan_id: str) -> pd.DataFrame:
     """The latest version of each date of the plan, by date, with dates as timestamps and the
     targets as floats (NaN where a day has none)."""
     import pandas as pd
 
-    frame = store.query_frame(
-        """SELECT w.* FROM plan_workouts w
-           JOIN (SELECT date, MAX(version) AS v FROM plan_workouts WHERE plan_id=? GROUP BY date) m
-             ON w.date = m.date AND w.version = m.v
-           WHERE w.plan_id=? ORDER BY w.date""",
-        (plan_id, plan_id),
-    )
+    frame = store.query_frame(_LATEST, (plan_id, plan_id))
     frame["date"] = pd.to_datetime(frame["date"])
     for col in PLAN_TARGETS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     return frame
+
+
+def latest_workout_rows(store: Store, plan_id: str) -> list[dict[str, Any]]:
+    """:func:`latest_workouts` as plain rows, without pandas: dates as ``YYYY-MM-DD``, the
+    targets as floats (None where a day has none)."""
+    rows = store.conn.execute(_LATEST, (plan_id, plan_id)).fetchall()
+    return [_targets_as_floats(dict(row)) for row in rows]
 
 
 def workout_on(store: Store, plan_id: str, day: str) -> dict[str, Any] | None:
@@ -104,16 +111,18 @@ def workout_on(store: Store, plan_id: str, day: str) -> dict[str, Any] | None:
         "SELECT * FROM plan_workouts WHERE plan_id=? AND date=? ORDER BY version DESC LIMIT 1",
         (plan_id, day),
     ).fetchone()
-    if row is None:
-        return None
-    out = dict(row)
+    return None if row is None else _targets_as_floats(dict(row))
+
+
+def _targets_as_floats(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored plan row with its targets as floats, None where missing or not a number."""
     for col in PLAN_TARGETS:
         try:
-            value = float(out[col])
+            value = float(row[col])
         except (TypeError, ValueError):
             value = None
-        out[col] = None if value is None or math.isnan(value) else value
-    return out
+        row[col] = None if value is None or math.isnan(value) else value
+    return row
 
 
 def workouts_between(store: Store, plan_id: str, first: str, last: str) -> list[dict[str, Any]]:

@@ -19,7 +19,15 @@ if TYPE_CHECKING:
 
 REBUILD_CATALOG, REBUILD_SAMPLES = "catalog.rebuild.sqlite", "samples.rebuild"
 #: tables derived from raw/ (everything else in the catalog is the user's and is kept)
-DERIVED_TABLES = ("sources", "activities", "activity_sources", "laps", "wellness")
+#: tables rebuilt from raw/ (run_summaries: the fresh catalog's are empty, filled again on use)
+DERIVED_TABLES = (
+    "sources",
+    "activities",
+    "activity_sources",
+    "laps",
+    "wellness",
+    "run_summaries",
+)
 
 
 def missing_originals(store: Store) -> list[str]:

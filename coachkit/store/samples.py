@@ -114,3 +114,36 @@ class SampleFiles:
         if not path.exists():
             return empty_frame(SAMPLE_COLUMNS)
         return pd.read_parquet(path)
+
+    # -- run summaries: what a run's samples come down to, kept beside them ----------------------
+    def samples_stamp(self, athlete_id: str, activity_id: str) -> str | None:
+        """The samples file's size and modification time (``"size:mtime_ns"``), which change
+        whenever it is rewritten; None when the activity has no samples file."""
+        try:
+            st = self.samples_path(athlete_id, activity_id).stat()
+        except FileNotFoundError:
+            return None
+        return f"{st.st_size}:{st.st_mtime_ns}"
+
+    def run_summaries(self, athlete_id: str) -> dict[str, tuple[str, str]]:
+        """activity_id -> (key, JSON body) of every summary stored for the athlete."""
+        rows = self.conn.execute(
+            "SELECT activity_id, key, body FROM run_summaries WHERE athlete_id=?", (athlete_id,)
+        ).fetchall()
+        return {r["activity_id"]: (r["key"], r["body"]) for r in rows}
+
+    def save_run_summaries(self, athlete_id: str, rows: list[tuple[str, str, str]]) -> bool:
+        """Store ``(activity_id, key, body)`` rows in one transaction, replacing older ones.
+
+        A cache: when the catalog cannot be written now (read-only, or busy past the timeout)
+        nothing is stored and False is returned; the summaries are computed again next time."""
+        try:
+            with self.transaction() as conn:  # type: ignore[attr-defined]
+                conn.executemany(
+                    "INSERT OR REPLACE INTO run_summaries (athlete_id, activity_id, key, body) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(athlete_id, *row) for row in rows],
+                )
+        except sqlite3.OperationalError:
+            return False
+        return True

@@ -120,6 +120,11 @@ def today_card(
         for label, value, cls in targets
     )
     change_html = "".join(f'<div class="ck-change">{escape(c)}</div>' for c in changes)
+    if p.get("conditions"):  # coachkit.coach.conditions_pace: how much slower, and why
+        change_html = (
+            f'<div class="ck-conditions-why">{escape(p["conditions"]["sentence"])}</div>'
+            + change_html
+        )
     nxt = ""
     if tomorrow:
         t_size = volume(tomorrow, units)

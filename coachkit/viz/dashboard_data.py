@@ -198,7 +198,7 @@ class DashboardData:
             "table": table,
             "daily": daily,
             "loads": loads,
-            "risk": self._risk(),
+            "risk": self._risk(data),
             "race": race_predictions(data),
             "pmc": {},
         }
@@ -218,6 +218,17 @@ class DashboardData:
             curve = power if len(power) else mean_max_windows(data, "speed_m_s")
             self.analysis["zone_figures"] = (weekly_zone_seconds(data, "hr", 12), curve, value)
         return self.analysis["zone_figures"]
+
+    def peers(self) -> Any:
+        """Runners like you on the shown day (:class:`coachkit.app.peers.RunnersLikeYou`),
+        aligned to the plan's goal race when it is ahead, computed once per analysis."""
+        if "peers" not in self.analysis:
+            from coachkit.app.peers import goal_race_after, reference_day, runners_like_you
+
+            data = self.analysis["data"]
+            race = goal_race_after(self.store, self.athlete_id, reference_day(data))
+            self.analysis["peers"] = runners_like_you(data, race_date=race)
+        return self.analysis["peers"]
 
     def run_options(self, weeks: int = 6) -> list[tuple[str, str]]:
         """(label, activity_id) of the runs in the ``weeks`` weeks up to the day, newest first:
@@ -257,12 +268,13 @@ class DashboardData:
 
         return run_samples(self.store, self.analysis["data"], activity_id)
 
-    def _risk(self) -> dict[str, Any]:
+    def _risk(self, data: Any) -> dict[str, Any]:
         """Risk of the day with the plan's sessions in it (a planned spike shows before it is
-        run), counting feedback however late it was logged (the page is live, not a replay)."""
-        from coachkit.app.risk import athlete_risk
+        run), from the athlete already loaded with feedback however late it was logged (the
+        page is live, not a replay): what :func:`coachkit.app.risk.athlete_risk` gives."""
+        from coachkit.app.risk import risk_of
 
-        return athlete_risk(self.store, self.athlete_id, as_of=self.day, known_then=False).to_dict()
+        return risk_of(data, plan=self.plan if self.has_plan else None).to_dict()
 
     def pmc(self, convention: str = "exp") -> pd.DataFrame:
         """Load, CTL, ATL and TSB per day in one of the PMC conventions (docs/design.md §5)."""

@@ -69,6 +69,7 @@ class Dashboard(DashboardPanels):
         self.day.observe(self._on_day, names="value")
         self.run_pick.observe(self._on_run, names="value")
         self.units.observe(self._on_units, names="value")
+        self.conditions.on_commit(self._on_conditions)
         self.tiles.observe(
             lambda _c: self._guard("drawing the route", self.draw_route), names="value"
         )
@@ -158,6 +159,10 @@ class Dashboard(DashboardPanels):
                 self.draw_zones()
 
         self._guard("changing units", redraw)
+
+    def _on_conditions(self) -> None:
+        if self.data is not None:
+            self._guard("adjusting for the conditions", self.draw_today)
 
     def _on_run(self, change: dict) -> None:
         if not self._listing_runs and change["new"] and self.data:

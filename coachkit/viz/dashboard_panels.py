@@ -18,6 +18,7 @@ import ipywidgets as w
 
 from coachkit.viz import cards
 from coachkit.viz.checkin import CheckinPanel
+from coachkit.viz.conditions import ConditionsInputs
 from coachkit.viz.dashboard_data import CONVENTIONS, DashboardData
 from coachkit.viz.feedback import FeedbackForm
 from coachkit.viz.plan_edit import PlanEditForm
@@ -80,6 +81,7 @@ class DashboardPanels(w.VBox):
         self.units.add_class("ck-units")
         self.today = html_widget("ck-today-wrap")
         self.checkin = CheckinPanel(on_answer=on_checkin)
+        self.conditions = ConditionsInputs()  # heat, humidity, altitude: today's paces move
         self.form = FeedbackForm(on_submit=on_submit)
         self.week = html_widget("ck-week-wrap")
         self.convention = w.ToggleButtons(
@@ -152,7 +154,7 @@ class DashboardPanels(w.VBox):
         self.body = _box(
             [
                 self.checkin,
-                _box([self.today, self.form], "ck-grid", vertical=False),
+                _box([_box([self.today, self.conditions]), self.form], "ck-grid", vertical=False),
                 self.week,
                 run_panel,
                 trends,
@@ -174,8 +176,8 @@ class DashboardPanels(w.VBox):
         self.add_class("ck-app")
 
     # -- the plan side ---------------------------------------------------------------------------
-    def draw_plan(self) -> None:
-        """Today's card, the week and the calendar from the current plan."""
+    def draw_today(self) -> None:
+        """Today's card, its paces in the conditions typed in by it (``ck-conditions``)."""
         d = self.data
         if not d.has_plan or d.today is None:
             self.today.value = (
@@ -184,8 +186,15 @@ class DashboardPanels(w.VBox):
             )
         else:
             self.today.value = cards.today_card(
-                d.today, changes=d.changes_on(d.day) + d.changes_ahead(d.day), tomorrow=d.tomorrow
+                self.conditions.apply(d.today, d.units),
+                changes=d.changes_on(d.day) + d.changes_ahead(d.day),
+                tomorrow=d.tomorrow,
             )
+
+    def draw_plan(self) -> None:
+        """Today's card, the week and the calendar from the current plan."""
+        d = self.data
+        self.draw_today()
         self.checkin.show_question(d.checkin)
         self.form.title.value = f"<h2>How did {d.day:%A} go?</h2>"
         self.form.show_notes(d.store.feedback(d.athlete_id), d.day)
@@ -283,6 +292,7 @@ class DashboardPanels(w.VBox):
         """Trends, risk and race predictions from the analysis tables."""
         from coachkit.viz.figures import weekly_volume_figure
         from coachkit.viz.models import race_predictions_figure
+        from coachkit.viz.peers import add_peer_band
         from coachkit.viz.trends import hrv_figure, weekly_intensity_figure
 
         a = self.data.analysis
@@ -294,7 +304,9 @@ class DashboardPanels(w.VBox):
             if col not in hrv:
                 hrv[col] = float("nan")
         self._figure("hrv", hrv_figure(hrv))
-        self._figure("volume", weekly_volume_figure(a["activities"]))
+        peers = self.data.peers()
+        volume = weekly_volume_figure(a["activities"])
+        self._figure("volume", add_peer_band(volume, peers.weeks, peers.peers.band, peers.peers.n))
         table = a["table"]
         self._figure(
             "intensity", weekly_intensity_figure(table[["date", "easy", "moderate", "hard"]])

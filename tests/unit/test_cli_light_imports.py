@@ -1,6 +1,6 @@
 """The daily commands load only what they need (issue 18): `coachkit today`, `plan show`, `risk`
-and `log` import neither scikit-learn nor SciPy, statsmodels or Plotly, and `today` and `--help`
-not even pandas or NumPy. Each command runs in a fresh interpreter on a small store, then
+and `log` import neither scikit-learn nor SciPy, statsmodels or Plotly, and `today`, `plan show`
+and `--help` not even pandas or NumPy. Each command runs in a fresh interpreter on a small store, then
 ``sys.modules`` is read.
 """
 
@@ -51,6 +51,8 @@ def test_help_imports_nothing_heavy():
         ["today", "--date", DAY, "--json"],
         ["today", "--date", "2020-12-28", "--json"],  # silent since the plan began: a check-in
         ["plan", "show", "--format", "csv"],
+        ["plan", "show"],
+        ["plan", "show", "--format", "json", "--units", "mi"],
         ["risk"],
         ["log", "--date", DAY, "--rpe", "7", "--feel", "2"],
     ],
@@ -62,5 +64,6 @@ def test_daily_commands_import_no_model_library(store, tmp_path, command):
         root = tmp_path / "store"
         shutil.copytree(store, root)
     loaded = _modules_after([*command, "--store", str(root)])
-    banned = {*HEAVY, *FRAMES} if command[0] == "today" else set(HEAVY)
+    light = command[0] == "today" or command[:2] == ["plan", "show"]
+    banned = {*HEAVY, *FRAMES} if light else set(HEAVY)
     assert not loaded & banned, f"coachkit {' '.join(command)} imported {loaded & banned}"

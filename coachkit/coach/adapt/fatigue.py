@@ -81,6 +81,19 @@ def hr_flags(w: PlanDraft, sign: float = 1.0) -> list[tuple[pd.Timestamp, float,
     return runs[len(runs) - n :]
 
 
+def heat_note(s: Any, runs: list[tuple[pd.Timestamp, float, float]]) -> str:
+    """What the expected HR of ``runs`` already allowed for heat, e.g. "; expected HR includes
+    +10 bpm for 30 °C on Tuesday" ("" when none of them was hot): a flag on a hot day says it
+    is HR above the heat-adjusted expectation."""
+    days: dict[str, list[str]] = {}  # "+10 bpm for 30 °C" -> the weekdays it was added on
+    for d, _, _ in runs:
+        if d.date() in s.hr_heat:
+            bpm, temp = s.hr_heat[d.date()]
+            days.setdefault(f"+{bpm:.0f} bpm for {temp:.0f} °C", []).append(ex.weekday(d))
+    parts = [f"{what} on {ex.join_reasons(list(dict.fromkeys(on)))}" for what, on in days.items()]
+    return f"; expected HR includes {ex.join_reasons(parts)}" if parts else ""
+
+
 def _hrv_low(s: Any) -> tuple[bool, float | None]:
     """(the 7-day HRV is :data:`HRV_ALARM_SD` under the baseline, that line)."""
     if s.hrv_7d is None or s.hrv_band is None:
@@ -143,9 +156,9 @@ def fatigue_reasons(w: PlanDraft) -> tuple[list[str], list[str], dict]:
     hr = hr_flags(w)
     if hr:
         ev["hr_residuals"] = [[d.date().isoformat(), finite(r), finite(z)] for d, r, z in hr]
-    hr_text = ex.hr_phrases(hr[-2:])
+    hr_text, heat = ex.hr_phrases(hr[-2:]), heat_note(w.s, hr[-2:])
     if len(hr) >= 2:
-        trig.append(f"{hr_text} (over {HR_FLAG_Z:g} × your HR-model SD)")
+        trig.append(f"{hr_text} (over {HR_FLAG_Z:g} × your HR-model SD){heat}")
         keys.append(f"hr:{hr[-1][0].date().isoformat()}")
     low, line = _hrv_low(s)
     if low:
@@ -171,7 +184,7 @@ def fatigue_reasons(w: PlanDraft) -> tuple[list[str], list[str], dict]:
         keys.append(f"risk:{today}")
     if keys:
         ev["keys"] = keys
-    support = [hr_text] if len(hr) == 1 else []
+    support = [hr_text + heat] if len(hr) == 1 else []
     return trig, support, ev
 
 

@@ -36,10 +36,13 @@ class Signals:
     today it answers (a :class:`coachkit.coach.checkin.CheckIn`) and ``checkin_note`` its note.
     ``data_days`` are the days up to today with a run or any log (``None``: not known), so that a
     stretch without data is said as such, not read as rest.
+    ``hr_heat`` maps the day of a recent run whose expected HR includes heat to ``(heat_bpm,
+    temperature_c)``: the bpm the expectation added for the temperature the run recorded.
     """
 
     today: pd.Timestamp
     hr_residuals: list[tuple[date, float, float]] = field(default_factory=list)
+    hr_heat: Mapping[date, tuple[float, float]] = field(default_factory=dict)
     hrv_status: str | None = None
     hrv_7d: float | None = None
     hrv_band: tuple[float, float] | None = None
