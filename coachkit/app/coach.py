@@ -227,8 +227,9 @@ def signals_for(store: Store, athlete_id: str, day: Any, plan: pd.DataFrame) -> 
 
 
 def _fatigue_evidence(log: pd.DataFrame) -> list[dict[str, Any]]:
-    """The evidence of every logged ``fatigue`` adaptation (what it already answered)."""
-    rows = log[log["rule"] == "fatigue"] if len(log) else log
+    """The evidence of every logged ``fatigue`` and ``checkin`` adaptation (what it already
+    answered)."""
+    rows = log[log["rule"].isin(("fatigue", "checkin"))] if len(log) else log
     return [json.loads(e) if isinstance(e, str) else e for e in rows.get("evidence", [])]
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from coachkit.app.coach import readapt
+from coachkit.coach.checkin import ANSWERS
 from coachkit.store.plans import has_active_plan
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ def log_feedback(store: Store, athlete_id: str, day: Any, **values: Any) -> tupl
         The day the feedback is about (the adaptation runs as of that day).
     **values
         Feedback fields (docs/design.md §3): ``rpe`` (CR-10), ``feel`` (1-5), ``soreness`` (0-10),
-        ``niggle_site``, ``niggle_severity`` (0-10), ``illness``, ``missed_reason``, ``note``;
-        ``None`` or blank values are left out.
+        ``niggle_site``, ``niggle_severity`` (0-10), ``illness``, ``missed_reason``, ``note``,
+        ``checkin`` (the answer to a check-in, :data:`coachkit.coach.checkin.ANSWERS`; ``ill``
+        is logged as illness too); ``None`` or blank values are left out.
 
     Returns
     -------
@@ -49,6 +51,13 @@ def log_feedback(store: Store, athlete_id: str, day: Any, **values: Any) -> tupl
     for name, (low, high) in RANGES.items():
         if name in clean and not low <= float(clean[name]) <= high:
             raise ValueError(f"{name} must be between {low} and {high}, not {clean[name]}")
+    if "checkin" in clean:
+        if clean["checkin"] not in ANSWERS:
+            raise ValueError(
+                f"a check-in answer is one of {', '.join(ANSWERS)}, not {clean['checkin']}"
+            )
+        if clean["checkin"] == "ill":  # the illness rule and the risk card read illness
+            clean["illness"] = True
     feedback_id = store.add_feedback(athlete_id, f"{when:%Y-%m-%d}", **clean)
     changes: list[Any] = []
     if has_active_plan(store, athlete_id):

@@ -273,7 +273,9 @@ def replay(
             plan, reviewed = review_week(plan, signals.done, signals, units=units)
             changes = [*changes, *reviewed]
         did = runs[runs["date"] == day]
-        answered = answered | answered_keys(c.evidence for c in changes if c.rule == "fatigue")
+        answered = answered | answered_keys(
+            c.evidence for c in changes if c.rule in ("fatigue", "checkin")
+        )
         notes = known_fb[known_fb["date"] == day]["note"].dropna()
         rows.append(_day_row(day, plan_id, p, did, changes, " | ".join(map(str, notes))))
         logs.extend({**c.to_record(athlete_id), "plan_id": plan_id} for c in changes)

@@ -101,21 +101,31 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
     """The longest counted run of the 30 days before ``day`` (the athlete's local days; the
     runner's exclusions and sport corrections applied, as :func:`coachkit.app.athlete.load_athlete`
     applies them)."""
-    from coachkit.core.quality import is_counted
-    from coachkit.core.sports import RUN_SPORTS
-    from coachkit.core.timezones import resolve_rows
     from coachkit.features.runsafe import LOOKBACK_DAYS
 
     today = as_date(day)
-    midnight = datetime(today.year, today.month, today.day)
+    runs = counted_runs(store, athlete_id, today - timedelta(days=LOOKBACK_DAYS), today)
+    distances = [d for _, d in runs if d is not None]
+    return max(distances) if distances else None
+
+
+def counted_runs(
+    store: Store, athlete_id: str, first: date, until: date
+) -> list[tuple[date, float | None]]:
+    """The counted runs of the local days ``first <= day < until`` as ``(day, distance_m)``,
+    from plain store rows (no pandas); the runner's exclusions and sport corrections applied."""
+    from coachkit.core.quality import is_counted
+    from coachkit.core.sports import RUN_SPORTS
+    from coachkit.core.timezones import resolve_rows
+
     # the window in UTC, a day wider each side for the athletes' UTC offsets (at most 14 h)
-    since = midnight - timedelta(days=LOOKBACK_DAYS + 1)
-    until = midnight + timedelta(days=1)
+    since = datetime(first.year, first.month, first.day) - timedelta(days=1)
+    end = datetime(until.year, until.month, until.day) + timedelta(days=1)
     since_text = f"{since:%Y-%m-%dT%H:%M:%SZ}"
     rows = store.activity_rows(
         athlete_id,
         since_text,
-        f"{until:%Y-%m-%dT%H:%M:%SZ}",
+        f"{end:%Y-%m-%dT%H:%M:%SZ}",
         (
             "activity_id",
             "sport",
@@ -132,18 +142,16 @@ def longest_before(store: Store, athlete_id: str, day: Any) -> float | None:
         rows, store.athlete_zone(athlete_id), store.zone_near(athlete_id, since_text)
     )
     edits = store.activity_edits(athlete_id)  # the runner's exclusions and sport corrections
-    first = today - timedelta(days=LOOKBACK_DAYS)
-    longest = None
+    out = []
     for row, (offset, _, _) in zip(rows, resolved):
         edit = edits.get(row["activity_id"], {})
         sport = edit.get("sport") or row["sport"]
         if sport not in RUN_SPORTS or edit.get("excluded") or not is_counted(row["quality_flags"]):
             continue
         local = _local_day(row["start_time"], offset)
-        distance = _number(row["distance_m"])
-        if local is not None and first <= local < today and distance is not None:
-            longest = distance if longest is None else max(longest, distance)
-    return longest
+        if local is not None and first <= local < until:
+            out.append((local, _number(row["distance_m"])))
+    return out
 
 
 def _local_day(start_time: str, utc_offset_s: Any) -> date | None:

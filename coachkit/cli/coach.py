@@ -21,7 +21,15 @@ from coachkit.cli._common import (
     pick_athlete,
     plain_day,
 )
-from coachkit.cli._params import NIGGLE_FORMAT, date_option, niggle, units_option
+from coachkit.cli._params import (
+    NIGGLE_FORMAT,
+    Choice,
+    choice_option,
+    date_option,
+    niggle,
+    units_option,
+)
+from coachkit.coach.checkin import ANSWERS
 
 
 def location(value: str) -> str:
@@ -58,7 +66,9 @@ def today(
     ),
 ) -> None:
     """What to run today: distance or duration, pace and HR targets, and why; with --temp-c,
-    --dew-point-c, --altitude-m or --forecast, paces adjusted for the conditions."""
+    --dew-point-c, --altitude-m or --forecast, paces adjusted for the conditions; after three
+    planned sessions without a run or a log, the coach asks what happened."""
+    from coachkit.app.checkin import checkin_for
     from coachkit.app.conditions import DEFAULT_HOUR, prescription_in_conditions
     from coachkit.coach.conditions import check_conditions
 
@@ -87,9 +97,14 @@ def today(
     )
     if p.get("forecast_error"):
         typer.echo(p["forecast_error"], err=True)
+    silent = or_fail(lambda: checkin_for(s, who, when))
+    ask = silent if silent is not None and silent.due else None
     if as_json:
+        p["checkin"] = ask.to_dict(p["units"]) if ask else None
         typer.echo(json.dumps(p, indent=1, default=str))
         return
+    if ask:
+        typer.echo(ask.question(p["units"]))
     what = " ".join(
         x
         for x in (p["kind"], p.get("distance", ""), ("at " + p["pace"]) if p.get("pace") else "")
@@ -131,6 +146,12 @@ def log(
         None, "--missed", help="You missed today's session, and why."
     ),
     note: str | None = typer.Option(None, "--note", help="Anything else."),
+    checkin: str | None = choice_option(
+        None,
+        "--checkin",
+        choice=Choice(ANSWERS),
+        help="Your answer to the coach's check-in: what kept you from your planned sessions.",
+    ),
     athlete: str | None = AthleteOrOnlyOpt,
     store: Path | None = StoreOpt,
     day: str | None = date_option("--date", help="The day this is about [default: today]."),
@@ -139,7 +160,8 @@ def log(
     ),
     units: str | None = units_option(None, help="km or mi [default: the plan's]."),
 ) -> None:
-    """Log how a day went (RPE, feel, niggles, illness, a missed session); the plan re-adapts."""
+    """Log how a day went (RPE, feel, niggles, illness, a missed session, a check-in answer);
+    the plan re-adapts."""
     from coachkit.app.feedback import log_feedback
 
     s = open_store(store)
@@ -162,6 +184,7 @@ def log(
             illness=True if illness else None,
             missed_reason=missed,
             note=note,
+            checkin=checkin,
         )
     except ValueError as exc:
         fail(str(exc))

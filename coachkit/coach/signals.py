@@ -16,8 +16,9 @@ import pandas as pd
 
 from coachkit.coach.adapt import Signals
 from coachkit.coach.adapt.niggle import NIGGLE_DAYS
+from coachkit.coach.checkin import PlannedDay, silent_stretch
 from coachkit.core.sports import RUN_SPORTS
-from coachkit.core.values import plain
+from coachkit.core.values import finite, plain
 from coachkit.models.risk_factors import NIGGLE_MIN
 
 RECENT_DAYS = 14  # the window of HR residuals and RPE the fatigue rules look at
@@ -99,6 +100,9 @@ def signals_from(
     band = (last.get("swc_low"), last.get("swc_high"))
     morning = _morning(wellness, when)
     said = fb[fb["date"] == when]
+    checkin = _checkin_answer(when, runs, feedback, plan)
+    if checkin.get("checkin") == "ill":  # the silent days were days ill: the illness rule
+        illness = max(int(illness), checkin["checkin_stretch"].no_data_days)
     return Signals(
         today=when,
         hr_residuals=[
@@ -127,8 +131,48 @@ def signals_from(
         feel=_last(said, "feel"),
         soreness=_last(said, "soreness"),
         **_niggle_and_illness(feedback, when),
+        **checkin,
+        data_days=frozenset(
+            d.date()
+            for d in pd.to_datetime(pd.concat([runs["date"], feedback["date"]])).dt.normalize()
+            if d <= when
+        ),
         answered=frozenset(answered),
     )
+
+
+def _checkin_answer(
+    when: pd.Timestamp, runs: pd.DataFrame, feedback: pd.DataFrame, plan: pd.DataFrame
+) -> dict[str, Any]:
+    """The check-in answer logged on ``when`` (the last one), its note, and the silent stretch
+    before ``when`` it answers (:func:`coachkit.coach.checkin.silent_stretch`); empty when
+    nothing was answered that day."""
+    if "checkin" not in feedback or not len(feedback):
+        return {}
+    said = feedback[(feedback["date"] == when) & feedback["checkin"].notna()]
+    if not len(said):
+        return {}
+    days = pd.to_datetime(pd.concat([runs["date"], feedback["date"]])).dt.normalize()
+    active = {d.date() for d in days if d < when}
+    planned = [
+        PlannedDay(
+            pd.Timestamp(r["date"]).date(),
+            str(r.get("kind")),
+            finite(r.get("distance_m")),
+            finite(r.get("duration_s")),
+            str(r.get("status") or "planned"),
+        )
+        for r in plan.to_dict("records")
+    ]
+    stretch = silent_stretch(when.date(), planned, active)
+    if stretch is None:
+        return {}
+    note = said["note"].dropna() if "note" in said else pd.Series(dtype=object)
+    return {
+        "checkin": str(said["checkin"].iloc[-1]),
+        "checkin_stretch": stretch,
+        "checkin_note": str(note.iloc[-1]) if len(note) else None,
+    }
 
 
 def _last(rows: pd.DataFrame, col: str) -> float | None:

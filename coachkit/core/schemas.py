@@ -88,6 +88,7 @@ FEEDBACK_COLUMNS: dict[str, str] = {
     "illness": "boolean",
     "missed_reason": "string",
     "note": "string",
+    "checkin": "string",
     "created_at": "datetime64[ns, UTC]",
 }
 

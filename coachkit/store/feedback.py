@@ -1,5 +1,5 @@
 """What the athlete told the coach, in the catalog's feedback table (docs/design.md §3): RPE,
-feel, soreness, niggles, illness and missed days, one row per report.
+feel, soreness, niggles, illness, missed days and check-in answers, one row per report.
 
 :class:`FeedbackLog` is one part of :class:`coachkit.store.Store`, which gives it
 ``transaction``, ``ensure_athlete`` and ``query_frame``.
@@ -25,6 +25,7 @@ FEEDBACK_FIELDS = (
     "illness",
     "missed_reason",
     "note",
+    "checkin",
 )
 
 
@@ -43,7 +44,7 @@ class FeedbackLog:
 
     def add_feedback(self, athlete_id: str, date: str, **values: Any) -> int:
         """Log feedback for a day (rpe, feel, soreness, niggle_site, niggle_severity, illness,
-        missed_reason, note, activity_id) in one short transaction; returns its id.
+        missed_reason, note, checkin, activity_id) in one short transaction; returns its id.
 
         Safe with several writers at once (one Voila kernel per viewer): WAL + busy timeout.
         """
@@ -59,3 +60,19 @@ class FeedbackLog:
                 [athlete_id, date, *[values[c] for c in cols], utc_now_iso()],
             )
             return int(cur.lastrowid)
+
+    def feedback_days(self, athlete_id: str, since: str, until: str) -> dict[str, list[str]]:
+        """The days in ``[since, until]`` (``YYYY-MM-DD``) with any feedback, each with its
+        check-in answers (an empty list for other logs): plain rows, no pandas, for
+        ``coachkit today``'s check-in."""
+        out: dict[str, list[str]] = {}
+        rows = self.conn.execute(
+            "SELECT date, checkin FROM feedback WHERE athlete_id=? AND date>=? AND date<=? "
+            "ORDER BY date, created_at",
+            (athlete_id, since, until),
+        )
+        for day, answer in rows:
+            out.setdefault(day, [])
+            if answer:
+                out[day].append(answer)
+        return out

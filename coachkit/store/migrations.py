@@ -246,6 +246,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (athlete_id, activity_id)
     );
     """,
+    # 7: a coach that checks in (issue 19): the runner's answer to "what happened?" after three
+    # silent planned sessions (ill, injured, busy, travelling, motivation, other)
+    """
+    ALTER TABLE feedback ADD COLUMN checkin TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

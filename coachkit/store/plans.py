@@ -125,6 +125,20 @@ def _targets_as_floats(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def workouts_between(store: Store, plan_id: str, first: str, last: str) -> list[dict[str, Any]]:
+    """The latest version of each plan day in ``[first, last]`` (``YYYY-MM-DD``) as plain rows
+    (date, kind, distance_m, duration_s, status), by date: :func:`latest_workouts` without pandas."""
+    rows = store.conn.execute(
+        """SELECT w.date, w.kind, w.distance_m, w.duration_s, w.status FROM plan_workouts w
+           JOIN (SELECT date, MAX(version) AS v FROM plan_workouts
+                 WHERE plan_id=? AND date>=? AND date<=? GROUP BY date) m
+             ON w.date = m.date AND w.version = m.v
+           WHERE w.plan_id=? ORDER BY w.date""",
+        (plan_id, first, last, plan_id),
+    )
+    return [dict(zip(("date", "kind", "distance_m", "duration_s", "status"), r)) for r in rows]
+
+
 def plan_dates(store: Store, plan_id: str) -> tuple[str | None, str | None]:
     """The plan's first and last day (``YYYY-MM-DD``)."""
     first, last = store.conn.execute(

@@ -155,11 +155,12 @@ def change_reasons(adaptations: pd.DataFrame) -> dict[str, list[str]]:
             change = json.loads(rec.get("change") or "{}")
         except ValueError:
             change = {}
-        days = {
-            str(part.get("date"))
-            for part in (change.get("before"), change.get("after"))
-            if isinstance(part, Mapping) and part.get("date")
-        }
+        parts = [p for p in (change.get("before"), change.get("after")) if isinstance(p, Mapping)]
+        # one day's before/after, or several days' (a week rebuilt, sessions marked missed)
+        parts += [v for p in parts for v in p.values() if isinstance(v, Mapping)]
+        days = {str(part.get("date")) for part in parts if part.get("date")}
+        if rec.get("rule") == "checkin":  # a check-in answer is news on the day it is given too
+            days.add(str(rec.get("date")))
         for d in days or {str(rec.get("date"))}:
             if rec.get("explanation") and rec["explanation"] not in out.get(d, []):
                 out.setdefault(d, []).append(str(rec["explanation"]))

@@ -85,6 +85,8 @@ class DashboardData:
     meta: dict[str, Any] = field(default_factory=dict)
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
     today: dict[str, Any] | None = None
+    #: the check-in question when one is due on ``day`` (issue 19), else None
+    checkin: str | None = None
     tomorrow: dict[str, Any] | None = None
     reasons: dict[str, list[str]] = field(default_factory=dict)
     done: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["date", "distance_m"]))
@@ -114,6 +116,7 @@ class DashboardData:
         except StoreError as exc:
             self.has_plan, self.plan_message = False, str(exc)
             self.plan, self.today, self.tomorrow, self.reasons = pd.DataFrame(), None, None, {}
+            self.checkin = None
             return
         self.has_plan = True
         self.units = self.units_choice or self.meta.get("units", "km")
@@ -128,6 +131,7 @@ class DashboardData:
         }
         self.today = self._prescription(self.day)
         self.tomorrow = self._prescription(self.day + pd.Timedelta(days=1))
+        self.checkin = self._checkin()
         if self.today is None:
             first, last = self.plan["date"].min(), self.plan["date"].max()
             self.plan_message = (
@@ -136,6 +140,15 @@ class DashboardData:
             )
         else:
             self.plan_message = ""
+
+    def _checkin(self) -> str | None:
+        """The check-in question of ``day`` when three planned sessions passed without data."""
+        from coachkit.app.checkin import checkin_for
+
+        if self.today is None:
+            return None
+        silent = checkin_for(self.store, self.athlete_id, self.day)
+        return silent.ask(self.units) if silent is not None and silent.due else None
 
     def _prescription(self, day: pd.Timestamp) -> dict[str, Any] | None:
         from coachkit.app.coach import todays_prescription

@@ -58,7 +58,7 @@ class Dashboard(DashboardPanels):
         self, store: Store, athlete: str | None = None, day: Any = None, *, locked: bool = False
     ) -> None:
         self.store, self.locked = store, locked
-        super().__init__(on_submit=self.submit, on_edit=self.edit)
+        super().__init__(on_submit=self.submit, on_edit=self.edit, on_checkin=self.answer)
         self.convention.observe(
             lambda _c: self._guard("redrawing the PMC", self.draw_pmc), names="value"
         )
@@ -173,6 +173,7 @@ class Dashboard(DashboardPanels):
         self.message.value = ""
         same = self.data is not None and (self.data.athlete_id, self.data.day) == (athlete, day)
         if not same:
+            self.checkin.clear()
             self.data = DashboardData(
                 self.store,
                 resolve_athlete(self.store, athlete),
@@ -212,6 +213,26 @@ class Dashboard(DashboardPanels):
             return
         result = outcome["result"]
         self.plan_edit.show(in_units(result.sentence, d.units), ok=result.ok)
+
+    # -- the check-in -----------------------------------------------------------------------------
+    def answer(self, answer: str) -> None:
+        """Log the check-in ``answer`` for the shown day (:func:`coachkit.app.checkin.answer_checkin`,
+        as ``coachkit log --checkin``), redraw the card and the week, show the coach's reaction."""
+        from coachkit.app.checkin import answer_checkin
+
+        d = self.data
+        if d is None:
+            return
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            _, outcome["changes"] = answer_checkin(self.store, d.athlete_id, d.day, answer)
+            d.refresh_plan()
+            self.draw_plan()
+
+        if self._guard("saving your answer", run):
+            said = [in_units(a.explanation, d.units) for a in outcome["changes"]]
+            self.checkin.show_reaction(answer, said)
 
     # -- feedback --------------------------------------------------------------------------------
     def submit(self, values: dict[str, Any]) -> None:

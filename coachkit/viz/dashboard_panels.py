@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as w
 
 from coachkit.viz import cards
+from coachkit.viz.checkin import CheckinPanel
 from coachkit.viz.conditions import ConditionsInputs
 from coachkit.viz.dashboard_data import CONVENTIONS, DashboardData
 from coachkit.viz.feedback import FeedbackForm
@@ -61,6 +62,7 @@ class DashboardPanels(w.VBox):
         self,
         on_submit: Callable[[dict[str, Any]], None],
         on_edit: Callable[[dict[str, Any]], None] | None = None,
+        on_checkin: Callable[[str], None] | None = None,
     ) -> None:
         self.data: DashboardData | None = None
         self.message = html_widget("ck-message")
@@ -78,6 +80,7 @@ class DashboardPanels(w.VBox):
         )
         self.units.add_class("ck-units")
         self.today = html_widget("ck-today-wrap")
+        self.checkin = CheckinPanel(on_answer=on_checkin)
         self.conditions = ConditionsInputs()  # heat, humidity, altitude: today's paces move
         self.form = FeedbackForm(on_submit=on_submit)
         self.week = html_widget("ck-week-wrap")
@@ -150,6 +153,7 @@ class DashboardPanels(w.VBox):
         )
         self.body = _box(
             [
+                self.checkin,
                 _box([_box([self.today, self.conditions]), self.form], "ck-grid", vertical=False),
                 self.week,
                 run_panel,
@@ -191,6 +195,7 @@ class DashboardPanels(w.VBox):
         """Today's card, the week and the calendar from the current plan."""
         d = self.data
         self.draw_today()
+        self.checkin.show_question(d.checkin)
         self.form.title.value = f"<h2>How did {d.day:%A} go?</h2>"
         self.form.show_notes(d.store.feedback(d.athlete_id), d.day)
         self.plan_edit.layout.display = "" if d.has_plan else "none"

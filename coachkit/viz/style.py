@@ -78,6 +78,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
 .ck-card h2, .ck-panel h2, .ck-section-title { font-size: 13px; text-transform: uppercase;
            letter-spacing: .06em; color: var(--ck-muted); margin: 0 0 8px; font-weight: 600; }
 .ck-today { border-top: 6px solid var(--ck-kind, #2e9d5b); }
+.ck-checkin-card { border-top: 6px solid #d98c1f; }
+.ck-checkin-answers { flex-wrap: wrap; gap: 6px; margin: 6px 0 12px; }
 .ck-today .ck-when { color: var(--ck-muted); font-size: 14px; }
 .ck-today .ck-what { font-size: 30px; font-weight: 700; margin: 4px 0 6px; line-height: 1.15; }
 .ck-today .ck-targets { display: flex; flex-wrap: wrap; gap: 8px 22px; margin: 10px 0; }

@@ -142,7 +142,7 @@ def test_three_week_break(runner: Runner):
     r.day(back, 3000.0, "--rpe", "3", "--note", "back from holiday")
     said = r.rules("return_to_run")
     r.expect(bool(said), "return_to_run on the first evening back (a run today ends no break)")
-    r.expect(any(re.search(r"\d+ days without running", t) for t in said),
+    r.expect(any(re.search(r"\d+ days without (running|a recorded run)", t) for t in said),
              f"return_to_run says how long the break was: {said}")  # fmt: skip
     week = [active(r, d) for d in days(back, 7)]
     r.expect(not set(week) & QUALITY, f"easy running only in the week back: {week}")
@@ -310,3 +310,46 @@ def test_monday_to_friday_week(runner: Runner):
     r.verdict(f"{e:%a} easy +{HIGH_HR} bpm, HRV {LOW_HRV} → {q:%a} {qkind} eased; HRV back → "
               f"{where.group(0) if where else 'not restored'}; said: "
               f"{short(eased[0] if eased else '(nothing)')} / {short(back[0] if back else '(nothing)')}")  # fmt: skip
+
+
+def test_runner_goes_quiet_and_the_coach_checks_in(runner: Runner):
+    """Week 1 run as planned, then three planned sessions with no run and no log (issue 19):
+    `coachkit today` asks only once the third has passed, with the days and the planned volume;
+    the runner answers "travelling" and the coach drops those sessions (nothing crammed into the
+    week ahead) and says so with the days without data; a week of running as planned follows."""
+    r = runner
+    r.build_up(4, (0, 2, 4, 6), 6000.0)  # ~24 km a week: the plan has runs to go quiet on
+    r.create_plan()
+    quiet_from = MON + timedelta(weeks=1)
+    r.lead_in(quiet_from)
+    silent = [d.date() for d in r.frame["date"]
+              if d.date() >= quiet_from and r.planned(d.date()) > 0][:3]  # fmt: skip
+    asked_on = silent[-1] + timedelta(days=1)
+    for d in days(quiet_from, (asked_on - quiet_from).days):
+        p = r.quiet(d)  # no run, no log
+        r.expect(p["checkin"] is None, f"{d}: no check-in before the third silent session: {p}")
+    ask = r.today(asked_on)["checkin"]
+    r.expect(bool(ask) and [s["date"] for s in ask["sessions"]] == [f"{d}" for d in silent],
+             f"{asked_on}: the check-in names the 3 silent sessions {silent}: {ask}")  # fmt: skip
+    km = sum(r.planned(d) for d in silent) / 1000
+    r.expect(bool(ask) and f"{km:.1f} km planned" in ask["question"],
+             f"the question says the planned {km:.1f} km: {ask}")  # fmt: skip
+    before = sum(r.planned(d) for d in days(asked_on, 7))
+    r.day(asked_on, None, "--checkin", "travelling")
+    said = r.rules("checkin", since=asked_on)
+    r.expect(len(said) == 1 and said[0].startswith("You were travelling for your last 3 planned"),
+             f"one sentence for the answer: {said}")  # fmt: skip
+    gap = (asked_on - quiet_from).days
+    r.expect(bool(said) and f"no data for {gap} days" in said[0],
+             f"the sentence names the {gap} days without data: {said}")  # fmt: skip
+    r.expect(all(active(r, d) == "" for d in silent), "the silent sessions are missed, not moved")
+    after = sum(r.planned(d) for d in days(asked_on, 7))
+    r.expect(after <= before + 1, f"nothing crammed into the week ahead: {after} > {before} m")
+    r.expect(r.today(asked_on + timedelta(days=1))["checkin"] is None, "answered: no new question")
+    for d in days(asked_on + timedelta(days=1), 7):
+        m = r.planned(d)
+        if m or d.weekday() == 6:
+            r.day(d, m or None, "--rpe", "3") if m else r.day(d, None, "--note", "rest")
+    r.verdict(f"quiet {silent[0]}..{silent[-1]}, asked {asked_on}; week ahead "
+              f"{before / 1000:.1f} -> {after / 1000:.1f} km; said: "
+              f"{short(said[0] if said else '(nothing)')}")  # fmt: skip

@@ -49,6 +49,7 @@ def test_help_imports_nothing_heavy():
     [
         ["today", "--date", DAY],
         ["today", "--date", DAY, "--json"],
+        ["today", "--date", "2020-12-28", "--json"],  # silent since the plan began: a check-in
         ["plan", "show", "--format", "csv"],
         ["plan", "show"],
         ["plan", "show", "--format", "json", "--units", "mi"],

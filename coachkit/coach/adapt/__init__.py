@@ -1,4 +1,5 @@
-"""Adaptation rules: how the plan reacts to missed days, fatigue, risk and over-performance.
+"""Adaptation rules: how the plan reacts to a check-in answer, missed days, fatigue, risk and
+over-performance.
 
 :func:`adapt` takes the current ``plan_workouts`` frame (docs/design.md §3, one row per date) and
 the :class:`Signals` known on ``today`` and returns a new frame plus one :class:`Adaptation` per
@@ -19,12 +20,21 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from coachkit.coach.adapt import exceeding, fatigue, high_risk, missed, niggle, return_to_run
+from coachkit.coach.adapt import (
+    checkin,
+    exceeding,
+    fatigue,
+    high_risk,
+    missed,
+    niggle,
+    return_to_run,
+)
 from coachkit.coach.adapt.draft import PlanDraft, Rule, finish
 from coachkit.coach.adapt.records import Adaptation, Signals
 from coachkit.coach.adapt.week_review import review_week, week_due
 
 RULES: tuple[Rule, ...] = (
+    checkin.RULE,
     missed.RULE,
     return_to_run.RULE,
     niggle.RULE,

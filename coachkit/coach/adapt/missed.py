@@ -19,7 +19,7 @@ import pandas as pd
 from coachkit.coach import explain as ex
 from coachkit.coach.adapt.draft import SNAP, PlanDraft, Rule, retext, week_end
 from coachkit.coach.adapt.fatigue import fatigue_reasons
-from coachkit.coach.adapt.return_to_run import on_a_break
+from coachkit.coach.adapt.return_to_run import break_words, on_a_break
 from coachkit.core.values import finite
 
 NAME = "missed"
@@ -32,7 +32,7 @@ def mark_missed(w: PlanDraft) -> bool:
     # recovery first: no rescheduling while tired or before a return to run
     tired = fatigue_reasons(w)[0]
     if on_a_break(w.s):
-        tired = [f"you have not run for {w.s.days_since_last_run} days"]
+        tired = [f"you are back after {break_words(w.s)}"]
     # a session is missed once its day is over, or at once when the runner says so today
     last = (
         w.today

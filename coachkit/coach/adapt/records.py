@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from coachkit.coach.checkin import CheckIn
+
 
 @dataclass(frozen=True)
 class Signals:
@@ -26,7 +28,14 @@ class Signals:
     Logged today: ``feel`` (1-5) and ``soreness`` (0-10). ``niggle_severity`` is the latest
     niggle report of the last 7 days (``niggle_date`` its day, ``niggle_high_date`` the last day
     at 3/10 or more), ``illness_date`` the last day logged ill (last 7 days). ``answered`` holds
-    the keys of fatigue evidence an earlier adaptation already answered (e.g. ``rpe:2021-03-17``).
+    the keys of fatigue evidence an earlier adaptation already answered (e.g. ``rpe:2021-03-17``),
+    and of check-in answers already reacted to (``checkin:2021-03-27``).
+
+    ``checkin`` is the runner's answer to a check-in logged today (``ill``, ``injured``, ``busy``,
+    ``travelling``, ``motivation``, ``other``), ``checkin_stretch`` the silent stretch before
+    today it answers (a :class:`coachkit.coach.checkin.CheckIn`) and ``checkin_note`` its note.
+    ``data_days`` are the days up to today with a run or any log (``None``: not known), so that a
+    stretch without data is said as such, not read as rest.
     ``hr_heat`` maps the day of a recent run whose expected HR includes heat to ``(heat_bpm,
     temperature_c)``: the bpm the expectation added for the temperature the run recorded.
     """
@@ -58,6 +67,10 @@ class Signals:
     days_since_last_run: int = 0
     vdot_now: float | None = None
     vdot_plan: float | None = None
+    checkin: str | None = None
+    checkin_stretch: CheckIn | None = None
+    checkin_note: str | None = None
+    data_days: frozenset[date] | None = None
 
 
 @dataclass(frozen=True)

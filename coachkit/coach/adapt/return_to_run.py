@@ -37,6 +37,20 @@ def on_a_break(s: Signals) -> bool:
     return s.days_since_last_run >= RETURN_BREAK_DAYS or s.illness_days >= RETURN_ILLNESS_DAYS
 
 
+def break_words(s: Signals) -> str:
+    """The break in words: ``"9 days without running"``, or, when the days before today hold no
+    run and no log at all (:attr:`Signals.data_days`), ``"9 days without a recorded run (no run
+    or log for 8 days)"``: the coach does not know they were rest."""
+    n = s.days_since_last_run
+    today = pd.Timestamp(s.today).normalize().date()
+    before = [d for d in s.data_days or () if d < today]
+    if before:
+        gap = (today - max(before)).days - 1  # the days before today with no run and no log
+        if gap >= n - 1 and gap > 0:
+            return f"{n} days without a recorded run (no run or log for {gap} days)"
+    return f"{n} days without running"
+
+
 def runs_were_planned(w: PlanDraft) -> bool:
     """The plan had a run on a day of the gap (a week the plan itself left empty is no break)."""
     s = w.s
@@ -56,6 +70,15 @@ def rebuild(w: PlanDraft) -> bool:
     if any("Return to run" in w.purpose(i) for i in horizon):
         return True  # already applied for this break
     ev = {"days_since_last_run": s.days_since_last_run, "illness_days": s.illness_days}
+    why = f"after {break_words(s)}" + (f" and {s.illness_days} days ill" if s.illness_days else "")
+    ramp(w, NAME, ev, why)
+    return True
+
+
+def ramp(w: PlanDraft, rule: str, ev: dict, why: str) -> None:
+    """Two weeks from the next open day at 50 % then 75 % of the planned volume (easy running
+    only in the first, no quality session in the second), one adaptation of ``rule`` per week
+    with its sentence; ``why`` starts the reason (``"after 9 days without running"``)."""
     for week, factor in enumerate(RETURN_RAMP):
         start = w.open_day + pd.Timedelta(days=7 * week)
         rows = [
@@ -80,9 +103,6 @@ def rebuild(w: PlanDraft) -> bool:
                 w.set(i, purpose=tag)
             w.set(i, status="changed")
         new_vol = volume(w.df.loc[rows])
-        why = f"after {s.days_since_last_run} days without running" + (
-            f" and {s.illness_days} days ill" if s.illness_days else ""
-        )
         what = "has easy running only" if week == 0 else "has no quality sessions yet"
         text = ex.sentence(
             f"The week from {start.date().isoformat()} {what} at {factor:.0%} of the planned "
@@ -94,13 +114,12 @@ def rebuild(w: PlanDraft) -> bool:
             ],
         )
         w.add(
-            NAME,
+            rule,
             {**ev, "week": week + 1, "factor": factor},
             before,
             {w.snap(i)["date"]: w.snap(i) for i in rows},
             text,
         )
-    return True
 
 
 RULE = Rule(NAME, rebuild)

@@ -75,6 +75,12 @@ def review_week(
     nvol, new = ctx.planned, decision.volume
     before = {w.snap(i)["date"]: w.snap(i) for i in nrows}
     head = f"You did {fmt(did)} of the {fmt(planned)} planned in the week from {start.date().isoformat()} ({pct:.0%})"
+    if (
+        did == 0
+        and signals.data_days is not None
+        and not any(start.date() <= x <= end.date() for x in signals.data_days)
+    ):  # missing data is named as missing, not read as a week of rest
+        head = f"No data for the week from {start.date().isoformat()} (no run, no log; {fmt(planned)} planned)"
     if decision.binding == "acwr":
         note = REBUILD_NOTE
         base = (
