@@ -26,6 +26,19 @@ from coachkit.viz.dashboard_data import DashboardData, last_synced, resolve_athl
 from coachkit.viz.dashboard_panels import DashboardPanels
 
 
+def after_showing(fn: Callable[[], Any]) -> None:
+    """Run ``fn`` once the kernel has sent what the running cell displays (the next turn of its
+    event loop); at once where no event loop runs (a plain script or a test)."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        fn()
+        return
+    loop.call_soon(fn)
+
+
 def page_day(value: Any) -> pd.Timestamp:
     """The day the page's address or date picker gives (``YYYY-MM-DD`` or a date), as a naive
     midnight (``core.localtime.as_day``); a ``ValueError`` the page shows otherwise (the CLI
@@ -188,7 +201,16 @@ class Dashboard(DashboardPanels):
             self._busy = False
         self.draw_plan()
         self.sync.value = cards.sync_line(last_synced(self.store, self.data.athlete_id))
-        if self.data.refresh_analysis():
+        if same and self.data.analysis:
+            # the same page, its data changed since it was drawn (a pre-heated kernel built it
+            # before another viewer logged feedback): today's card goes out first, the panels
+            # follow once it is shown (issue 18)
+            after_showing(lambda: self._guard("updating the analysis", self._refresh_analysis))
+        else:
+            self._refresh_analysis()
+
+    def _refresh_analysis(self) -> None:
+        if self.data is not None and self.data.refresh_analysis():
             self.draw_analysis()
 
     # -- plan edits ------------------------------------------------------------------------------
