@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from tests.model_results import REPO, provenance
@@ -33,7 +32,6 @@ def record(
     baseline: str,
     ratio: float | None,
     goal: str,
-    data: dict[str, Path] | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
     """Replace one row of the results file (``ours``/``baseline``: text with the numbers and
@@ -47,7 +45,7 @@ def record(
         "goal": goal,
         "details": details or {},
         "cores": os.cpu_count(),
-        "provenance": provenance(data or {}, "make bench"),
+        "provenance": provenance({}, "make bench"),
     }
     SPEED_JSON.parent.mkdir(parents=True, exist_ok=True)
     SPEED_JSON.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", "utf-8")

@@ -40,16 +40,6 @@ def store(demo_root, tmp_path):
         yield s
 
 
-class CountingSamples(dict):
-    """Samples held in memory that count how often a frame is read."""
-
-    reads = 0
-
-    def __getitem__(self, key):
-        type(self).reads += 1
-        return super().__getitem__(key)
-
-
 def _from_samples(data: AthleteData) -> AthleteData:
     """The same athlete with every samples frame in memory: no store, so no summary is kept and
     every number is computed from the samples themselves."""
