@@ -60,7 +60,7 @@ def notebook_path(workdir: Path) -> Path:
 
 
 #: pre-heated kernels kept ready by default: three viewers opening the page at once each find
-#: one (a kernel holds about 375 MB with the demo athlete)
+#: one (each kernel holds its own copy of the athlete's analysis)
 POOL_SIZE = 3
 #: seconds between a viewer taking a pre-heated kernel and Voila starting its replacement
 REFILL_DELAY_S = 15

@@ -68,7 +68,7 @@ def app(athlete: str | None = None, store: str | None = None, day: Any = None) -
     started = time.perf_counter()
     if _preheating():
         # voila.utils imports Voila's server side, whose jsonschema builds its URI grammars on
-        # import: 3-9 s that would otherwise fall after the viewer's request (issue 18)
+        # import: seconds that would otherwise fall after the viewer's request (issue 18)
         import voila.utils  # noqa: F401
     athlete = athlete or os.environ.get(ENV_ATHLETE) or None
     day = day or os.environ.get(ENV_DATE) or None
